@@ -1,0 +1,94 @@
+// The one place that reads the environment. Validated with zod; a bad value stops
+// the process with a message that names the variable and what is expected.
+import path from 'node:path';
+import { z } from 'zod';
+
+const bool = z
+  .enum(['1', '0', 'true', 'false', 'yes', 'no'])
+  .transform((v) => v === '1' || v === 'true' || v === 'yes');
+
+const schema = z.object({
+  MASKLAB_DATA_DIR: z.string().min(1).default('./data'),
+  DATABASE_URL: z
+    .string()
+    .regex(/^(file:|postgres(ql)?:\/\/)/, 'must start with file: (SQLite) or postgresql:// (PostgreSQL)')
+    .optional(),
+  PORT: z.coerce.number().int().min(1).max(65535).default(3000),
+  HOSTNAME: z.string().default('0.0.0.0'),
+  NEXTAUTH_URL: z.string().url().optional(),
+  NEXTAUTH_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
+  MASKLAB_ADMIN_EMAIL: z.string().email().default('admin@masklab.local'),
+  MASKLAB_ADMIN_PASSWORD: z.string().min(8, 'must be at least 8 characters').optional(),
+  MASKLAB_MAX_UPLOAD_MB: z.coerce.number().positive().default(25),
+  MASKLAB_MAX_PIXELS: z.coerce.number().int().positive().default(50_000_000),
+  MASKLAB_LOGIN_MAX_FAILURES: z.coerce.number().int().positive().default(5),
+  MASKLAB_LOGIN_WINDOW_MIN: z.coerce.number().positive().default(15),
+  MASKLAB_WORKER: bool.default(true),
+  MASKLAB_MODELS_DIR: z.string().min(1).default('./models'),
+});
+
+export type Config = {
+  dataDir: string;
+  databaseUrl: string;
+  provider: 'sqlite' | 'postgresql';
+  port: number;
+  hostname: string;
+  nextAuthUrl: string;
+  adminEmail: string;
+  adminPassword?: string;
+  nextAuthSecret?: string;
+  maxUploadBytes: number;
+  maxPixels: number;
+  loginMaxFailures: number;
+  loginWindowMs: number;
+  startWorker: boolean;
+  modelsDir: string;
+};
+
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+export function parseConfig(env: Record<string, string | undefined> = process.env, cwd = process.cwd()): Config {
+  // Treat empty strings as unset, like most tools do with `VAR= npm start`.
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = schema.safeParse(cleaned);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new ConfigError(`masklab: invalid configuration\n${lines.join('\n')}`);
+  }
+  const e = parsed.data;
+  const dataDir = path.resolve(cwd, e.MASKLAB_DATA_DIR);
+  let databaseUrl = e.DATABASE_URL ?? `file:${path.join(dataDir, 'masklab.db')}`;
+  if (databaseUrl.startsWith('file:')) {
+    const file = databaseUrl.slice('file:'.length);
+    databaseUrl = `file:${path.resolve(cwd, file)}`;
+  }
+  return {
+    dataDir,
+    databaseUrl,
+    provider: databaseUrl.startsWith('file:') ? 'sqlite' : 'postgresql',
+    port: e.PORT,
+    hostname: e.HOSTNAME,
+    nextAuthUrl: e.NEXTAUTH_URL ?? `http://localhost:${e.PORT}`,
+    adminEmail: e.MASKLAB_ADMIN_EMAIL.toLowerCase(),
+    adminPassword: e.MASKLAB_ADMIN_PASSWORD,
+    nextAuthSecret: e.NEXTAUTH_SECRET,
+    maxUploadBytes: Math.round(e.MASKLAB_MAX_UPLOAD_MB * 1024 * 1024),
+    maxPixels: e.MASKLAB_MAX_PIXELS,
+    loginMaxFailures: e.MASKLAB_LOGIN_MAX_FAILURES,
+    loginWindowMs: e.MASKLAB_LOGIN_WINDOW_MIN * 60_000,
+    startWorker: e.MASKLAB_WORKER,
+    modelsDir: path.resolve(cwd, e.MASKLAB_MODELS_DIR),
+  };
+}
+
+let cached: Config | undefined;
+/** The process's configuration, parsed once. */
+export function config(): Config {
+  cached ??= parseConfig();
+  return cached;
+}

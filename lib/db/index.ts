@@ -1,0 +1,30 @@
+// The Prisma client, on the driver adapter that DATABASE_URL names. No native engine
+// is used (engineType = "client"), so nothing is ever downloaded.
+import { PrismaClient as SqliteClient, Prisma } from './generated/sqlite';
+import { config } from '../config';
+
+/** Both generated clients share one model set; the SQLite client's types stand for both. */
+export type Db = SqliteClient;
+export type Tx = Prisma.TransactionClient;
+export { Prisma };
+
+export function createDb(url: string): Db {
+  if (url.startsWith('file:')) {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { PrismaBetterSQLite3 } = require('@prisma/adapter-better-sqlite3') as typeof import('@prisma/adapter-better-sqlite3');
+    return new SqliteClient({ adapter: new PrismaBetterSQLite3({ url, timeout: 10_000 }) });
+  }
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { PrismaPg } = require('@prisma/adapter-pg') as typeof import('@prisma/adapter-pg');
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { PrismaClient: PgClient } = require('./generated/postgresql') as { PrismaClient: new (o: object) => unknown };
+  return new PgClient({ adapter: new PrismaPg({ connectionString: url }) }) as Db;
+}
+
+const g = globalThis as unknown as { __masklabDb?: Db };
+
+/** The process-wide client (kept across Next.js hot reloads). */
+export function db(): Db {
+  g.__masklabDb ??= createDb(config().databaseUrl);
+  return g.__masklabDb;
+}

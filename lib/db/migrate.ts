@@ -1,0 +1,126 @@
+// Applies the committed migration SQL (prisma/migrations for SQLite,
+// prisma/postgresql/migrations for PostgreSQL) with no Prisma CLI and no download.
+// Bookkeeping uses Prisma's own `_prisma_migrations` table and checksums, so the
+// database stays compatible with `prisma migrate deploy`.
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+
+export type Migration = { name: string; sql: string; checksum: string };
+export type MigrateResult = { applied: string[]; alreadyApplied: number };
+
+const ROOT = path.resolve(__dirname, '..', '..');
+
+export function migrationsDir(provider: 'sqlite' | 'postgresql'): string {
+  return provider === 'sqlite'
+    ? path.join(ROOT, 'prisma', 'migrations')
+    : path.join(ROOT, 'prisma', 'postgresql', 'migrations');
+}
+
+export function readMigrations(dir: string): Migration[] {
+  return fs
+    .readdirSync(dir, { withFileTypes: true })
+    .filter((d) => d.isDirectory() && fs.existsSync(path.join(dir, d.name, 'migration.sql')))
+    .map((d) => d.name)
+    .sort()
+    .map((name) => {
+      const sql = fs.readFileSync(path.join(dir, name, 'migration.sql'), 'utf8');
+      return { name, sql, checksum: crypto.createHash('sha256').update(sql).digest('hex') };
+    });
+}
+
+const CREATE_TABLE = (ts: string) => `CREATE TABLE IF NOT EXISTS "_prisma_migrations" (
+  "id" VARCHAR(36) PRIMARY KEY NOT NULL,
+  "checksum" VARCHAR(64) NOT NULL,
+  "finished_at" ${ts},
+  "migration_name" VARCHAR(255) NOT NULL,
+  "logs" TEXT,
+  "rolled_back_at" ${ts},
+  "started_at" ${ts} NOT NULL DEFAULT CURRENT_TIMESTAMP,
+  "applied_steps_count" INTEGER NOT NULL DEFAULT 0
+)`;
+
+type Applied = { migration_name: string; checksum: string; finished_at: unknown };
+
+function plan(migrations: Migration[], applied: Applied[]): Migration[] {
+  const done = new Map(applied.filter((a) => a.finished_at != null).map((a) => [a.migration_name, a.checksum]));
+  const failed = applied.find((a) => a.finished_at == null);
+  if (failed) {
+    throw new Error(
+      `migration ${failed.migration_name} failed earlier and was never finished; fix the database by hand, ` +
+        `then delete its row from _prisma_migrations`,
+    );
+  }
+  for (const [name, checksum] of done) {
+    const m = migrations.find((x) => x.name === name);
+    if (m && m.checksum !== checksum) {
+      throw new Error(`migration ${name} was edited after it was applied (checksum differs); add a new migration instead`);
+    }
+  }
+  return migrations.filter((m) => !done.has(m.name));
+}
+
+export async function migrateSqlite(url: string, dir = migrationsDir('sqlite')): Promise<MigrateResult> {
+  const { default: Database } = await import('better-sqlite3');
+  const file = url.replace(/^file:/, '');
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  const db = new Database(file, { timeout: 10_000 });
+  try {
+    db.pragma('journal_mode = WAL'); // the web app and the worker share the file
+    db.exec(CREATE_TABLE('DATETIME'));
+    const migrations = readMigrations(dir);
+    // BEGIN IMMEDIATE serialises concurrent migrators (two processes starting at once).
+    const run = db.transaction(() => {
+      const applied = db.prepare('SELECT migration_name, checksum, finished_at FROM _prisma_migrations').all() as Applied[];
+      const todo = plan(migrations, applied);
+      for (const m of todo) {
+        db.exec(m.sql);
+        db.prepare(
+          `INSERT INTO _prisma_migrations (id, checksum, migration_name, started_at, finished_at, applied_steps_count)
+           VALUES (?, ?, ?, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP, 1)`,
+        ).run(crypto.randomUUID(), m.checksum, m.name);
+      }
+      return { applied: todo.map((m) => m.name), alreadyApplied: migrations.length - todo.length };
+    });
+    return run.immediate();
+  } finally {
+    db.close();
+  }
+}
+
+export async function migratePostgres(url: string, dir = migrationsDir('postgresql')): Promise<MigrateResult> {
+  const { default: pg } = await import('pg');
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    // Several app instances and workers may start together: one migrates at a time.
+    await client.query('SELECT pg_advisory_lock(72707369)');
+    await client.query(CREATE_TABLE('TIMESTAMPTZ'));
+    const migrations = readMigrations(dir);
+    const { rows } = await client.query<Applied>('SELECT migration_name, checksum, finished_at FROM _prisma_migrations');
+    const todo = plan(migrations, rows);
+    for (const m of todo) {
+      await client.query('BEGIN');
+      try {
+        await client.query(m.sql); // simple query protocol: multi-statement scripts are fine
+        await client.query(
+          `INSERT INTO _prisma_migrations (id, checksum, migration_name, started_at, finished_at, applied_steps_count)
+           VALUES ($1, $2, $3, now(), now(), 1)`,
+          [crypto.randomUUID(), m.checksum, m.name],
+        );
+        await client.query('COMMIT');
+      } catch (err) {
+        await client.query('ROLLBACK');
+        throw new Error(`migration ${m.name} failed: ${(err as Error).message}`);
+      }
+    }
+    return { applied: todo.map((m) => m.name), alreadyApplied: migrations.length - todo.length };
+  } finally {
+    await client.query('SELECT pg_advisory_unlock(72707369)').catch(() => {});
+    await client.end();
+  }
+}
+
+export function migrate(url: string): Promise<MigrateResult> {
+  return url.startsWith('file:') ? migrateSqlite(url) : migratePostgres(url);
+}
