@@ -1,0 +1,35 @@
+import type { Metadata } from 'next';
+import { pageGuard } from '@/app/_server/guard';
+import { db } from '@/lib/db';
+import { listTokens } from '@/lib/auth/tokens';
+import { PasswordForm, TokenPanel } from './account-forms';
+
+export const metadata: Metadata = { title: 'Account' };
+
+export default async function AccountPage() {
+  const actor = await pageGuard('viewer', '/account');
+  const tokens = await listTokens(db(), actor.id);
+  return (
+    <div className="max-w-2xl space-y-6">
+      <h1 className="text-2xl font-semibold">Your account</h1>
+      <p className="text-slate-600">
+        {actor.email} · role <strong>{actor.role}</strong>
+      </p>
+      <section className="card" aria-labelledby="pw">
+        <h2 id="pw" className="mb-3 font-medium">
+          Change password
+        </h2>
+        <PasswordForm />
+      </section>
+      <section className="card" aria-labelledby="tokens">
+        <h2 id="tokens" className="mb-1 font-medium">
+          API tokens
+        </h2>
+        <p className="mb-3 text-sm text-slate-600">
+          For scripts: send <code>Authorization: Bearer &lt;token&gt;</code>. A token acts with your role.
+        </p>
+        <TokenPanel tokens={tokens.map((t) => ({ ...t, createdAt: t.createdAt.toISOString(), lastUsedAt: t.lastUsedAt?.toISOString() ?? null }))} />
+      </section>
+    </div>
+  );
+}

@@ -1,0 +1,152 @@
+'use client';
+
+import { useState, useTransition } from 'react';
+import { ROLES } from '@/lib/auth/roles';
+import { createUserAction, resetPasswordAction, setDisabledAction, setRoleAction } from './actions';
+
+type Msg = { kind: 'ok' | 'error'; text: string } | null;
+
+function Message({ msg }: { msg: Msg }) {
+  if (!msg) return null;
+  return (
+    <p role={msg.kind === 'error' ? 'alert' : 'status'} className={msg.kind === 'error' ? 'alert-error' : 'alert-ok'}>
+      {msg.text}
+    </p>
+  );
+}
+
+export function CreateUserForm() {
+  const [msg, setMsg] = useState<Msg>(null);
+  const [pending, start] = useTransition();
+  return (
+    <form
+      className="grid gap-3 sm:grid-cols-5 sm:items-end"
+      onSubmit={(e) => {
+        e.preventDefault();
+        const form = e.currentTarget;
+        const f = new FormData(form);
+        start(async () => {
+          const res = await createUserAction({
+            email: String(f.get('email')),
+            name: String(f.get('name') || '') || undefined,
+            role: String(f.get('role')) as (typeof ROLES)[number],
+            password: String(f.get('password') || '') || undefined,
+          });
+          if (!res.ok) return setMsg({ kind: 'error', text: res.error });
+          form.reset();
+          setMsg({
+            kind: 'ok',
+            text: res.data.password
+              ? `Created ${res.data.email}. Their password (shown once): ${res.data.password}`
+              : `Created ${res.data.email}.`,
+          });
+        });
+      }}
+    >
+      <div>
+        <label className="label" htmlFor="new-email">
+          E-mail
+        </label>
+        <input id="new-email" name="email" type="email" required className="input" />
+      </div>
+      <div>
+        <label className="label" htmlFor="new-name">
+          Name (optional)
+        </label>
+        <input id="new-name" name="name" className="input" />
+      </div>
+      <div>
+        <label className="label" htmlFor="new-role">
+          Role
+        </label>
+        <select id="new-role" name="role" defaultValue="labeler" className="input">
+          {ROLES.map((r) => (
+            <option key={r}>{r}</option>
+          ))}
+        </select>
+      </div>
+      <div>
+        <label className="label" htmlFor="new-password">
+          Password (blank: generate)
+        </label>
+        <input id="new-password" name="password" type="password" autoComplete="new-password" className="input" />
+      </div>
+      <button className="btn-primary" disabled={pending}>
+        {pending ? 'Adding…' : 'Add user'}
+      </button>
+      <div className="sm:col-span-5">
+        <Message msg={msg} />
+      </div>
+    </form>
+  );
+}
+
+type RowUser = { id: string; email: string; name: string | null; role: string; disabled: boolean };
+
+export function UserRow({ user, self }: { user: RowUser; self: boolean }) {
+  const [msg, setMsg] = useState<Msg>(null);
+  const [pending, start] = useTransition();
+  const run = (fn: () => Promise<{ ok: boolean; error?: string; data?: unknown }>, ok?: (d: unknown) => string) =>
+    start(async () => {
+      const res = await fn();
+      setMsg(res.ok ? (ok ? { kind: 'ok', text: ok(res.data) } : null) : { kind: 'error', text: res.error ?? 'Failed' });
+    });
+  return (
+    <>
+      <tr className="border-t border-slate-100" data-testid={`user-row-${user.email}`}>
+        <td className="py-2 pr-4">
+          {user.email}
+          {self && <span className="ml-2 text-xs text-slate-500">(you)</span>}
+        </td>
+        <td className="py-2 pr-4">{user.name}</td>
+        <td className="py-2 pr-4">
+          <label className="sr-only" htmlFor={`role-${user.id}`}>
+            Role of {user.email}
+          </label>
+          <select
+            id={`role-${user.id}`}
+            className="input py-1"
+            defaultValue={user.role}
+            disabled={pending}
+            onChange={(e) => run(() => setRoleAction({ id: user.id, role: e.target.value as (typeof ROLES)[number] }))}
+          >
+            {ROLES.map((r) => (
+              <option key={r}>{r}</option>
+            ))}
+          </select>
+        </td>
+        <td className="py-2 pr-4">{user.disabled ? <span className="text-red-700">disabled</span> : 'active'}</td>
+        <td className="flex gap-2 py-2">
+          <button
+            type="button"
+            className="btn-secondary py-1"
+            disabled={pending}
+            onClick={() => run(() => setDisabledAction({ id: user.id, disabled: !user.disabled }))}
+          >
+            {user.disabled ? 'Enable' : 'Disable'}
+          </button>
+          <button
+            type="button"
+            className="btn-secondary py-1"
+            disabled={pending}
+            onClick={() =>
+              run(
+                () => resetPasswordAction({ id: user.id }),
+                (d) => `New password for ${user.email} (shown once): ${(d as { password: string }).password}`,
+              )
+            }
+          >
+            Reset password
+          </button>
+        </td>
+      </tr>
+      {msg && (
+        <tr>
+          <td colSpan={5} className="pb-2">
+            <Message msg={msg} />
+          </td>
+        </tr>
+      )}
+    </>
+  );
+}

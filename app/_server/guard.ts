@@ -1,0 +1,109 @@
+// The one authorisation helper. Every page, route handler and server action goes
+// through it, so no feature can forget the session or the role check.
+//   pageGuard(role)              pages: redirect to /login, or the 403 page
+//   apiRoute({ role, ... }, fn)  route handlers: 401 / 403 / 400 JSON, zod-validated input
+//   serverAction({ role, input }, fn)  server actions: { ok, data } | { ok: false, error }
+import { getServerSession } from 'next-auth';
+import { forbidden, redirect } from 'next/navigation';
+import { NextResponse } from 'next/server';
+import { headers } from 'next/headers';
+import { z } from 'zod';
+import { db } from '@/lib/db';
+import { type Actor, ForbiddenError, type Role, requireRole, UnauthenticatedError, UserError } from '@/lib/auth/roles';
+import { loadActor } from '@/lib/auth/users';
+import { actorFromToken } from '@/lib/auth/tokens';
+import { authOptions } from './auth';
+
+/** The signed-in user from the session cookie (or an API token), fresh from the database. */
+export async function getActor(): Promise<Actor | null> {
+  const session = await getServerSession(authOptions());
+  const uid = (session as { uid?: string } | null)?.uid;
+  if (uid) return loadActor(db(), uid);
+  const auth = (await headers()).get('authorization');
+  if (auth?.startsWith('Bearer ')) return actorFromToken(db(), auth.slice('Bearer '.length).trim());
+  return null;
+}
+
+export async function pageGuard(role: Role = 'viewer', from?: string): Promise<Actor> {
+  const actor = await getActor();
+  if (!actor) redirect(from ? `/login?callbackUrl=${encodeURIComponent(from)}` : '/login');
+  if (!requireRoleOk(actor, role)) forbidden();
+  return actor;
+}
+
+function requireRoleOk(actor: Actor, role: Role): boolean {
+  try {
+    requireRole(actor, role);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export function errorResponse(err: unknown): NextResponse {
+  if (err instanceof UnauthenticatedError || err instanceof ForbiddenError || err instanceof UserError) {
+    return NextResponse.json({ error: err.message }, { status: err.status });
+  }
+  if (err instanceof z.ZodError) {
+    const issues = err.issues.map((i) => ({ path: i.path.join("."), message: i.message }));
+    return NextResponse.json({ error: formatZod(err), issues }, { status: 400 });
+  }
+  console.error(err);
+  return NextResponse.json({ error: 'Internal error' }, { status: 500 });
+}
+
+export function formatZod(err: z.ZodError): string {
+  return err.issues.map((i) => (i.path.length ? `${i.path.join('.')}: ${i.message}` : i.message)).join('; ');
+}
+
+type RouteCtx<P> = { params: Promise<P> };
+
+/** Wraps a route handler: session/role check, then optional zod parsing of the JSON body. */
+export function apiRoute<B extends z.ZodType = z.ZodUndefined, P = Record<string, string>>(
+  opts: { role: Role; body?: B },
+  handler: (args: { actor: Actor; body: z.output<B>; req: Request; params: P }) => Promise<Response | unknown>,
+) {
+  return async (req: Request, ctx: RouteCtx<P>): Promise<Response> => {
+    try {
+      const actor = requireRole(await getActor(), opts.role);
+      let body = undefined as z.output<B>;
+      if (opts.body) {
+        let raw: unknown;
+        try {
+          raw = await req.json();
+        } catch {
+          throw new UserError('The request body must be JSON');
+        }
+        body = opts.body.parse(raw);
+      }
+      const params = (await ctx?.params) as P;
+      const out = await handler({ actor, body, req, params });
+      return out instanceof Response ? out : NextResponse.json(out ?? { ok: true });
+    } catch (err) {
+      return errorResponse(err);
+    }
+  };
+}
+
+export type ActionResult<T> = { ok: true; data: T } | { ok: false; error: string };
+
+/** Wraps a server action: session/role check and zod parsing; errors come back as messages. */
+export function serverAction<S extends z.ZodType, T>(
+  opts: { role: Role; input: S },
+  fn: (input: z.output<S>, actor: Actor) => Promise<T>,
+) {
+  return async (raw: z.input<S>): Promise<ActionResult<T>> => {
+    try {
+      const actor = requireRole(await getActor(), opts.role);
+      const input = opts.input.parse(raw);
+      return { ok: true, data: await fn(input, actor) };
+    } catch (err) {
+      if (err instanceof z.ZodError) return { ok: false, error: formatZod(err) };
+      if (err instanceof UnauthenticatedError || err instanceof ForbiddenError || err instanceof UserError) {
+        return { ok: false, error: err.message };
+      }
+      console.error(err);
+      return { ok: false, error: 'Something went wrong; see the server log' };
+    }
+  };
+}

@@ -1,0 +1,110 @@
+// masklab command line: `npm run cli -- <command>`. Uses lib/ directly (no web server needed).
+import { parseArgs } from 'node:util';
+import { config, ConfigError } from '../lib/config';
+import { db } from '../lib/db';
+import { migrate } from '../lib/db/migrate';
+import { roleSchema, UserError } from '../lib/auth/roles';
+import { createUser, listUsers, resetPassword, setDisabled, setRole } from '../lib/auth/users';
+import { writePostgresSchema } from './db-schemas';
+
+const HELP = `masklab CLI
+
+Usage: npm run cli -- <command> [options]
+
+  user add <email> --role <admin|labeler|viewer> [--password <pw>] [--name <name>]
+  user list
+  user role <email> <role>
+  user disable <email> | user enable <email>
+  user password <email> [--password <pw>]     (prints a generated one when omitted)
+  db migrate                                   apply pending migrations
+  db schemas                                   regenerate prisma/postgresql/schema.prisma
+`;
+
+export class CliError extends Error {}
+
+async function userByEmail(email: string) {
+  const u = await db().user.findUnique({ where: { email: email.trim().toLowerCase() } });
+  if (!u) throw new CliError(`no user with e-mail ${email}`);
+  return u;
+}
+
+export async function main(argv: string[]): Promise<void> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      role: { type: 'string' },
+      password: { type: 'string' },
+      name: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  const [group, cmd, ...rest] = positionals;
+  if (values.help || !group) {
+    console.log(HELP);
+    return;
+  }
+  const cfg = config();
+  const key = `${group} ${cmd ?? ''}`.trim();
+  if (key === 'db schemas') {
+    console.log(writePostgresSchema() ? 'updated prisma/postgresql/schema.prisma' : 'prisma/postgresql/schema.prisma is up to date');
+    return;
+  }
+  await migrate(cfg.databaseUrl);
+  switch (key) {
+    case 'db migrate':
+      console.log('database is up to date');
+      return;
+    case 'user add': {
+      const email = rest[0];
+      if (!email) throw new CliError('user add needs an e-mail address');
+      if (!values.role) throw new CliError('user add needs --role admin|labeler|viewer');
+      const { user, password } = await createUser(db(), {
+        email,
+        role: roleSchema.parse(values.role),
+        password: values.password,
+        name: values.name,
+      });
+      console.log(JSON.stringify({ id: user.id, email: user.email, role: user.role, ...(password ? { password } : {}) }));
+      return;
+    }
+    case 'user list': {
+      const users = await listUsers(db());
+      console.table(users.map((u) => ({ email: u.email, name: u.name ?? '', role: u.role, disabled: u.disabled, created: u.createdAt.toISOString() })));
+      return;
+    }
+    case 'user role': {
+      const u = await userByEmail(rest[0] ?? '');
+      await setRole(db(), u.id, roleSchema.parse(rest[1]));
+      console.log(`${u.email} is now ${rest[1]}`);
+      return;
+    }
+    case 'user disable':
+    case 'user enable': {
+      const u = await userByEmail(rest[0] ?? '');
+      await setDisabled(db(), u.id, cmd === 'disable');
+      console.log(`${u.email} ${cmd}d`);
+      return;
+    }
+    case 'user password': {
+      const u = await userByEmail(rest[0] ?? '');
+      const pw = await resetPassword(db(), u.id, values.password);
+      console.log(values.password ? `password of ${u.email} changed` : `new password of ${u.email}: ${pw}`);
+      return;
+    }
+    default:
+      throw new CliError(`unknown command "${key}"\n\n${HELP}`);
+  }
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2))
+    .then(() => db().$disconnect())
+    .catch(async (err) => {
+      const known = err instanceof CliError || err instanceof UserError || err instanceof ConfigError || err?.name === 'ZodError';
+      const msg = err?.name === 'ZodError' ? err.issues.map((i: { message: string }) => i.message).join('; ') : err?.message;
+      console.error(known ? `error: ${msg}` : err);
+      process.exitCode = 1;
+      await db().$disconnect().catch(() => {});
+    });
+}

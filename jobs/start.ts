@@ -1,0 +1,71 @@
+// `npm start`: migrate, create the first admin, build once, then run the web app and
+// the worker together. Ctrl-C (SIGINT) or SIGTERM stops both cleanly.
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { config, ConfigError } from '../lib/config';
+import { prepareDatabase } from '../lib/bootstrap';
+import { authSecret } from '../lib/auth/secret';
+import { db } from '../lib/db';
+
+const ROOT = path.resolve(__dirname, '..');
+const nextBin = require.resolve('next/dist/bin/next');
+
+async function main() {
+  const cfg = config();
+  fs.mkdirSync(cfg.dataDir, { recursive: true });
+  await prepareDatabase(cfg);
+  await db().$disconnect();
+
+  const env = {
+    ...process.env,
+    NODE_ENV: 'production',
+    NEXT_TELEMETRY_DISABLED: '1',
+    DATABASE_URL: cfg.databaseUrl,
+    MASKLAB_DATA_DIR: cfg.dataDir,
+    NEXTAUTH_SECRET: authSecret(cfg.dataDir, cfg.nextAuthSecret),
+  } as NodeJS.ProcessEnv;
+  if (!process.env.NEXTAUTH_URL) env.AUTH_TRUST_HOST = 'true';
+
+  if (!fs.existsSync(path.join(ROOT, '.next', 'BUILD_ID'))) {
+    console.log('masklab: no build yet, building the web app (once; `npm run build` rebuilds)…');
+    const b = spawnSync(process.execPath, [nextBin, 'build'], { cwd: ROOT, env, stdio: 'inherit' });
+    if (b.status !== 0) throw new Error('next build failed');
+  }
+
+  const children: ChildProcess[] = [];
+  let stopping = false;
+  const stop = (code: number) => {
+    if (stopping) return;
+    stopping = true;
+    for (const c of children) if (c.exitCode === null) c.kill('SIGTERM');
+    setTimeout(() => process.exit(code), 10_000).unref();
+    Promise.all(children.map((c) => new Promise((r) => (c.exitCode !== null ? r(null) : c.once('exit', r))))).then(() =>
+      process.exit(code),
+    );
+  };
+  const launch = (name: string, args: string[]) => {
+    const child = spawn(process.execPath, args, { cwd: ROOT, env, stdio: 'inherit' });
+    child.on('exit', (code, signal) => {
+      if (!stopping) {
+        console.error(`masklab: ${name} exited (${signal ?? code}); stopping`);
+        stop(code || 1);
+      }
+    });
+    children.push(child);
+  };
+
+  launch('web', [nextBin, 'start', '-p', String(cfg.port), '-H', cfg.hostname]);
+  const worker = path.join(ROOT, 'jobs', 'worker.ts');
+  if (cfg.startWorker && fs.existsSync(worker)) {
+    launch('worker', [require.resolve('tsx/cli'), worker]);
+  }
+  console.log(`masklab: serving on http://localhost:${cfg.port}`);
+  process.on('SIGINT', () => stop(0));
+  process.on('SIGTERM', () => stop(0));
+}
+
+main().catch((err) => {
+  console.error(err instanceof ConfigError ? err.message : err);
+  process.exit(1);
+});

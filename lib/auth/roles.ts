@@ -1,0 +1,48 @@
+// Roles and the errors every entry point turns into 401 / 403.
+import { z } from 'zod';
+
+export const ROLES = ['viewer', 'labeler', 'admin'] as const;
+export type Role = (typeof ROLES)[number];
+export const roleSchema = z.enum(ROLES);
+
+/** Roles are ordered: an admin may do what a labeler may, a labeler what a viewer may. */
+export function hasRole(actual: string, required: Role): boolean {
+  const a = ROLES.indexOf(actual as Role);
+  return a >= 0 && a >= ROLES.indexOf(required);
+}
+
+export type Actor = { id: string; email: string; name: string | null; role: Role };
+
+/** Not signed in (or the account is disabled): 401 for APIs, a redirect to /login for pages. */
+export class UnauthenticatedError extends Error {
+  readonly status = 401;
+  constructor(message = 'Sign in required') {
+    super(message);
+    this.name = 'UnauthenticatedError';
+  }
+}
+
+/** Signed in, but the role does not allow it: 403. */
+export class ForbiddenError extends Error {
+  readonly status = 403;
+  constructor(message = 'Your role does not allow this') {
+    super(message);
+    this.name = 'ForbiddenError';
+  }
+}
+
+/** Bad input from a user, shown to them as is: 400. */
+export class UserError extends Error {
+  readonly status: number;
+  constructor(message: string, status = 400) {
+    super(message);
+    this.name = 'UserError';
+    this.status = status;
+  }
+}
+
+export function requireRole(actor: Actor | null, role: Role): Actor {
+  if (!actor) throw new UnauthenticatedError();
+  if (!hasRole(actor.role, role)) throw new ForbiddenError(`This needs the ${role} role; you are ${actor.role}`);
+  return actor;
+}

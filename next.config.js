@@ -1,0 +1,23 @@
+// @ts-check
+/** @type {import('next').NextConfig} */
+const nextConfig = {
+  // Native and wasm-backed packages stay plain Node requires on the server.
+  serverExternalPackages: [
+    'better-sqlite3',
+    '@prisma/adapter-better-sqlite3',
+    '@prisma/adapter-pg',
+    'pg',
+    '@node-rs/argon2',
+    'sharp',
+    '@tensorflow/tfjs',
+    '@tensorflow/tfjs-node',
+    '@tensorflow/tfjs-backend-wasm',
+  ],
+  experimental: {
+    authInterrupts: true, // forbidden() renders app/forbidden.tsx with status 403
+  },
+  poweredByHeader: false,
+  typedRoutes: false,
+};
+
+module.exports = nextConfig;
