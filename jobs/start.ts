@@ -1,12 +1,13 @@
 // `npm start`: migrate, create the first admin, build once, then run the web app and
 // the worker together. Ctrl-C (SIGINT) or SIGTERM stops both cleanly.
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { config, ConfigError } from '../lib/config';
 import { prepareDatabase } from '../lib/bootstrap';
 import { authSecret } from '../lib/auth/secret';
 import { db } from '../lib/db';
+import { build, buildIsCurrent } from './build-stamp';
 
 const ROOT = path.resolve(__dirname, '..');
 const nextBin = require.resolve('next/dist/bin/next');
@@ -27,10 +28,9 @@ async function main() {
   } as NodeJS.ProcessEnv;
   if (!process.env.NEXTAUTH_URL) env.AUTH_TRUST_HOST = 'true';
 
-  if (!fs.existsSync(path.join(ROOT, '.next', 'BUILD_ID'))) {
-    console.log('masklab: no build yet, building the web app (once; `npm run build` rebuilds)…');
-    const b = spawnSync(process.execPath, [nextBin, 'build'], { cwd: ROOT, env, stdio: 'inherit' });
-    if (b.status !== 0) throw new Error('next build failed');
+  if (!buildIsCurrent(ROOT)) {
+    console.log('masklab: building the web app (only when the sources changed since the last build)…');
+    build(ROOT, env);
   }
 
   const children: ChildProcess[] = [];

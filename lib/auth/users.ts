@@ -1,7 +1,7 @@
 // Accounts: create, list, change role, disable, passwords, sign-in, first admin.
 import { z } from 'zod';
 import type { Db } from '../db';
-import { Prisma } from '../db';
+import { isUniqueViolation } from '../db';
 import { generatePassword, hashPassword, MIN_PASSWORD_LENGTH, verifyPassword } from './password';
 import { type Actor, type Role, roleSchema, UserError } from './roles';
 import { clearFailures, lockedFor, recordFailure, type ThrottleOptions, throttleKeys } from './throttle';
@@ -43,7 +43,7 @@ export async function createUser(db: Db, input: NewUser): Promise<{ user: Public
     });
     return { user: user as PublicUser, password: generated };
   } catch (err) {
-    if (err instanceof Prisma.PrismaClientKnownRequestError && err.code === 'P2002') {
+    if (isUniqueViolation(err)) {
       throw new UserError(`A user with e-mail ${data.email} already exists`, 409);
     }
     throw err;

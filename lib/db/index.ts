@@ -28,3 +28,16 @@ export function db(): Db {
   g.__masklabDb ??= createDb(config().databaseUrl);
   return g.__masklabDb;
 }
+
+/**
+ * Prisma error codes, checked by code rather than `instanceof`: the SQLite and the
+ * PostgreSQL client each have their own error classes.
+ */
+export function prismaErrorCode(err: unknown): string | undefined {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && /^P\d{4}$/.test(code) ? code : undefined;
+}
+/** A unique constraint was violated (P2002). */
+export const isUniqueViolation = (err: unknown) => prismaErrorCode(err) === 'P2002';
+/** The record to update or delete does not exist (P2025). */
+export const isNotFound = (err: unknown) => prismaErrorCode(err) === 'P2025';

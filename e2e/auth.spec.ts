@@ -1,0 +1,86 @@
+import { expect, test } from '@playwright/test';
+import { ADMIN, apiRoutes, createUserViaUi, signIn, signOut, uniqueEmail } from './helpers';
+
+test('a wrong password shows a clear message and no session', async ({ page }) => {
+  await page.goto('/login');
+  await page.locator('input[name=email]').fill(ADMIN.email);
+  await page.locator('input[name=password]').fill('definitely-wrong');
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page.locator('#login-error')).toHaveText('Wrong e-mail or password.');
+  await expect(page).toHaveURL(/\/login/);
+  expect((await page.request.get('/api/me')).status()).toBe(401);
+});
+
+test('anonymous visitors are sent to the sign-in page', async ({ page }) => {
+  for (const p of ['/', '/admin/users', '/account']) {
+    await page.goto(p);
+    await expect(page).toHaveURL(/\/login\?callbackUrl=/);
+    await expect(page.locator('input[name=password]')).toBeVisible();
+  }
+});
+
+test('anonymous requests to every API route are refused with 401', async ({ request }) => {
+  const routes = apiRoutes().filter((r) => !r.url.startsWith('/api/auth'));
+  expect(routes.length).toBeGreaterThan(1);
+  for (const r of routes) {
+    for (const m of r.methods) {
+      const res = await request.fetch(r.url, { method: m, data: m === 'GET' ? undefined : {}, failOnStatusCode: false });
+      expect(res.status(), `${m} ${r.url}`).toBe(401);
+    }
+  }
+});
+
+test('admin creates a labeler, who is refused the admin page and the admin API', async ({ page }) => {
+  const labeler = { email: uniqueEmail('labeler'), password: 'labeler-password-1' };
+  await signIn(page, ADMIN.email, ADMIN.password);
+  await expect(page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Users' })).toBeVisible();
+  await createUserViaUi(page, labeler.email, 'labeler', labeler.password);
+  await expect(page.getByTestId(`user-row-${labeler.email}`)).toContainText('active');
+  await signOut(page);
+
+  await signIn(page, labeler.email, labeler.password);
+  await expect(page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Users' })).toHaveCount(0); // not offered
+  const res = await page.goto('/admin/users');
+  expect(res?.status()).toBe(403);
+  await expect(page.getByTestId('forbidden')).toBeVisible();
+  const api = await page.request.get('/api/admin/users');
+  expect(api.status()).toBe(403);
+  expect((await api.json()).error).toMatch(/admin/);
+  const post = await page.request.post('/api/admin/users', { data: { email: uniqueEmail('x'), role: 'admin' } });
+  expect(post.status()).toBe(403);
+  expect((await page.request.get('/api/me')).status()).toBe(200);
+});
+
+test('a disabled user loses access at once', async ({ browser }) => {
+  const admin = await browser.newPage();
+  const user = { email: uniqueEmail('viewer'), password: 'viewer-password-1' };
+  await signIn(admin, ADMIN.email, ADMIN.password);
+  await createUserViaUi(admin, user.email, 'viewer', user.password);
+
+  const ctx = await browser.newContext();
+  const viewer = await ctx.newPage();
+  await signIn(viewer, user.email, user.password);
+  expect((await viewer.request.get('/api/me')).status()).toBe(200);
+
+  await admin.goto('/admin/users');
+  await admin.getByTestId(`user-row-${user.email}`).getByRole('button', { name: 'Disable' }).click();
+  await expect(admin.getByTestId(`user-row-${user.email}`)).toContainText('disabled');
+  expect((await viewer.request.get('/api/me')).status()).toBe(401);
+  await ctx.close();
+});
+
+test('a user changes their own password', async ({ page }) => {
+  const user = { email: uniqueEmail('pw'), password: 'first-password-1' };
+  await signIn(page, ADMIN.email, ADMIN.password);
+  await createUserViaUi(page, user.email, 'viewer', user.password);
+  await signOut(page);
+  await signIn(page, user.email, user.password);
+  await page.goto('/account');
+  await page.getByLabel('Current password').fill(user.password);
+  await page.getByLabel('New password (8+ characters)').fill('second-password-2');
+  await page.getByLabel('New password again').fill('second-password-2');
+  await page.getByRole('button', { name: 'Change password' }).click();
+  await expect(page.getByRole('status')).toHaveText('Password changed.');
+  await signOut(page);
+  await signIn(page, user.email, 'second-password-2');
+});

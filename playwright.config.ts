@@ -1,0 +1,59 @@
+import { defineConfig } from '@playwright/test';
+import path from 'node:path';
+
+export const E2E_PORT = Number(process.env.E2E_PORT ?? 3211);
+export const ADMIN = { email: 'admin@e2e.test', password: 'e2e-admin-password' };
+const dataDir = path.join(__dirname, 'e2e', '.data');
+
+// Debian's Chromium (apt-get install chromium); Playwright's own browser download is
+// never used. The flags keep Chromium off the (closed) network.
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+export default defineConfig({
+  testDir: 'e2e',
+  testMatch: '**/*.spec.ts',
+  fullyParallel: false,
+  workers: 1,
+  retries: 0,
+  timeout: 120_000,
+  expect: { timeout: 15_000 },
+  reporter: [['list']],
+  use: {
+    baseURL: `http://localhost:${E2E_PORT}`,
+    trace: 'retain-on-failure',
+    screenshot: 'only-on-failure',
+    launchOptions: {
+      executablePath: CHROMIUM,
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--use-fake-ui-for-media-stream',
+        '--use-fake-device-for-media-stream',
+        `--use-file-for-fake-video-capture=${path.join(__dirname, 'e2e', 'fixtures', 'webcam.y4m')}`,
+      ],
+    },
+  },
+  projects: [{ name: 'chromium', use: { browserName: 'chromium' } }],
+  webServer: {
+    // A fresh data directory for every run; `npm start` migrates, creates the admin,
+    // (re)builds when the sources changed and serves app + worker.
+    command: `rm -rf ${JSON.stringify(dataDir)} && npm start`,
+    url: `http://localhost:${E2E_PORT}/login`,
+    timeout: 600_000,
+    reuseExistingServer: false,
+    stdout: 'pipe',
+    env: {
+      PORT: String(E2E_PORT),
+      MASKLAB_DATA_DIR: dataDir,
+      MASKLAB_ADMIN_EMAIL: ADMIN.email,
+      MASKLAB_ADMIN_PASSWORD: ADMIN.password,
+      NEXT_TELEMETRY_DISABLED: '1',
+      DATABASE_URL: '',
+    },
+  },
+});

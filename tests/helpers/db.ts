@@ -1,0 +1,54 @@
+// A fresh, migrated database per test file: a temp SQLite file, or a new database on
+// the PostgreSQL server that TEST_DATABASE_URL (or DATABASE_URL) points at.
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { createDb, type Db } from '@/lib/db';
+import { migrate } from '@/lib/db/migrate';
+
+export type TestDb = { db: Db; url: string; provider: 'sqlite' | 'postgresql'; cleanup: () => Promise<void> };
+
+export function testServerUrl(): string | undefined {
+  const url = process.env.TEST_DATABASE_URL ?? process.env.DATABASE_URL;
+  return url && /^postgres(ql)?:\/\//.test(url) ? url : undefined;
+}
+
+export async function freshDb(): Promise<TestDb> {
+  const server = testServerUrl();
+  if (!server) {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'masklab-db-'));
+    const url = `file:${path.join(dir, 'test.db')}`;
+    await migrate(url);
+    const db = createDb(url);
+    return {
+      db,
+      url,
+      provider: 'sqlite',
+      cleanup: async () => {
+        await db.$disconnect();
+        fs.rmSync(dir, { recursive: true, force: true });
+      },
+    };
+  }
+  const { default: pg } = await import('pg');
+  const name = `masklab_test_${crypto.randomBytes(4).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: server });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name}`);
+  const u = new URL(server);
+  u.pathname = `/${name}`;
+  const url = u.toString();
+  await migrate(url);
+  const db = createDb(url);
+  return {
+    db,
+    url,
+    provider: 'postgresql',
+    cleanup: async () => {
+      await db.$disconnect();
+      await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await admin.end();
+    },
+  };
+}
