@@ -21,6 +21,10 @@ const schema = z.object({
   MASKLAB_ADMIN_PASSWORD: z.string().min(8, 'must be at least 8 characters').optional(),
   MASKLAB_MAX_UPLOAD_MB: z.coerce.number().positive().default(25),
   MASKLAB_MAX_PIXELS: z.coerce.number().int().positive().default(50_000_000),
+  MASKLAB_MAX_ZIP_MB: z.coerce.number().positive().default(4096),
+  MASKLAB_MAX_ZIP_RATIO: z.coerce.number().positive().default(100),
+  MASKLAB_MAX_ZIP_ENTRIES: z.coerce.number().int().positive().default(20_000),
+  MASKLAB_DUPLICATE_FACE_DISTANCE: z.coerce.number().int().min(0).max(16).default(10),
   MASKLAB_LOGIN_MAX_FAILURES: z.coerce.number().int().positive().default(5),
   MASKLAB_LOGIN_WINDOW_MIN: z.coerce.number().positive().default(15),
   MASKLAB_WORKER: bool.default(true),
@@ -39,6 +43,12 @@ export type Config = {
   nextAuthSecret?: string;
   maxUploadBytes: number;
   maxPixels: number;
+  /** Zip archives: most uncompressed bytes in all, highest compression ratio of an entry, most entries. */
+  maxZipBytes: number;
+  maxZipRatio: number;
+  maxZipEntries: number;
+  /** Faces whose crop pHashes differ in at most this many of 64 bits are grouped as near-duplicates. */
+  duplicateFaceDistance: number;
   loginMaxFailures: number;
   loginWindowMs: number;
   startWorker: boolean;
@@ -79,6 +89,10 @@ export function parseConfig(env: Record<string, string | undefined> = process.en
     nextAuthSecret: e.NEXTAUTH_SECRET,
     maxUploadBytes: Math.round(e.MASKLAB_MAX_UPLOAD_MB * 1024 * 1024),
     maxPixels: e.MASKLAB_MAX_PIXELS,
+    maxZipBytes: Math.round(e.MASKLAB_MAX_ZIP_MB * 1024 * 1024),
+    maxZipRatio: e.MASKLAB_MAX_ZIP_RATIO,
+    maxZipEntries: e.MASKLAB_MAX_ZIP_ENTRIES,
+    duplicateFaceDistance: e.MASKLAB_DUPLICATE_FACE_DISTANCE,
     loginMaxFailures: e.MASKLAB_LOGIN_MAX_FAILURES,
     loginWindowMs: e.MASKLAB_LOGIN_WINDOW_MIN * 60_000,
     startWorker: e.MASKLAB_WORKER,
