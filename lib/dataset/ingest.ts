@@ -45,7 +45,8 @@ export type IngestResult =
   | { file: string; status: 'duplicate'; photoId: string; reason: string }
   | { file: string; status: 'rejected'; reason: string };
 
-const defaultAnalyse: Analyser = async (rgb) => {
+/** The ML core's face analysis (blazeface + crop rule + crop/pHash), loaded on first use. */
+export const analyseFaces: Analyser = async (rgb) => {
   const { analyseImage } = await import('../faces/pipeline');
   return analyseImage(rgb);
 };
@@ -57,7 +58,7 @@ export function defaultIngestOptions(): IngestOptions {
     store: defaultStore(),
     limits: { maxUploadBytes: c.maxUploadBytes, maxPixels: c.maxPixels },
     duplicateFaceDistance: c.duplicateFaceDistance,
-    analyse: defaultAnalyse,
+    analyse: analyseFaces,
   };
 }
 
