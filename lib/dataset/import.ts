@@ -47,7 +47,7 @@ export function addToSummary(s: ImportSummary, r: IngestResult): void {
   else s.rejected.push({ file: r.file, reason: r.reason });
 }
 
-/** The label a file's folder gives it: the nearest enclosing folder that names a class. */
+/** The label a file's folder gives it: the folder it sits in must name a class (split folders above it are ignored). */
 export function labelFromPath(relPath: string): Label | null {
   const dirs = relPath.split('/').slice(0, -1);
   return parseLabel(dirs.at(-1));
