@@ -10,7 +10,6 @@
  * native addon, and tfjs-node, tfjs and the wasm backend all share the one `@tensorflow/tfjs-core` instance
  * in node_modules (a bundled copy of tfjs-core would not see the backend registered by tfjs-node).
  */
-import { createRequire } from 'node:module';
 import path from 'node:path';
 import type * as TF from '@tensorflow/tfjs';
 import { config } from '../config';
@@ -35,7 +34,11 @@ export function lazyAsync<T>(init: () => Promise<T>): () => Promise<T> {
 
 /** `require` resolving from the project root (the working directory), so it works from scripts and bundled routes. */
 export function projectRequire(): NodeRequire {
-  return createRequire(path.join(process.cwd(), 'package.json'));
+  // Not `import { createRequire } from 'node:module'`: webpack (Next.js server bundles) rewrites
+  // `createRequire(...)` calls into its own module system and the result was `undefined` there
+  // ("a is not a function" on the first upload). The module object fetched at run time is opaque to it.
+  const nodeModule = process.getBuiltinModule('node:module') as typeof import('node:module');
+  return nodeModule.createRequire(path.join(process.cwd(), 'package.json'));
 }
 
 function tryRequire<T>(req: NodeRequire, id: string): T | null {

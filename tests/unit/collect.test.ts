@@ -88,3 +88,14 @@ describe('near-duplicate hashing and labels from folders', () => {
     expect(parseLabel('with_mask')).toBeNull();
   });
 });
+
+describe('collect configuration', () => {
+  it('has zip and near-duplicate limits with defaults, overridable from the environment', async () => {
+    const { parseConfig } = await import('@/lib/config');
+    const d = parseConfig({}, '/srv');
+    expect(d).toMatchObject({ maxZipBytes: 4096 * 1024 * 1024, maxZipRatio: 100, maxZipEntries: 20_000, duplicateFaceDistance: 10 });
+    const c = parseConfig({ MASKLAB_MAX_ZIP_MB: '10', MASKLAB_MAX_ZIP_RATIO: '50', MASKLAB_MAX_ZIP_ENTRIES: '5', MASKLAB_DUPLICATE_FACE_DISTANCE: '0' }, '/srv');
+    expect(c).toMatchObject({ maxZipBytes: 10 * 1024 * 1024, maxZipRatio: 50, maxZipEntries: 5, duplicateFaceDistance: 0 });
+    expect(() => parseConfig({ MASKLAB_DUPLICATE_FACE_DISTANCE: '40' }, '/srv')).toThrow(/MASKLAB_DUPLICATE_FACE_DISTANCE/);
+  });
+});
