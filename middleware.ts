@@ -23,5 +23,8 @@ export async function middleware(req: NextRequest) {
 
 export const config = {
   runtime: 'nodejs',
-  matcher: ['/((?!_next/static|_next/image|favicon.ico).*)'],
+  // The upload routes skip the middleware: Next.js 15.5's Node.js middleware intermittently breaks
+  // request bodies it forwards ("Response body object should not be disturbed or locked",
+  // vercel/next.js#83453, fixed only in 16). Their handlers still refuse anonymous calls (apiRoute).
+  matcher: ['/((?!_next/static|_next/image|favicon.ico|api/photos$|api/photos/zip$).*)'],
 };

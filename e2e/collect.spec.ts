@@ -55,7 +55,7 @@ test('upload a folder and a zip, follow the progress, see the results and the fa
   await expect(page.getByTestId('gallery-face')).toHaveCount(8);
   const img = page.getByTestId('gallery-face').first().locator('img');
   await expect.poll(() => img.evaluate((i: HTMLImageElement) => i.complete && i.naturalWidth)).toBeGreaterThan(0);
-  await page.getByLabel('Label').selectOption('mask_old');
+  await page.getByLabel('Label', { exact: true }).selectOption('mask_old');
   await page.getByRole('button', { name: 'Apply' }).click();
   await expect(page.getByTestId('gallery-total')).toHaveText('2 faces');
   await page.goto('/gallery?label=unlabelled');
@@ -93,4 +93,25 @@ test('the camera page captures a frame of the chosen class through the same pipe
   await expect(page.getByTestId('camera-summary')).toContainText(/1 taken · 1 added \([1-9] faces?\)/, { timeout: 60_000 });
   await page.goto('/gallery?label=nomask_old');
   await expect(page.getByTestId('gallery-face').first()).toBeVisible();
+});
+
+test('a folder of 1,000 files goes through in chunks, every file gets a result', async ({ page }) => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'masklab-e2e-many-'));
+  const folder = path.join(dir, 'many');
+  fs.mkdirSync(folder);
+  // 999 non-images (refused quickly, so the test stays short) and one real photo.
+  for (let i = 0; i < 999; i++) fs.writeFileSync(path.join(folder, `f${String(i).padStart(4, '0')}.jpg`), `not a photo ${i}\n`.repeat(50));
+  fs.copyFileSync(path.join(FIX, 'nomask_old', fs.readdirSync(path.join(FIX, 'nomask_old'))[0]), path.join(folder, 'real.jpg'));
+  const posts: string[] = [];
+  page.on('request', (r) => {
+    if (r.method() === 'POST' && r.url().endsWith('/api/photos')) posts.push(r.url());
+  });
+  await signIn(page, ADMIN.email, ADMIN.password);
+  await page.goto('/collect');
+  await page.getByTestId('pick-folder').setInputFiles(folder);
+  await expect(page.getByTestId('overall-count')).toHaveText('1000 of 1000 done', { timeout: 110_000 });
+  await expect(page.getByTestId('upload-summary')).toContainText(/^1 added \(1 face\), 0 duplicates, 999 rejected|^0 added \(0 faces\), 1 duplicates, 999 rejected/);
+  expect(posts.length).toBeGreaterThanOrEqual(200); // at most 5 files a request
+  expect(posts.length).toBeLessThan(1000);
+  fs.rmSync(dir, { recursive: true, force: true });
 });

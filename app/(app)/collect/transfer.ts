@@ -91,7 +91,8 @@ export function sendImages(
     xhr.onabort = () => fail('cancelled');
     signal?.addEventListener('abort', () => xhr.abort());
     const form = new FormData();
-    for (const f of files) form.append('files', f.file, f.file.name);
+    // The path inside a picked folder is the name the photo is stored (and shown) under.
+    for (const f of files) form.append('files', f.file, f.path);
     if (opts.label) form.append('label', opts.label);
     form.append('source', opts.source);
     xhr.send(form);

@@ -301,7 +301,7 @@ export function Uploader({ classes }: { classes: string[] }) {
             )}
           </div>
           <p role="status" className="text-sm" data-testid="upload-summary">
-            {counts.added} added ({counts.faces} faces), {counts.duplicate} duplicates, {counts.rejected} rejected
+            {counts.added} added ({counts.faces} {counts.faces === 1 ? 'face' : 'faces'}), {counts.duplicate} duplicates, {counts.rejected} rejected
             {!busy && counts.added > 0 && (
               <>
                 {' · '}

@@ -189,7 +189,7 @@ export function Camera({ classes }: { classes: string[] }) {
           Frames
         </h2>
         <p role="status" className="text-sm" data-testid="camera-summary">
-          {taken} taken · {counts.added} added ({counts.faces} faces), {counts.duplicate} duplicates, {counts.rejected} rejected
+          {taken} taken · {counts.added} added ({counts.faces} {counts.faces === 1 ? 'face' : 'faces'}), {counts.duplicate} duplicates, {counts.rejected} rejected
           {counts.added > 0 && (
             <>
               {' · '}
