@@ -23,7 +23,11 @@ const fields = z.object({
 export const POST = apiRoute({ role: 'labeler' }, async ({ actor, req }) => {
   const cfg = config();
   const length = Number(req.headers.get('content-length') ?? 0);
-  if (length > cfg.maxZipBytes + 1024 * 1024) throw new UserError('The request is too large; send fewer files at once', 413);
+  // Multipart bodies are read into memory: keep them small. Large archives go to /api/photos/zip (streamed to disk).
+  const maxRequest = 4 * cfg.maxUploadBytes + 1024 * 1024;
+  if (length > maxRequest) {
+    throw new UserError(`The request is over ${Math.round(maxRequest / 1024 / 1024)} MB: send fewer files at once, and zip archives to /api/photos/zip`, 413);
+  }
   let form: FormData;
   try {
     form = await req.formData();
