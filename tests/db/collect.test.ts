@@ -14,6 +14,7 @@ import { importPath } from '@/lib/dataset/import';
 import { checkStorage, deletePhoto } from '@/lib/dataset/photos';
 import { faceMedia, photoMedia } from '@/lib/dataset/media';
 import { ingestFiles } from '@/lib/dataset/upload';
+import { listFaces, listPhotos, PAGE_SIZE, parseGalleryFilter } from '@/lib/dataset/gallery';
 import { type BlobStore, LocalStore, originalKey } from '@/lib/storage';
 
 const FIX = path.join(__dirname, '..', 'fixtures', 'facemask');
@@ -327,6 +328,8 @@ describe('import', () => {
     const s = await importPath(t.db, opts, file, { uploaderId: bob.id, zipLimits: { ...zipLimits, maxTotalBytes: 10 * 1024 * 1024, maxRatio: 10_000 } });
     expect(s.rejected).toEqual([{ file: 'big.zip', reason: expect.stringMatching(/would unpack to 15\.0 MB, over the 10\.0 MB limit/) }]);
     expect(await t.db.photo.count()).toBe(photos);
+    const many = await importPath(t.db, opts, file, { uploaderId: bob.id, zipLimits: { ...zipLimits, maxEntries: 4, maxRatio: 10_000 } });
+    expect(many.rejected).toEqual([{ file: 'big.zip', reason: 'the zip holds more than 4 entries' }]);
   });
 
   it('upload of images and a zip in one request gives one result per file', async () => {
@@ -340,6 +343,28 @@ describe('import', () => {
     ]);
     const ev = await t.db.labelEvent.findMany({ where: { face: { photoId: (results[0] as { photoId: string }).photoId } } });
     expect(ev).toMatchObject([{ kind: 'label', newLabel: 'nomask_old', userId: ann.id }]);
+  });
+});
+
+describe('gallery queries', () => {
+  it('filters and pages faces and photos in the database', async () => {
+    const all = await listFaces(t.db, parseGalleryFilter({}));
+    expect(all.total).toBe(await t.db.face.count());
+    expect(all.faces).toHaveLength(Math.min(PAGE_SIZE, all.total));
+    const last = await listFaces(t.db, parseGalleryFilter({ page: String(all.pages) }));
+    expect(last.faces).toHaveLength(all.total - PAGE_SIZE * (all.pages - 1));
+    const unlabelled = await listFaces(t.db, parseGalleryFilter({ label: 'unlabelled' }));
+    expect(unlabelled.total).toBe(await t.db.face.count({ where: { label: null } }));
+    expect(unlabelled.faces.every((f) => f.label === null)).toBe(true);
+    const byBob = await listFaces(t.db, parseGalleryFilter({ label: 'mask_young', uploader: bob.id }));
+    expect(byBob.total).toBe(await t.db.face.count({ where: { label: 'mask_young', photo: { uploaderId: bob.id } } }));
+    expect(byBob.total).toBeGreaterThan(0);
+    const whole = await listFaces(t.db, parseGalleryFilter({ whole: '1' }));
+    expect(whole.total).toBeGreaterThan(0);
+    expect(whole.faces.every((f) => f.wholeImage)).toBe(true);
+    const photos = await listPhotos(t.db, parseGalleryFilter({ view: 'photos', label: 'nomask_old' }));
+    expect(photos.total).toBe(await t.db.photo.count({ where: { faces: { some: { label: 'nomask_old' } } } }));
+    expect(parseGalleryFilter({ view: 'bogus', label: 'DROP TABLE', page: '-3' })).toMatchObject({ view: 'faces', label: '', page: 1 });
   });
 });
 
