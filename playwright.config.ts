@@ -12,6 +12,7 @@ const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 export default defineConfig({
   testDir: 'e2e',
   testMatch: '**/*.spec.ts',
+  globalSetup: './e2e/global-setup.ts',
   fullyParallel: false,
   workers: 1,
   retries: 0,
@@ -34,7 +35,7 @@ export default defineConfig({
         '--disable-sync',
         '--use-fake-ui-for-media-stream',
         '--use-fake-device-for-media-stream',
-        `--use-file-for-fake-video-capture=${path.join(__dirname, 'e2e', 'fixtures', 'webcam.y4m')}`,
+        `--use-file-for-fake-video-capture=${path.join(__dirname, 'e2e', '.webcam', 'webcam.y4m')}`,
       ],
     },
   },

@@ -1,7 +1,7 @@
 'use client';
 
 import { useState, useTransition } from 'react';
-import { ROLES } from '@/lib/auth/roles';
+import { ROLES } from '@/lib/auth/role-names';
 import { createUserAction, resetPasswordAction, setDisabledAction, setRoleAction } from './actions';
 
 type Msg = { kind: 'ok' | 'error'; text: string } | null;
