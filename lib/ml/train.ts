@@ -62,7 +62,7 @@ export async function trainHead(
   const forwardTrain = (xb: TF.Tensor2D, step: number): TF.Tensor2D => {
     let h: TF.Tensor2D = xb;
     if (W1 && b1) {
-      h = tf.relu(tf.add(tf.matMul(h, W1), b1));
+      h = tf.relu(tf.add(tf.matMul(h, W1), b1)) as TF.Tensor2D;
     }
     if (cfg.dropout > 0) h = tf.mul(h, dropoutMask(h.shape as [number, number], seed * 7919 + step)) as TF.Tensor2D;
     return tf.add(tf.matMul(h, W2), b2) as TF.Tensor2D;

@@ -59,7 +59,7 @@ export async function saveModel(
     const write = (name: string, data: string | Uint8Array) => {
       const fd = fs.openSync(path.join(tmp, name), 'w');
       try {
-        fs.writeSync(fd, data);
+        fs.writeSync(fd, typeof data === 'string' ? Buffer.from(data) : data);
         fs.fsyncSync(fd);
       } finally {
         fs.closeSync(fd);
