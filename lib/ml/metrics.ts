@@ -17,6 +17,8 @@ export type Metrics = {
   maskAccuracy: number;
   ageAccuracy: number;
   misclassified: Misclassified[];
+  /** Every sample's prediction (when ids were given): opens a confusion-matrix cell's faces. */
+  predictions?: { faceId: string; t: number; p: number; confidence: number }[];
 };
 
 const div = (a: number, b: number) => (b === 0 ? 0 : a / b);
@@ -40,11 +42,13 @@ export function computeMetrics(yTrue: readonly number[], probs: readonly ArrayLi
   let maskOk = 0;
   let ageOk = 0;
   const misclassified: Misclassified[] = [];
+  const predictions: NonNullable<Metrics['predictions']> = [];
   yTrue.forEach((t, i) => {
     if (!(t >= 0 && t < k)) throw new Error(`metrics: label ${t} out of range`);
     const p = probs[i];
     const pred = argmax(p);
     confusion[t][pred]++;
+    if (ids) predictions.push({ faceId: ids[i], t, p: pred, confidence: p[pred] });
     if (pred === t) correct++;
     else if (ids) misclassified.push({ faceId: ids[i], trueLabel: CLASSES[t], predicted: CLASSES[pred], confidence: p[pred] });
     const pMask = p[0] + p[1];
@@ -82,5 +86,6 @@ export function computeMetrics(yTrue: readonly number[], probs: readonly ArrayLi
     maskAccuracy: div(maskOk, n),
     ageAccuracy: div(ageOk, n),
     misclassified,
+    ...(ids ? { predictions } : {}),
   };
 }

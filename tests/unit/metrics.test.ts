@@ -60,6 +60,12 @@ describe('computeMetrics', () => {
     ]);
   });
 
+  it('keeps every prediction, so each confusion cell can list its faces', () => {
+    expect(m.predictions?.filter((x) => x.t === 3 && x.p === 2).map((x) => x.faceId)).toEqual(['f']);
+    expect(m.predictions?.filter((x) => x.t === x.p).map((x) => x.faceId)).toEqual(['a', 'c', 'e']);
+    expect(computeMetrics([0], [[1, 0, 0, 0]]).predictions).toBeUndefined();
+  });
+
   it('refuses mismatched input', () => {
     expect(() => computeMetrics([0, 1], [[1, 0, 0, 0]])).toThrow(/2 labels but 1 predictions/);
     expect(() => computeMetrics([4], [[1, 0, 0, 0]])).toThrow(/out of range/);
