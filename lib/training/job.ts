@@ -211,7 +211,14 @@ export async function runTrainJob(ctx: JobContext): Promise<{ runId: string; met
     trained.model.dispose();
     await db.run.update({
       where: { id: run.id },
-      data: { status: 'succeeded', metrics: JSON.stringify(runMetrics), modelDir: dir, finishedAt: new Date(), history: JSON.stringify(history) },
+      data: {
+        status: 'succeeded',
+        metrics: JSON.stringify(runMetrics),
+        modelDir: dir,
+        finishedAt: new Date(),
+        history: JSON.stringify(history),
+        config: JSON.stringify({ ...cfg, mirrorTta: payload.mirrorTta, bestEpoch: trained.bestEpoch }),
+      },
     });
     if (comparison.promoted) {
       await report({ step: 'promote' });
