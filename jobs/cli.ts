@@ -6,6 +6,7 @@ import { migrate } from '../lib/db/migrate';
 import { roleSchema, UserError } from '../lib/auth/roles';
 import { createUser, listUsers, resetPassword, setDisabled, setRole } from '../lib/auth/users';
 import { writePostgresSchema } from './db-schemas';
+import { TRAINING_COMMANDS, TRAINING_HELP, trainingCommand } from './cli-training';
 
 const HELP = `masklab CLI
 
@@ -18,7 +19,7 @@ Usage: npm run cli -- <command> [options]
   user password <email> [--password <pw>]     (prints a generated one when omitted)
   db migrate                                   apply pending migrations
   db schemas                                   regenerate prisma/postgresql/schema.prisma
-`;
+${TRAINING_HELP}`;
 
 export class CliError extends Error {}
 
@@ -37,6 +38,9 @@ export async function main(argv: string[]): Promise<void> {
       password: { type: 'string' },
       name: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
+      wait: { type: 'boolean' },
+      json: { type: 'boolean' },
+      seed: { type: 'string' },
     },
   });
   const [group, cmd, ...rest] = positionals;
@@ -51,6 +55,11 @@ export async function main(argv: string[]): Promise<void> {
     return;
   }
   await migrate(cfg.databaseUrl);
+  if (TRAINING_COMMANDS.includes(group)) {
+    return trainingCommand(group, cmd === undefined ? rest : [cmd, ...rest], values, (msg) => {
+      throw new CliError(msg);
+    });
+  }
   switch (key) {
     case 'db migrate':
       console.log('database is up to date');
