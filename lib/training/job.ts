@@ -1,66 +1,23 @@
 // The "train" job: snapshot → split → features → train → evaluate → save → promote-if-better.
 // Runs in the worker (never in a web request). Progress goes to Job.progress, which the
 // Training page polls; the run, its frozen snapshot (RunSample) and metrics go to Run.
-import { z } from 'zod';
 import type { Db } from '../db';
 import { config } from '../config';
 import { CLASSES, classIndex, type ClassName } from '../dataset/classes';
-import { DEFAULT_SEED, pinSplits, SPLITS, type SplitName } from '../dataset/split';
+import { pinSplits, SPLITS, type SplitName } from '../dataset/split';
 import { BACKBONE_ID, FEATURE_DIM } from '../ml/backbone';
 import { ensureFeatures, type FacePair, loadFeatures } from '../ml/features';
 import { DEFAULT_HEAD, headInput, inputDim, type HeadConfig } from '../ml/head';
-import { computeMetrics, type Metrics } from '../ml/metrics';
+import { computeMetrics } from '../ml/metrics';
 import { getTf } from '../ml/tf';
 import { trainHead, type EpochStats } from '../ml/train';
 import { loadModel, type ModelMeta, promote, promotedRun, saveModel, sweepTemp } from '../models/registry';
-import { enqueue } from '../queue/jobs';
 import type { JobContext } from '../queue/worker';
 import { JobCancelled, JobInterrupted } from '../queue/worker';
 import { classifyPairs } from './classify';
+import { type RunMetrics, TRAIN_JOB, type TrainProgress, trainPayloadSchema } from './queue';
 
-export const TRAIN_JOB = 'train';
-
-export const trainPayloadSchema = z.object({
-  seed: z.number().int().min(0).max(2 ** 31 - 1).default(DEFAULT_SEED),
-  config: z
-    .object({
-      hidden: z.number().int().min(0).max(2048),
-      dropout: z.number().min(0).max(0.9),
-      learningRate: z.number().positive().max(1),
-      l2: z.number().min(0).max(1),
-      batchSize: z.number().int().min(1).max(4096),
-      maxEpochs: z.number().int().min(1).max(1000),
-      patience: z.number().int().min(1).max(1000),
-      useAge: z.boolean(),
-    })
-    .partial()
-    .default({}),
-  /** Test-time augmentation: average the mirrored crop's prediction in. */
-  mirrorTta: z.boolean().default(true),
-});
-export type TrainPayload = z.infer<typeof trainPayloadSchema>;
-
-export type TrainProgress = {
-  step: 'snapshot' | 'split' | 'features' | 'train' | 'evaluate' | 'save' | 'promote' | 'done';
-  runId?: string;
-  message?: string;
-  features?: { done: number; total: number };
-  epoch?: number;
-  maxEpochs?: number;
-  history?: EpochStats[];
-};
-
-export type RunMetrics = Metrics & {
-  comparison: { promotedRunId: string | null; promotedMacroF1: number | null; promoted: boolean; reason: string };
-};
-
-/** Queues a retrain (admins only: checked by the caller). One queued or running train job at a time. */
-export async function queueRetrain(db: Db, actorId: string | null, payload: Partial<z.input<typeof trainPayloadSchema>> = {}) {
-  const parsed = trainPayloadSchema.parse(payload);
-  const busy = await db.job.findFirst({ where: { type: TRAIN_JOB, status: { in: ['queued', 'running'] } } });
-  if (busy) return { job: busy, alreadyQueued: true };
-  return { job: await enqueue(db, { type: TRAIN_JOB, payload: parsed, createdById: actorId, maxAttempts: 2 }), alreadyQueued: false };
-}
+export { queueRetrain, TRAIN_JOB, trainPayloadSchema, type RunMetrics, type TrainProgress } from './queue';
 
 type Split = Record<SplitName, { ids: string[]; y: number[] }>;
 

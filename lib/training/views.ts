@@ -2,7 +2,7 @@
 import type { Db } from '../db';
 import { splitCounts } from '../dataset/split';
 import type { EpochStats } from '../ml/train';
-import { TRAIN_JOB, type RunMetrics, type TrainProgress } from './job';
+import { TRAIN_JOB, type RunMetrics, type TrainProgress } from './queue';
 
 const parse = <T>(s: string | null | undefined, fallback: T): T => {
   if (!s) return fallback;

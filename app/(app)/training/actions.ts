@@ -6,7 +6,7 @@ import { serverAction } from '@/app/_server/guard';
 import { db } from '@/lib/db';
 import { cancel } from '@/lib/queue/jobs';
 import { promote, rollback } from '@/lib/models/registry';
-import { queueRetrain } from '@/lib/training/job';
+import { queueRetrain } from '@/lib/training/queue';
 
 const id = z.string().min(1).max(64);
 

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { apiRoute } from '@/app/_server/guard';
 import { db } from '@/lib/db';
-import { queueRetrain } from '@/lib/training/job';
+import { queueRetrain } from '@/lib/training/queue';
 
 const body = z.object({ seed: z.number().int().min(0).optional() }).strict();
 
