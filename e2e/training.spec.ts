@@ -1,51 +1,25 @@
 // An admin retrains from the Training page: progress shows live, the run's page shows the
 // confusion matrix whose cells open their faces, and the first model is promoted.
-import crypto from 'node:crypto';
-import fs from 'node:fs';
+import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { expect, test } from '@playwright/test';
 import { ADMIN, signIn } from './helpers';
 
 const DATA_DIR = path.join(__dirname, '.data');
-const FIXTURES = path.join(__dirname, '..', 'tests', 'fixtures', 'facemask');
-const CLASSES = ['mask_old', 'mask_young', 'nomask_old', 'nomask_young'];
 
 /**
  * Puts the 32 labelled fixture faces into the running server's database and store.
  * TODO(collect merge): replace with the collect branch's import (Upload page / `import`
  * command) so the test goes through the real import.
  */
-async function seedFixtureFaces() {
-  const { createDb } = await import('../lib/db');
-  const { cropPath } = await import('../lib/ml/crop-source');
-  const db = createDb(`file:${path.join(DATA_DIR, 'masklab.db')}`);
-  try {
-    const admin = await db.user.findUniqueOrThrow({ where: { email: ADMIN.email } });
-    if ((await db.face.count()) > 0) return;
-    for (const c of CLASSES) {
-      for (const f of fs.readdirSync(path.join(FIXTURES, c)).sort()) {
-        const bytes = fs.readFileSync(path.join(FIXTURES, c, f));
-        const sha = crypto.createHash('sha256').update(bytes).digest('hex');
-        const file = cropPath(DATA_DIR, { photoSha: sha, index: 0 });
-        fs.mkdirSync(path.dirname(file), { recursive: true });
-        fs.writeFileSync(file, bytes);
-        const photo = await db.photo.create({
-          data: { sha256: sha, uploaderId: admin.id, source: 'import', originalName: f, format: 'jpeg', width: 100, height: 100, bytes: bytes.length },
-        });
-        await db.face.create({
-          data: { photoId: photo.id, index: 0, x: 0, y: 0, w: 100, h: 100, wholeImage: true, phash: '0'.repeat(16), label: c, labelledById: admin.id },
-        });
-      }
-    }
-  } finally {
-    await db.$disconnect();
-  }
+function seedFixtureFaces() {
+  execFileSync(process.execPath, ['--import', 'tsx', path.join(__dirname, 'seed-faces.ts'), DATA_DIR, ADMIN.email], { stdio: 'inherit' });
 }
 
 test('an admin retrains, follows the progress, opens the confusion matrix, and the model is promoted', async ({ page }) => {
   test.setTimeout(300_000);
   await signIn(page, ADMIN.email, ADMIN.password);
-  await seedFixtureFaces();
+  seedFixtureFaces();
 
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Training' }).click();
   await expect(page.getByRole('heading', { name: 'Training', level: 1 })).toBeVisible();
