@@ -5,6 +5,7 @@
 //  - accuracy by stratified 5-fold cross-validation on ../shared/data/facemask-dev + facemask-extra:
 //    in each fold, 10% of the training part is the validation split (early stopping), the
 //    held-out fold is the test. Reports 4-class accuracy, macro-F1, mask and age accuracy.
+import os from 'node:os';
 import type { BenchRow } from './run';
 import { gatedCrop, realFaces, type RealFace } from './train-data';
 import { CLASSES, classIndex } from '../lib/dataset/classes';
@@ -134,7 +135,7 @@ export function synthesize(faces: readonly RealFace[], n: number, seed: number):
 }
 
 export async function bench(): Promise<BenchRow[]> {
-  const tf = await getTf();
+  await getTf();
   const backend = await backendName();
   const faces = await realFaces();
   const rows: BenchRow[] = [];
@@ -144,7 +145,7 @@ export async function bench(): Promise<BenchRow[]> {
   await describeCrops(crops.slice(0, 1));
   const t0 = performance.now();
   await describeCrops(crops.slice(1));
-  rows.push({ benchmark: 'train: features (plain + mirrored)', value: (performance.now() - t0) / 24, unit: 'ms/face', note: `${backend}, ${BACKBONE_ID}` });
+  rows.push({ benchmark: 'train: features (plain + mirrored)', value: (performance.now() - t0) / 24, unit: 'ms/face', note: `${backend}, ${BACKBONE_ID}, load avg ${os.loadavg()[0].toFixed(1)} on ${os.cpus().length} CPUs` });
 
   // Retrain on 3,000 cached faces (2,700 train + 300 valid, default head).
   const train = synthesize(faces, 2700, 1);
@@ -156,10 +157,8 @@ export async function bench(): Promise<BenchRow[]> {
     value: (performance.now() - t1) / 1000,
     unit: 's',
     goal: '≤ 20',
-    note: `${r.epochs} epochs, hidden ${DEFAULT_HEAD.hidden}, ${backend}`,
+    note: `${r.epochs} epochs, hidden ${DEFAULT_HEAD.hidden}, ${backend}, load avg ${os.loadavg()[0].toFixed(1)} on ${os.cpus().length} CPUs`,
   });
-  tf.engine().startScope();
-  tf.engine().endScope();
 
   // 5-fold CV on the real faces.
   const cv = await crossValidate(faces, DEFAULT_HEAD, { folds: 5, seed: 1337, tta: true });
