@@ -11,6 +11,7 @@
  */
 import { existsSync, promises as fs } from 'node:fs';
 import path from 'node:path';
+import { config } from '../config';
 import type { io } from '@tensorflow/tfjs';
 import { projectRequire } from './tf';
 
@@ -39,12 +40,13 @@ interface ModelJson {
 }
 
 /**
- * Absolute path of a pretrained model file. Looks in `$MASKLAB_MODEL_DIR` (if set), then in the model folder
+ * Absolute path of a pretrained model file. Looks in `MASKLAB_PRETRAINED_DIR` (if set), then in the model folder
  * shipped by the `@vladmandic/human` npm package (blazeface, faceres, ...).
  */
 export function findModelFile(file: string): string {
   const dirs: string[] = [];
-  if (process.env.MASKLAB_MODEL_DIR) dirs.push(path.resolve(process.env.MASKLAB_MODEL_DIR));
+  const extra = config().pretrainedDir;
+  if (extra) dirs.push(extra);
   for (const nm of projectRequire().resolve.paths('@vladmandic/human') ?? []) {
     dirs.push(path.join(nm, '@vladmandic', 'human', 'models'));
   }
@@ -54,7 +56,7 @@ export function findModelFile(file: string): string {
   }
   throw new Error(
     `Model file ${file} not found. It ships with the @vladmandic/human npm package (run \`npm install\`), ` +
-      `or set MASKLAB_MODEL_DIR to a folder holding it. Looked in:\n  ${dirs.join('\n  ')}`,
+      `or set MASKLAB_PRETRAINED_DIR to a folder holding it. Looked in:\n  ${dirs.join('\n  ')}`,
   );
 }
 
@@ -191,6 +193,14 @@ const FUSED_ATTRS = {
 };
 const nodeOf = (input: string): string => input.replace(/^\^/, '').split(':')[0];
 
+/** `conv` (input, kernel) + bias + Relu6 as one fused node named `name`. */
+const fusedConvNode = (op: '_FusedConv2D' | 'FusedDepthwiseConv2dNative', name: string, conv: GraphNode, bias: string): GraphNode => ({
+  name,
+  op,
+  input: [conv.input![0], conv.input![1], bias],
+  attr: { ...conv.attr, ...FUSED_ATTRS },
+});
+
 /**
  * Returns new artifacts in which every `Relu -> Minimum(6) -> Maximum(0)` chain (either clip order) is fused
  * as described at the top of this file. Node names seen by the rest of the graph (and the model's output
@@ -258,12 +268,7 @@ export function fuseRelu6(artifacts: ModelArtifacts): { artifacts: ModelArtifact
       if (producer.op === 'Conv2D' && nodes.get(nodeOf(producer.input?.[1] ?? ''))?.op === 'Const') {
         const kernelShape = weightByName.get(nodeOf(producer.input?.[1] ?? ''))?.spec.shape;
         if (kernelShape && kernelShape[3] === bias.length) {
-          fused = {
-            name: outName,
-            op: '_FusedConv2D',
-            input: [producer.input![0], producer.input![1], biasName],
-            attr: { ...producer.attr, ...FUSED_ATTRS },
-          };
+          fused = fusedConvNode('_FusedConv2D', outName, producer, biasName);
           removed.add(add.name).add(producer.name);
           stats.conv++;
         }
@@ -290,12 +295,7 @@ export function fuseRelu6(artifacts: ModelArtifacts): { artifacts: ModelArtifact
             replacedKernels.set(kernelName, k);
             removed.add(producer.name);
           }
-          fused = {
-            name: outName,
-            op: 'FusedDepthwiseConv2dNative',
-            input: [dw.input![0], dw.input![1], biasName],
-            attr: { ...dw.attr, ...FUSED_ATTRS },
-          };
+          fused = fusedConvNode('FusedDepthwiseConv2dNative', outName, dw, biasName);
           removed.add(add.name).add(dw.name);
           stats.depthwise++;
         }

@@ -13,6 +13,7 @@
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import type * as TF from '@tensorflow/tfjs';
+import { config } from '../config';
 
 export type Tf = typeof TF;
 export type TfBackendName = 'tensorflow' | 'wasm';
@@ -32,10 +33,9 @@ export function lazyAsync<T>(init: () => Promise<T>): () => Promise<T> {
   };
 }
 
-/** `require` resolving from the project root (or MASKLAB_ROOT), so it works from scripts and bundled routes. */
+/** `require` resolving from the project root (the working directory), so it works from scripts and bundled routes. */
 export function projectRequire(): NodeRequire {
-  const root = process.env.MASKLAB_ROOT ?? process.cwd();
-  return createRequire(path.join(root, 'package.json'));
+  return createRequire(path.join(process.cwd(), 'package.json'));
 }
 
 function tryRequire<T>(req: NodeRequire, id: string): T | null {
@@ -52,7 +52,7 @@ function tryRequire<T>(req: NodeRequire, id: string): T | null {
 
 async function init(): Promise<Tf> {
   const req = projectRequire();
-  if (process.env.MASKLAB_TF_BACKEND !== 'wasm') {
+  if (config().tfBackend !== 'wasm') {
     const tfNode = tryRequire<Tf>(req, '@tensorflow/tfjs-node');
     if (tfNode && (await tfNode.setBackend('tensorflow'))) {
       await tfNode.ready();
