@@ -14,8 +14,8 @@ async function main() {
   sweepTemp(cfg.modelsDir);
   const worker = new Worker(db(), {
     handlers: { [TRAIN_JOB]: runTrainJob },
-    leaseMs: Number(process.env.MASKLAB_WORKER_LEASE_MS) || 30_000,
-    pollMs: Number(process.env.MASKLAB_WORKER_POLL_MS) || 1000,
+    leaseMs: cfg.workerLeaseMs,
+    pollMs: cfg.workerPollMs,
     log: (l) => console.log(`masklab: ${l}`),
   });
   let stopping = false;
