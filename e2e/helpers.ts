@@ -51,3 +51,20 @@ export function apiRoutes(root = path.join(__dirname, '..', 'app', 'api')): { ur
   walk(root);
   return out;
 }
+
+export const E2E_DATA_DIR = path.join(__dirname, '.data');
+export const FIXTURES = path.join(__dirname, '..', 'tests', 'fixtures', 'facemask');
+
+/**
+ * Imports photos into the running e2e server's database and store with the real
+ * `npm run cli -- import` (the same pipeline as uploads). Returns the CLI's JSON summary.
+ */
+export function importWithCli(target: string, args: string[] = []): { photos: number; faces: number; duplicates: number; rejected: unknown[] } {
+  const { execFileSync } = require('node:child_process') as typeof import('node:child_process');
+  const out = execFileSync(process.execPath, [require.resolve('tsx/cli'), path.join(__dirname, '..', 'jobs', 'cli.ts'), 'import', target, '--as', ADMIN.email, ...args], {
+    cwd: path.join(__dirname, '..'),
+    env: { ...process.env, MASKLAB_DATA_DIR: E2E_DATA_DIR, MASKLAB_MODELS_DIR: path.join(E2E_DATA_DIR, 'models'), DATABASE_URL: '' },
+    encoding: 'utf8',
+  });
+  return JSON.parse(out);
+}

@@ -2,7 +2,7 @@
 import { parseArgs } from 'node:util';
 import { config, ConfigError } from '../lib/config';
 import { db } from '../lib/db';
-import { migrate } from '../lib/db/migrate';
+import { prepareDatabase } from '../lib/bootstrap';
 import { roleSchema, UserError } from '../lib/auth/roles';
 import { createUser, listUsers, resetPassword, setDisabled, setRole } from '../lib/auth/users';
 import { writePostgresSchema } from './db-schemas';
@@ -11,6 +11,7 @@ import { importPath } from '../lib/dataset/import';
 import { parseLabel, LABELS } from '../lib/dataset/classes';
 import { checkStorage } from '../lib/dataset/photos';
 import { store } from '../lib/storage';
+import { TRAINING_COMMANDS, TRAINING_HELP, trainingCommand } from './cli-training';
 
 const HELP = `masklab CLI
 
@@ -28,7 +29,7 @@ Usage: npm run cli -- <command> [options]
                                                orphan files older than 10 minutes)
   db migrate                                   apply pending migrations
   db schemas                                   regenerate prisma/postgresql/schema.prisma
-`;
+${TRAINING_HELP}`;
 
 export class CliError extends Error {}
 
@@ -51,6 +52,9 @@ export async function main(argv: string[]): Promise<void> {
       label: { type: 'string' },
       as: { type: 'string' },
       fix: { type: 'boolean' },
+      wait: { type: 'boolean' },
+      json: { type: 'boolean' },
+      seed: { type: 'string' },
     },
   });
   const [group, cmd, ...rest] = positionals;
@@ -64,7 +68,12 @@ export async function main(argv: string[]): Promise<void> {
     console.log(writePostgresSchema() ? 'updated prisma/postgresql/schema.prisma' : 'prisma/postgresql/schema.prisma is up to date');
     return;
   }
-  await migrate(cfg.databaseUrl);
+  await prepareDatabase(cfg, (line) => console.error(line)); // stdout stays machine-readable
+  if (TRAINING_COMMANDS.includes(group)) {
+    return trainingCommand(group, cmd === undefined ? rest : [cmd, ...rest], values, (msg) => {
+      throw new CliError(msg);
+    });
+  }
   switch (key) {
     case 'import': {
       const target = cmd;

@@ -28,6 +28,8 @@ const schema = z.object({
   MASKLAB_LOGIN_MAX_FAILURES: z.coerce.number().int().positive().default(5),
   MASKLAB_LOGIN_WINDOW_MIN: z.coerce.number().positive().default(15),
   MASKLAB_WORKER: bool.default(true),
+  MASKLAB_WORKER_LEASE_S: z.coerce.number().min(1).max(3600).default(30),
+  MASKLAB_WORKER_POLL_S: z.coerce.number().min(0.05).max(60).default(1),
   MASKLAB_MODELS_DIR: z.string().min(1).default('./models'),
   MASKLAB_PRETRAINED_DIR: z.string().min(1).optional(),
   MASKLAB_TF_BACKEND: z.enum(['auto', 'wasm']).default('auto'),
@@ -54,6 +56,10 @@ export type Config = {
   loginMaxFailures: number;
   loginWindowMs: number;
   startWorker: boolean;
+  /** How long a worker's claim on a job lasts without a heartbeat (ms). */
+  workerLeaseMs: number;
+  /** How often an idle worker looks for jobs (ms). */
+  workerPollMs: number;
   modelsDir: string;
   /** Extra folder searched first for pretrained model files (blazeface, faceres). */
   pretrainedDir?: string;
@@ -102,6 +108,8 @@ export function parseConfig(env: Record<string, string | undefined> = process.en
     loginMaxFailures: e.MASKLAB_LOGIN_MAX_FAILURES,
     loginWindowMs: e.MASKLAB_LOGIN_WINDOW_MIN * 60_000,
     startWorker: e.MASKLAB_WORKER,
+    workerLeaseMs: Math.round(e.MASKLAB_WORKER_LEASE_S * 1000),
+    workerPollMs: Math.round(e.MASKLAB_WORKER_POLL_S * 1000),
     modelsDir: path.resolve(cwd, e.MASKLAB_MODELS_DIR),
     pretrainedDir: e.MASKLAB_PRETRAINED_DIR ? path.resolve(cwd, e.MASKLAB_PRETRAINED_DIR) : undefined,
     tfBackend: e.MASKLAB_TF_BACKEND,

@@ -5,5 +5,6 @@ export const NAV_ITEMS: { href: string; label: string; role: Role }[] = [
   { href: '/', label: 'Home', role: 'viewer' },
   { href: '/collect', label: 'Collect', role: 'labeler' },
   { href: '/gallery', label: 'Gallery', role: 'viewer' },
+  { href: '/training', label: 'Training', role: 'viewer' },
   { href: '/admin/users', label: 'Users', role: 'admin' },
 ];
