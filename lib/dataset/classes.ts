@@ -1,0 +1,33 @@
+// The four classes and the "excluded" label. Pure: safe to import from the browser.
+import { z } from 'zod';
+
+export const CLASSES = ['mask_old', 'mask_young', 'nomask_old', 'nomask_young'] as const;
+export type FaceClass = (typeof CLASSES)[number];
+export const EXCLUDED = 'excluded' as const;
+export const LABELS = [...CLASSES, EXCLUDED] as const;
+export type Label = (typeof LABELS)[number];
+
+export const classSchema = z.enum(CLASSES, { message: `A class is one of ${CLASSES.join(', ')}` });
+export const labelSchema = z.enum(LABELS, { message: `A label is one of ${LABELS.join(', ')}` });
+
+export const CLASS_NAMES: Record<Label, string> = {
+  mask_old: 'Mask, old',
+  mask_young: 'Mask, young',
+  nomask_old: 'No mask, old',
+  nomask_young: 'No mask, young',
+  excluded: 'Excluded',
+};
+
+/** Keyboard: 1–4 give the classes in this order. */
+export const CLASS_KEYS: Record<string, FaceClass> = { '1': 'mask_old', '2': 'mask_young', '3': 'nomask_old', '4': 'nomask_young' };
+
+/** CSS colours (see app/globals.css). */
+export const CLASS_COLORS: Record<Label, string> = {
+  mask_old: 'var(--color-mask-old)',
+  mask_young: 'var(--color-mask-young)',
+  nomask_old: 'var(--color-nomask-old)',
+  nomask_young: 'var(--color-nomask-young)',
+  excluded: '#64748b',
+};
+
+export const isClass = (v: unknown): v is FaceClass => typeof v === 'string' && (CLASSES as readonly string[]).includes(v);

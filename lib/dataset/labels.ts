@@ -1,0 +1,265 @@
+// Labelling: assign, exclude, undo, the queue of unlabelled faces and a face's history.
+// Every change is a LabelEvent row; Face.label is the denormalised latest label, written
+// in the same transaction as its event. Viewers are refused here, not only in the UI.
+import { z } from 'zod';
+import type { Db, Prisma, Tx } from '../db';
+import { type Actor, requireRole, UserError } from '../auth/roles';
+import { EXCLUDED, type Label, labelSchema } from './classes';
+
+export const MAX_BATCH = 1000;
+
+export const assignSchema = z.object({
+  faceIds: z.array(z.string().min(1)).min(1, 'Choose at least one face').max(MAX_BATCH, `At most ${MAX_BATCH} faces at once`),
+  label: labelSchema,
+});
+
+export type LabelChange = { faceId: string; oldLabel: string | null; newLabel: string | null };
+
+/**
+ * Gives every face in `faceIds` the label `label` (a class or "excluded"), recording one
+ * event per face whose label changes. Faces that already carry the label are left alone.
+ */
+export async function assignLabels(
+  db: Db,
+  actor: Actor,
+  faceIds: string[],
+  label: Label,
+  kind: 'label' | 'resolve' = 'label',
+): Promise<{ changed: LabelChange[]; unchanged: number }> {
+  requireRole(actor, kind === 'resolve' ? 'admin' : 'labeler');
+  const { faceIds: ids, label: newLabel } = assignSchema.parse({ faceIds: [...new Set(faceIds)], label });
+  return db.$transaction((tx) => applyLabels(tx, actor.id, ids, newLabel, kind));
+}
+
+/** The body of assignLabels, for callers that already hold a transaction (role checked by them). */
+export async function applyLabels(
+  tx: Tx,
+  userId: string,
+  ids: string[],
+  newLabel: Label,
+  kind: 'label' | 'resolve',
+): Promise<{ changed: LabelChange[]; unchanged: number }> {
+  const faces = await tx.face.findMany({ where: { id: { in: ids } }, select: { id: true, label: true } });
+  if (faces.length !== ids.length) {
+    const found = new Set(faces.map((f) => f.id));
+    const missing = ids.filter((id) => !found.has(id));
+    throw new UserError(`No face with id ${missing.slice(0, 3).join(', ')}${missing.length > 3 ? '…' : ''}`, 404);
+  }
+  const changed = faces.filter((f) => f.label !== newLabel).map((f) => ({ faceId: f.id, oldLabel: f.label, newLabel }));
+  if (changed.length === 0) return { changed, unchanged: faces.length };
+  const now = new Date();
+  await tx.labelEvent.createMany({
+    data: changed.map((c) => ({ faceId: c.faceId, userId, oldLabel: c.oldLabel, newLabel, kind, createdAt: now })),
+  });
+  await tx.face.updateMany({
+    where: { id: { in: changed.map((c) => c.faceId) } },
+    data: { label: newLabel, labelledById: userId, labelledAt: now },
+  });
+  return { changed, unchanged: faces.length - changed.length };
+}
+
+/** One face, one label: what the keyboard view sends. */
+export async function labelFace(db: Db, actor: Actor, faceId: string, label: Label): Promise<LabelChange | null> {
+  const { changed } = await assignLabels(db, actor, [faceId], label);
+  return changed[0] ?? null;
+}
+
+export const excludeFace = (db: Db, actor: Actor, faceId: string) => labelFace(db, actor, faceId, EXCLUDED);
+
+const UNDO_LOOKBACK = 500;
+
+/**
+ * Undoes the actor's most recent label that is not undone yet: the face gets its previous
+ * label back (and its previous labeller), and the undo is an event of its own. Repeated
+ * calls walk further back. Returns null when there is nothing to undo.
+ */
+export async function undoLastLabel(db: Db, actor: Actor): Promise<LabelChange | null> {
+  requireRole(actor, 'labeler');
+  return db.$transaction(async (tx) => {
+    const events = await tx.labelEvent.findMany({
+      where: { userId: actor.id, kind: { in: ['label', 'undo'] } },
+      orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
+      take: UNDO_LOOKBACK,
+      select: { id: true, faceId: true, oldLabel: true, newLabel: true, kind: true, createdAt: true },
+    });
+    // Each undo cancels the newest label event before it that is not cancelled yet.
+    let pendingUndos = 0;
+    const target = events.find((e) => {
+      if (e.kind === 'undo') {
+        pendingUndos++;
+        return false;
+      }
+      if (pendingUndos > 0) {
+        pendingUndos--;
+        return false;
+      }
+      return true;
+    });
+    if (!target) return null;
+    const face = await tx.face.findUnique({ where: { id: target.faceId }, select: { label: true } });
+    if (!face) return null; // the face (and its history) was deleted
+    if (face.label !== target.newLabel) {
+      throw new UserError('That face was labelled again by someone else since; open it to change its label', 409);
+    }
+    const restored = target.oldLabel;
+    const previous = restored === null ? null : await previousEvent(tx, target.faceId, restored, target.createdAt, target.id);
+    const now = new Date();
+    await tx.labelEvent.create({
+      data: { faceId: target.faceId, userId: actor.id, oldLabel: face.label, newLabel: restored, kind: 'undo', createdAt: now },
+    });
+    await tx.face.update({
+      where: { id: target.faceId },
+      data: {
+        label: restored,
+        labelledById: restored === null ? null : (previous?.userId ?? actor.id),
+        labelledAt: restored === null ? null : (previous?.createdAt ?? now),
+      },
+    });
+    return { faceId: target.faceId, oldLabel: face.label, newLabel: restored };
+  });
+}
+
+/** The event that gave the face the label it had before `before`. */
+async function previousEvent(tx: Tx, faceId: string, label: string, createdAt: Date, beforeId: string) {
+  return tx.labelEvent.findFirst({
+    where: { faceId, newLabel: label, id: { not: beforeId }, createdAt: { lte: createdAt } },
+    orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
+    select: { userId: true, createdAt: true },
+  });
+}
+
+// ---------------------------------------------------------------------------------------
+// Reading faces
+
+const faceCard = {
+  id: true,
+  photoId: true,
+  x: true,
+  y: true,
+  w: true,
+  h: true,
+  wholeImage: true,
+  label: true,
+  createdAt: true,
+  photo: { select: { width: true, height: true, uploaderId: true } },
+} satisfies Prisma.FaceSelect;
+
+export type FaceCard = {
+  id: string;
+  photoId: string;
+  box: { x: number; y: number; w: number; h: number };
+  wholeImage: boolean;
+  label: string | null;
+  photo: { width: number; height: number };
+};
+
+type FaceRow = Prisma.FaceGetPayload<{ select: typeof faceCard }>;
+const toCard = (f: FaceRow): FaceCard => ({
+  id: f.id,
+  photoId: f.photoId,
+  box: { x: f.x, y: f.y, w: f.w, h: f.h },
+  wholeImage: f.wholeImage,
+  label: f.label,
+  photo: { width: f.photo.width, height: f.photo.height },
+});
+
+/**
+ * The next unlabelled faces, oldest first, after the face `after` (a cursor that stays
+ * valid when that face gets labelled meanwhile). `exclude`: ids the caller already holds.
+ */
+export async function labelQueue(db: Db, opts: { after?: string; limit?: number; exclude?: string[] } = {}): Promise<FaceCard[]> {
+  const limit = Math.min(Math.max(opts.limit ?? 20, 1), 100);
+  const where: Prisma.FaceWhereInput = { label: null };
+  if (opts.exclude?.length) where.id = { notIn: opts.exclude.slice(0, 200) };
+  if (opts.after) {
+    const cur = await db.face.findUnique({ where: { id: opts.after }, select: { createdAt: true } });
+    if (cur) {
+      where.OR = [{ createdAt: { gt: cur.createdAt } }, { createdAt: cur.createdAt, id: { gt: opts.after } }];
+    }
+  }
+  const rows = await db.face.findMany({ where, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }], take: limit, select: faceCard });
+  return rows.map(toCard);
+}
+
+export async function getFaceCards(db: Db, ids: string[]): Promise<FaceCard[]> {
+  const rows = await db.face.findMany({ where: { id: { in: ids } }, select: faceCard });
+  const byId = new Map(rows.map((r) => [r.id, toCard(r)]));
+  return ids.flatMap((id) => byId.get(id) ?? []);
+}
+
+/**
+ * The grid's filters. Each one is a Prisma where-clause; a later filter (say, "suggested
+ * by the model as class X", once predictions are stored) is one more entry here.
+ */
+export const gridFilterSchema = z.object({
+  status: z.enum(['unlabelled', 'labelled', 'excluded', 'all']).default('unlabelled'),
+  label: labelSchema.optional(),
+  uploaderId: z.string().min(1).optional(),
+  wholeImage: z.enum(['yes', 'no']).optional(),
+  page: z.coerce.number().int().min(1).default(1),
+  pageSize: z.coerce.number().int().min(10).max(200).default(60),
+});
+export type GridFilter = z.input<typeof gridFilterSchema>;
+
+export function gridWhere(f: z.output<typeof gridFilterSchema>): Prisma.FaceWhereInput {
+  const where: Prisma.FaceWhereInput = {};
+  if (f.label) where.label = f.label;
+  else if (f.status === 'unlabelled') where.label = null;
+  else if (f.status === 'labelled') where.label = { not: null };
+  else if (f.status === 'excluded') where.label = EXCLUDED;
+  if (f.uploaderId) where.photo = { uploaderId: f.uploaderId };
+  if (f.wholeImage) where.wholeImage = f.wholeImage === 'yes';
+  return where;
+}
+
+export async function listFaces(db: Db, filter: GridFilter): Promise<{ faces: FaceCard[]; total: number; page: number; pages: number }> {
+  const f = gridFilterSchema.parse(filter);
+  const where = gridWhere(f);
+  const [total, rows] = await Promise.all([
+    db.face.count({ where }),
+    db.face.findMany({
+      where,
+      orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
+      skip: (f.page - 1) * f.pageSize,
+      take: f.pageSize,
+      select: faceCard,
+    }),
+  ]);
+  return { faces: rows.map(toCard), total, page: f.page, pages: Math.max(1, Math.ceil(total / f.pageSize)) };
+}
+
+export type HistoryEntry = {
+  id: string;
+  at: Date;
+  kind: string;
+  oldLabel: string | null;
+  newLabel: string | null;
+  user: { id: string; email: string; name: string | null };
+};
+
+/** A face with its photo, uploader and every label change, newest first. */
+export async function faceWithHistory(db: Db, id: string) {
+  const face = await db.face.findUnique({
+    where: { id },
+    include: {
+      photo: { select: { id: true, width: true, height: true, originalName: true, uploader: { select: { email: true, name: true } } } },
+      labelledBy: { select: { email: true, name: true } },
+    },
+  });
+  if (!face) return null;
+  const events = await db.labelEvent.findMany({
+    where: { faceId: id },
+    orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
+    take: 500,
+    select: { id: true, createdAt: true, kind: true, oldLabel: true, newLabel: true, user: { select: { id: true, email: true, name: true } } },
+  });
+  const history: HistoryEntry[] = events.map((e) => ({ id: e.id, at: e.createdAt, kind: e.kind, oldLabel: e.oldLabel, newLabel: e.newLabel, user: e.user }));
+  return { face, history };
+}
+
+/** Users who uploaded at least one photo, for the grid's uploader filter. */
+export async function uploaders(db: Db): Promise<{ id: string; email: string; name: string | null }[]> {
+  const ids = await db.photo.groupBy({ by: ['uploaderId'] });
+  if (ids.length === 0) return [];
+  return db.user.findMany({ where: { id: { in: ids.map((i) => i.uploaderId) } }, select: { id: true, email: true, name: true }, orderBy: { email: 'asc' } });
+}
