@@ -1,6 +1,8 @@
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { expect, type Page } from '@playwright/test';
+import { createDb } from '../lib/db';
 
 export const ADMIN = { email: 'admin@e2e.test', password: 'e2e-admin-password' };
 
@@ -50,4 +52,39 @@ export function apiRoutes(root = path.join(__dirname, '..', 'app', 'api')): { ur
   };
   walk(root);
   return out;
+}
+
+/** The e2e server's database (playwright.config.ts gives it the data dir e2e/.data). */
+export const E2E_DB_FILE = path.join(__dirname, '.data', 'masklab.db');
+
+/**
+ * Puts `n` faces (one photo, owned by the admin) straight into the e2e server's database
+ * and returns their ids in queue order. Stands in for a real upload until that exists.
+ */
+export async function seedFaces(n: number): Promise<string[]> {
+  const db = createDb('file:' + E2E_DB_FILE);
+  try {
+    const admin = await db.user.findUniqueOrThrow({ where: { email: ADMIN.email } });
+    const photo = await db.photo.create({
+      data: { sha256: crypto.randomBytes(32).toString('hex'), uploaderId: admin.id, originalName: 'e2e-group.jpg', format: 'jpeg', width: 120 * n, height: 200, bytes: 1 },
+    });
+    const t0 = Date.now();
+    await db.face.createMany({
+      data: Array.from({ length: n }, (_, i) => ({
+        photoId: photo.id,
+        index: i,
+        x: 120 * i + 10,
+        y: 40,
+        w: 100,
+        h: 100,
+        score: 0.9,
+        phash: crypto.randomBytes(8).toString('hex'),
+        createdAt: new Date(t0 + i),
+      })),
+    });
+    const faces = await db.face.findMany({ where: { photoId: photo.id }, orderBy: { index: 'asc' }, select: { id: true } });
+    return faces.map((f) => f.id);
+  } finally {
+    await db.$disconnect();
+  }
 }

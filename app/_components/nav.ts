@@ -3,5 +3,8 @@ import type { Role } from '@/lib/auth/roles';
 /** The app's pages, in menu order. A page appears here once it exists. */
 export const NAV_ITEMS: { href: string; label: string; role: Role }[] = [
   { href: '/', label: 'Home', role: 'viewer' },
+  { href: '/label', label: 'Label', role: 'labeler' },
+  { href: '/dashboard', label: 'Dashboard', role: 'viewer' },
+  { href: '/reviews', label: 'Reviews', role: 'admin' },
   { href: '/admin/users', label: 'Users', role: 'admin' },
 ];

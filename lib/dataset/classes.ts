@@ -21,12 +21,12 @@ export const CLASS_NAMES: Record<Label, string> = {
 /** Keyboard: 1–4 give the classes in this order. */
 export const CLASS_KEYS: Record<string, FaceClass> = { '1': 'mask_old', '2': 'mask_young', '3': 'nomask_old', '4': 'nomask_young' };
 
-/** CSS colours (see app/globals.css). */
+/** Colours, the same as --color-mask-old etc. in app/globals.css (plain hex: SVG charts use them too). */
 export const CLASS_COLORS: Record<Label, string> = {
-  mask_old: 'var(--color-mask-old)',
-  mask_young: 'var(--color-mask-young)',
-  nomask_old: 'var(--color-nomask-old)',
-  nomask_young: 'var(--color-nomask-young)',
+  mask_old: '#2563eb',
+  mask_young: '#0891b2',
+  nomask_old: '#c2410c',
+  nomask_young: '#a21caf',
   excluded: '#64748b',
 };
 

@@ -1,0 +1,131 @@
+import { expect, type Page, test } from '@playwright/test';
+import { ADMIN, createUserViaUi, seedFaces, signIn, signOut, uniqueEmail } from './helpers';
+
+const CLASSES = ['mask_old', 'mask_young', 'nomask_old', 'nomask_young'] as const;
+type Cls = (typeof CLASSES)[number];
+
+let faces: string[];
+const labeler = { email: uniqueEmail('labeler'), password: 'labeler-password-1' };
+const viewer = { email: uniqueEmail('viewer'), password: 'viewer-password-1' };
+
+test.beforeAll(async ({ browser }) => {
+  faces = await seedFaces(12);
+  const page = await browser.newPage();
+  await signIn(page, ADMIN.email, ADMIN.password);
+  await createUserViaUi(page, labeler.email, 'labeler', labeler.password);
+  await createUserViaUi(page, viewer.email, 'viewer', viewer.password);
+  await page.close();
+});
+
+async function classCounts(page: Page): Promise<Record<Cls, number>> {
+  await page.goto('/dashboard');
+  const out = {} as Record<Cls, number>;
+  for (const c of CLASSES) out[c] = Number(await page.getByTestId(`class-count-${c}`).innerText());
+  return out;
+}
+
+const current = (page: Page) => page.getByTestId('label-face');
+
+async function waitSaved(page: Page) {
+  await expect(page.getByTestId('label-status')).toHaveAttribute('data-pending', '0');
+  await expect(page.getByTestId('label-status')).toContainText('All saved.');
+}
+
+test('a labeler labels 8 faces with the keys, the dashboard counts change by exactly that, and undo takes one back', async ({ page }) => {
+  await signIn(page, labeler.email, labeler.password);
+  const before = await classCounts(page);
+  expect(Number(await page.getByTestId('count-unlabelled').innerText())).toBeGreaterThanOrEqual(12);
+
+  await page.goto('/label');
+  await expect(page.getByTestId('key-map')).toContainText('Mask, old');
+  const keys = ['1', '2', '3', '4', '1', '1', '4', '2'];
+  const want = { ...before };
+  const labelled: string[] = [];
+  for (const k of keys) {
+    const id = await current(page).getAttribute('data-face-id');
+    expect(id).toBeTruthy();
+    labelled.push(id!);
+    await page.keyboard.press(k);
+    await expect(current(page)).not.toHaveAttribute('data-face-id', id!);
+    want[CLASSES[Number(k) - 1]]++;
+  }
+  expect(new Set(labelled).size).toBe(8);
+  expect(labelled.every((id) => faces.includes(id))).toBe(true);
+  await waitSaved(page);
+  expect(await classCounts(page)).toEqual(want);
+
+  // S skips without labelling; Z undoes the last label and shows that face again.
+  await page.goto('/label');
+  const skipped = await current(page).getAttribute('data-face-id');
+  await page.keyboard.press('s');
+  await expect(current(page)).not.toHaveAttribute('data-face-id', skipped!);
+  const last = (await current(page).getAttribute('data-face-id'))!;
+  await page.keyboard.press('3');
+  await expect(current(page)).not.toHaveAttribute('data-face-id', last);
+  await waitSaved(page);
+  expect((await classCounts(page)).nomask_old).toBe(want.nomask_old + 1);
+
+  await page.goto('/label');
+  await page.keyboard.press('z');
+  await expect(current(page)).toHaveAttribute('data-face-id', last);
+  await waitSaved(page);
+  expect(await classCounts(page)).toEqual(want);
+
+  // ArrowLeft goes back to the face just labelled, which can be relabelled.
+  await page.goto('/label');
+  const a = (await current(page).getAttribute('data-face-id'))!;
+  await page.keyboard.press('x');
+  await expect(current(page)).not.toHaveAttribute('data-face-id', a);
+  await page.keyboard.press('ArrowLeft');
+  await expect(current(page)).toHaveAttribute('data-face-id', a);
+  await expect(current(page)).toContainText('Excluded');
+  await waitSaved(page);
+
+  // The face page shows the history, undo included.
+  await page.goto(`/faces/${last}`);
+  const history = page.getByTestId('face-history');
+  await expect(history.locator('li')).toHaveCount(2);
+  await expect(history.locator('li[data-kind=undo]')).toContainText('No mask, old → unlabelled');
+  await expect(history.locator('li[data-kind=label]')).toContainText(`${labeler.email} labelled: unlabelled → No mask, old`);
+});
+
+test('a viewer sees the dashboard but cannot label: no menu entry, 403 page, 403 from the API', async ({ page }) => {
+  await signIn(page, viewer.email, viewer.password);
+  const nav = page.getByRole('navigation', { name: 'Main' });
+  await expect(nav.getByRole('link', { name: 'Dashboard' })).toBeVisible();
+  await expect(nav.getByRole('link', { name: 'Label' })).toHaveCount(0);
+  const res = await page.goto('/label');
+  expect(res?.status()).toBe(403);
+  await expect(page.getByTestId('label-face')).toHaveCount(0);
+
+  const post = await page.request.post('/api/labels', { data: { faceIds: [faces[11]], label: 'mask_old' } });
+  expect(post.status()).toBe(403);
+  expect((await post.json()).error).toMatch(/labeler/);
+  expect((await page.request.post('/api/labels/undo', { data: {} })).status()).toBe(403);
+  expect((await page.request.get('/api/labels/queue')).status()).toBe(403);
+
+  await page.goto(`/faces/${faces[11]}`);
+  await expect(page.getByTestId('face-label')).toContainText('unlabelled');
+  await expect(page.getByRole('group', { name: 'Change the label' })).toHaveCount(0);
+  await signOut(page);
+});
+
+test('the grid labels a shift-selected range with one key', async ({ page }) => {
+  await signIn(page, labeler.email, labeler.password);
+  const before = await classCounts(page);
+  await page.goto('/label?view=grid&status=unlabelled');
+  const tiles = page.getByTestId('grid-face');
+  await expect(tiles.first()).toBeVisible();
+  const n = await tiles.count();
+  expect(n).toBeGreaterThanOrEqual(3);
+  await tiles.nth(0).click();
+  await tiles.nth(2).click({ modifiers: ['Shift'] });
+  await expect(page.getByTestId('grid-selected')).toHaveText('3 selected');
+  await tiles.nth(1).click({ modifiers: ['Control'] });
+  await expect(page.getByTestId('grid-selected')).toHaveText('2 selected');
+  await page.keyboard.press('2');
+  await expect(page.getByRole('status').filter({ hasText: 'Mask, young: 2 face(s) labelled' })).toBeVisible();
+  await expect(tiles).toHaveCount(n - 2);
+  const after = await classCounts(page);
+  expect(after).toEqual({ ...before, mask_young: before.mask_young + 2 });
+});
