@@ -7,6 +7,7 @@ type Cls = (typeof CLASSES)[number];
 let faces: string[];
 const labeler = { email: uniqueEmail('labeler'), password: 'labeler-password-1' };
 const viewer = { email: uniqueEmail('viewer'), password: 'viewer-password-1' };
+const second = { email: uniqueEmail('second'), password: 'second-password-1' };
 
 test.beforeAll(async ({ browser }) => {
   faces = await seedFaces(12);
@@ -14,6 +15,7 @@ test.beforeAll(async ({ browser }) => {
   await signIn(page, ADMIN.email, ADMIN.password);
   await createUserViaUi(page, labeler.email, 'labeler', labeler.password);
   await createUserViaUi(page, viewer.email, 'viewer', viewer.password);
+  await createUserViaUi(page, second.email, 'labeler', second.password);
   await page.close();
 });
 
@@ -26,6 +28,12 @@ async function classCounts(page: Page): Promise<Record<Cls, number>> {
 
 const current = (page: Page) => page.getByTestId('label-face');
 
+/** Opens a labelling page and waits until its keys work (hydrated). */
+async function open(page: Page, url: string, desk = url.includes('view=grid') ? 'label-grid' : 'label-desk') {
+  await page.goto(url);
+  await expect(page.getByTestId(desk)).toHaveAttribute('data-ready', 'true');
+}
+
 async function waitSaved(page: Page) {
   await expect(page.getByTestId('label-status')).toHaveAttribute('data-pending', '0');
   await expect(page.getByTestId('label-status')).toContainText('All saved.');
@@ -36,7 +44,7 @@ test('a labeler labels 8 faces with the keys, the dashboard counts change by exa
   const before = await classCounts(page);
   expect(Number(await page.getByTestId('count-unlabelled').innerText())).toBeGreaterThanOrEqual(12);
 
-  await page.goto('/label');
+  await open(page, '/label');
   await expect(page.getByTestId('key-map')).toContainText('Mask, old');
   const keys = ['1', '2', '3', '4', '1', '1', '4', '2'];
   const want = { ...before };
@@ -55,7 +63,7 @@ test('a labeler labels 8 faces with the keys, the dashboard counts change by exa
   expect(await classCounts(page)).toEqual(want);
 
   // S skips without labelling; Z undoes the last label and shows that face again.
-  await page.goto('/label');
+  await open(page, '/label');
   const skipped = await current(page).getAttribute('data-face-id');
   await page.keyboard.press('s');
   await expect(current(page)).not.toHaveAttribute('data-face-id', skipped!);
@@ -65,14 +73,14 @@ test('a labeler labels 8 faces with the keys, the dashboard counts change by exa
   await waitSaved(page);
   expect((await classCounts(page)).nomask_old).toBe(want.nomask_old + 1);
 
-  await page.goto('/label');
+  await open(page, '/label');
   await page.keyboard.press('z');
   await expect(current(page)).toHaveAttribute('data-face-id', last);
   await waitSaved(page);
   expect(await classCounts(page)).toEqual(want);
 
   // ArrowLeft goes back to the face just labelled, which can be relabelled.
-  await page.goto('/label');
+  await open(page, '/label');
   const a = (await current(page).getAttribute('data-face-id'))!;
   await page.keyboard.press('x');
   await expect(current(page)).not.toHaveAttribute('data-face-id', a);
@@ -113,7 +121,7 @@ test('a viewer sees the dashboard but cannot label: no menu entry, 403 page, 403
 test('the grid labels a shift-selected range with one key', async ({ page }) => {
   await signIn(page, labeler.email, labeler.password);
   const before = await classCounts(page);
-  await page.goto('/label?view=grid&status=unlabelled');
+  await open(page, '/label?view=grid&status=unlabelled');
   const tiles = page.getByTestId('grid-face');
   await expect(tiles.first()).toBeVisible();
   const n = await tiles.count();
@@ -128,4 +136,45 @@ test('the grid labels a shift-selected range with one key', async ({ page }) => 
   await expect(tiles).toHaveCount(n - 2);
   const after = await classCounts(page);
   expect(after).toEqual({ ...before, mask_young: before.mask_young + 2 });
+});
+
+test('second opinions: asked by the admin, answered blind by another labeler, disagreement resolved by the admin', async ({ browser }) => {
+  const admin = await (await browser.newContext()).newPage();
+  await signIn(admin, ADMIN.email, ADMIN.password);
+  await admin.goto('/reviews');
+  await admin.getByLabel('Share of labelled faces (%)').fill('100');
+  await admin.getByRole('button', { name: 'Ask for second opinions' }).click();
+  await expect(admin.getByRole('status')).toContainText(/Asked for \d+ second opinion/);
+
+  // The first labeler is never asked about their own faces.
+  const first = await (await browser.newContext()).newPage();
+  await signIn(first, labeler.email, labeler.password);
+  await first.goto('/reviews');
+  await expect(first.getByTestId('review-empty')).toBeVisible();
+
+  const other = await (await browser.newContext()).newPage();
+  await signIn(other, second.email, second.password);
+  await other.goto('/label');
+  await other.getByTestId('reviews-waiting').click();
+  const shown = other.getByTestId('review-face');
+  const faceId = (await shown.getAttribute('data-face-id'))!;
+  await expect(other.getByText('unlabelled')).toHaveCount(0); // blind: no label on the page
+  // Peek at the first label on the face page (the queue itself never shows it), then disagree.
+  await other.goto(`/faces/${faceId}`);
+  const firstLabel = await other.getByTestId('face-label').innerText();
+  await open(other, '/reviews', 'review-desk');
+  await expect(shown).toHaveAttribute('data-face-id', faceId); // still claimed by this labeler
+  await other.keyboard.press(firstLabel.includes('Mask, old') ? '2' : '1');
+  await expect(other.locator(`[data-testid=review-face][data-face-id="${faceId}"]`)).toHaveCount(0);
+
+  await admin.goto('/reviews');
+  const row = admin.getByTestId(`disagreement-${faceId}`);
+  await expect(row).toBeVisible();
+  await row.getByRole('button', { name: 'No mask, young' }).click();
+  await expect(row).toHaveCount(0);
+  await admin.goto(`/faces/${faceId}`);
+  await expect(admin.getByTestId('face-label')).toContainText('No mask, young');
+  await expect(admin.getByTestId('face-history').locator('li').first()).toContainText(`${ADMIN.email} resolved a disagreement`);
+  await admin.goto('/dashboard');
+  await expect(admin.getByTestId(`labeler-${labeler.email}`)).toContainText('0% of 1');
 });

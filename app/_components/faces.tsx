@@ -1,7 +1,7 @@
 'use client';
 // Face pictures: the crop, and the source photo with the face's box drawn over it.
 // Images come from /api/faces/<id>/image and /api/photos/<id>/image.
-import { useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { CLASS_COLORS, CLASS_NAMES, type Label } from '@/lib/dataset/classes';
 
 export const faceImageUrl = (id: string) => `/api/faces/${id}/image`;
@@ -11,6 +11,12 @@ type Box = { x: number; y: number; w: number; h: number };
 
 function Img({ src, alt, className }: { src: string; alt: string; className?: string }) {
   const [broken, setBroken] = useState(false);
+  const ref = useRef<HTMLImageElement>(null);
+  useEffect(() => {
+    // An image that failed before hydration fired its error event before React listened.
+    const img = ref.current;
+    if (img && img.complete && img.naturalWidth === 0) setBroken(true);
+  }, [src]);
   if (broken) {
     return (
       <div className={`flex items-center justify-center bg-slate-100 p-2 text-center text-xs text-slate-500 ${className ?? ''}`} role="img" aria-label={alt}>
@@ -19,7 +25,7 @@ function Img({ src, alt, className }: { src: string; alt: string; className?: st
     );
   }
   // eslint-disable-next-line @next/next/no-img-element
-  return <img src={src} alt={alt} className={className} onError={() => setBroken(true)} draggable={false} />;
+  return <img ref={ref} src={src} alt={alt} className={className} onError={() => setBroken(true)} draggable={false} />;
 }
 
 export function FaceCrop({ id, className, alt = 'Face' }: { id: string; className?: string; alt?: string }) {

@@ -45,7 +45,8 @@ export async function applyLabels(
     const missing = ids.filter((id) => !found.has(id));
     throw new UserError(`No face with id ${missing.slice(0, 3).join(', ')}${missing.length > 3 ? '…' : ''}`, 404);
   }
-  const changed = faces.filter((f) => f.label !== newLabel).map((f) => ({ faceId: f.id, oldLabel: f.label, newLabel }));
+  // A resolve is recorded even when it keeps the label: the history shows who decided.
+  const changed = faces.filter((f) => kind === 'resolve' || f.label !== newLabel).map((f) => ({ faceId: f.id, oldLabel: f.label, newLabel }));
   if (changed.length === 0) return { changed, unchanged: faces.length };
   const now = new Date();
   await tx.labelEvent.createMany({

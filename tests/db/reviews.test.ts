@@ -85,6 +85,13 @@ describe('second opinions', () => {
     expect(history[0]).toMatchObject({ kind: 'resolve', newLabel: 'mask_young', user: { id: admin.id } });
     await expect(resolveReview(t.db, admin, d.reviewId, 'mask_old')).rejects.toThrow(/Only disagreements/);
     expect((await listDisagreements(t.db)).total).toBe(1);
+    // keeping the first label is a decision too: recorded in the history
+    const keep = (await listDisagreements(t.db)).items[0];
+    await resolveReview(t.db, admin, keep.reviewId, keep.firstLabel as 'mask_old');
+    const kept = (await faceWithHistory(t.db, keep.face.id))!;
+    expect(kept.face.label).toBe(keep.firstLabel);
+    expect(kept.history[0]).toMatchObject({ kind: 'resolve', oldLabel: keep.firstLabel, newLabel: keep.firstLabel, user: { id: admin.id } });
+    expect((await listDisagreements(t.db)).total).toBe(0);
     // a resolved review still counts as a disagreement for the first labeler
     const before = await agreementByLabeler(t.db);
     expect(before.reduce((s, a) => s + a.reviewed - a.agreed, 0)).toBe(2);

@@ -1,11 +1,11 @@
 'use client';
 // Charts (recharts): labelled faces per class against target, and labelling per day.
-import { Bar, BarChart, CartesianGrid, Legend, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
+import { Bar, BarChart, CartesianGrid, Cell, Legend, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import { CLASS_COLORS, CLASS_NAMES, CLASSES, type FaceClass } from '@/lib/dataset/classes';
 import type { DayRow } from '@/lib/dataset/balance';
 
 export function ClassChart({ perClass, targets }: { perClass: Record<FaceClass, number>; targets: Record<FaceClass, number> }) {
-  const data = CLASSES.map((c) => ({ name: CLASS_NAMES[c], labelled: perClass[c], target: targets[c], fill: CLASS_COLORS[c] }));
+  const data = CLASSES.map((c) => ({ name: CLASS_NAMES[c], labelled: perClass[c], target: targets[c] }));
   return (
     <div className="h-64" role="img" aria-label={`Labelled faces per class: ${data.map((d) => `${d.name} ${d.labelled} of ${d.target}`).join(', ')}`}>
       <ResponsiveContainer width="100%" height="100%">
@@ -15,7 +15,11 @@ export function ClassChart({ perClass, targets }: { perClass: Record<FaceClass, 
           <YAxis allowDecimals={false} tick={{ fontSize: 12 }} />
           <Tooltip />
           <Legend />
-          <Bar dataKey="labelled" name="Labelled" fill="#4f46e5" />
+          <Bar dataKey="labelled" name="Labelled" fill="#4f46e5">
+            {CLASSES.map((c) => (
+              <Cell key={c} fill={CLASS_COLORS[c]} />
+            ))}
+          </Bar>
           <Bar dataKey="target" name="Target" fill="#cbd5e1" />
         </BarChart>
       </ResponsiveContainer>

@@ -24,6 +24,7 @@ export function LabelDesk({ initial }: { initial: FaceCard[] }) {
   const [error, setError] = useState<string | null>(null);
   const [done, setDone] = useState(initial.length === 0);
   const [count, setCount] = useState(0);
+  const [ready, setReady] = useState(false); // keys work once hydrated (tests wait for it)
   const chain = useRef<Promise<unknown>>(Promise.resolve());
   const fetching = useRef(false);
   const preloaded = useRef(new Map<string, HTMLImageElement>());
@@ -127,12 +128,13 @@ export function LabelDesk({ initial }: { initial: FaceCard[] }) {
       e.preventDefault();
     };
     window.addEventListener('keydown', onKey);
+    setReady(true);
     return () => window.removeEventListener('keydown', onKey);
   }, [label, undo]);
 
   const face = items[pos];
   return (
-    <div className="grid gap-4 lg:grid-cols-[1fr_18rem]">
+    <div className="grid gap-4 lg:grid-cols-[1fr_18rem]" data-testid="label-desk" data-ready={ready}>
       <section aria-label="Current face" className="card min-h-[24rem]">
         {face ? (
           <div data-testid="label-face" data-face-id={face.id} className="grid gap-4 md:grid-cols-2">

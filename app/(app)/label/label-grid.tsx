@@ -12,6 +12,7 @@ export function LabelGrid({ faces }: { faces: FaceCard[] }) {
   const [selected, setSelected] = useState<Set<string>>(new Set());
   const [anchor, setAnchor] = useState<number | null>(null);
   const [busy, setBusy] = useState(false);
+  const [ready, setReady] = useState(false);
   const [msg, setMsg] = useState<{ kind: 'ok' | 'error'; text: string } | null>(null);
   const sel = useRef(selected);
   sel.current = selected;
@@ -80,11 +81,12 @@ export function LabelGrid({ faces }: { faces: FaceCard[] }) {
       e.preventDefault();
     };
     window.addEventListener('keydown', onKey);
+    setReady(true);
     return () => window.removeEventListener('keydown', onKey);
   }, [assign, faces]);
 
   return (
-    <div className="space-y-3">
+    <div className="space-y-3" data-testid="label-grid" data-ready={ready}>
       <div className="card flex flex-wrap items-center gap-2 text-sm" aria-label="Selection">
         <span data-testid="grid-selected">{selected.size} selected</span>
         {CLASSES.map((c, i) => (

@@ -23,6 +23,7 @@ export function ReviewDesk({ review, waiting }: { review: BlindReview | null; wa
   const router = useRouter();
   const [msg, setMsg] = useState<Msg>(null);
   const [pending, start] = useTransition();
+  const [ready, setReady] = useState(false);
   const answer = (label: Label) => {
     if (!review || pending) return;
     start(async () => {
@@ -44,11 +45,12 @@ export function ReviewDesk({ review, waiting }: { review: BlindReview | null; wa
       e.preventDefault();
     };
     window.addEventListener('keydown', onKey);
+    setReady(true);
     return () => window.removeEventListener('keydown', onKey);
   });
   if (!review) return <p className="text-sm text-slate-600" data-testid="review-empty">No second opinions are waiting for you.</p>;
   return (
-    <div className="space-y-3">
+    <div className="space-y-3" data-testid="review-desk" data-ready={ready}>
       <p className="text-sm text-slate-600">{waiting} waiting. Which class is this face? (The first label is hidden.)</p>
       <div className="grid gap-4 md:grid-cols-2" data-testid="review-face" data-face-id={review.face.id}>
         <FaceCrop id={review.face.id} className="aspect-square w-full rounded bg-slate-100 object-contain" />
