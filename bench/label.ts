@@ -109,6 +109,8 @@ export async function bench(): Promise<BenchRow[]> {
       for (const f of batch) labelMs.push(await time(() => labelFace(db, labeler, f.id, CLASSES[labelMs.length % 4])));
       cursor = batch[batch.length - 1]?.id;
     }
+    const startMs: number[] = [];
+    for (let i = 0; i < 20; i++) startMs.push(await time(() => labelQueue(db, { spreadKey: `user-${i}`, limit: 20 })));
     const undoMs: number[] = [];
     for (let i = 0; i < 50; i++) undoMs.push(await time(() => undoLastLabel(db, labeler)));
     const dashMs: number[] = [];
@@ -123,6 +125,7 @@ export async function bench(): Promise<BenchRow[]> {
       { benchmark: 'label: label action p95', value: pctl(labelMs, 95), unit: 'ms', goal: '≤ 50', note },
       { benchmark: 'label: undo p95', value: pctl(undoMs, 95), unit: 'ms', note: `${undoMs.length} undos` },
       { benchmark: 'label: queue of 20 p95', value: pctl(queueMs, 95), unit: 'ms', note: 'labelQueue() after a cursor' },
+      { benchmark: 'label: queue start p95', value: pctl(startMs, 95), unit: 'ms', note: "the /label page's first 20, at the user's spread point" },
       { benchmark: 'label: grid page p95', value: pctl(gridMs, 95), unit: 'ms', note: '60 thumbnails + total count' },
       { benchmark: 'label: dashboard p50', value: pctl(dashMs, 50), unit: 'ms', note: 'dashboard(): all counts' },
       { benchmark: 'label: dashboard p95', value: pctl(dashMs, 95), unit: 'ms', goal: '≤ 150', note },

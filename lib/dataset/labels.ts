@@ -164,21 +164,60 @@ const toCard = (f: FaceRow): FaceCard => ({
   photo: { width: f.photo.width, height: f.photo.height },
 });
 
+/** A stable number in [0, 1) from a string (FNV-1a, then mixed). */
+function unitHash(key: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < key.length; i++) h = Math.imul(h ^ key.charCodeAt(i), 0x01000193);
+  // final avalanche (murmur3 fmix32), so that keys differing in one character land far apart
+  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
+  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
+  return ((h ^ (h >>> 16)) >>> 0) / 2 ** 32;
+}
+
+export type QueueOptions = {
+  /** Continue after this face (a cursor that stays valid when that face gets labelled meanwhile). */
+  after?: string;
+  /** Without `after`: start at a position derived from this key (the user id), so that labelers who start together do not work on the same faces. */
+  spreadKey?: string;
+  limit?: number;
+  /** Ids the caller already holds (skipped faces, say): never returned. */
+  exclude?: string[];
+};
+
 /**
- * The next unlabelled faces, oldest first, after the face `after` (a cursor that stays
- * valid when that face gets labelled meanwhile). `exclude`: ids the caller already holds.
+ * The next unlabelled faces in upload order, from the cursor (or the labeler's own starting
+ * point) to the end, then wrapping round to the oldest ones.
  */
-export async function labelQueue(db: Db, opts: { after?: string; limit?: number; exclude?: string[] } = {}): Promise<FaceCard[]> {
+export async function labelQueue(db: Db, opts: QueueOptions = {}): Promise<FaceCard[]> {
   const limit = Math.min(Math.max(opts.limit ?? 20, 1), 100);
-  const where: Prisma.FaceWhereInput = { label: null };
-  if (opts.exclude?.length) where.id = { notIn: opts.exclude.slice(0, 200) };
+  const base: Prisma.FaceWhereInput = { label: null };
+  if (opts.exclude?.length) base.id = { notIn: opts.exclude.slice(0, 200) };
+  const order: Prisma.FaceOrderByWithRelationInput[] = [{ createdAt: 'asc' }, { id: 'asc' }];
+  let rows: FaceRow[];
   if (opts.after) {
     const cur = await db.face.findUnique({ where: { id: opts.after }, select: { createdAt: true } });
-    if (cur) {
-      where.OR = [{ createdAt: { gt: cur.createdAt } }, { createdAt: cur.createdAt, id: { gt: opts.after } }];
-    }
+    const where: Prisma.FaceWhereInput = cur
+      ? { ...base, OR: [{ createdAt: { gt: cur.createdAt } }, { createdAt: cur.createdAt, id: { gt: opts.after } }] }
+      : base;
+    rows = await db.face.findMany({ where, orderBy: order, take: limit, select: faceCard });
+  } else if (opts.spreadKey) {
+    const total = await db.face.count({ where: base });
+    const skip = Math.floor(unitHash(opts.spreadKey) * total);
+    rows = await db.face.findMany({ where: base, orderBy: order, skip, take: limit, select: faceCard });
+  } else {
+    rows = await db.face.findMany({ where: base, orderBy: order, take: limit, select: faceCard });
   }
-  const rows = await db.face.findMany({ where, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }], take: limit, select: faceCard });
+  if (rows.length < limit && (opts.after || opts.spreadKey)) {
+    // Wrap round: the oldest unlabelled faces, before the starting point.
+    const have = [...(opts.exclude ?? []).slice(0, 200), ...rows.map((r) => r.id)];
+    const more = await db.face.findMany({
+      where: { label: null, ...(have.length ? { id: { notIn: have } } : {}) },
+      orderBy: order,
+      take: limit - rows.length,
+      select: faceCard,
+    });
+    rows = [...rows, ...more];
+  }
   return rows.map(toCard);
 }
 

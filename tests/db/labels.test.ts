@@ -108,6 +108,22 @@ describe('labels and their history', () => {
     expect(all[0].box).toEqual({ x: expect.any(Number), y: 20, w: 80, h: 80 });
   });
 
+  it('spreads labelers over the queue and wraps round to the oldest faces', async () => {
+    const unlabelled = (await labelQueue(t.db, { limit: 100 })).map((f) => f.id);
+    const starts = new Set<string>();
+    for (const u of ['u1', 'u2', 'u3', 'u4', 'u5', 'u6']) {
+      const q = (await labelQueue(t.db, { spreadKey: u, limit: unlabelled.length })).map((f) => f.id);
+      starts.add(q[0]);
+      // every unlabelled face once: from the user's starting point to the end, then from the start
+      const at = unlabelled.indexOf(q[0]);
+      expect(q).toEqual([...unlabelled.slice(at), ...unlabelled.slice(0, at)]);
+    }
+    expect(starts.size).toBeGreaterThan(1);
+    // after the last face: wraps to the oldest, leaving out what the caller holds
+    const last = unlabelled[unlabelled.length - 1];
+    expect((await labelQueue(t.db, { after: last, limit: 2, exclude: [unlabelled[0]] })).map((f) => f.id)).toEqual(unlabelled.slice(1, 3));
+  });
+
   it('the grid filters by status, class, uploader and whole-image samples, a page at a time', async () => {
     const whole = await makeFaces(t.db, vic.id, 3, { wholeImage: true });
     expect((await listFaces(t.db, { status: 'all', uploaderId: vic.id })).total).toBe(3);

@@ -44,10 +44,11 @@ export function LabelDesk({ initial }: { initial: FaceCard[] }) {
     if (done || fetching.current || items.length - pos > REFILL_BELOW) return;
     fetching.current = true;
     const last = items[items.length - 1];
-    const ahead = items.slice(pos).map((f) => f.id);
+    // Faces held and still unlabelled (ahead, or skipped) must not come back from the wrap-round.
+    const held = items.filter((f) => f.label === null).map((f) => f.id).slice(-100);
     const qs = new URLSearchParams({ limit: '20' });
     if (last) qs.set('after', last.id);
-    if (ahead.length) qs.set('exclude', ahead.join(','));
+    if (held.length) qs.set('exclude', held.join(','));
     fetch(`/api/labels/queue?${qs}`)
       .then((r) => (r.ok ? r.json() : Promise.reject(new Error(`The server answered ${r.status}`))))
       .then(({ faces }: { faces: FaceCard[] }) => {

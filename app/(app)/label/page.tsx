@@ -36,7 +36,7 @@ export default async function LabelPage({ searchParams }: { searchParams: Search
           </Link>
         )}
       </div>
-      {grid ? <GridView sp={sp} /> : <LabelDesk initial={await labelQueue(db(), { limit: 20 })} />}
+      {grid ? <GridView sp={sp} /> : <LabelDesk initial={await labelQueue(db(), { limit: 20, spreadKey: actor.id })} />}
     </div>
   );
 }

@@ -1,4 +1,5 @@
-// GET /api/labels/queue?after=<faceId>&limit=20&exclude=<id,id>: the next unlabelled faces.
+// GET /api/labels/queue?after=<faceId>&limit=20&exclude=<id,id>[&spread=1]: the next unlabelled faces
+// (spread=1 without after: start at the caller's own point in the queue).
 import { z } from 'zod';
 import { apiRoute } from '@/app/_server/guard';
 import { db } from '@/lib/db';
@@ -11,9 +12,10 @@ const query = z.object({
     .string()
     .optional()
     .transform((s) => (s ? s.split(',').filter(Boolean).slice(0, 200) : [])),
+  spread: z.enum(['1']).optional(),
 });
 
-export const GET = apiRoute({ role: 'labeler' }, async ({ req }) => {
+export const GET = apiRoute({ role: 'labeler' }, async ({ req, actor }) => {
   const q = query.parse(Object.fromEntries(new URL(req.url).searchParams));
-  return { faces: await labelQueue(db(), q) };
+  return { faces: await labelQueue(db(), { ...q, spreadKey: q.spread ? actor.id : undefined }) };
 });
