@@ -89,6 +89,14 @@ test('a labeler labels 8 faces with the keys, the dashboard counts change by exa
   await expect(current(page)).toContainText('Excluded');
   await waitSaved(page);
 
+  // Bad requests get clear errors and change nothing.
+  const bad = await page.request.post('/api/labels', { data: { faceId: faces[0], label: 'hat' } });
+  expect(bad.status()).toBe(400);
+  expect((await bad.json()).error).toMatch(/label is one of mask_old, mask_young, nomask_old, nomask_young, excluded/);
+  const missing = await page.request.post('/api/labels', { data: { faceId: 'no-such-face', label: 'mask_old' } });
+  expect(missing.status()).toBe(404);
+  expect((await missing.json()).error).toBe('No face with id no-such-face');
+
   // The face page shows the history, undo included.
   await page.goto(`/faces/${last}`);
   const history = page.getByTestId('face-history');

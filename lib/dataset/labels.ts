@@ -67,12 +67,13 @@ export async function labelFace(db: Db, actor: Actor, faceId: string, label: Lab
 
 export const excludeFace = (db: Db, actor: Actor, faceId: string) => labelFace(db, actor, faceId, EXCLUDED);
 
-const UNDO_LOOKBACK = 500;
+const UNDO_LOOKBACK = 200;
 
 /**
- * Undoes the actor's most recent label that is not undone yet: the face gets its previous
- * label back (and its previous labeller), and the undo is an event of its own. Repeated
- * calls walk further back. Returns null when there is nothing to undo.
+ * Undoes the actor's most recent label that is still in effect (the face still carries that
+ * label, from them): the face gets its previous label back, with its previous labeller, and
+ * the undo is an event of its own. Repeated calls walk further back; labels that someone
+ * else has replaced since are passed over, never clobbered. Null when there is nothing to undo.
  */
 export async function undoLastLabel(db: Db, actor: Actor): Promise<LabelChange | null> {
   requireRole(actor, 'labeler');
@@ -83,30 +84,34 @@ export async function undoLastLabel(db: Db, actor: Actor): Promise<LabelChange |
       take: UNDO_LOOKBACK,
       select: { id: true, faceId: true, oldLabel: true, newLabel: true, kind: true, createdAt: true },
     });
-    // Each undo cancels the newest label event before it that is not cancelled yet.
-    let pendingUndos = 0;
+    if (events.length === 0) return null;
+    const faces = await tx.face.findMany({
+      where: { id: { in: [...new Set(events.map((e) => e.faceId))] } },
+      select: { id: true, label: true, labelledById: true },
+    });
+    const byId = new Map(faces.map((f) => [f.id, f]));
+    // An undo event cancelled the newest not yet cancelled label event of the actor's on the same face.
+    const undos = new Map<string, number>();
     const target = events.find((e) => {
+      const pending = undos.get(e.faceId) ?? 0;
       if (e.kind === 'undo') {
-        pendingUndos++;
+        undos.set(e.faceId, pending + 1);
         return false;
       }
-      if (pendingUndos > 0) {
-        pendingUndos--;
+      if (pending > 0) {
+        undos.set(e.faceId, pending - 1);
         return false;
       }
-      return true;
+      const f = byId.get(e.faceId);
+      return !!f && f.label === e.newLabel && f.labelledById === actor.id; // not replaced by someone since
     });
     if (!target) return null;
-    const face = await tx.face.findUnique({ where: { id: target.faceId }, select: { label: true } });
-    if (!face) return null; // the face (and its history) was deleted
-    if (face.label !== target.newLabel) {
-      throw new UserError('That face was labelled again by someone else since; open it to change its label', 409);
-    }
+    const current = target.newLabel;
     const restored = target.oldLabel;
     const previous = restored === null ? null : await previousEvent(tx, target.faceId, restored, target.createdAt, target.id);
     const now = new Date();
     await tx.labelEvent.create({
-      data: { faceId: target.faceId, userId: actor.id, oldLabel: face.label, newLabel: restored, kind: 'undo', createdAt: now },
+      data: { faceId: target.faceId, userId: actor.id, oldLabel: current, newLabel: restored, kind: 'undo', createdAt: now },
     });
     await tx.face.update({
       where: { id: target.faceId },
@@ -116,7 +121,7 @@ export async function undoLastLabel(db: Db, actor: Actor): Promise<LabelChange |
         labelledAt: restored === null ? null : (previous?.createdAt ?? now),
       },
     });
-    return { faceId: target.faceId, oldLabel: face.label, newLabel: restored };
+    return { faceId: target.faceId, oldLabel: current, newLabel: restored };
   });
 }
 

@@ -3,10 +3,13 @@
 import { z } from 'zod';
 import { apiRoute } from '@/app/_server/guard';
 import { db } from '@/lib/db';
-import { labelSchema } from '@/lib/dataset/classes';
 import { assignLabels, assignSchema } from '@/lib/dataset/labels';
 
-const body = z.union([assignSchema, z.object({ faceId: z.string().min(1), label: labelSchema }).transform((b) => ({ faceIds: [b.faceId], label: b.label }))]);
+// { faceId } is read as { faceIds: [faceId] }, so errors name the real fields.
+const body = z.preprocess((raw) => {
+  const b = raw as { faceId?: unknown; faceIds?: unknown } | null;
+  return b && typeof b === 'object' && b.faceIds === undefined && b.faceId !== undefined ? { ...b, faceIds: [b.faceId] } : raw;
+}, assignSchema);
 
 export const POST = apiRoute({ role: 'labeler', body }, async ({ actor, body }) => {
   return assignLabels(db(), actor, body.faceIds, body.label);
