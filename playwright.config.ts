@@ -12,12 +12,15 @@ const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 export default defineConfig({
   testDir: 'e2e',
   testMatch: '**/*.spec.ts',
+  globalSetup: './e2e/global-setup.ts',
   fullyParallel: false,
   workers: 1,
   retries: 0,
   timeout: 120_000,
   expect: { timeout: 15_000 },
-  reporter: [['list']],
+  reporter: process.env.MASKLAB_REPORT_DIR
+    ? [['list'], ['json', { outputFile: path.join(process.env.MASKLAB_REPORT_DIR, 'playwright.json') }]]
+    : [['list']],
   use: {
     baseURL: `http://localhost:${E2E_PORT}`,
     trace: 'retain-on-failure',
@@ -34,7 +37,7 @@ export default defineConfig({
         '--disable-sync',
         '--use-fake-ui-for-media-stream',
         '--use-fake-device-for-media-stream',
-        `--use-file-for-fake-video-capture=${path.join(__dirname, 'e2e', 'fixtures', 'webcam.y4m')}`,
+        `--use-file-for-fake-video-capture=${path.join(__dirname, 'e2e', '.webcam', 'webcam.y4m')}`,
       ],
     },
   },

@@ -25,6 +25,8 @@ const schema = z.object({
   MASKLAB_LOGIN_WINDOW_MIN: z.coerce.number().positive().default(15),
   MASKLAB_WORKER: bool.default(true),
   MASKLAB_MODELS_DIR: z.string().min(1).default('./models'),
+  MASKLAB_PRETRAINED_DIR: z.string().min(1).optional(),
+  MASKLAB_TF_BACKEND: z.enum(['auto', 'wasm']).default('auto'),
 });
 
 export type Config = {
@@ -43,6 +45,10 @@ export type Config = {
   loginWindowMs: number;
   startWorker: boolean;
   modelsDir: string;
+  /** Extra folder searched first for pretrained model files (blazeface, faceres). */
+  pretrainedDir?: string;
+  /** `auto`: tfjs-node when installed, else wasm; `wasm`: always wasm. */
+  tfBackend: 'auto' | 'wasm';
 };
 
 export class ConfigError extends Error {
@@ -83,6 +89,8 @@ export function parseConfig(env: Record<string, string | undefined> = process.en
     loginWindowMs: e.MASKLAB_LOGIN_WINDOW_MIN * 60_000,
     startWorker: e.MASKLAB_WORKER,
     modelsDir: path.resolve(cwd, e.MASKLAB_MODELS_DIR),
+    pretrainedDir: e.MASKLAB_PRETRAINED_DIR ? path.resolve(cwd, e.MASKLAB_PRETRAINED_DIR) : undefined,
+    tfBackend: e.MASKLAB_TF_BACKEND,
   };
 }
 

@@ -1,8 +1,9 @@
 // Roles and the errors every entry point turns into 401 / 403.
 import { z } from 'zod';
 
-export const ROLES = ['viewer', 'labeler', 'admin'] as const;
-export type Role = (typeof ROLES)[number];
+import { ROLES, type Role } from './role-names';
+
+export { ROLES, type Role };
 export const roleSchema = z.enum(ROLES);
 
 /** Roles are ordered: an admin may do what a labeler may, a labeler what a viewer may. */

@@ -1,0 +1,52 @@
+/**
+ * Photo -> face samples: decode + EXIF orient -> detect -> planSamples -> crop (JPEG + pHash).
+ * No database and no file writes: the storage layer persists the result.
+ */
+import type { Box, SampleRule } from '../ml/preprocess';
+import { planSamples } from '../ml/preprocess';
+import { cropToJpeg, decodeImage, perceptualHash } from './crop';
+import type { DetectOptions, RgbImage } from './detect';
+import { detectFaces } from './detect';
+
+export interface PhotoSample {
+  /** Crop box in pixels of the EXIF-oriented photo. */
+  box: Box;
+  /** True when the sample is the whole photo (no trusted face found, e.g. a tight face crop). */
+  wholeImage: boolean;
+  /** Detector score, null for whole-image samples. */
+  score: number | null;
+  /** JPEG of the crop (at most CROP_JPEG_MAX_SIDE px a side). */
+  cropJpeg: Buffer;
+  /** 64-bit perceptual hash (16 hex chars) of the crop; compare with `hammingDistance`. */
+  phash: string;
+}
+
+export interface PhotoAnalysis {
+  /** Size of the EXIF-oriented photo. */
+  width: number;
+  height: number;
+  samples: PhotoSample[];
+}
+
+export interface AnalyseOptions {
+  detect?: DetectOptions;
+  rule?: Partial<SampleRule>;
+}
+
+/** Samples of an already decoded RGB image (see `analysePhoto`). */
+export async function analyseImage(image: RgbImage, opts: AnalyseOptions = {}): Promise<PhotoAnalysis> {
+  const detections = await detectFaces(image, opts.detect);
+  const plans = planSamples(image.width, image.height, detections, opts.rule);
+  const samples = await Promise.all(
+    plans.map(async (p) => {
+      const [cropJpeg, phash] = await Promise.all([cropToJpeg(image, p.box), perceptualHash(image, p.box)]);
+      return { ...p, cropJpeg, phash };
+    }),
+  );
+  return { width: image.width, height: image.height, samples };
+}
+
+/** Analyses an encoded photo (JPEG, PNG, WebP, ...). Throws a clear Error for undecodable input. */
+export async function analysePhoto(buffer: Buffer | Uint8Array, opts: AnalyseOptions = {}): Promise<PhotoAnalysis> {
+  return analyseImage(await decodeImage(buffer), opts);
+}
