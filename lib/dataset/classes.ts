@@ -1,14 +1,11 @@
-// The four classes and the "excluded" label. Pure: safe to import from the browser.
-import { z } from 'zod';
+// The four classes and the "excluded" label. No dependencies, so client components import it
+// cheaply; the zod schemas are in ./labels.
 
 export const CLASSES = ['mask_old', 'mask_young', 'nomask_old', 'nomask_young'] as const;
 export type FaceClass = (typeof CLASSES)[number];
 export const EXCLUDED = 'excluded' as const;
 export const LABELS = [...CLASSES, EXCLUDED] as const;
 export type Label = (typeof LABELS)[number];
-
-export const classSchema = z.enum(CLASSES, { message: `A class is one of ${CLASSES.join(', ')}` });
-export const labelSchema = z.enum(LABELS, { message: `A label is one of ${LABELS.join(', ')}` });
 
 export const CLASS_NAMES: Record<Label, string> = {
   mask_old: 'Mask, old',

@@ -4,8 +4,8 @@
 import { z } from 'zod';
 import type { Db } from '../db';
 import { type Actor, ForbiddenError, requireRole, UserError } from '../auth/roles';
-import { type Label, labelSchema } from './classes';
-import { applyLabels, type FaceCard, getFaceCards } from './labels';
+import type { Label } from './classes';
+import { applyLabels, type FaceCard, getFaceCards, labelSchema } from './labels';
 
 export const DEFAULT_REVIEW_SHARE = 0.1;
 export const shareSchema = z.coerce

@@ -2,10 +2,11 @@
 
 import { useState, useTransition } from 'react';
 import { CLASS_NAMES, CLASSES, type FaceClass } from '@/lib/dataset/classes';
+import { Message, type Msg } from '@/app/_components/message';
 import { setTargetsAction } from './actions';
 
 export function TargetsForm({ targets }: { targets: Record<FaceClass, number> }) {
-  const [msg, setMsg] = useState<{ kind: 'ok' | 'error'; text: string } | null>(null);
+  const [msg, setMsg] = useState<Msg>(null);
   const [pending, start] = useTransition();
   return (
     <form
@@ -31,11 +32,9 @@ export function TargetsForm({ targets }: { targets: Record<FaceClass, number> })
       <button className="btn-primary" disabled={pending}>
         {pending ? 'Saving…' : 'Save targets'}
       </button>
-      {msg && (
-        <p role={msg.kind === 'error' ? 'alert' : 'status'} className={`sm:col-span-5 ${msg.kind === 'error' ? 'alert-error' : 'alert-ok'}`}>
-          {msg.text}
-        </p>
-      )}
+      <div className="sm:col-span-5">
+        <Message msg={msg} />
+      </div>
     </form>
   );
 }

@@ -6,6 +6,7 @@ import { useCallback, useEffect, useRef, useState } from 'react';
 import { CLASS_COLORS, CLASS_KEYS, CLASS_NAMES, CLASSES, EXCLUDED, type Label } from '@/lib/dataset/classes';
 import type { FaceCard } from '@/lib/dataset/labels';
 import { FaceCrop, LabelBadge } from '@/app/_components/faces';
+import { Message, type Msg } from '@/app/_components/message';
 
 export function LabelGrid({ faces }: { faces: FaceCard[] }) {
   const router = useRouter();
@@ -13,7 +14,7 @@ export function LabelGrid({ faces }: { faces: FaceCard[] }) {
   const [anchor, setAnchor] = useState<number | null>(null);
   const [busy, setBusy] = useState(false);
   const [ready, setReady] = useState(false);
-  const [msg, setMsg] = useState<{ kind: 'ok' | 'error'; text: string } | null>(null);
+  const [msg, setMsg] = useState<Msg>(null);
   const sel = useRef(selected);
   sel.current = selected;
 
@@ -106,11 +107,7 @@ export function LabelGrid({ faces }: { faces: FaceCard[] }) {
           Clear (Esc)
         </button>
       </div>
-      {msg && (
-        <p role={msg.kind === 'error' ? 'alert' : 'status'} className={msg.kind === 'error' ? 'alert-error' : 'alert-ok'}>
-          {msg.text}
-        </p>
-      )}
+      <Message msg={msg} />
       {faces.length === 0 ? (
         <p className="card text-slate-600">No faces match these filters.</p>
       ) : (

@@ -4,7 +4,7 @@ import { revalidatePath } from 'next/cache';
 import { z } from 'zod';
 import { serverAction } from '@/app/_server/guard';
 import { db } from '@/lib/db';
-import { labelSchema } from '@/lib/dataset/classes';
+import { labelSchema } from '@/lib/dataset/labels';
 import { answerReview, requestReviews, resolveReview, shareSchema } from '@/lib/dataset/reviews';
 
 const reviewId = z.string().min(1);

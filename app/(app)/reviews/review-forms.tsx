@@ -6,17 +6,9 @@ import { useEffect, useState, useTransition } from 'react';
 import { CLASS_COLORS, CLASS_KEYS, CLASS_NAMES, CLASSES, EXCLUDED, type Label, LABELS } from '@/lib/dataset/classes';
 import type { BlindReview, Disagreement } from '@/lib/dataset/reviews';
 import { FaceCrop, LabelBadge, PhotoWithBox } from '@/app/_components/faces';
+import { Message, type Msg } from '@/app/_components/message';
 import { answerReviewAction, requestReviewsAction, resolveReviewAction } from './actions';
 
-type Msg = { kind: 'ok' | 'error'; text: string } | null;
-function Message({ msg }: { msg: Msg }) {
-  if (!msg) return null;
-  return (
-    <p role={msg.kind === 'error' ? 'alert' : 'status'} className={msg.kind === 'error' ? 'alert-error' : 'alert-ok'}>
-      {msg.text}
-    </p>
-  );
-}
 
 /** The blind queue: the face without its first label; keys 1–4 and X answer. */
 export function ReviewDesk({ review, waiting }: { review: BlindReview | null; waiting: number }) {
