@@ -39,6 +39,14 @@ export function LabelDesk({ initial }: { initial: FaceCard[] }) {
     return p;
   }, []);
 
+  // Closing the tab while labels are still on their way: ask first.
+  useEffect(() => {
+    if (pending === 0) return;
+    const warn = (e: BeforeUnloadEvent) => e.preventDefault();
+    window.addEventListener('beforeunload', warn);
+    return () => window.removeEventListener('beforeunload', warn);
+  }, [pending]);
+
   // Keep a buffer of unlabelled faces ahead of the current one.
   useEffect(() => {
     if (done || fetching.current || items.length - pos > REFILL_BELOW) return;
