@@ -24,13 +24,9 @@ const FIXTURES = path.resolve(__dirname, '../fixtures/facemask');
 beforeAll(async () => {
   t = await freshDb();
   const admin = await t.db.user.create({ data: { email: 'a@x.test', passwordHash: 'x', role: 'admin' } });
-  // The real import path, as a user would run it: ImageFolder labels from the class folders.
+  // The real import path, as a user would run it: each class folder imported with its label.
   for (const c of CLASSES) {
-    const r = await importPath(t.db, defaultIngestOptions(), path.join(FIXTURES, c), {
-      uploaderId: admin.id,
-      source: 'import',
-      labelsFromFolders: true,
-    });
+    const r = await importPath(t.db, defaultIngestOptions(), path.join(FIXTURES, c), { uploaderId: admin.id, source: 'import', label: c });
     expect(r.rejected).toEqual([]);
   }
   expect(await t.db.face.count({ where: { label: { not: null } } })).toBe(32);
