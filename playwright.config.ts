@@ -19,7 +19,7 @@ export default defineConfig({
   timeout: 120_000,
   expect: { timeout: 15_000 },
   reporter: process.env.MASKLAB_REPORT_DIR
-    ? [['list'], ['json', { outputFile: path.join(process.env.MASKLAB_REPORT_DIR, 'playwright.json') }]]
+    ? [['list'], ['json', { outputFile: path.join(process.env.MASKLAB_REPORT_DIR, `playwright-${process.env.MASKLAB_E2E_NAME ?? 'all'}.json`) }]]
     : [['list']],
   use: {
     baseURL: `http://localhost:${E2E_PORT}`,

@@ -29,8 +29,11 @@ async function main() {
   if (!process.env.NEXTAUTH_URL) env.AUTH_TRUST_HOST = 'true';
 
   if (!buildIsCurrent(ROOT)) {
-    console.log('masklab: building the web app (only when the sources changed since the last build)…');
-    build(ROOT, env);
+    await withBuildLock(() => {
+      if (buildIsCurrent(ROOT)) return; // another `npm start` built it meanwhile
+      console.log('masklab: building the web app (only when the sources changed since the last build)…');
+      build(ROOT, env);
+    });
   }
 
   const children: ChildProcess[] = [];
@@ -63,6 +66,26 @@ async function main() {
   console.log(`masklab: serving on http://localhost:${cfg.port}`);
   process.on('SIGINT', () => stop(0));
   process.on('SIGTERM', () => stop(0));
+}
+
+/** One build at a time when several `npm start` run at once (they share .next). */
+async function withBuildLock(fn: () => void): Promise<void> {
+  const lock = path.join(ROOT, '.next-build.lock');
+  for (;;) {
+    try {
+      fs.mkdirSync(lock);
+      break;
+    } catch {
+      const age = Date.now() - (fs.statSync(lock, { throwIfNoEntry: false })?.mtimeMs ?? Date.now());
+      if (age > 15 * 60_000) fs.rmSync(lock, { recursive: true, force: true }); // left by a killed build
+      await new Promise((r) => setTimeout(r, 1000));
+    }
+  }
+  try {
+    fn();
+  } finally {
+    fs.rmSync(lock, { recursive: true, force: true });
+  }
 }
 
 main().catch((err) => {

@@ -29,6 +29,17 @@ export function authOptions(): NextAuthOptions {
     secret: authSecret(cfg.dataDir, cfg.nextAuthSecret),
     session: { strategy: 'jwt', maxAge: 7 * 24 * 3600 },
     pages: { signIn: '/login', error: '/login' },
+    logger: {
+      // An invalid or stale cookie is routine (the request is answered 401): one line, not a stack.
+      error(code, meta) {
+        if (code === 'JWT_SESSION_ERROR') console.warn('masklab: refused an invalid session cookie');
+        else console.error(`[next-auth] ${code}`, meta);
+      },
+      warn(code) {
+        console.warn(`[next-auth] ${code}`);
+      },
+      debug() {},
+    },
     providers: [
       CredentialsProvider({
         name: 'E-mail and password',
