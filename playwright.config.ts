@@ -51,6 +51,7 @@ export default defineConfig({
     env: {
       PORT: String(E2E_PORT),
       MASKLAB_DATA_DIR: dataDir,
+      MASKLAB_MODELS_DIR: path.join(dataDir, 'models'),
       MASKLAB_ADMIN_EMAIL: ADMIN.email,
       MASKLAB_ADMIN_PASSWORD: ADMIN.password,
       NEXT_TELEMETRY_DISABLED: '1',

@@ -64,11 +64,12 @@ export async function createPromotedFixtureModel(databaseUrl: string, modelsDir:
         return { modelArtifactsInfo: tf.io.getModelArtifactsInfoForJSON(a) };
       }),
     );
+    const preprocessing = { input: 'stored crop JPEG -> 224x224 RGB 0..255', l2: true as const, useAge, mirrorTta: false, dim };
     const meta: HeadMeta & Record<string, unknown> = {
       runId: run.id,
       classes: FIXTURE_CLASSES,
       backbone: BACKBONE_ID,
-      preprocessing: { input: 'stored crop JPEG -> 224x224 RGB 0..255', l2: true, useAge, mirrorTta: false, dim },
+      preprocessing,
       head: { hidden: 0, note: 'e2e fixture head (e2e/fixture-model.ts)' },
       seed,
       createdAt: new Date().toISOString(),

@@ -82,9 +82,18 @@ export interface FaceResult {
   confidence: number;
 }
 
+export interface ClassifyTimings {
+  /** Milliseconds spent in face detection, in faceres + head (all crops), and in total. */
+  detectMs: number;
+  classifyMs: number;
+  totalMs: number;
+}
+
 export interface ClassifyOptions {
   detect?: DetectOptions;
   rule?: Partial<SampleRule>;
+  /** Filled with where the time went (for the preview's status line and benchmarks). */
+  timings?: ClassifyTimings;
 }
 
 /** Head input rows for a backbone input batch [n, 224, 224, 3]. */
@@ -129,7 +138,9 @@ export async function classifyImage(
   opts: ClassifyOptions = {},
 ): Promise<FaceResult[]> {
   const [height, width] = image.shape;
+  const t0 = performance.now();
   const detections = await detectInTensor(tf, models.detector, image, opts.detect);
+  const t1 = performance.now();
   const plans = planSamples(width, height, detections, opts.rule);
   const input = cropsToBackboneInput(tf, image, plans.map((p) => p.box));
   let probs: Float32Array[];
@@ -146,6 +157,10 @@ export async function classifyImage(
     }
   } finally {
     input.dispose();
+  }
+  if (opts.timings) {
+    const t2 = performance.now();
+    Object.assign(opts.timings, { detectMs: t1 - t0, classifyMs: t2 - t1, totalMs: t2 - t0 });
   }
   const classes = models.meta.classes;
   return plans.map((p, i) => {

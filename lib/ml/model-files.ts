@@ -56,9 +56,24 @@ export async function backboneFile(name: string): Promise<ServedFile | null> {
 
 export const WASM_FILES = ['tfjs-backend-wasm.wasm', 'tfjs-backend-wasm-simd.wasm', 'tfjs-backend-wasm-threaded-simd.wasm'];
 
-/** A served file (backbone, detector or tfjs wasm binary) by name, or null. */
+/** A served file (backbone, detector, TF.js script or wasm binary) by name, or null. */
 export async function staticModelFile(name: string): Promise<ServedFile | null> {
-  return (await backboneFile(name)) ?? (await wasmFile(name));
+  return (await backboneFile(name)) ?? (await wasmFile(name)) ?? (await scriptFile(name));
+}
+
+/**
+ * TF.js and its wasm backend as their own prebuilt browser bundles (global `tf`, `tf.wasm`). Bundling the wasm
+ * backend with the app breaks its multi-threaded build (the minifier renames what the inlined worker needs).
+ */
+const SCRIPT_FILES: Record<string, string> = {
+  'tf.min.js': '@tensorflow/tfjs/dist/tf.min.js',
+  'tf-backend-wasm.min.js': '@tensorflow/tfjs-backend-wasm/dist/tf-backend-wasm.min.js',
+};
+
+export async function scriptFile(name: string): Promise<ServedFile | null> {
+  const id = SCRIPT_FILES[name];
+  if (!id) return null;
+  return { body: await fs.readFile(projectRequire().resolve(id)), contentType: 'text/javascript; charset=utf-8' };
 }
 
 /** A tfjs wasm binary by name, or null. */

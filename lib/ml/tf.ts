@@ -35,7 +35,12 @@ export function lazyAsync<T>(init: () => Promise<T>): () => Promise<T> {
 /** `require` resolving from the project root (or MASKLAB_ROOT), so it works from scripts and bundled routes. */
 export function projectRequire(): NodeRequire {
   const root = process.env.MASKLAB_ROOT ?? process.cwd();
-  return createRequire(path.join(root, 'package.json'));
+  // Next.js' webpack rewrites calls of an imported `createRequire` (in a route bundle the call compiled to
+  // nothing and returned undefined); the runtime's own module API, fetched at run time, is left alone.
+  const runtime = (process as { getBuiltinModule?: (id: string) => unknown }).getBuiltinModule?.('node:module') as
+    | typeof import('node:module')
+    | undefined;
+  return (runtime?.createRequire ?? createRequire)(path.join(root, 'package.json'));
 }
 
 function tryRequire<T>(req: NodeRequire, id: string): T | null {
