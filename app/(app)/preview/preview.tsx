@@ -266,6 +266,9 @@ export function Preview() {
         canvas.width = bitmap.width;
         canvas.height = bitmap.height;
         const ctx = canvas.getContext('2d', { willReadFrequently: true })!;
+        // Transparent pixels become white, as the server's decoder flattens them.
+        ctx.fillStyle = '#fff';
+        ctx.fillRect(0, 0, canvas.width, canvas.height);
         ctx.drawImage(bitmap, 0, 0);
         bitmap.close();
         const img = engine.tf.browser.fromPixels(canvas) as TF.Tensor3D;
