@@ -12,6 +12,8 @@ const nextConfig = {
     '@tensorflow/tfjs',
     '@tensorflow/tfjs-node',
     '@tensorflow/tfjs-backend-wasm',
+    'heic-decode',
+    'libheif-js',
   ],
   experimental: {
     authInterrupts: true, // forbidden() renders app/forbidden.tsx with status 403

@@ -18,7 +18,9 @@ export default defineConfig({
   retries: 0,
   timeout: 120_000,
   expect: { timeout: 15_000 },
-  reporter: [['list']],
+  reporter: process.env.MASKLAB_REPORT_DIR
+    ? [['list'], ['json', { outputFile: path.join(process.env.MASKLAB_REPORT_DIR, 'playwright.json') }]]
+    : [['list']],
   use: {
     baseURL: `http://localhost:${E2E_PORT}`,
     trace: 'retain-on-failure',

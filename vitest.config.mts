@@ -6,6 +6,11 @@ const alias = { '@': path.dirname(new URL(import.meta.url).pathname) };
 export default defineConfig({
   resolve: { alias },
   test: {
+    // CI also writes a JSON report, summed up by .ci/summary.ts.
+    reporters: process.env.MASKLAB_REPORT_DIR ? ['default', 'json'] : ['default'],
+    outputFile: process.env.MASKLAB_REPORT_DIR
+      ? { json: path.join(process.env.MASKLAB_REPORT_DIR, `vitest-${process.env.TEST_DATABASE_URL ? 'pg' : 'main'}.json`) }
+      : undefined,
     projects: [
       {
         resolve: { alias },

@@ -30,6 +30,17 @@ test('anonymous requests to every API route are refused with 401', async ({ requ
   }
 });
 
+test('a forged session cookie gets no further than a bad token', async ({ browser, baseURL }) => {
+  const ctx = await browser.newContext();
+  await ctx.addCookies([{ name: 'next-auth.session-token', value: 'forged', url: baseURL! }]);
+  expect((await ctx.request.get('/api/me')).status()).toBe(401);
+  expect((await ctx.request.get('/api/admin/users', { headers: { authorization: 'Bearer mlk_forged' } })).status()).toBe(401);
+  const page = await ctx.newPage();
+  await page.goto('/admin/users');
+  await expect(page).toHaveURL(/\/login/);
+  await ctx.close();
+});
+
 test('admin creates a labeler, who is refused the admin page and the admin API', async ({ page }) => {
   const labeler = { email: uniqueEmail('labeler'), password: 'labeler-password-1' };
   await signIn(page, ADMIN.email, ADMIN.password);

@@ -1,6 +1,6 @@
 /**
- * Test setup: a small promoted model, trained here on the 32 face fixtures, written exactly as the model
- * registry stores models (`<modelsDir>/<runId>/model.json + weights.bin + meta.json`, `Run.promoted`).
+ * Test setup: a small promoted model, trained here on the 32 face fixtures in seconds, saved and promoted
+ * through the model registry (`saveModel`, `promote`).
  * Features are made as training makes them (stored crop JPEG -> `encodedToRgb` -> faceres, plus the mirrored
  * crop as augmentation) and the head input is `headInput` from the shared `lib/ml/classify.ts`.
  *
@@ -13,11 +13,14 @@ import { createDb } from '../lib/db';
 import { analysePhoto } from '../lib/faces/pipeline';
 import { encodedToRgb } from '../lib/faces/crop';
 import { BACKBONE_ID, describe, FEATURE_DIM } from '../lib/ml/backbone';
-import { headInput, type HeadMeta } from '../lib/ml/classify';
+import { headInput } from '../lib/ml/classify';
+import { DEFAULT_HEAD } from '../lib/ml/head';
+import { CLASSES } from '../lib/dataset/classes';
+import { type ModelMeta, promote, saveModel } from '../lib/models/registry';
 import { getTf } from '../lib/ml/tf';
 
 const FIXTURES = path.join(__dirname, '..', 'tests', 'fixtures', 'facemask');
-export const FIXTURE_CLASSES = ['mask_old', 'mask_young', 'nomask_old', 'nomask_young'] as const;
+export const FIXTURE_CLASSES = CLASSES;
 
 /** Trains the head, saves it under `modelsDir`, records a promoted succeeded Run. Returns the run id. */
 export async function createPromotedFixtureModel(databaseUrl: string, modelsDir: string, opts: { seed?: number } = {}): Promise<string> {
@@ -51,32 +54,22 @@ export async function createPromotedFixtureModel(databaseUrl: string, modelsDir:
   const db = createDb(databaseUrl);
   try {
     const run = await db.run.create({ data: { status: 'running', backbone: BACKBONE_ID, seed } });
-    const dir = path.join(modelsDir, run.id);
-    fs.mkdirSync(dir, { recursive: true });
-    await head.save(
-      tf.io.withSaveHandler(async (a) => {
-        const weights = a.weightData as ArrayBuffer;
-        fs.writeFileSync(path.join(dir, 'weights.bin'), new Uint8Array(weights));
-        fs.writeFileSync(
-          path.join(dir, 'model.json'),
-          JSON.stringify({ format: 'layers-model', generatedBy: a.generatedBy, convertedBy: null, modelTopology: a.modelTopology, weightsManifest: [{ paths: ['weights.bin'], weights: a.weightSpecs }] }),
-        );
-        return { modelArtifactsInfo: tf.io.getModelArtifactsInfoForJSON(a) };
-      }),
-    );
-    const preprocessing = { input: 'stored crop JPEG -> 224x224 RGB 0..255', l2: true as const, useAge, mirrorTta: false, dim };
-    const meta: HeadMeta & Record<string, unknown> = {
+    const meta: ModelMeta = {
       runId: run.id,
-      classes: FIXTURE_CLASSES,
+      classes: CLASSES,
       backbone: BACKBONE_ID,
-      preprocessing,
-      head: { hidden: 0, note: 'e2e fixture head (e2e/fixture-model.ts)' },
+      preprocessing: { input: `${BACKBONE_ID} features (stored crop JPEG)`, l2: true, useAge, mirrorTta: false, dim },
+      head: { ...DEFAULT_HEAD, hidden: 0, useAge },
+      bestEpoch: 150,
       seed,
+      metrics: null,
+      snapshot: { faces: x.length / 2, perSplit: { train: x.length / 2 } },
+      createdBy: null,
       createdAt: new Date().toISOString(),
     };
-    fs.writeFileSync(path.join(dir, 'meta.json'), JSON.stringify(meta, null, 2));
-    await db.run.updateMany({ where: { promoted: true }, data: { promoted: false } });
-    await db.run.update({ where: { id: run.id }, data: { status: 'succeeded', modelDir: dir, promoted: true, promotedAt: new Date(), finishedAt: new Date() } });
+    const dir = await saveModel(tf, modelsDir, run.id, head, meta);
+    await db.run.update({ where: { id: run.id }, data: { status: 'succeeded', modelDir: dir, finishedAt: new Date() } });
+    await promote(db, run.id);
     return run.id;
   } finally {
     head.dispose();

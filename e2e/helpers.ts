@@ -1,6 +1,8 @@
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { expect, type Page } from '@playwright/test';
+import { createDb } from '../lib/db';
 
 export const ADMIN = { email: 'admin@e2e.test', password: 'e2e-admin-password' };
 
@@ -50,4 +52,54 @@ export function apiRoutes(root = path.join(__dirname, '..', 'app', 'api')): { ur
   };
   walk(root);
   return out;
+}
+
+export const E2E_DATA_DIR = path.join(__dirname, '.data');
+export const FIXTURES = path.join(__dirname, '..', 'tests', 'fixtures', 'facemask');
+
+/**
+ * Imports photos into the running e2e server's database and store with the real
+ * `npm run cli -- import` (the same pipeline as uploads). Returns the CLI's JSON summary.
+ */
+export function importWithCli(target: string, args: string[] = []): { photos: number; faces: number; duplicates: number; rejected: unknown[] } {
+  const { execFileSync } = require('node:child_process') as typeof import('node:child_process');
+  const out = execFileSync(process.execPath, [require.resolve('tsx/cli'), path.join(__dirname, '..', 'jobs', 'cli.ts'), 'import', target, '--as', ADMIN.email, ...args], {
+    cwd: path.join(__dirname, '..'),
+    env: { ...process.env, MASKLAB_DATA_DIR: E2E_DATA_DIR, MASKLAB_MODELS_DIR: path.join(E2E_DATA_DIR, 'models'), DATABASE_URL: '' },
+    encoding: 'utf8',
+  });
+  return JSON.parse(out);
+}
+
+/**
+ * Adds `n` new unlabelled faces through the real import: fixture face photos, each
+ * re-encoded slightly brighter so its bytes (sha256) are new, imported with the CLI.
+ * Returns the new faces' ids, oldest first.
+ */
+export async function seedFaces(n: number): Promise<string[]> {
+  const sharp = (await import('sharp')).default;
+  const tag = `seed-${Date.now()}-${crypto.randomBytes(3).toString('hex')}`;
+  const dir = path.join(E2E_DATA_DIR, 'tmp', tag);
+  fs.mkdirSync(dir, { recursive: true });
+  const sources = ['mask_old', 'mask_young', 'nomask_old', 'nomask_young'].flatMap((c) =>
+    fs.readdirSync(path.join(FIXTURES, c)).sort().map((f) => path.join(FIXTURES, c, f)),
+  );
+  for (let i = 0; i < n; i++) {
+    const bytes = await sharp(sources[i % sources.length]).modulate({ brightness: 1 + (1 + Math.floor(i / sources.length)) * 0.01 + Math.random() * 0.01 }).jpeg({ quality: 90 }).toBuffer();
+    fs.writeFileSync(path.join(dir, `${tag}-${String(i).padStart(3, '0')}.jpg`), bytes);
+  }
+  const summary = importWithCli(dir);
+  fs.rmSync(dir, { recursive: true, force: true });
+  if (summary.photos !== n) throw new Error(`seedFaces: imported ${summary.photos} of ${n}: ${JSON.stringify(summary.rejected)}`);
+  const db = createDb('file:' + path.join(E2E_DATA_DIR, 'masklab.db'));
+  try {
+    const faces = await db.face.findMany({
+      where: { photo: { originalName: { startsWith: tag } } },
+      orderBy: [{ createdAt: 'asc' }, { index: 'asc' }],
+      select: { id: true },
+    });
+    return faces.map((f) => f.id);
+  } finally {
+    await db.$disconnect();
+  }
 }

@@ -1,5 +1,7 @@
 // The live preview and the predict API, with a small model promoted by `e2e/fixture-model.ts`.
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { expect, test, type APIRequestContext } from '@playwright/test';
 import { ADMIN, signIn } from './helpers';
@@ -58,14 +60,33 @@ test('a promoted model: the fake webcam shows every face with a class, and fps',
   await expect(page.getByText(/^Backend: wasm/)).toBeVisible();
 });
 
-test('still images: browser and server agree (same class, probabilities within 0.02)', async ({ page }) => {
-  test.setTimeout(180_000);
+/** `npm run cli -- predict --json` on the files, against the e2e server's database and models. */
+function cliPredict(files: string[]): Map<string, ApiFace[]> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'masklab-e2e-predict-'));
+  try {
+    for (const f of files) fs.copyFileSync(path.join(FIX, f), path.join(dir, path.basename(f)));
+    const out = execFileSync('npx', ['tsx', 'jobs/cli.ts', 'predict', dir, '--json'], {
+      cwd: path.join(__dirname, '..'),
+      env: { ...process.env, MASKLAB_DATA_DIR: DATA, MASKLAB_MODELS_DIR: MODELS, DATABASE_URL: '' },
+      encoding: 'utf8',
+    });
+    const lines = out.split('\n').filter((l) => l.startsWith('{'));
+    return new Map(lines.map((l) => JSON.parse(l) as { file: string; faces: ApiFace[] }).map((r) => [path.basename(r.file), r.faces]));
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+test('still images: the browser, the API and `cli predict` agree (same class, probabilities within 0.02)', async ({ page }) => {
+  test.setTimeout(240_000);
   await signIn(page, ADMIN.email, ADMIN.password);
   await page.goto('/preview?backend=wasm');
   await page.getByRole('button', { name: 'Photo' }).click();
   await expect(page.getByLabel('Photo', { exact: true })).toBeEnabled({ timeout: 90_000 }); // models loaded
   let maxDiff = 0;
   const files = ['scenes/cdeb_pic1.jpg', 'scenes/cdeb_with_mask401.jpg', 'mask_old/cdeb_0932.jpg', 'nomask_young/fm12k_1828.jpg', 'nomask_old/fm12k_2167.jpg'];
+  const cli = cliPredict(files);
+  expect([...cli.keys()].sort()).toEqual(files.map((f) => path.basename(f)).sort());
   for (const file of files) {
     await page.getByLabel('Photo', { exact: true }).setInputFiles(path.join(FIX, file));
     await expect(page.getByTestId('photo-results')).toHaveAttribute('data-done-file', path.basename(file), { timeout: 60_000 });
@@ -74,20 +95,22 @@ test('still images: browser and server agree (same class, probabilities within 0
     );
     const res = await predict(page.request, file);
     expect(res.status()).toBe(200);
-    const server = ((await res.json()) as { faces: ApiFace[] }).faces;
+    const api = ((await res.json()) as { faces: ApiFace[] }).faces;
     expect(browser.length, file).toBeGreaterThan(0);
-    expect(browser.length, file).toBe(server.length);
-    server.forEach((s, i) => {
-      expect(browser[i].label, `${file} face ${i}`).toBe(s.label);
-      for (const c of FIXTURE_CLASSES) {
-        const diff = Math.abs(browser[i].probs[c] - s.probs[c]);
-        maxDiff = Math.max(maxDiff, diff);
-        expect(diff, `${file} face ${i} ${c}`).toBeLessThan(0.02);
-      }
-    });
+    for (const [who, server] of [['API', api], ['cli predict', cli.get(path.basename(file))!]] as const) {
+      expect(server.length, `${who}: ${file}`).toBe(browser.length);
+      server.forEach((s, i) => {
+        expect(browser[i].label, `${who}: ${file} face ${i}`).toBe(s.label);
+        for (const c of FIXTURE_CLASSES) {
+          const diff = Math.abs(browser[i].probs[c] - s.probs[c]);
+          maxDiff = Math.max(maxDiff, diff);
+          expect(diff, `${who}: ${file} face ${i} ${c}`).toBeLessThan(0.02);
+        }
+      });
+    }
     await expect(page.getByTestId('face-result').first()).toContainText(CLASS_RE);
   }
-  console.log(`browser vs server: largest probability difference ${maxDiff.toFixed(5)} over ${files.length} images`);
+  console.log(`browser vs API and cli predict: largest probability difference ${maxDiff.toFixed(5)} over ${files.length} images`);
 });
 
 test('predict API: an API token works, bad images get 400 with a reason', async ({ playwright, baseURL }) => {

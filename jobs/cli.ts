@@ -2,10 +2,16 @@
 import { parseArgs } from 'node:util';
 import { config, ConfigError } from '../lib/config';
 import { db } from '../lib/db';
-import { migrate } from '../lib/db/migrate';
+import { prepareDatabase } from '../lib/bootstrap';
 import { roleSchema, UserError } from '../lib/auth/roles';
 import { createUser, listUsers, resetPassword, setDisabled, setRole } from '../lib/auth/users';
 import { writePostgresSchema } from './db-schemas';
+import { defaultIngestOptions } from '../lib/dataset/ingest';
+import { importPath } from '../lib/dataset/import';
+import { parseLabel, LABELS } from '../lib/dataset/classes';
+import { checkStorage } from '../lib/dataset/photos';
+import { store } from '../lib/storage';
+import { TRAINING_COMMANDS, TRAINING_HELP, trainingCommand } from './cli-training';
 
 const HELP = `masklab CLI
 
@@ -16,9 +22,14 @@ Usage: npm run cli -- <command> [options]
   user role <email> <role>
   user disable <email> | user enable <email>
   user password <email> [--password <pw>]     (prints a generated one when omitted)
+  import <dir|zip|image> [--labels-from-folders] [--label <class>] [--as <email>]
+                                               import photos (ImageFolder layout: <class>/*.jpg,
+                                               train|val|test/<class>/*.jpg); prints a JSON summary
+  storage check [--fix]                        compare stored files with the database (--fix removes
+                                               orphan files older than 10 minutes)
   db migrate                                   apply pending migrations
   db schemas                                   regenerate prisma/postgresql/schema.prisma
-`;
+${TRAINING_HELP}`;
 
 export class CliError extends Error {}
 
@@ -37,6 +48,13 @@ export async function main(argv: string[]): Promise<void> {
       password: { type: 'string' },
       name: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
+      'labels-from-folders': { type: 'boolean' },
+      label: { type: 'string' },
+      as: { type: 'string' },
+      fix: { type: 'boolean' },
+      wait: { type: 'boolean' },
+      json: { type: 'boolean' },
+      seed: { type: 'string' },
     },
   });
   const [group, cmd, ...rest] = positionals;
@@ -45,13 +63,48 @@ export async function main(argv: string[]): Promise<void> {
     return;
   }
   const cfg = config();
-  const key = `${group} ${cmd ?? ''}`.trim();
+  const key = group === 'import' ? 'import' : `${group} ${cmd ?? ''}`.trim();
   if (key === 'db schemas') {
     console.log(writePostgresSchema() ? 'updated prisma/postgresql/schema.prisma' : 'prisma/postgresql/schema.prisma is up to date');
     return;
   }
-  await migrate(cfg.databaseUrl);
+  await prepareDatabase(cfg, (line) => console.error(line)); // stdout stays machine-readable
+  if (TRAINING_COMMANDS.includes(group)) {
+    return trainingCommand(group, cmd === undefined ? rest : [cmd, ...rest], values, (msg) => {
+      throw new CliError(msg);
+    });
+  }
   switch (key) {
+    case 'import': {
+      const target = cmd;
+      if (!target) throw new CliError('import needs a folder, zip or image path');
+      const as = await userByEmail(values.as ?? cfg.adminEmail);
+      if (as.disabled) throw new CliError(`${as.email} is disabled`);
+      if (as.role === 'viewer') throw new CliError(`${as.email} is a viewer; imports need a labeler or admin`);
+      let label = null;
+      if (values.label) {
+        label = parseLabel(values.label);
+        if (!label) throw new CliError(`--label must be one of ${LABELS.join(', ')}`);
+      }
+      let n = 0;
+      const summary = await importPath(db(), defaultIngestOptions(), target, {
+        uploaderId: as.id,
+        source: 'import',
+        labelsFromFolders: values['labels-from-folders'] ?? false,
+        label,
+        onResult: () => {
+          if (++n % 25 === 0) console.error(`import: ${n} files…`);
+        },
+      });
+      console.log(JSON.stringify(summary, null, 2));
+      return;
+    }
+    case 'storage check': {
+      const r = await checkStorage(db(), store(), { fix: values.fix ?? false });
+      console.log(JSON.stringify(r, null, 2));
+      if (r.missing.length > 0) process.exitCode = 1;
+      return;
+    }
     case 'db migrate':
       console.log('database is up to date');
       return;

@@ -21,10 +21,18 @@ const schema = z.object({
   MASKLAB_ADMIN_PASSWORD: z.string().min(8, 'must be at least 8 characters').optional(),
   MASKLAB_MAX_UPLOAD_MB: z.coerce.number().positive().default(25),
   MASKLAB_MAX_PIXELS: z.coerce.number().int().positive().default(50_000_000),
+  MASKLAB_MAX_ZIP_MB: z.coerce.number().positive().default(4096),
+  MASKLAB_MAX_ZIP_RATIO: z.coerce.number().positive().default(100),
+  MASKLAB_MAX_ZIP_ENTRIES: z.coerce.number().int().positive().default(20_000),
+  MASKLAB_DUPLICATE_FACE_DISTANCE: z.coerce.number().int().min(0).max(16).default(10),
   MASKLAB_LOGIN_MAX_FAILURES: z.coerce.number().int().positive().default(5),
   MASKLAB_LOGIN_WINDOW_MIN: z.coerce.number().positive().default(15),
   MASKLAB_WORKER: bool.default(true),
+  MASKLAB_WORKER_LEASE_S: z.coerce.number().min(1).max(3600).default(30),
+  MASKLAB_WORKER_POLL_S: z.coerce.number().min(0.05).max(60).default(1),
   MASKLAB_MODELS_DIR: z.string().min(1).default('./models'),
+  MASKLAB_PRETRAINED_DIR: z.string().min(1).optional(),
+  MASKLAB_TF_BACKEND: z.enum(['auto', 'wasm']).default('auto'),
 });
 
 export type Config = {
@@ -39,10 +47,24 @@ export type Config = {
   nextAuthSecret?: string;
   maxUploadBytes: number;
   maxPixels: number;
+  /** Zip archives: most uncompressed bytes in all, highest compression ratio of an entry, most entries. */
+  maxZipBytes: number;
+  maxZipRatio: number;
+  maxZipEntries: number;
+  /** Faces whose crop pHashes differ in at most this many of 64 bits are grouped as near-duplicates. */
+  duplicateFaceDistance: number;
   loginMaxFailures: number;
   loginWindowMs: number;
   startWorker: boolean;
+  /** How long a worker's claim on a job lasts without a heartbeat (ms). */
+  workerLeaseMs: number;
+  /** How often an idle worker looks for jobs (ms). */
+  workerPollMs: number;
   modelsDir: string;
+  /** Extra folder searched first for pretrained model files (blazeface, faceres). */
+  pretrainedDir?: string;
+  /** `auto`: tfjs-node when installed, else wasm; `wasm`: always wasm. */
+  tfBackend: 'auto' | 'wasm';
 };
 
 export class ConfigError extends Error {
@@ -79,10 +101,18 @@ export function parseConfig(env: Record<string, string | undefined> = process.en
     nextAuthSecret: e.NEXTAUTH_SECRET,
     maxUploadBytes: Math.round(e.MASKLAB_MAX_UPLOAD_MB * 1024 * 1024),
     maxPixels: e.MASKLAB_MAX_PIXELS,
+    maxZipBytes: Math.round(e.MASKLAB_MAX_ZIP_MB * 1024 * 1024),
+    maxZipRatio: e.MASKLAB_MAX_ZIP_RATIO,
+    maxZipEntries: e.MASKLAB_MAX_ZIP_ENTRIES,
+    duplicateFaceDistance: e.MASKLAB_DUPLICATE_FACE_DISTANCE,
     loginMaxFailures: e.MASKLAB_LOGIN_MAX_FAILURES,
     loginWindowMs: e.MASKLAB_LOGIN_WINDOW_MIN * 60_000,
     startWorker: e.MASKLAB_WORKER,
+    workerLeaseMs: Math.round(e.MASKLAB_WORKER_LEASE_S * 1000),
+    workerPollMs: Math.round(e.MASKLAB_WORKER_POLL_S * 1000),
     modelsDir: path.resolve(cwd, e.MASKLAB_MODELS_DIR),
+    pretrainedDir: e.MASKLAB_PRETRAINED_DIR ? path.resolve(cwd, e.MASKLAB_PRETRAINED_DIR) : undefined,
+    tfBackend: e.MASKLAB_TF_BACKEND,
   };
 }
 

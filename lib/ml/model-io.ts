@@ -11,6 +11,7 @@
  */
 import { existsSync, promises as fs } from 'node:fs';
 import path from 'node:path';
+import { config } from '../config';
 import type { io } from '@tensorflow/tfjs';
 import { projectRequire } from './tf';
 
@@ -39,12 +40,13 @@ interface ModelJson {
 }
 
 /**
- * Absolute path of a pretrained model file. Looks in `$MASKLAB_MODEL_DIR` (if set), then in the model folder
+ * Absolute path of a pretrained model file. Looks in `MASKLAB_PRETRAINED_DIR` (if set), then in the model folder
  * shipped by the `@vladmandic/human` npm package (blazeface, faceres, ...).
  */
 export function findModelFile(file: string): string {
   const dirs: string[] = [];
-  if (process.env.MASKLAB_MODEL_DIR) dirs.push(path.resolve(process.env.MASKLAB_MODEL_DIR));
+  const extra = config().pretrainedDir;
+  if (extra) dirs.push(extra);
   for (const nm of projectRequire().resolve.paths('@vladmandic/human') ?? []) {
     dirs.push(path.join(nm, '@vladmandic', 'human', 'models'));
   }
@@ -54,7 +56,7 @@ export function findModelFile(file: string): string {
   }
   throw new Error(
     `Model file ${file} not found. It ships with the @vladmandic/human npm package (run \`npm install\`), ` +
-      `or set MASKLAB_MODEL_DIR to a folder holding it. Looked in:\n  ${dirs.join('\n  ')}`,
+      `or set MASKLAB_PRETRAINED_DIR to a folder holding it. Looked in:\n  ${dirs.join('\n  ')}`,
   );
 }
 

@@ -1,18 +1,17 @@
 /**
- * Server-side prediction with the promoted model (the `POST /api/predict` service): decode with sharp
- * (EXIF-oriented), then the shared `classifyImage` path the browser preview runs too.
+ * Classifying encoded images with a trained head, on the server: decode with sharp (EXIF-oriented), then the
+ * shared `classifyImage` path the browser preview runs too. Used by `POST /api/predict` and the CLI's
+ * `predict` / `evaluate`, so all three give the same answers.
  */
 import type * as TF from '@tensorflow/tfjs';
 import type { Db } from '../db';
 import { UserError } from '../auth/roles';
 import { decodeImage } from '../faces/crop';
 import { loadDetector } from '../faces/detect';
-import { promotedModel, type PromotedModel } from '../models/promoted';
+import { loadPromoted } from '../training/classify';
 import { BACKBONE_ID, loadFaceres } from './backbone';
 import { classifyImage, type FaceResult, type HeadMeta } from './classify';
-import { readModelArtifacts } from './model-io';
 import { getTf } from './tf';
-import path from 'node:path';
 
 export interface Prediction {
   model: { runId: string; classes: readonly string[] };
@@ -21,28 +20,15 @@ export interface Prediction {
   faces: FaceResult[];
 }
 
-let cachedHead: { key: string; head: Promise<TF.LayersModel> } | null = null;
-
-/** The promoted head (a TF.js layers model), loaded once per promoted run. */
-async function loadHead(model: PromotedModel): Promise<TF.LayersModel> {
-  const key = `${model.runId}:${model.dir}`;
-  if (cachedHead?.key !== key) {
-    const old = cachedHead?.head;
-    const head = (async () => {
-      const tf = await getTf();
-      return tf.loadLayersModel(tf.io.fromMemory(await readModelArtifacts(path.join(model.dir, 'model.json'))));
-    })();
-    cachedHead = { key, head };
-    head.catch(() => {
-      if (cachedHead?.head === head) cachedHead = null;
-    });
-    void old?.then((m) => m.dispose(), () => undefined);
-  }
-  return cachedHead!.head;
+/** A loaded head: the registry's `loadPromoted` / `loadModel` give this. */
+export interface HeadModel {
+  model: TF.LayersModel;
+  meta: Omit<HeadMeta, 'runId'>;
+  runId: string;
 }
 
 /** Refuses a model trained on other features than this server computes. */
-export function checkBackbone(meta: HeadMeta): void {
+export function checkBackbone(meta: Pick<HeadMeta, 'backbone'>): void {
   if (meta.backbone !== BACKBONE_ID) {
     throw new UserError(
       `The promoted model was trained on backbone ${meta.backbone}, this server computes ${BACKBONE_ID}; retrain and promote a model.`,
@@ -52,13 +38,15 @@ export function checkBackbone(meta: HeadMeta): void {
 }
 
 /**
- * Classifies every face of an encoded image with the promoted model. UserError 409 when no model is
- * promoted, 400 when the image cannot be decoded or has more than `maxPixels` pixels.
+ * Every face of an encoded image (JPEG, PNG, WebP, ...) with its class probabilities under `head`.
+ * UserError 400 when the image cannot be decoded or has more than `maxPixels` pixels.
  */
-export async function predictImage(db: Db, modelsDir: string, input: Uint8Array, opts: { maxPixels: number }): Promise<Prediction> {
-  const promoted = await promotedModel(db, modelsDir);
-  if (!promoted) throw new UserError('No model is promoted yet: train one and promote it on the Training page.', 409);
-  checkBackbone(promoted.meta);
+export async function classifyEncoded(
+  head: HeadModel,
+  input: Uint8Array,
+  opts: { maxPixels?: number } = {},
+): Promise<{ width: number; height: number; faces: FaceResult[] }> {
+  checkBackbone(head.meta);
   if (input.byteLength === 0) throw new UserError('The image is empty.', 400);
   let image;
   try {
@@ -66,16 +54,28 @@ export async function predictImage(db: Db, modelsDir: string, input: Uint8Array,
   } catch (err) {
     throw new UserError(`${(err as Error).message} (send a JPEG, PNG, WebP, AVIF, GIF or TIFF image)`, 400);
   }
-  if (image.width * image.height > opts.maxPixels) {
+  if (opts.maxPixels && image.width * image.height > opts.maxPixels) {
     throw new UserError(`The image has ${image.width}x${image.height} pixels, more than the limit of ${opts.maxPixels}.`, 400);
   }
   const tf = await getTf();
-  const [detector, faceres, head] = await Promise.all([loadDetector(), loadFaceres(), loadHead(promoted)]);
-  const tensor = tf.tensor3d(new Uint8Array(image.data.buffer, image.data.byteOffset, image.data.byteLength), [image.height, image.width, 3], 'int32');
+  const [detector, faceres] = await Promise.all([loadDetector(), loadFaceres()]);
+  const data = new Uint8Array(image.data.buffer, image.data.byteOffset, image.data.byteLength);
+  const tensor = tf.tensor3d(data, [image.height, image.width, 3], 'int32');
   try {
-    const faces = await classifyImage(tf, { detector, faceres, head, meta: promoted.meta }, tensor);
-    return { model: { runId: promoted.runId, classes: promoted.meta.classes }, width: image.width, height: image.height, faces };
+    const meta: HeadMeta = { ...head.meta, runId: head.runId };
+    const faces = await classifyImage(tf, { detector, faceres, head: head.model, meta }, tensor);
+    return { width: image.width, height: image.height, faces };
   } finally {
     tensor.dispose();
   }
+}
+
+/**
+ * Classifies every face of an encoded image with the promoted model (the `POST /api/predict` service).
+ * UserError 409 when no model is promoted, 400 for an undecodable or too large image.
+ */
+export async function predictImage(db: Db, input: Uint8Array, opts: { maxPixels: number }): Promise<Prediction> {
+  const head = await loadPromoted(db, await getTf());
+  const out = await classifyEncoded(head, input, opts);
+  return { model: { runId: head.runId, classes: head.meta.classes }, ...out };
 }

@@ -10,9 +10,9 @@
  * native addon, and tfjs-node, tfjs and the wasm backend all share the one `@tensorflow/tfjs-core` instance
  * in node_modules (a bundled copy of tfjs-core would not see the backend registered by tfjs-node).
  */
-import { createRequire } from 'node:module';
 import path from 'node:path';
 import type * as TF from '@tensorflow/tfjs';
+import { config } from '../config';
 
 export type Tf = typeof TF;
 export type TfBackendName = 'tensorflow' | 'wasm';
@@ -32,15 +32,13 @@ export function lazyAsync<T>(init: () => Promise<T>): () => Promise<T> {
   };
 }
 
-/** `require` resolving from the project root (or MASKLAB_ROOT), so it works from scripts and bundled routes. */
+/** `require` resolving from the project root (the working directory), so it works from scripts and bundled routes. */
 export function projectRequire(): NodeRequire {
-  const root = process.env.MASKLAB_ROOT ?? process.cwd();
-  // Next.js' webpack rewrites calls of an imported `createRequire` (in a route bundle the call compiled to
-  // nothing and returned undefined); the runtime's own module API, fetched at run time, is left alone.
-  const runtime = (process as { getBuiltinModule?: (id: string) => unknown }).getBuiltinModule?.('node:module') as
-    | typeof import('node:module')
-    | undefined;
-  return (runtime?.createRequire ?? createRequire)(path.join(root, 'package.json'));
+  // Not `import { createRequire } from 'node:module'`: webpack (Next.js server bundles) rewrites
+  // `createRequire(...)` calls into its own module system and the result was `undefined` there
+  // ("a is not a function" on the first upload). The module object fetched at run time is opaque to it.
+  const nodeModule = process.getBuiltinModule('node:module') as typeof import('node:module');
+  return nodeModule.createRequire(path.join(process.cwd(), 'package.json'));
 }
 
 function tryRequire<T>(req: NodeRequire, id: string): T | null {
@@ -57,7 +55,7 @@ function tryRequire<T>(req: NodeRequire, id: string): T | null {
 
 async function init(): Promise<Tf> {
   const req = projectRequire();
-  if (process.env.MASKLAB_TF_BACKEND !== 'wasm') {
+  if (config().tfBackend !== 'wasm') {
     const tfNode = tryRequire<Tf>(req, '@tensorflow/tfjs-node');
     if (tfNode && (await tfNode.setBackend('tensorflow'))) {
       await tfNode.ready();

@@ -1,11 +1,12 @@
 /**
- * The promoted model as inference sees it: `<modelsDir>/<runId>/{model.json, weights.bin, meta.json}` of the
- * run flagged `Run.promoted` (the registry on the training side writes and promotes these).
+ * The promoted model as the preview sees it: `<modelsDir>/<runId>/{model.json, weights.bin, meta.json}` of the
+ * run flagged `Run.promoted` (written and promoted by ./registry), and which of those files may be served.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Db } from '../db';
 import type { HeadMeta } from '../ml/classify';
+import { promotedRun } from './registry';
 
 /** The files of a model folder, the only ones served to browsers. */
 export const MODEL_FILES = ['model.json', 'weights.bin', 'meta.json'] as const;
@@ -43,11 +44,7 @@ export function readHeadMeta(dir: string): HeadMeta {
 
 /** The promoted run's model, or null when none is promoted. Throws when its files are missing. */
 export async function promotedModel(db: Db, modelsDir: string): Promise<PromotedModel | null> {
-  const run = await db.run.findFirst({
-    where: { promoted: true },
-    orderBy: { promotedAt: 'desc' },
-    select: { id: true, modelDir: true, promotedAt: true },
-  });
+  const run = await promotedRun(db);
   if (!run) return null;
   const dir = modelDirOf(modelsDir, run);
   return { runId: run.id, dir, meta: { ...readHeadMeta(dir), runId: run.id }, promotedAt: run.promotedAt };

@@ -24,7 +24,7 @@ const ops = (a: ModelArtifacts) => (a.modelTopology as { node: GraphNode[] }).no
 describe('model files', () => {
   it('finds the bundled models and explains missing ones', () => {
     expect(findModelFile('faceres.json')).toMatch(/@vladmandic[\\/]human[\\/]models[\\/]faceres\.json$/);
-    expect(() => findModelFile('no-such-model.json')).toThrow(/MASKLAB_MODEL_DIR/);
+    expect(() => findModelFile('no-such-model.json')).toThrow(/MASKLAB_PRETRAINED_DIR/);
   });
 
   it('reports a missing model.json with its path', async () => {

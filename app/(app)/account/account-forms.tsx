@@ -1,15 +1,9 @@
 'use client';
 
 import { useState, useTransition } from 'react';
+import { Message, type Msg } from '@/app/_components/message';
 import { changePasswordAction, createTokenAction, revokeTokenAction } from './actions';
 
-type Msg = { kind: 'ok' | 'error'; text: string } | null;
-const Message = ({ msg }: { msg: Msg }) =>
-  msg ? (
-    <p role={msg.kind === 'error' ? 'alert' : 'status'} className={msg.kind === 'error' ? 'alert-error' : 'alert-ok'}>
-      {msg.text}
-    </p>
-  ) : null;
 
 export function PasswordForm() {
   const [msg, setMsg] = useState<Msg>(null);

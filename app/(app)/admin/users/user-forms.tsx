@@ -2,18 +2,9 @@
 
 import { useState, useTransition } from 'react';
 import { ROLES } from '@/lib/auth/role-names';
+import { Message, type Msg } from '@/app/_components/message';
 import { createUserAction, resetPasswordAction, setDisabledAction, setRoleAction } from './actions';
 
-type Msg = { kind: 'ok' | 'error'; text: string } | null;
-
-function Message({ msg }: { msg: Msg }) {
-  if (!msg) return null;
-  return (
-    <p role={msg.kind === 'error' ? 'alert' : 'status'} className={msg.kind === 'error' ? 'alert-error' : 'alert-ok'}>
-      {msg.text}
-    </p>
-  );
-}
 
 export function CreateUserForm() {
   const [msg, setMsg] = useState<Msg>(null);

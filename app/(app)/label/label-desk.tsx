@@ -1,0 +1,219 @@
+'use client';
+// The keyboard labelling view: one face at a time, its photo beside it. A key press shows
+// the next face at once; the label goes to the server in one POST, in order, behind it.
+import Link from 'next/link';
+import { useCallback, useEffect, useRef, useState } from 'react';
+import { CLASS_COLORS, CLASS_KEYS, CLASS_NAMES, CLASSES, EXCLUDED, type Label } from '@/lib/dataset/classes';
+import type { FaceCard } from '@/lib/dataset/labels';
+import { FaceCrop, faceImageUrl, LabelBadge, PhotoWithBox, photoImageUrl } from '@/app/_components/faces';
+
+const PRELOAD = 6;
+const REFILL_BELOW = 8;
+
+async function postJson<T>(url: string, body?: unknown): Promise<T> {
+  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+  const data = await res.json().catch(() => ({}));
+  if (!res.ok) throw new Error((data as { error?: string }).error ?? `The server answered ${res.status}`);
+  return data as T;
+}
+
+export function LabelDesk({ initial }: { initial: FaceCard[] }) {
+  const [items, setItems] = useState<FaceCard[]>(initial);
+  const [pos, setPos] = useState(0);
+  const [pending, setPending] = useState(0);
+  const [error, setError] = useState<string | null>(null);
+  const [done, setDone] = useState(initial.length === 0);
+  const [count, setCount] = useState(0);
+  const [ready, setReady] = useState(false); // keys work once hydrated (tests wait for it)
+  const chain = useRef<Promise<unknown>>(Promise.resolve());
+  const fetching = useRef(false);
+  const preloaded = useRef(new Map<string, HTMLImageElement>());
+  const state = useRef({ items, pos });
+  state.current = { items, pos };
+
+  /** Server calls run one after another, so an undo always follows the labels before it. */
+  const enqueue = useCallback(<T,>(fn: () => Promise<T>): Promise<T> => {
+    setPending((n) => n + 1);
+    const p = chain.current.then(fn, fn);
+    chain.current = p.catch(() => undefined).finally(() => setPending((n) => n - 1));
+    return p;
+  }, []);
+
+  // Closing the tab while labels are still on their way: ask first.
+  useEffect(() => {
+    if (pending === 0) return;
+    const warn = (e: BeforeUnloadEvent) => e.preventDefault();
+    window.addEventListener('beforeunload', warn);
+    return () => window.removeEventListener('beforeunload', warn);
+  }, [pending]);
+
+  // Keep a buffer of unlabelled faces ahead of the current one.
+  useEffect(() => {
+    if (done || fetching.current || items.length - pos > REFILL_BELOW) return;
+    fetching.current = true;
+    const last = items[items.length - 1];
+    // Faces held and still unlabelled (ahead, or skipped) must not come back from the wrap-round.
+    const held = items.filter((f) => f.label === null).map((f) => f.id).slice(-100);
+    const qs = new URLSearchParams({ limit: '20' });
+    if (last) qs.set('after', last.id);
+    if (held.length) qs.set('exclude', held.join(','));
+    fetch(`/api/labels/queue?${qs}`)
+      .then((r) => (r.ok ? r.json() : Promise.reject(new Error(`The server answered ${r.status}`))))
+      .then(({ faces }: { faces: FaceCard[] }) => {
+        const have = new Set(state.current.items.map((f) => f.id));
+        const fresh = faces.filter((f) => !have.has(f.id));
+        if (fresh.length === 0) setDone(true);
+        else setItems((cur) => [...cur, ...fresh]);
+      })
+      .catch((e: Error) => setError(`Could not load more faces: ${e.message}`))
+      .finally(() => (fetching.current = false));
+  }, [items, pos, done]);
+
+  // Preload the next faces' crops and photos.
+  useEffect(() => {
+    for (const f of items.slice(pos + 1, pos + 1 + PRELOAD)) {
+      for (const src of [faceImageUrl(f.id), photoImageUrl(f.photoId)]) {
+        if (preloaded.current.has(src)) continue;
+        const img = new Image();
+        img.src = src;
+        preloaded.current.set(src, img);
+      }
+    }
+    if (preloaded.current.size > 200) preloaded.current.clear();
+  }, [items, pos]);
+
+  const label = useCallback(
+    (l: Label) => {
+      const { items: cur, pos: p } = state.current;
+      const face = cur[p];
+      if (!face) return;
+      const before = face.label;
+      setItems((xs) => xs.map((x) => (x.id === face.id ? { ...x, label: l } : x)));
+      setPos(p + 1);
+      setError(null);
+      if (before === l) return;
+      setCount((c) => c + 1);
+      enqueue(() => postJson('/api/labels', { faceIds: [face.id], label: l })).catch((e: Error) => {
+        setItems((xs) => xs.map((x) => (x.id === face.id ? { ...x, label: before } : x)));
+        setCount((c) => c - 1);
+        setError(`Face not saved: ${e.message}`);
+      });
+    },
+    [enqueue],
+  );
+
+  const undo = useCallback(() => {
+    setError(null);
+    enqueue(() => postJson<{ undone: { faceId: string; newLabel: string | null } | null; face: FaceCard | null }>('/api/labels/undo'))
+      .then(({ undone, face }) => {
+        if (!undone || !face) return setError('Nothing to undo.');
+        setCount((c) => Math.max(0, c - 1));
+        const { items: cur, pos: p } = state.current;
+        const at = cur.findIndex((x) => x.id === face.id);
+        if (at >= 0) {
+          setItems(cur.map((x) => (x.id === face.id ? face : x)));
+          setPos(at);
+        } else {
+          setItems([...cur.slice(0, p), face, ...cur.slice(p)]);
+        }
+        setDone(false);
+      })
+      .catch((e: Error) => setError(`Undo failed: ${e.message}`));
+  }, [enqueue]);
+
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if (e.ctrlKey || e.metaKey || e.altKey) return;
+      const t = e.target as HTMLElement | null;
+      if (t && (t.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(t.tagName))) return;
+      const k = e.key.toLowerCase();
+      const { items: cur, pos: p } = state.current;
+      if (CLASS_KEYS[k]) label(CLASS_KEYS[k]);
+      else if (k === 'x') label(EXCLUDED);
+      else if (k === 's' || e.key === 'ArrowRight') setPos(Math.min(p + 1, cur.length));
+      else if (e.key === 'ArrowLeft') setPos(Math.max(p - 1, 0));
+      else if (k === 'z') undo();
+      else return;
+      e.preventDefault();
+    };
+    window.addEventListener('keydown', onKey);
+    setReady(true);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [label, undo]);
+
+  const face = items[pos];
+  return (
+    <div className="grid gap-4 lg:grid-cols-[1fr_18rem]" data-testid="label-desk" data-ready={ready}>
+      <section aria-label="Current face" className="card min-h-[24rem]">
+        {face ? (
+          <div data-testid="label-face" data-face-id={face.id} className="grid gap-4 md:grid-cols-2">
+            <div>
+              <FaceCrop id={face.id} alt="Face to label" className="aspect-square w-full rounded-md bg-slate-100 object-contain" />
+              <p className="mt-2 flex items-center gap-2 text-sm text-slate-600">
+                Current label: <LabelBadge label={face.label} />
+                {face.wholeImage && <span className="text-xs">(whole image)</span>}
+                <Link href={`/faces/${face.id}`} className="ml-auto text-indigo-700 underline">
+                  history
+                </Link>
+              </p>
+            </div>
+            <PhotoWithBox photoId={face.photoId} photo={face.photo} box={face.box} className="w-full rounded-md bg-slate-900" />
+          </div>
+        ) : (
+          <div data-testid="label-done" className="flex h-full flex-col items-center justify-center gap-3 py-16 text-center">
+            <p className="text-lg font-medium">{done ? 'No more unlabelled faces in the queue.' : 'Loading faces…'}</p>
+            {done && (
+              <p className="text-sm text-slate-600">
+                Skipped faces come back when you <a href="/label" className="text-indigo-700 underline">reload the queue</a>; press Z to undo
+                the last label.
+              </p>
+            )}
+          </div>
+        )}
+      </section>
+      <aside className="space-y-3">
+        <div className="card">
+          <h2 className="mb-2 font-medium">Keys</h2>
+          <ul className="space-y-1.5" data-testid="key-map">
+            {CLASSES.map((c, i) => (
+              <li key={c}>
+                <button type="button" className="btn-secondary w-full justify-start" onClick={() => label(c)} disabled={!face}>
+                  <kbd className="rounded border border-slate-300 bg-slate-50 px-1.5 font-mono text-xs">{i + 1}</kbd>
+                  <span className="h-3 w-3 rounded-full" style={{ background: CLASS_COLORS[c] }} aria-hidden />
+                  {CLASS_NAMES[c]}
+                </button>
+              </li>
+            ))}
+            <li>
+              <button type="button" className="btn-secondary w-full justify-start" onClick={() => label(EXCLUDED)} disabled={!face}>
+                <kbd className="rounded border border-slate-300 bg-slate-50 px-1.5 font-mono text-xs">X</kbd> Exclude (not a face / unusable)
+              </button>
+            </li>
+          </ul>
+          <div className="mt-2 grid grid-cols-2 gap-1.5 text-sm">
+            <button type="button" className="btn-secondary" onClick={() => setPos(Math.min(pos + 1, items.length))} disabled={!face}>
+              <kbd className="font-mono text-xs">S</kbd> Skip
+            </button>
+            <button type="button" className="btn-secondary" onClick={undo}>
+              <kbd className="font-mono text-xs">Z</kbd> Undo
+            </button>
+            <button type="button" className="btn-secondary" onClick={() => setPos(Math.max(pos - 1, 0))} disabled={pos === 0} aria-label="Previous face">
+              ← Back
+            </button>
+            <button type="button" className="btn-secondary" onClick={() => setPos(Math.min(pos + 1, items.length))} disabled={!face} aria-label="Next face">
+              Next →
+            </button>
+          </div>
+        </div>
+        <p className="text-sm text-slate-600" data-testid="label-status" data-pending={pending} role="status">
+          {pending > 0 ? `Saving… (${pending})` : 'All saved.'} Labelled this session: {count}
+        </p>
+        {error && (
+          <p role="alert" className="alert-error">
+            {error}
+          </p>
+        )}
+      </aside>
+    </div>
+  );
+}

@@ -1,0 +1,185 @@
+import type { Metadata } from 'next';
+import Link from 'next/link';
+import { notFound } from 'next/navigation';
+import { pageGuard } from '@/app/_server/guard';
+import { hasRole } from '@/lib/auth/roles';
+import { db } from '@/lib/db';
+import { CLASSES } from '@/lib/dataset/classes';
+import { runDetail } from '@/lib/training/views';
+import { Curves } from '../curves';
+import { ConfusionMatrix } from './confusion';
+import { PromoteButton } from './run-actions';
+
+export const metadata: Metadata = { title: 'Training run' };
+export const dynamic = 'force-dynamic';
+
+const pct = (x: number | null | undefined) => (x === null || x === undefined ? '–' : `${(100 * x).toFixed(1)}%`);
+
+export default async function RunPage({ params }: { params: Promise<{ run: string }> }) {
+  const { run: runId } = await params;
+  const actor = await pageGuard('viewer', `/training/${runId}`);
+  const d = await runDetail(db(), runId);
+  if (!d) notFound();
+  const { run, metrics: m, history, promoted } = d;
+  const bestEpoch = (run.config as { bestEpoch?: number }).bestEpoch;
+  const old = promoted?.metrics;
+  return (
+    <div className="space-y-6">
+      <div>
+        <p className="text-sm">
+          <Link href="/training" className="text-indigo-700 underline">
+            Training
+          </Link>{' '}
+          / run
+        </p>
+        <h1 className="text-2xl font-semibold">Run {run.id}</h1>
+        <p className="mt-1 text-sm text-slate-600">
+          {new Date(run.createdAt).toLocaleString()} · {run.createdBy ?? 'CLI'} · status <strong data-testid="run-status">{run.status}</strong> · seed{' '}
+          {run.seed} · backbone <code>{run.backbone}</code>{' '}
+          {run.promoted && <span className="rounded bg-emerald-100 px-2 py-0.5 text-xs font-medium text-emerald-800">promoted</span>}
+        </p>
+        {hasRole(actor.role, 'admin') && run.status === 'succeeded' && !run.promoted && (
+          <div className="mt-2">
+            <PromoteButton id={run.id} />
+          </div>
+        )}
+      </div>
+
+      {!m ? (
+        <p className="card text-sm text-slate-600">This run has no test metrics ({run.status}).</p>
+      ) : (
+        <>
+          <section className="grid gap-4 sm:grid-cols-4" aria-label="Test metrics">
+            {[
+              ['Accuracy (4 classes)', m.accuracy],
+              ['Macro-F1', m.macro.f1],
+              ['Mask accuracy', m.maskAccuracy],
+              ['Age accuracy', m.ageAccuracy],
+            ].map(([k, v]) => (
+              <div key={k as string} className="card">
+                <p className="text-xs text-slate-500">{k as string}</p>
+                <p className="text-2xl font-semibold">{pct(v as number)}</p>
+              </div>
+            ))}
+          </section>
+          <p className="text-sm text-slate-600">Measured on the {m.n} faces of this run&apos;s test split, never used for training or model choice.</p>
+
+          <section className="card" aria-labelledby="cm-h">
+            <h2 id="cm-h" className="mb-3 font-medium">
+              Confusion matrix
+            </h2>
+            <ConfusionMatrix classes={[...CLASSES]} matrix={m.confusion} predictions={m.predictions ?? []} />
+          </section>
+
+          <section className="card overflow-x-auto" aria-labelledby="pc-h">
+            <h2 id="pc-h" className="mb-3 font-medium">
+              Per class
+            </h2>
+            <table className="w-full text-left text-sm" data-testid="per-class">
+              <thead className="text-slate-500">
+                <tr>
+                  <th className="py-2 pr-4">Class</th>
+                  <th className="py-2 pr-4">Precision</th>
+                  <th className="py-2 pr-4">Recall</th>
+                  <th className="py-2 pr-4">F1</th>
+                  <th className="py-2">Support</th>
+                </tr>
+              </thead>
+              <tbody>
+                {CLASSES.map((c) => (
+                  <tr key={c} className="border-t border-slate-100">
+                    <th scope="row" className="py-2 pr-4 font-medium">
+                      {c.replace('_', ' ')}
+                    </th>
+                    <td className="py-2 pr-4">{pct(m.perClass[c].precision)}</td>
+                    <td className="py-2 pr-4">{pct(m.perClass[c].recall)}</td>
+                    <td className="py-2 pr-4">{pct(m.perClass[c].f1)}</td>
+                    <td className="py-2">{m.perClass[c].support}</td>
+                  </tr>
+                ))}
+                {(['macro', 'weighted'] as const).map((k) => (
+                  <tr key={k} className="border-t border-slate-200 text-slate-700">
+                    <th scope="row" className="py-2 pr-4 font-medium">
+                      {k} average
+                    </th>
+                    <td className="py-2 pr-4">{pct(m[k].precision)}</td>
+                    <td className="py-2 pr-4">{pct(m[k].recall)}</td>
+                    <td className="py-2 pr-4">{pct(m[k].f1)}</td>
+                    <td className="py-2">{m.n}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </section>
+
+          <section className="card space-y-2" aria-labelledby="cmp-h">
+            <h2 id="cmp-h" className="font-medium">
+              Compared with the promoted model
+            </h2>
+            <p className="text-sm" data-testid="comparison">
+              {m.comparison.promoted ? 'Promoted automatically: ' : 'Not promoted automatically: '}
+              {m.comparison.reason}.
+            </p>
+            {promoted && old && (
+              <table className="text-left text-sm">
+                <thead className="text-slate-500">
+                  <tr>
+                    <th className="py-1 pr-4">Measure (each on its own test split)</th>
+                    <th className="py-1 pr-4">This run</th>
+                    <th className="py-1">
+                      <Link className="text-indigo-700 underline" href={`/training/${promoted.id}`}>
+                        Promoted run
+                      </Link>
+                    </th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {(
+                    [
+                      ['Accuracy', m.accuracy, old.accuracy],
+                      ['Macro-F1', m.macro.f1, old.macro.f1],
+                      ['Mask accuracy', m.maskAccuracy, old.maskAccuracy],
+                      ['Age accuracy', m.ageAccuracy, old.ageAccuracy],
+                    ] as const
+                  ).map(([k, a, b]) => (
+                    <tr key={k}>
+                      <th scope="row" className="py-1 pr-4 font-normal">
+                        {k}
+                      </th>
+                      <td className="py-1 pr-4">{pct(a)}</td>
+                      <td className="py-1">{pct(b)}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            )}
+          </section>
+
+          {m.misclassified.length > 0 && (
+            <section className="card" aria-labelledby="mis-h">
+              <h2 id="mis-h" className="mb-3 font-medium">
+                Misclassified test faces ({m.misclassified.length})
+              </h2>
+              <ul className="flex flex-wrap gap-3">
+                {m.misclassified.map((f) => (
+                  <li key={f.faceId} className="w-28 text-xs text-slate-600">
+                    {/* eslint-disable-next-line @next/next/no-img-element */}
+                    <img src={`/api/faces/${f.faceId}/image`} alt={`face ${f.faceId}`} width={112} height={112} className="h-28 w-28 rounded object-cover" />
+                    {f.trueLabel.replace('_', ' ')} → {f.predicted.replace('_', ' ')} ({(100 * f.confidence).toFixed(0)}%)
+                  </li>
+                ))}
+              </ul>
+            </section>
+          )}
+        </>
+      )}
+
+      <section className="card" aria-labelledby="curves-h">
+        <h2 id="curves-h" className="mb-3 font-medium">
+          Training curves
+        </h2>
+        <Curves history={history} bestEpoch={bestEpoch} />
+      </section>
+    </div>
+  );
+}

@@ -1,0 +1,197 @@
+'use client';
+
+import Link from 'next/link';
+import { useCallback, useEffect, useState, useTransition } from 'react';
+import type { TrainingStatus } from '@/lib/training/views';
+import { cancelJobAction, promoteAction, retrainAction, rollbackAction } from './actions';
+import { Curves } from './curves';
+
+const STEPS = ['snapshot', 'split', 'features', 'train', 'evaluate', 'save', 'promote', 'done'] as const;
+const pct = (x: number | null) => (x === null ? '–' : `${(100 * x).toFixed(1)}%`);
+
+export function TrainingLive({ initial, isAdmin }: { initial: TrainingStatus; isAdmin: boolean }) {
+  const [status, setStatus] = useState(initial);
+  const [msg, setMsg] = useState<{ kind: 'ok' | 'error'; text: string } | null>(null);
+  const [pending, start] = useTransition();
+  const job = status.job;
+  const active = job && (job.status === 'queued' || job.status === 'running');
+
+  const refresh = useCallback(async () => {
+    const res = await fetch('/api/training/status', { cache: 'no-store' });
+    if (res.ok) setStatus(await res.json());
+  }, []);
+
+  useEffect(() => {
+    const t = setInterval(refresh, active ? 1000 : 5000);
+    return () => clearInterval(t);
+  }, [active, refresh]);
+
+  const act = (fn: () => Promise<{ ok: true; data: unknown } | { ok: false; error: string }>, ok: string) =>
+    start(async () => {
+      const r = await fn();
+      setMsg(r.ok ? { kind: 'ok', text: ok } : { kind: 'error', text: r.error });
+      await refresh();
+    });
+
+  const p = job?.progress ?? null;
+  const stepIdx = p ? STEPS.indexOf(p.step) : -1;
+  return (
+    <div className="space-y-6">
+      <section className="card space-y-3" aria-labelledby="job-h">
+        <div className="flex flex-wrap items-center gap-3">
+          <h2 id="job-h" className="font-medium">
+            Current job
+          </h2>
+          {isAdmin && (
+            <>
+              <button
+                type="button"
+                className="btn-primary ml-auto"
+                disabled={pending || !!active}
+                onClick={() => act(() => retrainAction({}), 'Retrain queued')}
+              >
+                Retrain
+              </button>
+              {active && job && (
+                <button
+                  type="button"
+                  className="btn-danger"
+                  disabled={pending || job.cancelRequested}
+                  onClick={() => act(() => cancelJobAction({ id: job.id }), 'Cancel requested: it stops after the current epoch')}
+                >
+                  {job.cancelRequested ? 'Cancelling…' : 'Cancel'}
+                </button>
+              )}
+            </>
+          )}
+        </div>
+        {msg && (
+          <p role={msg.kind === 'error' ? 'alert' : 'status'} className={msg.kind === 'error' ? 'alert-error' : 'alert-ok'}>
+            {msg.text}
+          </p>
+        )}
+        {!job ? (
+          <p className="text-sm text-slate-600">No training job yet.{isAdmin ? ' Click Retrain to train the first model.' : ''}</p>
+        ) : (
+          <div className="space-y-3" data-testid="job-status">
+            <p className="text-sm">
+              Job <code>{job.id}</code>: <strong data-testid="job-state">{job.status}</strong>
+              {job.attempts > 1 ? ` (attempt ${job.attempts})` : ''}
+              {job.error ? <span className="text-red-700"> — {job.error}</span> : null}
+            </p>
+            {p && (
+              <ol className="flex flex-wrap gap-1 text-xs" aria-label="Steps">
+                {STEPS.map((s, i) => (
+                  <li
+                    key={s}
+                    aria-current={i === stepIdx ? 'step' : undefined}
+                    className={`rounded px-2 py-1 ${i < stepIdx || p.step === 'done' ? 'bg-emerald-100 text-emerald-800' : i === stepIdx ? 'bg-indigo-600 text-white' : 'bg-slate-100 text-slate-500'}`}
+                  >
+                    {s}
+                  </li>
+                ))}
+              </ol>
+            )}
+            {p?.step === 'features' && p.features && p.features.total > 0 && (
+              <div>
+                <label className="label" htmlFor="feat-progress">
+                  Features: {p.features.done} / {p.features.total} new faces
+                </label>
+                <progress id="feat-progress" className="w-full" value={p.features.done} max={p.features.total} />
+              </div>
+            )}
+            {p?.epoch !== undefined && p.maxEpochs && (
+              <div>
+                <label className="label" htmlFor="epoch-progress">
+                  Epoch <span data-testid="epoch">{p.epoch}</span> of at most {p.maxEpochs} (stops early when validation loss stops improving)
+                </label>
+                <progress id="epoch-progress" className="w-full" value={p.epoch} max={p.maxEpochs} />
+              </div>
+            )}
+            {p?.history && p.history.length > 0 && <Curves history={p.history} />}
+            {p?.runId && (
+              <p className="text-sm">
+                <Link className="text-indigo-700 underline" href={`/training/${p.runId}`}>
+                  Open this run
+                </Link>
+              </p>
+            )}
+            {job.logs.length > 0 && (
+              <details>
+                <summary className="cursor-pointer text-sm text-slate-600">Log</summary>
+                <ul className="mt-2 space-y-1 font-mono text-xs">
+                  {job.logs.map((l) => (
+                    <li key={l.id} className={l.level === 'error' ? 'text-red-700' : l.level === 'warn' ? 'text-amber-700' : ''}>
+                      {new Date(l.at).toLocaleTimeString()} {l.message}
+                    </li>
+                  ))}
+                </ul>
+              </details>
+            )}
+          </div>
+        )}
+      </section>
+
+      <section className="card overflow-x-auto" aria-labelledby="runs-h">
+        <div className="mb-3 flex items-center gap-3">
+          <h2 id="runs-h" className="font-medium">
+            Runs
+          </h2>
+          {isAdmin && status.runs.some((r) => r.promoted) && (
+            <button type="button" className="btn-secondary ml-auto" disabled={pending} onClick={() => act(() => rollbackAction({}), 'Rolled back to the previously promoted model')}>
+              Roll back
+            </button>
+          )}
+        </div>
+        {status.runs.length === 0 ? (
+          <p className="text-sm text-slate-600">No runs yet.</p>
+        ) : (
+          <table className="w-full text-left text-sm" data-testid="runs">
+            <thead className="text-slate-500">
+              <tr>
+                <th className="py-2 pr-4">Started</th>
+                <th className="py-2 pr-4">By</th>
+                <th className="py-2 pr-4">Status</th>
+                <th className="py-2 pr-4">Test faces</th>
+                <th className="py-2 pr-4">Accuracy</th>
+                <th className="py-2 pr-4">Macro-F1</th>
+                <th className="py-2 pr-4">Mask</th>
+                <th className="py-2 pr-4">Age</th>
+                <th className="py-2">Model</th>
+              </tr>
+            </thead>
+            <tbody>
+              {status.runs.map((r) => (
+                <tr key={r.id} className="border-t border-slate-100">
+                  <td className="py-2 pr-4">
+                    <Link className="text-indigo-700 underline" href={`/training/${r.id}`}>
+                      {new Date(r.createdAt).toLocaleString()}
+                    </Link>
+                  </td>
+                  <td className="py-2 pr-4">{r.createdBy ?? '–'}</td>
+                  <td className="py-2 pr-4">{r.status}</td>
+                  <td className="py-2 pr-4">{r.testFaces ?? '–'}</td>
+                  <td className="py-2 pr-4">{pct(r.accuracy)}</td>
+                  <td className="py-2 pr-4">{pct(r.macroF1)}</td>
+                  <td className="py-2 pr-4">{pct(r.maskAccuracy)}</td>
+                  <td className="py-2 pr-4">{pct(r.ageAccuracy)}</td>
+                  <td className="py-2">
+                    {r.promoted ? (
+                      <span className="rounded bg-emerald-100 px-2 py-0.5 text-xs font-medium text-emerald-800" data-testid="promoted-badge">
+                        promoted
+                      </span>
+                    ) : isAdmin && r.status === 'succeeded' ? (
+                      <button type="button" className="btn-secondary" disabled={pending} onClick={() => act(() => promoteAction({ id: r.id }), 'Promoted')}>
+                        Promote
+                      </button>
+                    ) : null}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+      </section>
+    </div>
+  );
+}

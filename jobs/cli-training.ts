@@ -1,0 +1,106 @@
+// Training commands of the CLI: train, predict, evaluate, promote, rollback, export.
+import fs from 'node:fs';
+import { db } from '../lib/db';
+import { getTf } from '../lib/ml/tf';
+import { promote, rollback } from '../lib/models/registry';
+import { getJob } from '../lib/queue/jobs';
+import { Worker } from '../lib/queue/worker';
+import { loadPromoted } from '../lib/training/classify';
+import { exportDataset } from '../lib/training/export';
+import { queueRetrain, runTrainJob, TRAIN_JOB } from '../lib/training/job';
+import { evaluateFolder, imageFiles, predictPhoto } from '../lib/training/predict';
+
+export const TRAINING_COMMANDS = ['train', 'predict', 'evaluate', 'promote', 'rollback', 'export'];
+
+export const TRAINING_HELP = `  train [--wait] [--seed <n>]                  queue a retrain; --wait runs it (or waits for the worker) and prints the run's metrics as JSON
+  predict <file|dir> [--json]                  classify the faces in images with the promoted model (--json: one JSON line per image)
+  evaluate <ImageFolder dir>                   score the promoted model on <dir>/<class>/*.jpg; prints metrics as JSON
+  promote <run id>                             make a run's model the promoted one
+  rollback                                     promote the previously promoted run again
+  export <file.zip>                            labelled faces as ImageFolder by split + manifest.csv + the promoted TF.js model
+`;
+
+type Opts = { wait?: boolean; json?: boolean; seed?: string };
+
+export async function trainingCommand(cmd: string, args: string[], opts: Opts, fail: (msg: string) => never): Promise<void> {
+  switch (cmd) {
+    case 'train': {
+      const seed = opts.seed === undefined ? undefined : Number(opts.seed);
+      if (seed !== undefined && !Number.isInteger(seed)) fail('--seed must be an integer');
+      const { job, alreadyQueued } = await queueRetrain(db(), null, seed === undefined ? {} : { seed });
+      if (!opts.wait) {
+        console.log(JSON.stringify({ jobId: job.id, alreadyQueued }));
+        return;
+      }
+      // Run it here unless a worker (e.g. `npm start`) has taken it already; then wait for it.
+      const w = new Worker(db(), { handlers: { [TRAIN_JOB]: runTrainJob }, log: (l) => console.error(l) });
+      let last = '';
+      const show = setInterval(async () => {
+        const j = await getJob(db(), job.id);
+        const p = j ? JSON.parse(j.progress || '{}') : {};
+        const line = `${j?.status} ${p.step ?? ''}${p.epoch ? ` epoch ${p.epoch}` : ''}${p.features?.total ? ` features ${p.features.done}/${p.features.total}` : ''}`;
+        if (line !== last) console.error(`train: ${(last = line)}`);
+      }, 1000);
+      try {
+        for (;;) {
+          const j = await getJob(db(), job.id);
+          if (!j) fail('the job disappeared');
+          if (j.status === 'queued') await w.runOnce();
+          else if (j.status === 'running') await new Promise((r) => setTimeout(r, 1000));
+          else break;
+        }
+      } finally {
+        clearInterval(show);
+      }
+      const j = (await getJob(db(), job.id))!;
+      if (j.status !== 'succeeded') fail(`training ${j.status}${j.error ? `: ${j.error}` : ''}`);
+      const run = await db().run.findFirstOrThrow({ where: { jobId: job.id } });
+      const { predictions: _p, ...metrics } = JSON.parse(run.metrics ?? '{}');
+      console.log(JSON.stringify({ run: run.id, promoted: run.promoted, modelDir: run.modelDir, metrics }));
+      return;
+    }
+    case 'predict': {
+      const target = args[0];
+      if (!target) fail('predict needs a file or a folder');
+      const files = imageFiles(target);
+      const tf = await getTf();
+      const head = await loadPromoted(db(), tf);
+      for (const file of files) {
+        let faces;
+        try {
+          faces = await predictPhoto(tf, head, fs.readFileSync(file));
+        } catch (err) {
+          if (opts.json) console.log(JSON.stringify({ file, error: (err as Error).message, faces: [] }));
+          else console.log(`${file}: error: ${(err as Error).message}`);
+          continue;
+        }
+        if (opts.json) console.log(JSON.stringify({ file, faces }));
+        else console.log(`${file}: ${faces.length ? faces.map((f) => `${f.label} (${(100 * f.probs[f.label]).toFixed(0)}%)`).join(', ') : 'no face'}`);
+      }
+      return;
+    }
+    case 'evaluate': {
+      if (!args[0]) fail('evaluate needs an ImageFolder directory');
+      const tf = await getTf();
+      console.log(JSON.stringify(await evaluateFolder(tf, await loadPromoted(db(), tf), args[0]), null, 2));
+      return;
+    }
+    case 'promote': {
+      if (!args[0]) fail('promote needs a run id');
+      const run = await promote(db(), args[0]);
+      console.log(`promoted run ${run.id}`);
+      return;
+    }
+    case 'rollback': {
+      const run = await rollback(db());
+      console.log(`promoted run ${run.id} again`);
+      return;
+    }
+    case 'export': {
+      if (!args[0] || !args[0].endsWith('.zip')) fail('export needs a file name ending in .zip');
+      const r = await exportDataset(db(), args[0]);
+      console.log(`wrote ${r.file}: ${r.faces} faces${r.model ? `, model of run ${r.model}` : ' (no promoted model yet)'}`);
+      return;
+    }
+  }
+}

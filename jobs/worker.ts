@@ -1,0 +1,39 @@
+// `npm run worker` (also started by `npm start`): claims jobs from the database and runs
+// them. Several workers may run against PostgreSQL; on SQLite run one. SIGTERM / SIGINT
+// stop it cleanly: the running job stops at its next checkpoint and goes back to the queue.
+import { config, ConfigError } from '../lib/config';
+import { db } from '../lib/db';
+import { migrate } from '../lib/db/migrate';
+import { sweepTemp } from '../lib/models/registry';
+import { Worker } from '../lib/queue/worker';
+import { runTrainJob, TRAIN_JOB } from '../lib/training/job';
+
+async function main() {
+  const cfg = config();
+  await migrate(cfg.databaseUrl);
+  sweepTemp(cfg.modelsDir);
+  const worker = new Worker(db(), {
+    handlers: { [TRAIN_JOB]: runTrainJob },
+    leaseMs: cfg.workerLeaseMs,
+    pollMs: cfg.workerPollMs,
+    log: (l) => console.log(`masklab: ${l}`),
+  });
+  let stopping = false;
+  const stop = () => {
+    if (stopping) return;
+    stopping = true;
+    worker
+      .stop()
+      .then(() => db().$disconnect())
+      .then(() => process.exit(0));
+    setTimeout(() => process.exit(0), 8_000).unref();
+  };
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
+  await worker.start();
+}
+
+main().catch((err) => {
+  console.error(err instanceof ConfigError ? err.message : err);
+  process.exit(1);
+});

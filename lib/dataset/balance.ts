@@ -1,0 +1,225 @@
+// The balance of the dataset. Every number comes from database aggregation (groupBy,
+// count, $queryRaw); no function here loads face rows.
+import { z } from 'zod';
+import type { Db } from '../db';
+import { type Actor, requireRole } from '../auth/roles';
+import { CLASSES, EXCLUDED, type FaceClass, isClass } from './classes';
+import { type Agreement, agreementByLabeler, reviewCounts } from './reviews';
+
+export const DEFAULT_TARGET = 750; // the seed dataset's size per class
+export const IMBALANCE_WARNING = 1.5;
+export const TARGETS_KEY = 'classTargets';
+
+export type PerClass = Record<FaceClass, number>;
+const zeroes = (): PerClass => ({ mask_old: 0, mask_young: 0, nomask_old: 0, nomask_young: 0 });
+
+function provider(db: Db): 'sqlite' | 'postgresql' {
+  return (db as unknown as { _activeProvider?: string })._activeProvider === 'postgresql' ? 'postgresql' : 'sqlite';
+}
+
+// ---------------------------------------------------------------------------------------
+// Targets (admin-set, stored in Setting)
+
+export const targetsSchema = z.object(
+  Object.fromEntries(
+    CLASSES.map((c) => [c, z.coerce.number().int('Targets are whole numbers').min(1, 'A target is at least 1').max(1_000_000).optional()]),
+  ) as Record<FaceClass, z.ZodOptional<z.ZodCoercedNumber>>,
+);
+
+export async function getTargets(db: Db): Promise<PerClass> {
+  const row = await db.setting.findUnique({ where: { key: TARGETS_KEY } });
+  const out: PerClass = { mask_old: DEFAULT_TARGET, mask_young: DEFAULT_TARGET, nomask_old: DEFAULT_TARGET, nomask_young: DEFAULT_TARGET };
+  if (row) {
+    try {
+      const saved = JSON.parse(row.value) as Record<string, unknown>;
+      for (const c of CLASSES) if (typeof saved[c] === 'number' && (saved[c] as number) > 0) out[c] = saved[c] as number;
+    } catch {
+      // a hand-edited, broken value: fall back to the defaults
+    }
+  }
+  return out;
+}
+
+/** Admins only. Classes left out keep their current target. */
+export async function setTargets(db: Db, actor: Actor, input: Partial<Record<FaceClass, number | string>>): Promise<PerClass> {
+  requireRole(actor, 'admin');
+  const parsed = targetsSchema.parse(input);
+  const next = { ...(await getTargets(db)) };
+  for (const c of CLASSES) if (parsed[c] !== undefined) next[c] = parsed[c] as number;
+  const value = JSON.stringify(next);
+  await db.setting.upsert({ where: { key: TARGETS_KEY }, create: { key: TARGETS_KEY, value }, update: { value } });
+  return next;
+}
+
+// ---------------------------------------------------------------------------------------
+// Counts
+
+export type ClassCounts = { perClass: PerClass; excluded: number; unlabelled: number; labelled: number; total: number };
+
+export async function classCounts(db: Db): Promise<ClassCounts> {
+  const rows = await db.face.groupBy({ by: ['label'], _count: { _all: true } });
+  const perClass = zeroes();
+  let excluded = 0;
+  let unlabelled = 0;
+  let other = 0;
+  for (const r of rows) {
+    const n = r._count._all;
+    if (r.label === null) unlabelled += n;
+    else if (r.label === EXCLUDED) excluded += n;
+    else if (isClass(r.label)) perClass[r.label] += n;
+    else other += n; // an unknown label (should not happen): counted in the total only
+  }
+  const labelled = CLASSES.reduce((s, c) => s + perClass[c], 0);
+  return { perClass, excluded, unlabelled, labelled, total: labelled + excluded + unlabelled + other };
+}
+
+export type Imbalance = { ratio: number | null; largest: FaceClass; smallest: FaceClass; warn: boolean };
+
+/** Largest class / smallest class. `ratio` is null when the smallest class is empty. */
+export function imbalance(perClass: PerClass): Imbalance {
+  const sorted = [...CLASSES].sort((a, b) => perClass[b] - perClass[a]);
+  const largest = sorted[0];
+  const smallest = sorted[sorted.length - 1];
+  const big = perClass[largest];
+  const small = perClass[smallest];
+  const ratio = small > 0 ? big / small : null;
+  return { ratio, largest, smallest, warn: ratio === null ? big > 0 : ratio > IMBALANCE_WARNING };
+}
+
+export type CollectNext = { cls: FaceClass; count: number; target: number; missing: number; progress: number };
+
+/** The classes still below target, furthest behind (lowest share of target) first. */
+export function collectNext(perClass: PerClass, targets: PerClass): CollectNext[] {
+  return CLASSES.map((cls) => ({
+    cls,
+    count: perClass[cls],
+    target: targets[cls],
+    missing: Math.max(0, targets[cls] - perClass[cls]),
+    progress: targets[cls] > 0 ? perClass[cls] / targets[cls] : 1,
+  }))
+    .filter((r) => r.missing > 0)
+    .sort((a, b) => a.progress - b.progress || b.missing - a.missing);
+}
+
+export type LabelerRow = { userId: string; email: string; name: string | null; perClass: PerClass; excluded: number; total: number };
+
+/** Faces whose current label each user gave, per class. */
+export async function perLabeler(db: Db): Promise<LabelerRow[]> {
+  const rows = await db.face.groupBy({ by: ['labelledById', 'label'], where: { labelledById: { not: null } }, _count: { _all: true } });
+  const ids = [...new Set(rows.map((r) => r.labelledById!))];
+  const users = ids.length ? await db.user.findMany({ where: { id: { in: ids } }, select: { id: true, email: true, name: true } }) : [];
+  const byUser = new Map<string, LabelerRow>(
+    users.map((u) => [u.id, { userId: u.id, email: u.email, name: u.name, perClass: zeroes(), excluded: 0, total: 0 }]),
+  );
+  for (const r of rows) {
+    const row = byUser.get(r.labelledById!);
+    if (!row) continue;
+    if (isClass(r.label)) row.perClass[r.label] += r._count._all;
+    else if (r.label === EXCLUDED) row.excluded += r._count._all;
+    row.total += r._count._all;
+  }
+  return [...byUser.values()].sort((a, b) => b.total - a.total || a.email.localeCompare(b.email));
+}
+
+export type DayRow = { day: string; total: number } & PerClass & { excluded: number };
+
+/** Labelling actions (label and resolve events) per UTC day and new label, for the last `days` days. */
+export async function perDay(db: Db, days = 30, now = new Date()): Promise<DayRow[]> {
+  const since = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() - (days - 1)));
+  type Raw = { day: string; label: string | null; n: number | bigint };
+  const rows: Raw[] =
+    provider(db) === 'postgresql'
+      ? await db.$queryRaw<Raw[]>`
+          SELECT to_char("createdAt", 'YYYY-MM-DD') AS day, "newLabel" AS label, COUNT(*) AS n
+          FROM "LabelEvent" WHERE "createdAt" >= ${since} AND "kind" IN ('label', 'resolve')
+          GROUP BY 1, 2 ORDER BY 1`
+      : await db.$queryRaw<Raw[]>`
+          SELECT substr("createdAt", 1, 10) AS day, "newLabel" AS label, COUNT(*) AS n
+          FROM "LabelEvent" WHERE "createdAt" >= ${since.toISOString()} AND "kind" IN ('label', 'resolve')
+          GROUP BY 1, 2 ORDER BY 1`;
+  const byDay = new Map<string, DayRow>();
+  for (let i = 0; i < days; i++) {
+    const d = new Date(since.getTime() + i * 86_400_000).toISOString().slice(0, 10);
+    byDay.set(d, { day: d, total: 0, ...zeroes(), excluded: 0 });
+  }
+  for (const r of rows) {
+    const row = byDay.get(r.day);
+    if (!row) continue;
+    const n = Number(r.n);
+    if (isClass(r.label)) row[r.label] += n;
+    else if (r.label === EXCLUDED) row.excluded += n;
+    row.total += n;
+  }
+  return [...byDay.values()];
+}
+
+export type SplitRow = { split: string; perClass: PerClass; excluded: number; total: number };
+
+/** Labelled faces per split, once the trainer has pinned splits (Face.split). */
+export async function perSplit(db: Db): Promise<SplitRow[]> {
+  const rows = await db.face.groupBy({ by: ['split', 'label'], where: { split: { not: null } }, _count: { _all: true } });
+  const bySplit = new Map<string, SplitRow>();
+  for (const r of rows) {
+    const s = r.split!;
+    const row = bySplit.get(s) ?? { split: s, perClass: zeroes(), excluded: 0, total: 0 };
+    bySplit.set(s, row);
+    if (isClass(r.label)) row.perClass[r.label] += r._count._all;
+    else if (r.label === EXCLUDED) row.excluded += r._count._all;
+    row.total += r._count._all;
+  }
+  const rank = (s: string) => {
+    const i = ['train', 'valid', 'test'].indexOf(s);
+    return i < 0 ? 99 : i;
+  };
+  return [...bySplit.values()].sort((a, b) => rank(a.split) - rank(b.split) || a.split.localeCompare(b.split));
+}
+
+/** Near-duplicate groups (Face.groupId shared by two or more faces) and the faces in them. */
+export async function duplicateGroups(db: Db): Promise<{ groups: number; faces: number }> {
+  const [row] = await db.$queryRaw<{ groups: number | bigint; faces: number | bigint | null }[]>`
+    SELECT COUNT(*) AS groups, SUM(n) AS faces FROM (
+      SELECT "groupId", COUNT(*) AS n FROM "Face" WHERE "groupId" IS NOT NULL GROUP BY "groupId" HAVING COUNT(*) > 1
+    ) g`;
+  return { groups: Number(row?.groups ?? 0), faces: Number(row?.faces ?? 0) };
+}
+
+// ---------------------------------------------------------------------------------------
+// Everything the dashboard page shows, in one call.
+
+export type Dashboard = {
+  counts: ClassCounts;
+  targets: PerClass;
+  imbalance: Imbalance;
+  collectNext: CollectNext[];
+  labelers: LabelerRow[];
+  days: DayRow[];
+  splits: SplitRow[];
+  duplicates: { groups: number; faces: number };
+  agreement: Agreement[];
+  reviews: Awaited<ReturnType<typeof reviewCounts>>;
+};
+
+export async function dashboard(db: Db): Promise<Dashboard> {
+  const [counts, targets, labelers, days, splits, duplicates, agreement, reviews] = await Promise.all([
+    classCounts(db),
+    getTargets(db),
+    perLabeler(db),
+    perDay(db),
+    perSplit(db),
+    duplicateGroups(db),
+    agreementByLabeler(db),
+    reviewCounts(db),
+  ]);
+  return {
+    counts,
+    targets,
+    imbalance: imbalance(counts.perClass),
+    collectNext: collectNext(counts.perClass, targets),
+    labelers,
+    days,
+    splits,
+    duplicates,
+    agreement,
+    reviews,
+  };
+}

@@ -1,0 +1,167 @@
+// Importing an existing dataset: a folder or a zip, optionally in ImageFolder layout
+// (`<class>/*.jpg`, or `train|val|test/<class>/*.jpg` as split-folders writes it), where the
+// folder a file sits in names its label (case-insensitive). Every file goes through ingestPhoto.
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import { config } from '../config';
+import type { Db } from '../db';
+import { UserError } from '../auth/roles';
+import { sniff } from '../images';
+import { LABELS, type Label, parseLabel } from './classes';
+import { type IngestInput, type IngestOptions, type IngestResult, ingestSafely } from './ingest';
+import { isJunkPath, readZip, type ZipLimits, ZipRefused } from './zip';
+
+export type ImportSummary = {
+  photos: number;
+  faces: number;
+  duplicates: number;
+  rejected: Array<{ file: string; reason: string }>;
+};
+
+export type ImportOptions = {
+  uploaderId: string;
+  source?: IngestInput['source'];
+  /** Label each file by the folder it sits in. */
+  labelsFromFolders?: boolean;
+  /** One label for everything (ignored when labelsFromFolders is set). */
+  label?: Label | null;
+  zipLimits?: ZipLimits;
+  /** Called after every file, e.g. to stream progress. */
+  onResult?: (r: IngestResult) => void | Promise<void>;
+};
+
+export function zipLimitsFromConfig(): ZipLimits {
+  const c = config();
+  return { maxEntryBytes: c.maxUploadBytes, maxTotalBytes: c.maxZipBytes, maxRatio: c.maxZipRatio, maxEntries: c.maxZipEntries };
+}
+
+export function emptySummary(): ImportSummary {
+  return { photos: 0, faces: 0, duplicates: 0, rejected: [] };
+}
+
+export function addToSummary(s: ImportSummary, r: IngestResult): void {
+  if (r.status === 'added') {
+    s.photos++;
+    s.faces += r.faces;
+  } else if (r.status === 'duplicate') s.duplicates++;
+  else s.rejected.push({ file: r.file, reason: r.reason });
+}
+
+/** The label a file's folder gives it: the folder it sits in must name a class (split folders above it are ignored). */
+export function labelFromPath(relPath: string): Label | null {
+  const dirs = relPath.split('/').slice(0, -1);
+  return parseLabel(dirs.at(-1));
+}
+
+async function* walk(root: string, rel = ''): AsyncGenerator<string> {
+  const entries = await fs.readdir(path.join(root, rel), { withFileTypes: true });
+  entries.sort((a, b) => a.name.localeCompare(b.name));
+  for (const e of entries) {
+    const r = rel ? `${rel}/${e.name}` : e.name;
+    if (isJunkPath(r)) continue;
+    if (e.isDirectory()) yield* walk(root, r);
+    else if (e.isFile()) yield r;
+  }
+}
+
+class Importer {
+  readonly summary = emptySummary();
+  constructor(
+    private db: Db,
+    private ingest: IngestOptions,
+    private opts: ImportOptions,
+  ) {}
+
+  async record(r: IngestResult) {
+    addToSummary(this.summary, r);
+    await this.opts.onResult?.(r);
+  }
+
+  reject(file: string, reason: string) {
+    return this.record({ file, status: 'rejected', reason });
+  }
+
+  /** One file's bytes, labelled by its folder when asked to. `labelPath` is its path inside the dataset. */
+  async file(name: string, labelPath: string, bytes: Buffer) {
+    let label = this.opts.label ?? null;
+    if (this.opts.labelsFromFolders) {
+      label = labelFromPath(labelPath);
+      // A non-image is refused for what it is (by ingest), not for its folder.
+      if (!label && sniff(bytes).kind === 'image') {
+        const dir = labelPath.split('/').slice(0, -1).at(-1);
+        return this.reject(name, dir ? `folder "${dir}" is not a class (${LABELS.join(', ')})` : `not inside a class folder (${LABELS.join(', ')})`);
+      }
+    }
+    const r = await ingestSafely(this.db, this.ingest, { bytes, name, label, uploaderId: this.opts.uploaderId, source: this.opts.source ?? 'import' });
+    await this.record(r);
+  }
+
+  async zip(file: string, displayName: string) {
+    try {
+      for await (const e of readZip(file, this.opts.zipLimits ?? zipLimitsFromConfig())) {
+        const name = `${displayName}/${e.name}`;
+        if ('error' in e) await this.reject(name, e.error);
+        else await this.file(name, e.name, e.data);
+      }
+    } catch (err) {
+      if (err instanceof ZipRefused) return this.reject(displayName, err.message);
+      throw err;
+    }
+  }
+
+  async dir(root: string) {
+    const maxBytes = this.ingest.limits.maxUploadBytes;
+    for await (const rel of walk(root)) {
+      const full = path.join(root, rel);
+      const st = await fs.stat(full);
+      if (st.size > maxBytes) {
+        await this.reject(rel, `file is ${(st.size / 1024 / 1024).toFixed(1)} MB, over the ${(maxBytes / 1024 / 1024).toFixed(0)} MB limit`);
+        continue;
+      }
+      const head = Buffer.alloc(8);
+      const fh = await fs.open(full, 'r');
+      try {
+        await fh.read(head, 0, 8, 0);
+      } finally {
+        await fh.close();
+      }
+      if (sniff(head).kind === 'zip') {
+        await this.reject(rel, 'zip archive inside the folder: import it separately');
+        continue;
+      }
+      await this.file(rel, rel, await fs.readFile(full));
+    }
+  }
+}
+
+/** Imports a folder, a zip or a single image file from the local file system. */
+export async function importPath(db: Db, ingest: IngestOptions, target: string, opts: ImportOptions): Promise<ImportSummary> {
+  let st;
+  try {
+    st = await fs.stat(target);
+  } catch {
+    throw new UserError(`no such file or folder: ${target}`);
+  }
+  const imp = new Importer(db, ingest, opts);
+  if (st.isDirectory()) await imp.dir(target);
+  else {
+    const head = Buffer.alloc(8);
+    const fh = await fs.open(target, 'r');
+    try {
+      await fh.read(head, 0, 8, 0);
+    } finally {
+      await fh.close();
+    }
+    const name = path.basename(target);
+    if (sniff(head).kind === 'zip') await imp.zip(target, name);
+    else await imp.file(name, name, await fs.readFile(target));
+  }
+  return imp.summary;
+}
+
+/** Imports a zip already on disk (e.g. an upload spooled to a temp file) under a display name. */
+export async function importZipFile(db: Db, ingest: IngestOptions, file: string, displayName: string, opts: ImportOptions): Promise<ImportSummary> {
+  const imp = new Importer(db, ingest, opts);
+  await imp.zip(file, displayName);
+  return imp.summary;
+}

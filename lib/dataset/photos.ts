@@ -1,0 +1,68 @@
+// Deleting photos and checking that rows and stored files agree.
+import type { Db } from '../db';
+import { ForbiddenError, type Actor, UserError } from '../auth/roles';
+import { type BlobStore, photoKeys, shaOfKey } from '../storage';
+
+/**
+ * Deletes a photo with its faces (and their labels, features, reviews) and then its files.
+ * Only its uploader or an admin may. Rows go first: a failure in between leaves orphan files
+ * (removed by `checkStorage(…, { fix: true })`), never a row without its files.
+ */
+export async function deletePhoto(db: Db, store: BlobStore, actor: Actor, photoId: string): Promise<{ deleted: string; faces: number }> {
+  const photo = await db.photo.findUnique({ where: { id: photoId }, select: { id: true, sha256: true, uploaderId: true, _count: { select: { faces: true } } } });
+  if (!photo) throw new UserError('No such photo', 404);
+  if (photo.uploaderId !== actor.id && actor.role !== 'admin') throw new ForbiddenError('Only the uploader or an admin may delete this photo');
+  const faces = await db.face.findMany({ where: { photoId }, select: { index: true } });
+  await db.photo.delete({ where: { id: photoId } });
+  const maxIndex = faces.reduce((m, f) => Math.max(m, f.index + 1), photo._count.faces);
+  await Promise.all(photoKeys(photo.sha256, maxIndex).map((k) => store.delete(k)));
+  return { deleted: photoId, faces: faces.length };
+}
+
+export type StorageReport = { photos: number; missing: string[]; orphans: string[]; removed: number };
+
+/**
+ * Every photo row must have its original, display copy, thumbnail and one crop per face; every
+ * stored file must belong to a photo row. With `fix`, orphan files are removed (missing files
+ * cannot be recreated and are only reported).
+ */
+export async function checkStorage(db: Db, store: BlobStore, opts: { fix?: boolean } = {}): Promise<StorageReport> {
+  const missing: string[] = [];
+  const expected = new Set<string>();
+  let photos = 0;
+  let cursor: string | undefined;
+  for (;;) {
+    const page = await db.photo.findMany({
+      take: 500,
+      ...(cursor ? { skip: 1, cursor: { id: cursor } } : {}),
+      orderBy: { id: 'asc' },
+      select: { id: true, sha256: true, faces: { select: { index: true } } },
+    });
+    if (page.length === 0) break;
+    for (const p of page) {
+      photos++;
+      const keys = [...photoKeys(p.sha256, 0), ...p.faces.map((f) => photoKeys(p.sha256, f.index + 1).at(-1)!)];
+      for (const k of keys) {
+        expected.add(k);
+        if (!(await store.stat(k))) missing.push(k);
+      }
+    }
+    cursor = page[page.length - 1].id;
+  }
+  const orphans: string[] = [];
+  for (const prefix of ['objects/', 'derived/']) {
+    for await (const key of store.list(prefix)) if (!expected.has(key) || !shaOfKey(key)) orphans.push(key);
+  }
+  let removed = 0;
+  if (opts.fix) {
+    // Files younger than 10 minutes may belong to an ingest still in flight (files are written before the row).
+    const cutoff = Date.now() - 10 * 60_000;
+    for (const k of orphans) {
+      const st = await store.stat(k);
+      if (st && st.modified.getTime() > cutoff) continue;
+      await store.delete(k);
+      removed++;
+    }
+  }
+  return { photos, missing, orphans, removed };
+}

@@ -1,0 +1,3 @@
+export * from './sniff';
+export * from './decode';
+export * from './derive';

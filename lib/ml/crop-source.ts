@@ -1,0 +1,10 @@
+// The one place the training code reads a face's crop JPEG: through the storage layer.
+import { type BlobStore, faceKey, store as defaultStore } from '../storage';
+
+export type CropRef = { faceId: string; photoSha: string; index: number };
+
+export async function readCrop(ref: CropRef, blobs: BlobStore = defaultStore()): Promise<Buffer> {
+  const bytes = await blobs.get(faceKey(ref.photoSha, ref.index));
+  if (!bytes) throw new Error(`the crop of face ${ref.faceId} is missing from storage`);
+  return bytes;
+}

@@ -1,0 +1,144 @@
+// Trains the head: class-weighted cross-entropy with L2, Adam, seeded mini-batches and
+// dropout masks, early stopping on the validation loss, and the best epoch's weights kept.
+import type * as TF from '@tensorflow/tfjs';
+import { NUM_CLASSES } from '../dataset/classes';
+import { prng, shuffleInPlace } from '../dataset/split';
+import { buildHead, DEFAULT_HEAD, type HeadConfig, type Tf, useFastMatMulGradient } from './head';
+
+/** `xMirror[i]`: the same face mirrored; when given, each epoch uses one of the two at random. */
+export type Samples = { x: readonly Float32Array[]; y: readonly number[]; xMirror?: readonly Float32Array[] };
+export type EpochStats = { epoch: number; loss: number; accuracy: number; valLoss: number | null; valAccuracy: number | null };
+export type TrainResult = { model: TF.Sequential; history: EpochStats[]; bestEpoch: number; dim: number; config: HeadConfig };
+
+function stack(tf: Tf, rows: readonly Float32Array[], dim: number): TF.Tensor2D {
+  const flat = new Float32Array(rows.length * dim);
+  rows.forEach((r, i) => {
+    if (r.length !== dim) throw new Error(`sample ${i} has ${r.length} values, expected ${dim}`);
+    flat.set(r, i * dim);
+  });
+  return tf.tensor2d(flat, [rows.length, dim]);
+}
+
+/** Inverse-frequency class weights (n / (k · n_c)), 0 for absent classes. */
+export function classWeights(y: readonly number[]): number[] {
+  const counts = new Array<number>(NUM_CLASSES).fill(0);
+  for (const c of y) counts[c]++;
+  const present = counts.filter((c) => c > 0).length;
+  return counts.map((c) => (c === 0 ? 0 : y.length / (present * c)));
+}
+
+export async function trainHead(
+  tf: Tf,
+  data: { train: Samples; valid: Samples },
+  opts: { config?: Partial<HeadConfig>; seed?: number; onEpoch?: (s: EpochStats) => Promise<void> | void } = {},
+): Promise<TrainResult> {
+  const cfg: HeadConfig = { ...DEFAULT_HEAD, ...opts.config };
+  const seed = opts.seed ?? 1337;
+  const { train, valid } = data;
+  if (train.x.length === 0) throw new Error('no training samples');
+  if (train.x.length !== train.y.length || valid.x.length !== valid.y.length) throw new Error('features and labels differ in length');
+  const dim = train.x[0].length;
+  useFastMatMulGradient(tf);
+
+  const model = buildHead(tf, dim, cfg, seed);
+  const dense = model.layers.filter((l) => l.getClassName() === 'Dense');
+  const vars = dense.flatMap((l) => l.trainableWeights.map((w) => w.read() as TF.Variable));
+  const kernels = dense.map((l) => l.trainableWeights[0].read() as TF.Variable);
+  const [W1, b1] = cfg.hidden > 0 ? [vars[0], vars[1]] : [null, null];
+  const [W2, b2] = cfg.hidden > 0 ? [vars[2], vars[3]] : [vars[0], vars[1]];
+  const optimizer = tf.train.adam(cfg.learningRate);
+
+  const mirrored = train.xMirror && train.xMirror.length === train.x.length;
+  const X = stack(tf, mirrored ? [...train.x, ...train.xMirror!] : train.x, dim);
+  const Y = tf.oneHot(tf.tensor1d([...train.y], 'int32'), NUM_CLASSES).toFloat() as TF.Tensor2D;
+  const cw = classWeights(train.y);
+  const Wt = tf.tensor1d(train.y.map((c) => cw[c]));
+  const Xv = valid.x.length ? stack(tf, valid.x, dim) : null;
+  const Yv = valid.x.length ? (tf.oneHot(tf.tensor1d([...valid.y], 'int32'), NUM_CLASSES).toFloat() as TF.Tensor2D) : null;
+
+  const dropoutMask = (shape: [number, number], s: number) =>
+    tf.randomUniform(shape, 0, 1, 'float32', s).greaterEqual(cfg.dropout).toFloat().div(1 - cfg.dropout);
+
+  const forwardTrain = (xb: TF.Tensor2D, step: number): TF.Tensor2D => {
+    let h: TF.Tensor2D = xb;
+    if (W1 && b1) {
+      h = tf.relu(tf.add(tf.matMul(h, W1), b1)) as TF.Tensor2D;
+    }
+    if (cfg.dropout > 0) h = tf.mul(h, dropoutMask(h.shape as [number, number], seed * 7919 + step)) as TF.Tensor2D;
+    return tf.add(tf.matMul(h, W2), b2) as TF.Tensor2D;
+  };
+
+  const n = train.x.length;
+  const rand = prng(seed);
+  const order = Array.from({ length: n }, (_, i) => i);
+  const history: EpochStats[] = [];
+  let best = { valLoss: Infinity, epoch: 0, weights: [] as TF.Tensor[] };
+  let step = 0;
+  try {
+    for (let epoch = 1; epoch <= cfg.maxEpochs; epoch++) {
+      shuffleInPlace(order, rand);
+      // Augmentation: half of the faces (chosen at random each epoch) are seen mirrored.
+      const pick = mirrored ? order.map((i) => (rand() < 0.5 ? i : i + n)) : order;
+      let lossSum = 0;
+      let correct = 0;
+      for (let start = 0; start < n; start += cfg.batchSize) {
+        const batch = order.slice(start, start + cfg.batchSize);
+        const idx = tf.tensor1d(pick.slice(start, start + cfg.batchSize), 'int32');
+        const yIdx = tf.tensor1d(batch, 'int32');
+        step++;
+        const { loss, hits } = tf.tidy(() => {
+          const xb = tf.gather(X, idx) as TF.Tensor2D;
+          const yb = tf.gather(Y, yIdx) as TF.Tensor2D;
+          const wb = tf.gather(Wt, yIdx);
+          let logitsOut: TF.Tensor2D | null = null;
+          const cost = optimizer.minimize(
+            () => {
+              const logits = forwardTrain(xb, step);
+              logitsOut = tf.keep(logits);
+              const ce = tf.neg(tf.sum(tf.mul(yb, tf.logSoftmax(logits)), 1));
+              const data = tf.div(tf.sum(tf.mul(ce, wb)), tf.sum(wb));
+              const reg = kernels.reduce((acc, k) => tf.add(acc, tf.mul(cfg.l2, tf.sum(tf.square(k)))), tf.scalar(0));
+              return tf.add(data, reg) as TF.Scalar;
+            },
+            true,
+            vars,
+          )!;
+          const hitsT = tf.sum(tf.equal(tf.argMax(logitsOut!, 1), tf.argMax(yb, 1)).toFloat());
+          tf.dispose(logitsOut!);
+          return { loss: tf.mul(cost, xb.shape[0]), hits: hitsT };
+        });
+        lossSum += (await loss.data())[0];
+        correct += (await hits.data())[0];
+        tf.dispose([loss, hits, idx, yIdx]);
+      }
+      let valLoss: number | null = null;
+      let valAccuracy: number | null = null;
+      if (Xv && Yv) {
+        const [l, a] = tf.tidy(() => {
+          const p = tf.clipByValue(model.predict(Xv) as TF.Tensor2D, 1e-7, 1);
+          const ce = tf.mean(tf.neg(tf.sum(tf.mul(Yv, tf.log(p)), 1)));
+          const acc = tf.mean(tf.equal(tf.argMax(p, 1), tf.argMax(Yv, 1)).toFloat());
+          return [ce, acc];
+        });
+        valLoss = (await l.data())[0];
+        valAccuracy = (await a.data())[0];
+        tf.dispose([l, a]);
+      }
+      const stats: EpochStats = { epoch, loss: lossSum / n, accuracy: correct / n, valLoss, valAccuracy };
+      history.push(stats);
+      // Best epoch: lowest validation loss (last epoch when there is no validation data).
+      const score = valLoss ?? -epoch;
+      if (score < best.valLoss - 1e-6) {
+        tf.dispose(best.weights);
+        best = { valLoss: score, epoch, weights: model.getWeights().map((w) => w.clone()) };
+      }
+      if (opts.onEpoch) await opts.onEpoch(stats);
+      if (valLoss !== null && epoch - best.epoch >= cfg.patience) break;
+    }
+    model.setWeights(best.weights);
+  } finally {
+    tf.dispose([X, Y, Wt, ...(Xv ? [Xv] : []), ...(Yv ? [Yv] : []), ...best.weights]);
+    optimizer.dispose();
+  }
+  return { model, history, bestEpoch: best.epoch, dim, config: cfg };
+}

@@ -1,0 +1,152 @@
+// The model registry: each run's head lives in `<modelsDir>/<runId>/` as a standard TF.js
+// layers model (model.json + weights.bin) plus meta.json. The folder is written whole to a
+// temporary folder and renamed into place, so a crashed run leaves no half-written model;
+// `sweepTemp` removes what a killed process left in the temporary folders.
+// Promotion is a database flag (Run.promoted): exactly one run at a time.
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import type * as TF from '@tensorflow/tfjs';
+import type { Db } from '../db';
+import { UserError } from '../auth/roles';
+import type { ClassName } from '../dataset/classes';
+import type { HeadConfig, Tf } from '../ml/head';
+import type { Metrics } from '../ml/metrics';
+
+export type ModelMeta = {
+  runId: string;
+  classes: readonly ClassName[];
+  backbone: string;
+  preprocessing: { input: string; l2: true; useAge: boolean; mirrorTta: boolean; dim: number };
+  head: HeadConfig;
+  bestEpoch: number;
+  seed: number;
+  metrics: Metrics | null;
+  snapshot: { faces: number; perSplit: Record<string, number> };
+  createdBy: string | null;
+  createdAt: string;
+};
+
+const RUN_ID = /^[A-Za-z0-9_-]{1,64}$/;
+const TEMP_PREFIX = '.tmp-';
+
+export function runDir(modelsDir: string, runId: string): string {
+  if (!RUN_ID.test(runId)) throw new UserError(`invalid run id "${runId}"`);
+  return path.join(modelsDir, runId);
+}
+
+/** Test hook: called after each file is written (to simulate a crash mid-write). */
+export type WriteHook = (file: string) => void;
+
+/**
+ * Writes `<modelsDir>/<runId>/{model.json, weights.bin, meta.json}` atomically.
+ * Refuses to overwrite an existing run folder.
+ */
+export async function saveModel(
+  tf: Tf,
+  modelsDir: string,
+  runId: string,
+  model: TF.LayersModel,
+  meta: ModelMeta,
+  afterWrite?: WriteHook,
+): Promise<string> {
+  const final = runDir(modelsDir, runId);
+  if (fs.existsSync(final)) throw new Error(`model folder ${final} already exists`);
+  fs.mkdirSync(modelsDir, { recursive: true });
+  const tmp = path.join(modelsDir, `${TEMP_PREFIX}${runId}-${crypto.randomBytes(4).toString('hex')}`);
+  fs.mkdirSync(tmp);
+  try {
+    const write = (name: string, data: string | Uint8Array) => {
+      const fd = fs.openSync(path.join(tmp, name), 'w');
+      try {
+        fs.writeSync(fd, typeof data === 'string' ? Buffer.from(data) : data);
+        fs.fsyncSync(fd);
+      } finally {
+        fs.closeSync(fd);
+      }
+      afterWrite?.(name);
+    };
+    await model.save(
+      tf.io.withSaveHandler(async (a) => {
+        const weightData = a.weightData ? tf.io.concatenateArrayBuffers(Array.isArray(a.weightData) ? a.weightData : [a.weightData]) : new ArrayBuffer(0);
+        write('weights.bin', new Uint8Array(weightData));
+        write(
+          'model.json',
+          JSON.stringify({
+            format: 'layers-model',
+            generatedBy: a.generatedBy,
+            convertedBy: null,
+            modelTopology: a.modelTopology,
+            weightsManifest: [{ paths: ['weights.bin'], weights: a.weightSpecs }],
+          }),
+        );
+        return { modelArtifactsInfo: tf.io.getModelArtifactsInfoForJSON(a) };
+      }),
+    );
+    write('meta.json', JSON.stringify(meta, null, 2));
+    fs.renameSync(tmp, final);
+    return final;
+  } catch (err) {
+    fs.rmSync(tmp, { recursive: true, force: true });
+    throw err;
+  }
+}
+
+/** Removes temporary folders left by a process that died while writing a model. */
+export function sweepTemp(modelsDir: string): string[] {
+  if (!fs.existsSync(modelsDir)) return [];
+  const gone: string[] = [];
+  for (const e of fs.readdirSync(modelsDir)) {
+    if (e.startsWith(TEMP_PREFIX)) {
+      fs.rmSync(path.join(modelsDir, e), { recursive: true, force: true });
+      gone.push(e);
+    }
+  }
+  return gone;
+}
+
+export function readMeta(dir: string): ModelMeta {
+  return JSON.parse(fs.readFileSync(path.join(dir, 'meta.json'), 'utf8')) as ModelMeta;
+}
+
+export async function loadModel(tf: Tf, dir: string): Promise<{ model: TF.LayersModel; meta: ModelMeta }> {
+  const json = JSON.parse(fs.readFileSync(path.join(dir, 'model.json'), 'utf8'));
+  const bin = fs.readFileSync(path.join(dir, 'weights.bin'));
+  const model = await tf.loadLayersModel(
+    tf.io.fromMemory({
+      modelTopology: json.modelTopology,
+      weightSpecs: json.weightsManifest[0].weights,
+      weightData: bin.buffer.slice(bin.byteOffset, bin.byteOffset + bin.byteLength),
+    }),
+  );
+  return { model, meta: readMeta(dir) };
+}
+
+/** The promoted run (the model the preview and the predict API use), or null. */
+export async function promotedRun(db: Db) {
+  return db.run.findFirst({ where: { promoted: true }, orderBy: { promotedAt: 'desc' } });
+}
+
+/** Makes `runId` the promoted model (only finished runs with a saved model). */
+export async function promote(db: Db, runId: string) {
+  const run = await db.run.findUnique({ where: { id: runId } });
+  if (!run) throw new UserError(`no run ${runId}`, 404);
+  if (run.status !== 'succeeded' || !run.modelDir) throw new UserError(`run ${runId} has no saved model (status ${run.status})`, 409);
+  await db.$transaction([
+    db.run.updateMany({ where: { promoted: true, NOT: { id: runId } }, data: { promoted: false } }),
+    db.run.update({ where: { id: runId }, data: { promoted: true, promotedAt: new Date() } }),
+  ]);
+  return db.run.findUniqueOrThrow({ where: { id: runId } });
+}
+
+/** Promotes the run that was promoted before the current one. */
+export async function rollback(db: Db) {
+  const current = await promotedRun(db);
+  if (!current) throw new UserError('no model is promoted', 409);
+  const previous = await db.run.findFirst({
+    where: { id: { not: current.id }, promotedAt: { not: null }, status: 'succeeded', modelDir: { not: null } },
+    orderBy: { promotedAt: 'desc' },
+  });
+  if (!previous) throw new UserError('there is no earlier promoted model to roll back to', 409);
+  return promote(db, previous.id);
+}

@@ -1,0 +1,35 @@
+// The key layout. Originals are content-addressed by their sha256; everything derived from a
+// photo (display copy, thumbnail, face crops) lives under the same sha so it can be found,
+// checked and removed without a database lookup.
+
+const SHA = /^[0-9a-f]{64}$/;
+
+function checkSha(sha: string): string {
+  if (!SHA.test(sha)) throw new Error(`not a sha256 hex digest: ${sha}`);
+  return sha;
+}
+
+/** The uploaded bytes, exactly as received: `objects/<aa>/<sha>`. */
+export const originalKey = (sha: string) => `objects/${checkSha(sha).slice(0, 2)}/${sha}`;
+
+const derivedDir = (sha: string) => `derived/${checkSha(sha).slice(0, 2)}/${sha}`;
+/** Oriented, metadata-free JPEG of the photo (longest side at most DISPLAY_MAX_SIDE). */
+export const displayKey = (sha: string) => `${derivedDir(sha)}/display.jpg`;
+/** Small oriented, metadata-free JPEG for grids. */
+export const thumbKey = (sha: string) => `${derivedDir(sha)}/thumb.jpg`;
+/** The crop of the photo's face number `index` (Face.index). */
+export const faceKey = (sha: string, index: number) => {
+  if (!Number.isInteger(index) || index < 0) throw new Error(`bad face index ${index}`);
+  return `${derivedDir(sha)}/face-${index}.jpg`;
+};
+
+/** Every key that belongs to a photo with `faceCount` faces. */
+export function photoKeys(sha: string, faceCount: number): string[] {
+  return [originalKey(sha), displayKey(sha), thumbKey(sha), ...Array.from({ length: faceCount }, (_, i) => faceKey(sha, i))];
+}
+
+/** The sha a key belongs to, or null for keys outside the layout. */
+export function shaOfKey(key: string): string | null {
+  const m = /^(?:objects|derived)\/[0-9a-f]{2}\/([0-9a-f]{64})(?:\/|$)/.exec(key);
+  return m ? m[1] : null;
+}

@@ -1,0 +1,86 @@
+// BlobStore on the local file system. Writes go to a temp file in the same directory and are
+// renamed into place, so a crash never leaves a partial blob under a real key.
+import crypto from 'node:crypto';
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import type { BlobInfo, BlobStore } from './types';
+
+const SEGMENT = /^[A-Za-z0-9_-][A-Za-z0-9._-]*$/;
+
+export class LocalStore implements BlobStore {
+  constructor(readonly root: string) {}
+
+  private file(key: string): string {
+    const parts = key.split('/');
+    if (parts.length === 0 || !parts.every((p) => SEGMENT.test(p) && p !== '..' && p !== '.')) {
+      throw new Error(`invalid storage key: ${JSON.stringify(key)}`);
+    }
+    return path.join(this.root, ...parts);
+  }
+
+  async put(key: string, data: Buffer): Promise<void> {
+    const file = this.file(key);
+    await fs.mkdir(path.dirname(file), { recursive: true });
+    const tmp = `${file}.${crypto.randomBytes(6).toString('hex')}.tmp`;
+    try {
+      await fs.writeFile(tmp, data);
+      await fs.rename(tmp, file);
+    } catch (err) {
+      await fs.rm(tmp, { force: true });
+      throw err;
+    }
+  }
+
+  async get(key: string): Promise<Buffer | null> {
+    try {
+      return await fs.readFile(this.file(key));
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+      throw err;
+    }
+  }
+
+  async stat(key: string): Promise<BlobInfo | null> {
+    try {
+      const s = await fs.stat(this.file(key));
+      return s.isFile() ? { size: s.size, modified: s.mtime } : null;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+      throw err;
+    }
+  }
+
+  async delete(key: string): Promise<void> {
+    const file = this.file(key);
+    await fs.rm(file, { force: true });
+    // Tidy empty parent directories up to the root (ignore "not empty").
+    let dir = path.dirname(file);
+    while (dir.startsWith(this.root) && dir !== this.root) {
+      try {
+        await fs.rmdir(dir);
+      } catch {
+        break;
+      }
+      dir = path.dirname(dir);
+    }
+  }
+
+  async *list(prefix: string): AsyncIterable<string> {
+    const start = prefix ? this.file(prefix.replace(/\/+$/, '')) : this.root;
+    const walk = async function* (dir: string): AsyncGenerator<string> {
+      let entries;
+      try {
+        entries = await fs.readdir(dir, { withFileTypes: true });
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code === 'ENOENT' || (err as NodeJS.ErrnoException).code === 'ENOTDIR') return;
+        throw err;
+      }
+      for (const e of entries) {
+        const p = path.join(dir, e.name);
+        if (e.isDirectory()) yield* walk(p);
+        else if (e.isFile() && !e.name.endsWith('.tmp')) yield p;
+      }
+    };
+    for await (const file of walk(start)) yield path.relative(this.root, file).split(path.sep).join('/');
+  }
+}

@@ -1,0 +1,17 @@
+/** Size and modification time of a stored blob. */
+export type BlobInfo = { size: number; modified: Date };
+
+/**
+ * A flat key -> bytes store. Keys are `/`-separated, made of [A-Za-z0-9._-] segments (see ./keys).
+ * `put` is atomic: a reader sees the old bytes, the new bytes, or nothing, never a partial blob.
+ */
+export interface BlobStore {
+  put(key: string, data: Buffer): Promise<void>;
+  /** The bytes, or null when the key does not exist. */
+  get(key: string): Promise<Buffer | null>;
+  stat(key: string): Promise<BlobInfo | null>;
+  /** Removes the key; removing a missing key is not an error. */
+  delete(key: string): Promise<void>;
+  /** Every key under a prefix (for consistency checks; not used on hot paths). */
+  list(prefix: string): AsyncIterable<string>;
+}

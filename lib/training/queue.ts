@@ -1,0 +1,53 @@
+// Queuing a retrain, and the shapes the Training pages read. No ML imports: the web app
+// imports this module, the worker runs lib/training/job.
+import { z } from 'zod';
+import type { Db } from '../db';
+import { DEFAULT_SEED } from '../dataset/split';
+import type { Metrics } from '../ml/metrics';
+import type { EpochStats } from '../ml/train';
+import { enqueue } from '../queue/jobs';
+
+export const TRAIN_JOB = 'train';
+
+export const trainPayloadSchema = z.object({
+  seed: z.number().int().min(0).max(2 ** 31 - 1).default(DEFAULT_SEED),
+  config: z
+    .object({
+      hidden: z.number().int().min(0).max(2048),
+      dropout: z.number().min(0).max(0.9),
+      learningRate: z.number().positive().max(1),
+      l2: z.number().min(0).max(1),
+      batchSize: z.number().int().min(1).max(4096),
+      maxEpochs: z.number().int().min(1).max(1000),
+      patience: z.number().int().min(1).max(1000),
+      useAge: z.boolean(),
+    })
+    .partial()
+    .default({}),
+  /** Test-time augmentation: average the mirrored crop's prediction in. */
+  mirrorTta: z.boolean().default(true),
+});
+export type TrainPayload = z.infer<typeof trainPayloadSchema>;
+
+export type TrainProgress = {
+  step: 'snapshot' | 'split' | 'features' | 'train' | 'evaluate' | 'save' | 'promote' | 'done';
+  runId?: string;
+  message?: string;
+  features?: { done: number; total: number };
+  epoch?: number;
+  maxEpochs?: number;
+  history?: EpochStats[];
+};
+
+export type RunMetrics = Metrics & {
+  comparison: { promotedRunId: string | null; promotedMacroF1: number | null; promoted: boolean; reason: string };
+};
+
+/** Queues a retrain (admins only: checked by the caller). One queued or running train job at a time. */
+export async function queueRetrain(db: Db, actorId: string | null, payload: Partial<z.input<typeof trainPayloadSchema>> = {}) {
+  const parsed = trainPayloadSchema.parse(payload);
+  const busy = await db.job.findFirst({ where: { type: TRAIN_JOB, status: { in: ['queued', 'running'] } } });
+  if (busy) return { job: busy, alreadyQueued: true };
+  return { job: await enqueue(db, { type: TRAIN_JOB, payload: parsed, createdById: actorId, maxAttempts: 2 }), alreadyQueued: false };
+}
+

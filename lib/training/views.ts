@@ -1,0 +1,120 @@
+// What the Training pages and the status API show. Plain data, no Next.js.
+import type { Db } from '../db';
+import { splitCounts } from '../dataset/split';
+import type { EpochStats } from '../ml/train';
+import { TRAIN_JOB, type RunMetrics, type TrainProgress } from './queue';
+
+const parse = <T>(s: string | null | undefined, fallback: T): T => {
+  if (!s) return fallback;
+  try {
+    return JSON.parse(s) as T;
+  } catch {
+    return fallback;
+  }
+};
+
+export type RunSummary = {
+  id: string;
+  status: string;
+  createdAt: string;
+  finishedAt: string | null;
+  createdBy: string | null;
+  promoted: boolean;
+  accuracy: number | null;
+  macroF1: number | null;
+  maskAccuracy: number | null;
+  ageAccuracy: number | null;
+  testFaces: number | null;
+};
+
+function summary(r: {
+  id: string;
+  status: string;
+  createdAt: Date;
+  finishedAt: Date | null;
+  promoted: boolean;
+  metrics: string | null;
+  createdBy: { email: string; name: string | null } | null;
+}): RunSummary {
+  const m = parse<RunMetrics | null>(r.metrics, null);
+  return {
+    id: r.id,
+    status: r.status,
+    createdAt: r.createdAt.toISOString(),
+    finishedAt: r.finishedAt?.toISOString() ?? null,
+    createdBy: r.createdBy ? (r.createdBy.name ?? r.createdBy.email) : null,
+    promoted: r.promoted,
+    accuracy: m?.accuracy ?? null,
+    macroF1: m?.macro.f1 ?? null,
+    maskAccuracy: m?.maskAccuracy ?? null,
+    ageAccuracy: m?.ageAccuracy ?? null,
+    testFaces: m?.n ?? null,
+  };
+}
+
+export async function listRuns(db: Db, take = 50): Promise<RunSummary[]> {
+  const rows = await db.run.findMany({
+    orderBy: { createdAt: 'desc' },
+    take,
+    select: { id: true, status: true, createdAt: true, finishedAt: true, promoted: true, metrics: true, createdBy: { select: { email: true, name: true } } },
+  });
+  return rows.map(summary);
+}
+
+export type ActiveJob = {
+  id: string;
+  status: string;
+  cancelRequested: boolean;
+  attempts: number;
+  createdAt: string;
+  progress: TrainProgress | null;
+  error: string | null;
+  logs: { id: number; at: string; level: string; message: string }[];
+};
+
+export type TrainingStatus = { job: ActiveJob | null; runs: RunSummary[] };
+
+/** The latest train job (running, queued or just finished) with its progress and log tail. */
+export async function trainingStatus(db: Db): Promise<TrainingStatus> {
+  const job =
+    (await db.job.findFirst({ where: { type: TRAIN_JOB, status: { in: ['running', 'queued'] } }, orderBy: { createdAt: 'desc' } })) ??
+    (await db.job.findFirst({ where: { type: TRAIN_JOB }, orderBy: { createdAt: 'desc' } }));
+  let active: ActiveJob | null = null;
+  if (job) {
+    const logs = await db.jobLog.findMany({ where: { jobId: job.id }, orderBy: { id: 'desc' }, take: 12 });
+    active = {
+      id: job.id,
+      status: job.status,
+      cancelRequested: job.cancelRequested,
+      attempts: job.attempts,
+      createdAt: job.createdAt.toISOString(),
+      progress: parse<TrainProgress | null>(job.progress, null),
+      error: job.error,
+      logs: logs.reverse().map((l) => ({ id: l.id, at: l.at.toISOString(), level: l.level, message: l.message })),
+    };
+  }
+  return { job: active, runs: await listRuns(db, 20) };
+}
+
+export async function trainingDashboard(db: Db) {
+  return { status: await trainingStatus(db), splits: await splitCounts(db) };
+}
+
+export type RunDetail = {
+  run: RunSummary & { seed: number; backbone: string; config: Record<string, unknown>; modelDir: string | null };
+  history: EpochStats[];
+  metrics: RunMetrics | null;
+  promoted: { id: string; metrics: RunMetrics | null } | null;
+};
+
+export async function runDetail(db: Db, runId: string): Promise<RunDetail | null> {
+  const r = await db.run.findUnique({ where: { id: runId }, include: { createdBy: { select: { email: true, name: true } } } });
+  if (!r) return null;
+  const p = r.promoted ? null : await db.run.findFirst({ where: { promoted: true }, select: { id: true, metrics: true } });
+  return {
+    run: { ...summary(r), seed: r.seed, backbone: r.backbone, config: parse(r.config, {}), modelDir: r.modelDir },
+    history: parse<EpochStats[]>(r.history, []),
+    metrics: parse<RunMetrics | null>(r.metrics, null),
+    promoted: p ? { id: p.id, metrics: parse<RunMetrics | null>(p.metrics, null) } : null,
+  };
+}

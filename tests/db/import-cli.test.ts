@@ -1,0 +1,69 @@
+// `npm run cli -- import …` as a user runs it: JSON summary on stdout, exit 0 unless fatal.
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { freshDb, type TestDb } from '../helpers/db';
+import { makeZip } from '../helpers/zip';
+import { createUser } from '@/lib/auth/users';
+
+const ROOT = path.join(__dirname, '..', '..');
+const FIX = path.join(ROOT, 'tests', 'fixtures', 'facemask');
+let t: TestDb;
+let tmp: string;
+
+beforeAll(async () => {
+  t = await freshDb();
+  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'masklab-cli-'));
+  await createUser(t.db, { email: 'importer@example.com', role: 'labeler', password: 'importer-pw' });
+  await createUser(t.db, { email: 'watcher@example.com', role: 'viewer', password: 'watcher-pw' });
+});
+afterAll(async () => {
+  await t.cleanup();
+  fs.rmSync(tmp, { recursive: true, force: true });
+});
+
+function cli(...args: string[]) {
+  const r = spawnSync(process.execPath, [path.join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'), path.join(ROOT, 'jobs', 'cli.ts'), ...args], {
+    cwd: ROOT,
+    env: { ...process.env, DATABASE_URL: t.url, MASKLAB_DATA_DIR: path.join(tmp, 'data') },
+    encoding: 'utf8',
+    timeout: 120_000,
+  });
+  return { code: r.status, out: r.stdout, err: r.stderr };
+}
+
+it('imports a split-folders zip with labels and prints the summary', async () => {
+  const files = fs.readdirSync(path.join(FIX, 'mask_young')).slice(0, 2);
+  const zip = makeZip([
+    { name: 'train/MASK_YOUNG/' + files[0], data: fs.readFileSync(path.join(FIX, 'mask_young', files[0])) },
+    { name: 'test/mask_young/' + files[1], data: fs.readFileSync(path.join(FIX, 'mask_young', files[1])) },
+    { name: 'test/mask_young/copy.jpg', data: fs.readFileSync(path.join(FIX, 'mask_young', files[1])) },
+    { name: 'nested.zip', data: makeZip([{ name: 'a.txt', data: Buffer.from('a') }]) },
+  ]);
+  const file = path.join(tmp, 'ds.zip');
+  fs.writeFileSync(file, zip);
+  const r = cli('import', file, '--labels-from-folders', '--as', 'importer@example.com');
+  expect(r.code, r.err).toBe(0);
+  expect(JSON.parse(r.out)).toEqual({
+    photos: 2,
+    faces: 2,
+    duplicates: 1,
+    rejected: [{ file: 'ds.zip/nested.zip', reason: 'nested zip archive: unpack it and import its contents instead' }],
+  });
+  const events = await t.db.labelEvent.findMany({ include: { user: true } });
+  expect(events.map((e) => [e.kind, e.newLabel, e.user.email])).toEqual([
+    ['import', 'mask_young', 'importer@example.com'],
+    ['import', 'mask_young', 'importer@example.com'],
+  ]);
+});
+
+it('exits non-zero only on a fatal error, with a message', () => {
+  const missing = cli('import', path.join(tmp, 'nope'), '--as', 'importer@example.com');
+  expect(missing.code).toBe(1);
+  expect(missing.err).toContain('error: no such file or folder');
+  const viewer = cli('import', FIX, '--as', 'watcher@example.com');
+  expect(viewer.code).toBe(1);
+  expect(viewer.err).toMatch(/viewer; imports need a labeler or admin/);
+});

@@ -1,0 +1,82 @@
+// The whole retrain job on the 32 fixture faces: snapshot, split, features, train,
+// evaluate, save, promote; then a second run that reuses the cached features and is
+// compared with the promoted model on the same test split.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'masklab-train-'));
+process.env.MASKLAB_DATA_DIR = dataDir;
+process.env.MASKLAB_MODELS_DIR = path.join(dataDir, 'models');
+
+import { freshDb, type TestDb } from '../helpers/db';
+import { CLASSES } from '@/lib/dataset/classes';
+import { defaultIngestOptions } from '@/lib/dataset/ingest';
+import { importPath } from '@/lib/dataset/import';
+import { jobLogs } from '@/lib/queue/jobs';
+import { Worker } from '@/lib/queue/worker';
+import { queueRetrain, runTrainJob, TRAIN_JOB, type RunMetrics } from '@/lib/training/job';
+
+let t: TestDb;
+const FIXTURES = path.resolve(__dirname, '../fixtures/facemask');
+
+beforeAll(async () => {
+  t = await freshDb();
+  const admin = await t.db.user.create({ data: { email: 'a@x.test', passwordHash: 'x', role: 'admin' } });
+  // The real import path, as a user would run it: each class folder imported with its label.
+  for (const c of CLASSES) {
+    const r = await importPath(t.db, defaultIngestOptions(), path.join(FIXTURES, c), { uploaderId: admin.id, source: 'import', label: c });
+    expect(r.rejected).toEqual([]);
+  }
+  expect(await t.db.face.count({ where: { label: { not: null } } })).toBe(32);
+}, 120_000);
+afterAll(async () => {
+  await t.cleanup();
+  fs.rmSync(dataDir, { recursive: true, force: true });
+});
+
+const worker = () => new Worker(t.db, { handlers: { [TRAIN_JOB]: runTrainJob }, log: () => {} });
+
+describe('retrain job', () => {
+  it('trains, evaluates, saves and promotes the first model', async () => {
+    const { job } = await queueRetrain(t.db, null, { config: { maxEpochs: 30, patience: 10 } });
+    expect((await queueRetrain(t.db, null)).alreadyQueued).toBe(true);
+    expect(await worker().runOnce()).toBe(true);
+    const done = await t.db.job.findUniqueOrThrow({ where: { id: job.id } });
+    expect(done.error).toBeNull();
+    expect(done.status).toBe('succeeded');
+    expect(JSON.parse(done.progress).step).toBe('done');
+
+    const run = await t.db.run.findUniqueOrThrow({ where: { jobId: job.id } });
+    expect(run.status).toBe('succeeded');
+    expect(run.promoted).toBe(true);
+    expect(fs.readdirSync(run.modelDir!).sort()).toEqual(['meta.json', 'model.json', 'weights.bin']);
+    const samples = await t.db.runSample.groupBy({ by: ['split'], where: { runId: run.id }, _count: { _all: true } });
+    const bySplit = Object.fromEntries(samples.map((s) => [s.split, s._count._all]));
+    expect(bySplit.train + bySplit.valid + bySplit.test).toBe(32);
+    expect(bySplit.test).toBeGreaterThanOrEqual(4); // at least one per class
+    const m = JSON.parse(run.metrics!) as RunMetrics;
+    expect(m.n).toBe(bySplit.test);
+    expect(m.confusion.flat().reduce((a, b) => a + b, 0)).toBe(bySplit.test);
+    expect(m.comparison.promoted).toBe(true);
+    expect(JSON.parse(run.history).length).toBeGreaterThan(0);
+    expect(await t.db.feature.count()).toBe(64); // plain + mirrored per face
+  }, 300_000);
+
+  it('a second run reuses the cached features, keeps the splits, and is compared with the promoted model', async () => {
+    const splitsBefore = await t.db.face.findMany({ select: { id: true, split: true }, orderBy: { id: 'asc' } });
+    const { job } = await queueRetrain(t.db, null, { seed: 7, config: { maxEpochs: 5 } });
+    await worker().runOnce();
+    const run = await t.db.run.findUniqueOrThrow({ where: { jobId: job.id } });
+    expect(run.status).toBe('succeeded');
+    const logs = (await jobLogs(t.db, job.id)).map((l) => l.message).join('\n');
+    expect(logs).toMatch(/features: 0 computed, 32 cached/);
+    expect(await t.db.face.findMany({ select: { id: true, split: true }, orderBy: { id: 'asc' } })).toEqual(splitsBefore);
+    const m = JSON.parse(run.metrics!) as RunMetrics;
+    expect(typeof m.comparison.promotedMacroF1).toBe('number');
+    const promoted = await t.db.run.findMany({ where: { promoted: true } });
+    expect(promoted.length).toBe(1);
+    expect(promoted[0].id === run.id).toBe(m.comparison.promoted);
+  }, 300_000);
+});

@@ -1,0 +1,66 @@
+import { describe, expect, it } from 'vitest';
+import { testTf } from '../helpers/tf';
+import { prng } from '@/lib/dataset/split';
+import { headInput, predictProbs } from '@/lib/ml/head';
+import { classWeights, trainHead, type Samples } from '@/lib/ml/train';
+import { argmax } from '@/lib/ml/metrics';
+
+/** Four Gaussian blobs in 48 dimensions (one per class), L2-normalised like real features. */
+function blobs(nPerClass: number, seed: number): Samples {
+  const rand = prng(seed);
+  const gauss = () => Math.sqrt(-2 * Math.log(rand() + 1e-12)) * Math.cos(2 * Math.PI * rand());
+  const centres = [0, 1, 2, 3].map(() => Array.from({ length: 48 }, gauss));
+  const x: Float32Array[] = [];
+  const y: number[] = [];
+  for (let c = 0; c < 4; c++) {
+    for (let i = 0; i < nPerClass * (c + 1); i++) {
+      // classes of different sizes (imbalance): 1x, 2x, 3x, 4x
+      x.push(headInput(centres[c].map((m) => m + 0.8 * gauss()), null, false));
+      y.push(c);
+    }
+  }
+  return { x, y };
+}
+
+describe('head training', () => {
+  const data = { train: blobs(40, 1), valid: blobs(10, 1) };
+  // same centres (same seed), fresh noise for the held-out set
+  const heldOut = (() => {
+    const s = blobs(60, 1);
+    return { x: s.x.slice(-300), y: s.y.slice(-300) };
+  })();
+
+  it('weights classes by inverse frequency', () => {
+    expect(classWeights([0, 0, 0, 1])).toEqual([4 / 6, 2, 0, 0]);
+  });
+
+  it('learns a separable problem and keeps the best epoch', async () => {
+    const tf = await testTf();
+    const r = await trainHead(tf, data, { seed: 3, config: { maxEpochs: 40, patience: 8, hidden: 32 } });
+    expect(r.bestEpoch).toBeGreaterThan(0);
+    const best = r.history[r.bestEpoch - 1];
+    expect(Math.min(...r.history.map((h) => h.valLoss!))).toBeCloseTo(best.valLoss!, 6);
+    const probs = await predictProbs(tf, r.model, heldOut.x, r.dim);
+    const acc = probs.filter((p, i) => argmax(p) === heldOut.y[i]).length / probs.length;
+    expect(acc).toBeGreaterThan(0.95);
+    // the restored model really is the best epoch's: its validation loss matches
+    const vp = await predictProbs(tf, r.model, data.valid.x, r.dim);
+    const vloss = -vp.reduce((s, p, i) => s + Math.log(Math.max(p[data.valid.y[i]], 1e-7)), 0) / vp.length;
+    expect(vloss).toBeCloseTo(best.valLoss!, 4);
+    r.model.dispose();
+  });
+
+  it('is deterministic for a seed', async () => {
+    const tf = await testTf();
+    const cfg = { maxEpochs: 5, patience: 100, hidden: 16, dropout: 0.5 };
+    const a = await trainHead(tf, data, { seed: 11, config: cfg });
+    const b = await trainHead(tf, data, { seed: 11, config: cfg });
+    const c = await trainHead(tf, data, { seed: 12, config: cfg });
+    const w = async (m: typeof a) => Promise.all(m.model.getWeights().map(async (t) => Array.from(await t.data())));
+    const [wa, wb, wc] = await Promise.all([w(a), w(b), w(c)]);
+    expect(wb).toEqual(wa);
+    expect(wc).not.toEqual(wa);
+    expect(b.history).toEqual(a.history);
+    [a, b, c].forEach((r) => r.model.dispose());
+  });
+});
