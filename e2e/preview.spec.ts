@@ -26,6 +26,28 @@ const predict = (request: APIRequestContext, file: string, headers: Record<strin
   });
 
 let firstRun = '';
+const created: string[] = [];
+let wasPromoted: string[] = [];
+const promoteFixtureModel = async (seed?: number) => {
+  const id = await createPromotedFixtureModel(DB_URL, MODELS, { seed });
+  created.push(id);
+  return id;
+};
+
+// This file starts without a promoted model and leaves the database as it found it (other specs share it).
+test.beforeAll(async () => {
+  const db = createDb(DB_URL);
+  wasPromoted = (await db.run.findMany({ where: { promoted: true }, select: { id: true } })).map((r) => r.id);
+  await db.run.updateMany({ where: { promoted: true }, data: { promoted: false } });
+  await db.$disconnect();
+});
+test.afterAll(async () => {
+  const db = createDb(DB_URL);
+  await db.run.deleteMany({ where: { id: { in: created } } });
+  if (wasPromoted.length) await db.run.updateMany({ where: { id: { in: wasPromoted } }, data: { promoted: true } });
+  await db.$disconnect();
+  for (const id of created) fs.rmSync(path.join(MODELS, id), { recursive: true, force: true });
+});
 
 test('the API and the model files refuse anonymous calls', async ({ playwright, baseURL }) => {
   const anon = await playwright.request.newContext({ baseURL });
@@ -46,7 +68,7 @@ test('without a promoted model the preview says so and links to Training', async
 
 test('a promoted model: the fake webcam shows every face with a class, and fps', async ({ page }) => {
   test.setTimeout(240_000);
-  firstRun = await createPromotedFixtureModel(DB_URL, MODELS);
+  firstRun = await promoteFixtureModel();
   await signIn(page, ADMIN.email, ADMIN.password);
   await page.goto('/preview?backend=wasm');
   await expect(page.getByTestId('model-run')).toHaveText(firstRun);
@@ -145,7 +167,7 @@ test('an open preview switches to a newly promoted model without a reload', asyn
   await page.goto('/preview?backend=wasm');
   await expect(page.getByTestId('model-run')).toHaveText(firstRun);
   await expect(page.getByTestId('face-result').first()).toBeVisible({ timeout: 90_000 });
-  const second = await createPromotedFixtureModel(DB_URL, MODELS, { seed: 11 });
+  const second = await promoteFixtureModel(11);
   await expect(page.getByTestId('model-run')).toHaveText(second, { timeout: 60_000 });
   await expect(page.getByTestId('face-result').first()).toContainText(CLASS_RE);
   // The head's files are served with long-lived cache headers.
