@@ -5,7 +5,8 @@
  * crop as augmentation) and the head input is `headInput` from the shared `lib/ml/classify.ts`.
  *
  * The ONE place to swap for the real training job once it is merged.
- * CLI: `npx tsx e2e/fixture-model.ts <DATABASE_URL> <modelsDir>` (e.g. to benchmark a running app).
+ * CLI: `npx tsx e2e/fixture-model.ts <DATABASE_URL> <modelsDir>` (e.g. to benchmark a running app;
+ * `MIRROR_TTA=0` for a model without mirror test-time augmentation).
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -23,7 +24,12 @@ const FIXTURES = path.join(__dirname, '..', 'tests', 'fixtures', 'facemask');
 export const FIXTURE_CLASSES = CLASSES;
 
 /** Trains the head, saves it under `modelsDir`, records a promoted succeeded Run. Returns the run id. */
-export async function createPromotedFixtureModel(databaseUrl: string, modelsDir: string, opts: { seed?: number } = {}): Promise<string> {
+export async function createPromotedFixtureModel(
+  databaseUrl: string,
+  modelsDir: string,
+  opts: { seed?: number; mirrorTta?: boolean } = {},
+): Promise<string> {
+  const mirrorTta = opts.mirrorTta ?? true; // as training's default
   const tf = await getTf();
   const useAge = true;
   const x: Float32Array[] = [];
@@ -58,7 +64,7 @@ export async function createPromotedFixtureModel(databaseUrl: string, modelsDir:
       runId: run.id,
       classes: CLASSES,
       backbone: BACKBONE_ID,
-      preprocessing: { input: `${BACKBONE_ID} features (stored crop JPEG)`, l2: true, useAge, mirrorTta: false, dim },
+      preprocessing: { input: `${BACKBONE_ID} features (stored crop JPEG)`, l2: true, useAge, mirrorTta, dim },
       head: { ...DEFAULT_HEAD, hidden: 0, useAge },
       bestEpoch: 150,
       seed,
@@ -83,7 +89,7 @@ if (require.main === module) {
     console.error('usage: tsx e2e/fixture-model.ts <DATABASE_URL> <modelsDir>');
     process.exit(2);
   }
-  createPromotedFixtureModel(url, path.resolve(modelsDir)).then(
+  createPromotedFixtureModel(url, path.resolve(modelsDir), { mirrorTta: process.env.MIRROR_TTA !== '0' }).then(
     (id) => console.log(`promoted fixture model ${id}`),
     (err) => {
       console.error(err);

@@ -143,21 +143,18 @@ export async function classifyImage(
   const t1 = performance.now();
   const plans = planSamples(width, height, detections, opts.rule);
   const input = cropsToBackboneInput(tf, image, plans.map((p) => p.box));
+  const n = plans.length;
+  const mirror = models.meta.preprocessing.mirrorTta;
+  // With mirror test-time augmentation the mirrored crops go through the backbone in the same batch.
+  const batch = mirror ? (tf.tidy(() => tf.concat([input, tf.reverse(input, 2)], 0)) as TF.Tensor4D) : input;
   let probs: Float32Array[];
   try {
-    probs = await headProbs(tf, models, await headRows(tf, models, input));
-    if (models.meta.preprocessing.mirrorTta) {
-      const mirrored = tf.reverse(input, 2) as TF.Tensor4D;
-      try {
-        const m = await headProbs(tf, models, await headRows(tf, models, mirrored));
-        probs = probs.map((p, i) => p.map((v, c) => (v + m[i][c]) / 2));
-      } finally {
-        mirrored.dispose();
-      }
-    }
+    probs = await headProbs(tf, models, await headRows(tf, models, batch));
   } finally {
     input.dispose();
+    batch.dispose();
   }
+  if (mirror) probs = probs.slice(0, n).map((p, i) => p.map((v, c) => (v + probs[n + i][c]) / 2));
   if (opts.timings) {
     const t2 = performance.now();
     Object.assign(opts.timings, { detectMs: t1 - t0, classifyMs: t2 - t1, totalMs: t2 - t0 });
