@@ -94,6 +94,11 @@ export interface ClassifyOptions {
   rule?: Partial<SampleRule>;
   /** Filled with where the time went (for the preview's status line and benchmarks). */
   timings?: ClassifyTimings;
+  /**
+   * Average with the mirrored crops. Default: what the model's meta asks (`preprocessing.mirrorTta`); the
+   * live camera may turn it off to double its frame rate.
+   */
+  mirror?: boolean;
 }
 
 /** Head input rows for a backbone input batch [n, 224, 224, 3]. */
@@ -144,7 +149,7 @@ export async function classifyImage(
   const plans = planSamples(width, height, detections, opts.rule);
   const input = cropsToBackboneInput(tf, image, plans.map((p) => p.box));
   const n = plans.length;
-  const mirror = models.meta.preprocessing.mirrorTta;
+  const mirror = opts.mirror ?? models.meta.preprocessing.mirrorTta;
   // With mirror test-time augmentation the mirrored crops go through the backbone in the same batch.
   const batch = mirror ? (tf.tidy(() => tf.concat([input, tf.reverse(input, 2)], 0)) as TF.Tensor4D) : input;
   let probs: Float32Array[];

@@ -93,6 +93,15 @@ export function Preview() {
   const [photoFaces, setPhotoFaces] = useState<FaceResult[] | null>(null);
   const [photoState, setPhotoState] = useState<{ busy: boolean; error: string; name: string }>({ busy: false, error: '', name: '' });
   const [dragging, setDragging] = useState(false);
+  // Live video skips the mirror averaging by default (it doubles the backbone's work per frame).
+  const [liveMirror, setLiveMirror] = useState(false);
+  const liveMirrorRef = useRef(false);
+  useEffect(() => {
+    if (new URLSearchParams(window.location.search).get('mirror') === '1') setLiveMirror(true);
+  }, []);
+  useEffect(() => {
+    liveMirrorRef.current = liveMirror;
+  }, [liveMirror]);
 
   const modelsRef = useRef<InferenceModels | null>(null);
   const videoRef = useRef<HTMLVideoElement>(null);
@@ -182,7 +191,7 @@ export function Preview() {
         let result: FaceResult[];
         const t: ClassifyTimings = { detectMs: 0, classifyMs: 0, totalMs: 0 };
         try {
-          result = await classifyImage(tf, m, img, { timings: t });
+          result = await classifyImage(tf, m, img, { timings: t, mirror: m.meta.preprocessing.mirrorTta && liveMirrorRef.current });
         } finally {
           img.dispose();
         }
@@ -353,6 +362,12 @@ export function Preview() {
                 </button>
               )}
             </div>
+            {models?.meta.preprocessing.mirrorTta && (
+              <label className="flex items-center gap-2 text-sm">
+                <input type="checkbox" checked={liveMirror} onChange={(e) => setLiveMirror(e.target.checked)} />
+                Average each face with its mirror image, as the API and photos do (about half the frame rate)
+              </label>
+            )}
             {camera === 'denied' && (
               <p className="alert-error" role="alert" data-testid="camera-denied">
                 Camera access was denied. Allow the camera for this site (the camera icon in the address bar), then press Start
