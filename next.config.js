@@ -19,6 +19,19 @@ const nextConfig = {
     authInterrupts: true, // forbidden() renders app/forbidden.tsx with status 403
   },
   poweredByHeader: false,
+  // The live preview is cross-origin isolated, so the TF.js wasm backend may run multi-threaded
+  // (SharedArrayBuffer); everything it loads is same-origin.
+  async headers() {
+    return [
+      {
+        source: '/preview',
+        headers: [
+          { key: 'Cross-Origin-Opener-Policy', value: 'same-origin' },
+          { key: 'Cross-Origin-Embedder-Policy', value: 'require-corp' },
+        ],
+      },
+    ];
+  },
   typedRoutes: false,
 };
 

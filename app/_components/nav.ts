@@ -8,6 +8,7 @@ export const NAV_ITEMS: { href: string; label: string; role: Role }[] = [
   { href: '/gallery', label: 'Gallery', role: 'viewer' },
   { href: '/dashboard', label: 'Dashboard', role: 'viewer' },
   { href: '/training', label: 'Training', role: 'viewer' },
+  { href: '/preview', label: 'Preview', role: 'viewer' },
   { href: '/reviews', label: 'Reviews', role: 'admin' },
   { href: '/admin/users', label: 'Users', role: 'admin' },
 ];

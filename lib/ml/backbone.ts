@@ -8,6 +8,7 @@ import type { GraphModel, Tensor, Tensor4D } from '@tensorflow/tfjs';
 import { getTf, lazyAsync } from './tf';
 import { fileModelHandler, findModelFile, fuseRelu6 } from './model-io';
 import { BACKBONE_INPUT_SIZE, PREPROCESS_VERSION, toBackboneInput } from './preprocess';
+import { ageFromSoftmax, FACERES_MODEL_FILE, FACERES_OUTPUTS } from './classify';
 
 /** sha256 of faceres.bin in @vladmandic/human 3.3.6; features are only comparable for the same weights. */
 const FACERES_WEIGHTS_SHA256 = '2c7d2d62b76c97528b736527aa09d310ea71743c9e3e79fb6c62d4b2d73af79b';
@@ -19,7 +20,6 @@ const FACERES_WEIGHTS_SHA256 = '2c7d2d62b76c97528b736527aa09d310ea71743c9e3e79fb
 export const BACKBONE_ID = `faceres-${FACERES_WEIGHTS_SHA256.slice(0, 8)}-p${PREPROCESS_VERSION}`;
 export const FEATURE_DIM = 1024;
 
-const OUTPUTS = ['global_pooling/Mean', 'age_pred/Softmax', 'gender_pred/Sigmoid'];
 
 export interface FaceDescription {
   /** 1024-d global-pooled backbone features. */
@@ -39,7 +39,7 @@ export interface EmbedOptions {
 
 const loadFused = lazyAsync(async (): Promise<GraphModel> => {
   const tf = await getTf();
-  const jsonPath = findModelFile('faceres.json');
+  const jsonPath = findModelFile(FACERES_MODEL_FILE);
   const bin = await fs.readFile(jsonPath.replace(/\.json$/, '.bin'));
   const sha = createHash('sha256').update(bin).digest('hex');
   if (sha !== FACERES_WEIGHTS_SHA256) {
@@ -59,12 +59,12 @@ const loadFused = lazyAsync(async (): Promise<GraphModel> => {
 export async function loadFaceres(opts: { fuse?: boolean } = {}): Promise<GraphModel> {
   if (opts.fuse !== false) return loadFused();
   const tf = await getTf();
-  return tf.loadGraphModel(fileModelHandler(findModelFile('faceres.json')));
+  return tf.loadGraphModel(fileModelHandler(findModelFile(FACERES_MODEL_FILE)));
 }
 
 /** Runs a faceres model on a prepared input batch; returns [features, age softmax, male] tensors. */
 export function runFaceres(graph: GraphModel, input: Tensor4D): Tensor[] {
-  return graph.execute(input, OUTPUTS) as Tensor[];
+  return graph.execute(input, [...FACERES_OUTPUTS]) as Tensor[];
 }
 
 /**
@@ -95,9 +95,7 @@ export async function describe(rgbCrops: readonly Uint8Array[], opts: EmbedOptio
     const [feat, ageP, male] = (await Promise.all([featT.data(), ageT.data(), maleT.data()])) as Float32Array[];
     tf.dispose([featT, ageT, maleT]);
     for (let i = 0; i < n; i++) {
-      let age = 0;
-      for (let a = 0; a < 100; a++) age += a * ageP[i * 100 + a];
-      out.push({ features: feat.slice(i * FEATURE_DIM, (i + 1) * FEATURE_DIM), age, male: male[i] });
+      out.push({ features: feat.slice(i * FEATURE_DIM, (i + 1) * FEATURE_DIM), age: ageFromSoftmax(ageP, i), male: male[i] });
     }
   }
   return out;

@@ -36,16 +36,9 @@ export const DEFAULT_HEAD: HeadConfig = {
   useAge: true,
 };
 
-/** The head's input: L2-normalised features, then (optionally) age / 100. */
-export function headInput(features: ArrayLike<number>, age: number | null, useAge: boolean): Float32Array {
-  let ss = 0;
-  for (let i = 0; i < features.length; i++) ss += features[i] * features[i];
-  const inv = ss > 0 ? 1 / Math.sqrt(ss) : 0;
-  const out = new Float32Array(features.length + (useAge ? 1 : 0));
-  for (let i = 0; i < features.length; i++) out[i] = features[i] * inv;
-  if (useAge) out[features.length] = (age ?? 0) / 100;
-  return out;
-}
+/** The head's input (L2-normalised features, then optionally age / 100): one definition, shared with the
+ * browser preview and the predict API in ./classify. */
+export { headInput } from './classify';
 
 export function inputDim(featureDim: number, cfg: Pick<HeadConfig, 'useAge'>): number {
   return featureDim + (cfg.useAge ? 1 : 0);

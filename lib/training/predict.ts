@@ -1,30 +1,27 @@
-// Classifying photos with the promoted model: photo → detected/gated face crops → features →
-// head (the CLI's `predict` and `evaluate`).
+// Classifying photos with the promoted model (the CLI's `predict` and `evaluate`): the shared
+// inference path of lib/ml/predict.ts, as the predict API and the browser preview use.
 import fs from 'node:fs';
 import path from 'node:path';
 import { CLASSES, classIndex, type ClassName } from '../dataset/classes';
-import { analysePhoto } from '../faces/pipeline';
-import { describeCrops } from '../ml/features';
+import { classifyEncoded } from '../ml/predict';
 import type { Tf } from '../ml/head';
-import { argmax, computeMetrics } from '../ml/metrics';
+import { computeMetrics } from '../ml/metrics';
 import type { Box } from '../ml/preprocess';
-import { classifyPairs, type LoadedHead } from './classify';
+import type { LoadedHead } from './classify';
 
 export type FacePrediction = { box: Box; wholeImage: boolean; probs: Record<ClassName, number>; label: ClassName };
 
-export async function predictPhoto(tf: Tf, head: LoadedHead, buffer: Buffer): Promise<FacePrediction[]> {
-  const a = await analysePhoto(buffer);
-  if (a.samples.length === 0) return [];
-  const pairs = await describeCrops(
-    a.samples.map((s) => s.cropJpeg),
-    { mirror: head.meta.preprocessing.mirrorTta },
-  );
-  const probs = await classifyPairs(tf, head, pairs);
-  return a.samples.map((s, i) => ({
-    box: s.box,
-    wholeImage: s.wholeImage,
-    probs: Object.fromEntries(CLASSES.map((c, k) => [c, Number(probs[i][k].toFixed(6))])) as Record<ClassName, number>,
-    label: CLASSES[argmax(probs[i])],
+/**
+ * Every face of a photo classified by `head`, through the same path as the predict API and the browser
+ * preview (lib/ml/predict.ts -> lib/ml/classify.ts), so all three agree.
+ */
+export async function predictPhoto(_tf: Tf, head: LoadedHead, buffer: Buffer): Promise<FacePrediction[]> {
+  const { faces } = await classifyEncoded(head, buffer);
+  return faces.map((f) => ({
+    box: f.box,
+    wholeImage: f.wholeImage,
+    probs: Object.fromEntries(CLASSES.map((c) => [c, Number((f.probs[c] ?? 0).toFixed(6))])) as Record<ClassName, number>,
+    label: f.label as ClassName,
   }));
 }
 

@@ -1,0 +1,99 @@
+// Browser side of the preview: TF.js (webgl, falling back to wasm) and the three models, loaded from the
+// app's own routes. Inference itself is `classifyImage` from lib/ml/classify.ts, as on the server.
+import type * as TF from '@tensorflow/tfjs';
+import type { HeadMeta, InferenceModels } from '@/lib/ml/classify';
+
+export type Tf = typeof TF;
+export type BackendChoice = 'auto' | 'webgl' | 'wasm';
+
+/** What /api/models/promoted answers. */
+export interface PromotedInfo {
+  model: { runId: string; meta: HeadMeta; headUrl: string; compatible: boolean; promotedAt: string | null } | null;
+  backboneId: string;
+  files: { detector: string; backbone: string; wasm: string };
+}
+
+export async function fetchPromoted(): Promise<PromotedInfo> {
+  const res = await fetch('/api/models/promoted', { cache: 'no-store' });
+  if (!res.ok) throw new Error(`Could not ask which model is promoted (HTTP ${res.status})`);
+  return (await res.json()) as PromotedInfo;
+}
+
+function loadScript(src: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const el = document.createElement('script');
+    el.src = src;
+    el.async = false;
+    el.onload = () => resolve();
+    el.onerror = () => reject(new Error(`Could not load ${src}`));
+    document.head.appendChild(el);
+  });
+}
+
+type WasmApi = { setWasmPaths: (prefix: string) => void; setThreadsCount?: (n: number) => void };
+
+/**
+ * Loads TF.js (the prebuilt browser bundles the app serves under `base`) on the first backend of the choice
+ * that initialises; returns it and the backend's name. The page is cross-origin isolated, so the wasm backend
+ * runs multi-threaded where the browser allows it.
+ */
+export async function loadTf(choice: BackendChoice, base: string): Promise<{ tf: Tf; backend: string }> {
+  const w = window as unknown as { tf?: Tf & { wasm?: WasmApi } };
+  if (!w.tf?.wasm) {
+    await loadScript(`${base}tf.min.js`);
+    await loadScript(`${base}tf-backend-wasm.min.js`);
+  }
+  const tf = w.tf!;
+  const threads = self.crossOriginIsolated ? Math.max(1, Math.min(4, navigator.hardwareConcurrency || 1)) : 1;
+  tf.wasm!.setWasmPaths(new URL(base, window.location.href).href);
+  tf.wasm!.setThreadsCount?.(threads);
+  const order = choice === 'auto' ? ['webgl', 'wasm'] : [choice];
+  for (const name of order) {
+    try {
+      if (await tf.setBackend(name)) {
+        await tf.ready();
+        return { tf, backend: name === 'wasm' && threads > 1 ? `wasm (${threads} threads)` : name };
+      }
+    } catch {
+      // try the next backend
+    }
+  }
+  throw new Error(`None of the TensorFlow.js backends ${order.join(', ')} could start in this browser.`);
+}
+
+export interface Backbone {
+  detector: TF.GraphModel;
+  faceres: TF.GraphModel;
+}
+
+export async function loadBackbone(tf: Tf, files: PromotedInfo['files']): Promise<Backbone> {
+  const [detector, faceres] = await Promise.all([tf.loadGraphModel(files.detector), tf.loadGraphModel(files.backbone)]);
+  return { detector, faceres };
+}
+
+/** The promoted head, warmed up once with the backbone (the first run compiles shaders / allocates). */
+export async function loadModels(tf: Tf, backbone: Backbone, model: NonNullable<PromotedInfo['model']>): Promise<InferenceModels> {
+  const head = await tf.loadLayersModel(model.headUrl);
+  const models: InferenceModels = { ...backbone, head, meta: model.meta };
+  const { classifyImage } = await import('@/lib/ml/classify');
+  const blank = tf.zeros([64, 64, 3], 'int32') as TF.Tensor3D;
+  try {
+    await classifyImage(tf, models, blank);
+  } finally {
+    blank.dispose();
+  }
+  return models;
+}
+
+const FALLBACK_COLOURS: Record<string, string> = {
+  mask_old: '#2563eb',
+  mask_young: '#0891b2',
+  nomask_old: '#c2410c',
+  nomask_young: '#a21caf',
+};
+
+/** A class's colour: the theme's `--color-<class>` (mask_old -> --color-mask-old), else a fallback. */
+export function classColour(cls: string): string {
+  const v = getComputedStyle(document.documentElement).getPropertyValue(`--color-${cls.replace(/_/g, '-')}`).trim();
+  return v || FALLBACK_COLOURS[cls] || '#475569';
+}

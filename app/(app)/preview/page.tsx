@@ -1,0 +1,21 @@
+import type { Metadata } from 'next';
+import { pageGuard } from '@/app/_server/guard';
+import { Preview } from './preview';
+
+export const metadata: Metadata = { title: 'Preview' };
+
+export default async function PreviewPage() {
+  await pageGuard('viewer', '/preview');
+  return (
+    <div className="space-y-4">
+      <div>
+        <h1 className="text-2xl font-semibold">Live preview</h1>
+        <p className="mt-1 text-slate-600">
+          Every face in the camera image, or in a photo you drop here, classified in your browser by the promoted model. Nothing
+          leaves your device.
+        </p>
+      </div>
+      <Preview />
+    </div>
+  );
+}

@@ -1,0 +1,32 @@
+// Which model the preview should run: the promoted run's meta and the URLs of every file it needs.
+// Never cached: an open preview polls it and switches when another run is promoted.
+import { NextResponse } from 'next/server';
+import { apiRoute } from '@/app/_server/guard';
+import { config } from '@/lib/config';
+import { db } from '@/lib/db';
+import { promotedModel } from '@/lib/models/promoted';
+import { BACKBONE_ID } from '@/lib/ml/backbone';
+import { servedModelsVersion } from '@/lib/ml/model-files';
+
+export const runtime = 'nodejs';
+export const dynamic = 'force-dynamic';
+
+export const GET = apiRoute({ role: 'viewer' }, async () => {
+  const model = await promotedModel(db(), config().modelsDir);
+  const base = `/api/models/static/${servedModelsVersion()}/`;
+  const body = model
+    ? {
+        model: {
+          runId: model.runId,
+          meta: model.meta,
+          headUrl: `/api/models/run/${model.runId}/model.json`,
+          promotedAt: model.promotedAt,
+          // A head trained on other features would give wrong answers: the page says so instead.
+          compatible: model.meta.backbone === BACKBONE_ID,
+        },
+        backboneId: BACKBONE_ID,
+        files: { detector: `${base}blazeface.json`, backbone: `${base}faceres.json`, wasm: base },
+      }
+    : { model: null, backboneId: BACKBONE_ID, files: { detector: `${base}blazeface.json`, backbone: `${base}faceres.json`, wasm: base } };
+  return NextResponse.json(body, { headers: { 'Cache-Control': 'no-store' } });
+});

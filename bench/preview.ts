@@ -1,0 +1,101 @@
+// Live preview frames per second in headless Chromium on the wasm backend, with 1 and 3 faces in the
+// (fake) webcam image, and with 1 face plus mirror averaging (when the promoted model uses mirror test-time
+// augmentation), measured against a running app with a promoted model:
+//   MASKLAB_BENCH_URL (default http://localhost:3000), MASKLAB_BENCH_EMAIL / MASKLAB_BENCH_PASSWORD
+//   (default MASKLAB_ADMIN_EMAIL / MASKLAB_ADMIN_PASSWORD). A model can be promoted for a bench with
+//   `npx tsx e2e/fixture-model.ts <DATABASE_URL> <models dir>`.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import sharp from 'sharp';
+import { chromium } from 'playwright-core';
+import { makeY4m } from '../e2e/make-y4m';
+import type { BenchRow } from './run';
+
+const FIX = path.join(__dirname, '..', 'tests', 'fixtures', 'facemask');
+const FACES = ['nomask_young/fm12k_1828.jpg', 'nomask_old/fm12k_2167.jpg', 'nomask_young/fm12k_2512.jpg'];
+const WARM_FRAMES = 3;
+const MEASURE_MS = 10_000;
+
+/** A 640x480 webcam frame with `n` face photos (200 px tall) on a grey background. */
+async function scene(n: number, out: string): Promise<void> {
+  const side = n === 1 ? 220 : 200;
+  const tiles = await Promise.all(
+    FACES.slice(0, n).map(async (f, i) => ({
+      input: await sharp(path.join(FIX, f)).resize(side, side, { fit: 'cover' }).toBuffer(),
+      left: n === 1 ? 210 : 10 + i * 215,
+      top: 130,
+    })),
+  );
+  await sharp({ create: { width: 640, height: 480, channels: 3, background: { r: 128, g: 128, b: 128 } } })
+    .composite(tiles)
+    .png()
+    .toFile(out);
+}
+
+async function measure(url: string, email: string, password: string, faces: number, dir: string, mirror: boolean): Promise<BenchRow> {
+  const png = path.join(dir, `scene-${faces}.png`);
+  const y4m = path.join(dir, `scene-${faces}.y4m`);
+  await scene(faces, png);
+  await makeY4m(png, y4m);
+  const browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream', `--use-file-for-fake-video-capture=${y4m}`],
+  });
+  try {
+    const page = await browser.newPage({ baseURL: url });
+    await page.goto('/login');
+    await page.locator('input[name=email]').fill(email);
+    await page.locator('input[name=password]').fill(password);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByTestId('user-menu').waitFor({ timeout: 30_000 });
+    await page.goto(`/preview?backend=wasm${mirror ? '&mirror=1' : ''}`);
+    const fps = page.getByTestId('fps');
+    const frames = async () => Number(await fps.getAttribute('data-frames'));
+    const t = Date.now();
+    while ((await frames()) < WARM_FRAMES) {
+      if (await page.getByTestId('no-model').isVisible()) throw new Error('no model is promoted in the app');
+      if (Date.now() - t > 120_000) throw new Error('the preview did not start within 2 minutes');
+      await page.waitForTimeout(250);
+    }
+    const f0 = await frames();
+    const t0 = Date.now();
+    await page.waitForTimeout(MEASURE_MS);
+    const f1 = await frames();
+    const t1 = Date.now();
+    const seen = await page.getByTestId('face-result').count();
+    const split = (await page.getByTestId('timings').textContent()) ?? '';
+    const backend = (await page.getByText(/^Backend:/).textContent())?.replace('Backend: ', '') ?? '?';
+    const mirrorOn = await page.getByRole('checkbox', { name: /mirror image/ }).isChecked().catch(() => false);
+    return {
+      benchmark: `preview fps, ${faces} face${faces > 1 ? 's' : ''}${mirrorOn ? ', mirror averaging' : ''} (headless Chromium, ${backend})`,
+      value: ((f1 - f0) * 1000) / (t1 - t0),
+      unit: 'frames/s',
+      goal: faces === 1 && !mirror ? '>= 8' : undefined,
+      note: `${seen} face result(s) shown; 640x480 fake webcam; last frame: ${split}`,
+    };
+  } finally {
+    await browser.close();
+  }
+}
+
+export async function bench(): Promise<BenchRow[]> {
+  const url = process.env.MASKLAB_BENCH_URL ?? 'http://localhost:3000';
+  const email = process.env.MASKLAB_BENCH_EMAIL ?? process.env.MASKLAB_ADMIN_EMAIL ?? 'admin@masklab.local';
+  const password = process.env.MASKLAB_BENCH_PASSWORD ?? process.env.MASKLAB_ADMIN_PASSWORD;
+  const skip = (note: string): BenchRow[] => [{ benchmark: 'preview fps', value: 'skipped', unit: '', note }];
+  if (!password) return skip('set MASKLAB_BENCH_PASSWORD (and MASKLAB_BENCH_URL, MASKLAB_BENCH_EMAIL) for a running app');
+  try {
+    await fetch(new URL('/login', url));
+  } catch {
+    return skip(`no app at ${url} (start one with npm start, promote a model, set MASKLAB_BENCH_URL)`);
+  }
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'masklab-bench-preview-'));
+  try {
+    const rows: BenchRow[] = [];
+    for (const [n, mirror] of [[1, false], [3, false], [1, true]] as const) rows.push(await measure(url, email, password, n, dir, mirror));
+    return rows;
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,99 @@
+/**
+ * Test setup: a small promoted model, trained here on the 32 face fixtures in seconds, saved and promoted
+ * through the model registry (`saveModel`, `promote`).
+ * Features are made as training makes them (stored crop JPEG -> `encodedToRgb` -> faceres, plus the mirrored
+ * crop as augmentation) and the head input is `headInput` from the shared `lib/ml/classify.ts`.
+ *
+ * The ONE place to swap for the real training job once it is merged.
+ * CLI: `npx tsx e2e/fixture-model.ts <DATABASE_URL> <modelsDir>` (e.g. to benchmark a running app;
+ * `MIRROR_TTA=0` for a model without mirror test-time augmentation).
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { createDb } from '../lib/db';
+import { analysePhoto } from '../lib/faces/pipeline';
+import { encodedToRgb } from '../lib/faces/crop';
+import { BACKBONE_ID, describe, FEATURE_DIM } from '../lib/ml/backbone';
+import { headInput } from '../lib/ml/classify';
+import { DEFAULT_HEAD } from '../lib/ml/head';
+import { CLASSES } from '../lib/dataset/classes';
+import { type ModelMeta, promote, saveModel } from '../lib/models/registry';
+import { getTf } from '../lib/ml/tf';
+
+const FIXTURES = path.join(__dirname, '..', 'tests', 'fixtures', 'facemask');
+export const FIXTURE_CLASSES = CLASSES;
+
+/** Trains the head, saves it under `modelsDir`, records a promoted succeeded Run. Returns the run id. */
+export async function createPromotedFixtureModel(
+  databaseUrl: string,
+  modelsDir: string,
+  opts: { seed?: number; mirrorTta?: boolean } = {},
+): Promise<string> {
+  const mirrorTta = opts.mirrorTta ?? true; // as training's default
+  const tf = await getTf();
+  const useAge = true;
+  const x: Float32Array[] = [];
+  const y: number[] = [];
+  for (const [k, cls] of FIXTURE_CLASSES.entries()) {
+    const dir = path.join(FIXTURES, cls);
+    for (const f of fs.readdirSync(dir).filter((f) => f.endsWith('.jpg')).sort()) {
+      const { samples } = await analysePhoto(fs.readFileSync(path.join(dir, f)));
+      const rgb = await Promise.all(samples.map((s) => encodedToRgb(s.cropJpeg)));
+      for (const mirror of [false, true]) {
+        for (const d of await describe(rgb, { mirror })) {
+          x.push(headInput(d.features, d.age, useAge));
+          y.push(k);
+        }
+      }
+    }
+  }
+  const dim = FEATURE_DIM + (useAge ? 1 : 0);
+  const seed = opts.seed ?? 7;
+  const head = tf.sequential({ name: 'masklab_head' });
+  head.add(tf.layers.dense({ inputShape: [dim], units: FIXTURE_CLASSES.length, activation: 'softmax', name: 'classes', kernelInitializer: tf.initializers.glorotUniform({ seed }) }));
+  head.compile({ optimizer: tf.train.adam(0.02), loss: 'categoricalCrossentropy' });
+  const xs = tf.tensor2d(Float32Array.from(x.flatMap((r) => Array.from(r))), [x.length, dim]);
+  const ys = tf.oneHot(tf.tensor1d(y, 'int32'), FIXTURE_CLASSES.length);
+  await head.fit(xs, ys, { epochs: 150, batchSize: 64, shuffle: false, verbose: 0 });
+  tf.dispose([xs, ys]);
+
+  const db = createDb(databaseUrl);
+  try {
+    const run = await db.run.create({ data: { status: 'running', backbone: BACKBONE_ID, seed } });
+    const meta: ModelMeta = {
+      runId: run.id,
+      classes: CLASSES,
+      backbone: BACKBONE_ID,
+      preprocessing: { input: `${BACKBONE_ID} features (stored crop JPEG)`, l2: true, useAge, mirrorTta, dim },
+      head: { ...DEFAULT_HEAD, hidden: 0, useAge },
+      bestEpoch: 150,
+      seed,
+      metrics: null,
+      snapshot: { faces: x.length / 2, perSplit: { train: x.length / 2 } },
+      createdBy: null,
+      createdAt: new Date().toISOString(),
+    };
+    const dir = await saveModel(tf, modelsDir, run.id, head, meta);
+    await db.run.update({ where: { id: run.id }, data: { status: 'succeeded', modelDir: dir, finishedAt: new Date() } });
+    await promote(db, run.id);
+    return run.id;
+  } finally {
+    head.dispose();
+    await db.$disconnect();
+  }
+}
+
+if (require.main === module) {
+  const [url, modelsDir] = process.argv.slice(2);
+  if (!url || !modelsDir) {
+    console.error('usage: tsx e2e/fixture-model.ts <DATABASE_URL> <modelsDir>');
+    process.exit(2);
+  }
+  createPromotedFixtureModel(url, path.resolve(modelsDir), { mirrorTta: process.env.MIRROR_TTA !== '0' }).then(
+    (id) => console.log(`promoted fixture model ${id}`),
+    (err) => {
+      console.error(err);
+      process.exit(1);
+    },
+  );
+}

@@ -1,0 +1,84 @@
+/**
+ * The pretrained model files the browser preview downloads, as the app serves them: BlazeFace as shipped,
+ * faceres with the relu6 fusion already applied (the browser's wasm backend runs it about twice as fast),
+ * and the tfjs wasm binaries. URLs carry `servedModelsVersion()`, so responses are cached as immutable.
+ */
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import { lazyAsync, projectRequire } from './tf';
+import { fuseRelu6, findModelFile, readModelArtifacts } from './model-io';
+import { DETECTOR_MODEL_FILE } from './blazeface';
+import { FACERES_MODEL_FILE } from './classify';
+import { BACKBONE_ID } from './backbone';
+
+/** Changes whenever a served byte could change (backbone weights, preprocessing, fusion, tfjs version). */
+export function servedModelsVersion(): string {
+  const tfjs = (projectRequire()('@tensorflow/tfjs-backend-wasm/package.json') as { version: string }).version;
+  return `${BACKBONE_ID}-f1-tfjs${tfjs}`;
+}
+
+export interface ServedFile {
+  body: Uint8Array;
+  contentType: string;
+}
+
+const json = (v: unknown): ServedFile => ({ body: new TextEncoder().encode(JSON.stringify(v)), contentType: 'application/json' });
+const bin = (b: Uint8Array): ServedFile => ({ body: b, contentType: 'application/octet-stream' });
+
+/** faceres rewritten by `fuseRelu6`, as a graph-model folder: faceres.json + faceres.bin. */
+const fusedFaceres = lazyAsync(async (): Promise<{ json: ServedFile; bin: ServedFile }> => {
+  const jsonPath = findModelFile(FACERES_MODEL_FILE);
+  const original = JSON.parse(await fs.readFile(jsonPath, 'utf8')) as Record<string, unknown>;
+  const { artifacts } = fuseRelu6(await readModelArtifacts(jsonPath));
+  const model = {
+    ...original,
+    modelTopology: artifacts.modelTopology,
+    weightsManifest: [{ paths: ['faceres.bin'], weights: artifacts.weightSpecs }],
+  };
+  return { json: json(model), bin: bin(new Uint8Array(artifacts.weightData as ArrayBuffer)) };
+});
+
+/** A served backbone/detector file by name, or null for any other name. */
+export async function backboneFile(name: string): Promise<ServedFile | null> {
+  switch (name) {
+    case 'blazeface.json':
+      return { body: await fs.readFile(findModelFile(DETECTOR_MODEL_FILE)), contentType: 'application/json' };
+    case 'blazeface.bin':
+      return bin(await fs.readFile(findModelFile(DETECTOR_MODEL_FILE.replace(/\.json$/, '.bin'))));
+    case 'faceres.json':
+      return (await fusedFaceres()).json;
+    case 'faceres.bin':
+      return (await fusedFaceres()).bin;
+    default:
+      return null;
+  }
+}
+
+export const WASM_FILES = ['tfjs-backend-wasm.wasm', 'tfjs-backend-wasm-simd.wasm', 'tfjs-backend-wasm-threaded-simd.wasm'];
+
+/** A served file (backbone, detector, TF.js script or wasm binary) by name, or null. */
+export async function staticModelFile(name: string): Promise<ServedFile | null> {
+  return (await backboneFile(name)) ?? (await wasmFile(name)) ?? (await scriptFile(name));
+}
+
+/**
+ * TF.js and its wasm backend as their own prebuilt browser bundles (global `tf`, `tf.wasm`). Bundling the wasm
+ * backend with the app breaks its multi-threaded build (the minifier renames what the inlined worker needs).
+ */
+const SCRIPT_FILES: Record<string, string> = {
+  'tf.min.js': '@tensorflow/tfjs/dist/tf.min.js',
+  'tf-backend-wasm.min.js': '@tensorflow/tfjs-backend-wasm/dist/tf-backend-wasm.min.js',
+};
+
+export async function scriptFile(name: string): Promise<ServedFile | null> {
+  const id = SCRIPT_FILES[name];
+  if (!id) return null;
+  return { body: await fs.readFile(projectRequire().resolve(id)), contentType: 'text/javascript; charset=utf-8' };
+}
+
+/** A tfjs wasm binary by name, or null. */
+export async function wasmFile(name: string): Promise<ServedFile | null> {
+  if (!WASM_FILES.includes(name)) return null;
+  const dir = path.dirname(projectRequire().resolve('@tensorflow/tfjs-backend-wasm'));
+  return { body: await fs.readFile(path.join(dir, name)), contentType: 'application/wasm' };
+}
