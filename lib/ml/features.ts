@@ -75,12 +75,17 @@ export async function describePhotoFaces(photo: PhotoFaces, blobs: BlobStore = d
   if (image.width !== photo.width || image.height !== photo.height) {
     throw new Error(`photo ${photo.sha256} decodes to ${image.width}x${image.height}, its faces were found on ${photo.width}x${photo.height}`);
   }
+  return describeImageBoxes(image, photo.faces.map((f) => f.box));
+}
+
+/** Plain and mirrored features of boxes of a decoded photo, through `describeBoxes` (the inference crop path). */
+export async function describeImageBoxes(image: RgbImage, boxes: readonly Box[]): Promise<FacePair[]> {
   const tf = await getTf();
   const faceres = await loadFaceres();
   const data = new Uint8Array(image.data.buffer, image.data.byteOffset, image.data.byteLength);
   const tensor = tf.tensor3d(data, [image.height, image.width, 3], 'int32');
   try {
-    const d = await describeBoxes(tf, faceres, tensor, photo.faces.map((f) => f.box), { mirror: true });
+    const d = await describeBoxes(tf, faceres, tensor, boxes, { mirror: true });
     return d.plain.map((p, i) => ({ plain: p, mirrored: d.mirrored![i] }));
   } finally {
     tensor.dispose();
