@@ -1,12 +1,11 @@
 // Face features of the shared real data (../shared/data/facemask-dev + facemask-extra) for the
-// training benchmark, computed the way the app does (photo → gated crop JPEG → faceres,
-// plain and mirrored) and cached in .tmp/ per backbone version, since embedding 414 faces
-// twice takes about a minute here.
+// training benchmark, computed the way the app does (photo → first planned sample box → tensor
+// crop + faceres, the inference crop path; plain and mirrored) and cached in .tmp/ per feature
+// key, since embedding 414 faces twice takes about a minute here.
 import fs from 'node:fs';
 import path from 'node:path';
-import { analysePhoto } from '../lib/faces/pipeline';
-import { BACKBONE_ID } from '../lib/ml/backbone';
-import { decodeVector, describeCrops, encodeVector, type FacePair, VECTOR_DIM } from '../lib/ml/features';
+import { analyseImage } from '../lib/faces/pipeline';
+import { decodeOriginal, decodeVector, describeImageBoxes, encodeVector, FEATURE_KEY, type FacePair, VECTOR_DIM } from '../lib/ml/features';
 import { CLASSES, type ClassName } from '../lib/dataset/classes';
 
 export const DATA_ROOT = path.resolve(__dirname, '..', '..', 'shared', 'data');
@@ -24,26 +23,29 @@ export function listImageFolder(dir: string): { file: string; label: ClassName }
   });
 }
 
-/** Crop JPEG of the photo's first sample (these images are single-face crops). */
-export async function gatedCrop(file: string): Promise<Buffer> {
-  const a = await analysePhoto(fs.readFileSync(file));
+/** Features of the photo's first sample (these images are single-face crops), as training computes them. */
+export async function photoFeatures(file: string): Promise<FacePair> {
+  const image = await decodeOriginal(fs.readFileSync(file));
+  const a = await analyseImage(image);
   if (a.samples.length === 0) throw new Error(`${file}: no sample`);
-  return a.samples[0].cropJpeg;
+  return (await describeImageBoxes(image, [a.samples[0].box]))[0];
 }
 
 export async function realFaces(sets = ['facemask-dev', 'facemask-extra'], log = (s: string) => console.error(s)): Promise<RealFace[]> {
   const files = sets.flatMap((s) => listImageFolder(path.join(DATA_ROOT, s)));
   if (files.length === 0) throw new Error(`no images under ${DATA_ROOT} (${sets.join(', ')})`);
   const cacheDir = path.resolve(__dirname, '..', '.tmp');
-  const cache = path.join(cacheDir, `bench-features-${BACKBONE_ID}-${sets.join('+')}.bin`);
+  const cache = path.join(cacheDir, `bench-features-${FEATURE_KEY}-${sets.join('+')}.bin`);
   const rec = VECTOR_DIM * 4 * 2;
   let buf: Buffer | null = fs.existsSync(cache) ? fs.readFileSync(cache) : null;
   if (!buf || buf.length !== rec * files.length) {
     log(`bench: embedding ${files.length} faces (plain + mirrored), cached afterwards in ${path.relative(process.cwd(), cache)}`);
     const parts: Buffer[] = [];
     for (let i = 0; i < files.length; i += 16) {
-      const crops = await Promise.all(files.slice(i, i + 16).map((f) => gatedCrop(f.file)));
-      for (const p of await describeCrops(crops)) parts.push(Buffer.from(encodeVector(p.plain)), Buffer.from(encodeVector(p.mirrored!)));
+      for (const f of files.slice(i, i + 16)) {
+        const p = await photoFeatures(f.file);
+        parts.push(Buffer.from(encodeVector(p.plain)), Buffer.from(encodeVector(p.mirrored!)));
+      }
       if (i % 96 === 0) log(`bench: ${Math.min(i + 16, files.length)}/${files.length}`);
     }
     buf = Buffer.concat(parts);

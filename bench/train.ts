@@ -1,5 +1,6 @@
 // Training benchmark (`npm run bench -- train`):
-//  - feature ms/face: gated crop JPEG → faceres, plain + mirrored (what a retrain pays per new face);
+//  - feature ms/face: decode photo → detect/plan → tensor crop + faceres, plain + mirrored (what a
+//    retrain pays per new face: training re-detects nothing, so this is an upper bound);
 //  - retrain time on 3,000 cached faces (real feature vectors reused with noise, since the
 //    shared data has 414 faces), goal ≤ 20 s;
 //  - accuracy by stratified 5-fold cross-validation on ../shared/data/facemask-dev + facemask-extra:
@@ -7,17 +8,17 @@
 //    held-out fold is the test. Reports 4-class accuracy, macro-F1, mask and age accuracy.
 import os from 'node:os';
 import type { BenchRow } from './run';
-import { gatedCrop, realFaces, type RealFace } from './train-data';
+import { photoFeatures, realFaces, type RealFace } from './train-data';
 import { CLASSES, classIndex } from '../lib/dataset/classes';
 import { prng, shuffleInPlace } from '../lib/dataset/split';
-import { describeCrops, type FacePair } from '../lib/ml/features';
+import { FEATURE_KEY, type FacePair } from '../lib/ml/features';
 import { DEFAULT_HEAD, headInput, type HeadConfig } from '../lib/ml/head';
 import { computeMetrics, type Metrics } from '../lib/ml/metrics';
 import { backendName, getTf } from '../lib/ml/tf';
 import { trainHead } from '../lib/ml/train';
 import { classifyPairs } from '../lib/training/classify';
 import type { ModelMeta } from '../lib/models/registry';
-import { BACKBONE_ID, FEATURE_DIM } from '../lib/ml/backbone';
+import { FEATURE_DIM } from '../lib/ml/backbone';
 
 /** Stratified k folds of indices (seeded). */
 export function stratifiedFolds(labels: readonly number[], k: number, seed: number): number[][] {
@@ -140,12 +141,11 @@ export async function bench(): Promise<BenchRow[]> {
   const faces = await realFaces();
   const rows: BenchRow[] = [];
 
-  // Feature cost per face (plain + mirrored), on 24 crops after a warm-up.
-  const crops = await Promise.all(faces.slice(0, 25).map((f) => gatedCrop(f.file)));
-  await describeCrops(crops.slice(0, 1));
+  // Feature cost per face (plain + mirrored), on 24 photos after a warm-up.
+  await photoFeatures(faces[0].file);
   const t0 = performance.now();
-  await describeCrops(crops.slice(1));
-  rows.push({ benchmark: 'train: features (plain + mirrored)', value: (performance.now() - t0) / 24, unit: 'ms/face', note: `${backend}, ${BACKBONE_ID}, load avg ${os.loadavg()[0].toFixed(1)} on ${os.cpus().length} CPUs` });
+  for (const f of faces.slice(1, 25)) await photoFeatures(f.file);
+  rows.push({ benchmark: 'train: features (plain + mirrored)', value: (performance.now() - t0) / 24, unit: 'ms/face', note: `${backend}, ${FEATURE_KEY}, load avg ${os.loadavg()[0].toFixed(1)} on ${os.cpus().length} CPUs` });
 
   // Retrain on 3,000 cached faces (2,700 train + 300 valid, default head).
   const train = synthesize(faces, 2700, 1);

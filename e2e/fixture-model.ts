@@ -1,8 +1,9 @@
 /**
  * Test setup: a small promoted model, trained here on the 32 face fixtures in seconds, saved and promoted
  * through the model registry (`saveModel`, `promote`).
- * Features are made as training makes them (stored crop JPEG -> `encodedToRgb` -> faceres, plus the mirrored
- * crop as augmentation) and the head input is `headInput` from the shared `lib/ml/classify.ts`.
+ * Features are made as training makes them (the photo's planned sample boxes through `describeImageBoxes`, the
+ * inference crop path, plus the mirrored crop as augmentation) and the head input is `headInput` from the
+ * shared `lib/ml/classify.ts`.
  *
  * The ONE place to swap for the real training job once it is merged.
  * CLI: `npx tsx e2e/fixture-model.ts <DATABASE_URL> <modelsDir>` (e.g. to benchmark a running app;
@@ -11,9 +12,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { createDb } from '../lib/db';
-import { analysePhoto } from '../lib/faces/pipeline';
-import { encodedToRgb } from '../lib/faces/crop';
-import { BACKBONE_ID, describe, FEATURE_DIM } from '../lib/ml/backbone';
+import { analyseImage } from '../lib/faces/pipeline';
+import { BACKBONE_ID, FEATURE_DIM } from '../lib/ml/backbone';
+import { decodeOriginal, describeImageBoxes, FEATURE_KEY } from '../lib/ml/features';
 import { headInput } from '../lib/ml/classify';
 import { DEFAULT_HEAD } from '../lib/ml/head';
 import { CLASSES } from '../lib/dataset/classes';
@@ -37,10 +38,10 @@ export async function createPromotedFixtureModel(
   for (const [k, cls] of FIXTURE_CLASSES.entries()) {
     const dir = path.join(FIXTURES, cls);
     for (const f of fs.readdirSync(dir).filter((f) => f.endsWith('.jpg')).sort()) {
-      const { samples } = await analysePhoto(fs.readFileSync(path.join(dir, f)));
-      const rgb = await Promise.all(samples.map((s) => encodedToRgb(s.cropJpeg)));
-      for (const mirror of [false, true]) {
-        for (const d of await describe(rgb, { mirror })) {
+      const image = await decodeOriginal(fs.readFileSync(path.join(dir, f)));
+      const { samples } = await analyseImage(image);
+      for (const pair of await describeImageBoxes(image, samples.map((s) => s.box))) {
+        for (const d of [pair.plain, pair.mirrored!]) {
           x.push(headInput(d.features, d.age, useAge));
           y.push(k);
         }
@@ -64,7 +65,7 @@ export async function createPromotedFixtureModel(
       runId: run.id,
       classes: CLASSES,
       backbone: BACKBONE_ID,
-      preprocessing: { input: `${BACKBONE_ID} features (stored crop JPEG)`, l2: true, useAge, mirrorTta, dim },
+      preprocessing: { input: `${FEATURE_KEY} features (face box of the original photo, the inference crop path)`, l2: true, useAge, mirrorTta, dim },
       head: { ...DEFAULT_HEAD, hidden: 0, useAge },
       bestEpoch: 150,
       seed,

@@ -3,7 +3,7 @@
  * preview, still images) and the server (`POST /api/predict`):
  *
  *   RGB image tensor -> BlazeFace (`blazeface.ts`) -> `planSamples` (the training crop rule) ->
- *   crops resized to 224 (`cropsToBackboneInput`) -> faceres features + age -> `headInput` -> head softmax
+ *   crops resized to 224 (`describeBoxes`, which training's features go through too) -> faceres features + age -> `headInput` -> head softmax
  *   (averaged with the mirrored crop when the model's meta asks for mirror test-time augmentation).
  *
  * PURE and environment-agnostic: the caller passes its `tf` and the three loaded models. `headInput` is
@@ -101,17 +101,47 @@ export interface ClassifyOptions {
   mirror?: boolean;
 }
 
-/** Head input rows for a backbone input batch [n, 224, 224, 3]. */
-async function headRows(tf: Tf, models: InferenceModels, input: TF.Tensor4D): Promise<Float32Array[]> {
-  const n = input.shape[0];
-  const [featT, ageT] = tf.tidy(() => models.faceres.execute(input, [FACERES_OUTPUTS[0], FACERES_OUTPUTS[1]]) as TF.Tensor[]);
+/** What the backbone says about one crop: 1024-d features, expected age (years), male probability. */
+export interface CropFeatures {
+  features: Float32Array;
+  age: number;
+  male: number;
+}
+
+/**
+ * THE crop path from an image tensor to backbone features, shared by inference (`classifyImage`) and
+ * training (`lib/ml/features.ts`, from the stored original photo and the face's stored box), so a head is
+ * trained on exactly the features it sees at inference: `boxes` are cut out of the RGB image tensor
+ * [h, w, 3] (not disposed) and resized to 224 (`cropsToBackboneInput`); with `mirror`, their mirror images
+ * go through faceres in the same batch. Returns the plain crops' features, and the mirrored ones (or null).
+ */
+export async function describeBoxes(
+  tf: Tf,
+  faceres: TF.GraphModel,
+  image: TF.Tensor3D,
+  boxes: readonly Box[],
+  opts: { mirror: boolean },
+): Promise<{ plain: CropFeatures[]; mirrored: CropFeatures[] | null }> {
+  const n = boxes.length;
+  if (n === 0) return { plain: [], mirrored: opts.mirror ? [] : null };
+  const input = cropsToBackboneInput(tf, image, boxes);
+  const batch = opts.mirror ? (tf.tidy(() => tf.concat([input, tf.reverse(input, 2)], 0)) as TF.Tensor4D) : input;
+  let outs: TF.Tensor[] = [];
   try {
-    const [feat, ageP] = (await Promise.all([featT.data(), ageT.data()])) as Float32Array[];
-    const dim = feat.length / n;
-    const { useAge } = models.meta.preprocessing;
-    return Array.from({ length: n }, (_, i) => headInput(feat.subarray(i * dim, (i + 1) * dim), ageFromSoftmax(ageP, i), useAge));
+    outs = tf.tidy(() => faceres.execute(batch, [...FACERES_OUTPUTS]) as TF.Tensor[]);
+    const [feat, ageP, male] = (await Promise.all(outs.map((t) => t.data()))) as Float32Array[];
+    const rows = batch.shape[0];
+    const dim = feat.length / rows;
+    const all = Array.from({ length: rows }, (_, i) => ({
+      features: feat.slice(i * dim, (i + 1) * dim),
+      age: ageFromSoftmax(ageP, i),
+      male: male[i],
+    }));
+    return { plain: all.slice(0, n), mirrored: opts.mirror ? all.slice(n) : null };
   } finally {
-    tf.dispose([featT, ageT]);
+    tf.dispose(outs);
+    if (batch !== input) batch.dispose();
+    input.dispose();
   }
 }
 
@@ -147,18 +177,13 @@ export async function classifyImage(
   const detections = await detectInTensor(tf, models.detector, image, opts.detect);
   const t1 = performance.now();
   const plans = planSamples(width, height, detections, opts.rule);
-  const input = cropsToBackboneInput(tf, image, plans.map((p) => p.box));
   const n = plans.length;
   const mirror = opts.mirror ?? models.meta.preprocessing.mirrorTta;
   // With mirror test-time augmentation the mirrored crops go through the backbone in the same batch.
-  const batch = mirror ? (tf.tidy(() => tf.concat([input, tf.reverse(input, 2)], 0)) as TF.Tensor4D) : input;
-  let probs: Float32Array[];
-  try {
-    probs = await headProbs(tf, models, await headRows(tf, models, batch));
-  } finally {
-    input.dispose();
-    batch.dispose();
-  }
+  const described = await describeBoxes(tf, models.faceres, image, plans.map((p) => p.box), { mirror });
+  const { useAge } = models.meta.preprocessing;
+  const rows = [...described.plain, ...(described.mirrored ?? [])].map((d) => headInput(d.features, d.age, useAge));
+  let probs = await headProbs(tf, models, rows);
   if (mirror) probs = probs.slice(0, n).map((p, i) => p.map((v, c) => (v + probs[n + i][c]) / 2));
   if (opts.timings) {
     const t2 = performance.now();

@@ -1,13 +1,27 @@
-// Backbone features per face, cached in the Feature table per backbone version and
-// mirroring (the mirrored crop is the training augmentation and the test-time second view).
-// Incremental: only faces without a cached vector for the current backbone are embedded.
+// Backbone features per face, cached in the Feature table per feature key and mirroring (the
+// mirrored crop is the training augmentation and the test-time second view).
+// Incremental: only faces without a cached vector for the current key are embedded.
+// A face's features come from the same path inference runs (`describeBoxes` in classify.ts): the
+// stored original photo, decoded and EXIF-oriented as `POST /api/predict` decodes it, cut at the
+// face's stored box (the planned sample box) and resized by the backbone's tensor crop. Not from the
+// stored crop JPEG (re-encoded at <= 320 px, q90), which shifted class probabilities by up to 0.08.
 // A stored vector is FEATURE_DIM floats of features, then the backbone's age estimate
 // (years) and its male probability: little-endian float32.
 import type { Db } from '../db';
-import { BACKBONE_ID, describe, FEATURE_DIM } from './backbone';
-import { encodedToRgb } from '../faces/crop';
-import { readCrop } from './crop-source';
-import type { BlobStore } from '../storage';
+import { BACKBONE_ID, describe, FEATURE_DIM, loadFaceres } from './backbone';
+import { describeBoxes } from './classify';
+import { decodeImage as decodeForPredict, encodedToRgb, type RgbImage } from '../faces/crop';
+import { decodeImage as decodeUpload, sniff } from '../images';
+import { type BlobStore, originalKey, store as defaultStore } from '../storage';
+import type { Box } from './preprocess';
+import { getTf } from './tf';
+
+/**
+ * What `Feature.backbone` holds: the backbone id (weights + preprocessing, what a model's
+ * `meta.backbone` names) and where the crop came from. Vectors cached under another key (e.g. the
+ * bare BACKBONE_ID, computed from the stored crop JPEGs) are never mixed in.
+ */
+export const FEATURE_KEY = `${BACKBONE_ID}+photo`;
 
 export const VECTOR_DIM = FEATURE_DIM + 2;
 export type FaceVector = { features: Float32Array; age: number; male: number };
@@ -28,7 +42,7 @@ export function decodeVector(bytes: Uint8Array): FaceVector {
   return { features: f.slice(0, FEATURE_DIM), age: f[FEATURE_DIM], male: f[FEATURE_DIM + 1] };
 }
 
-/** Features of encoded face crops (JPEG/PNG…), plain and mirrored. */
+/** Features of encoded face crops (JPEG/PNG…), plain and mirrored (benchmarks; training uses `describePhotoFaces`). */
 export async function describeCrops(crops: readonly Uint8Array[], opts: { mirror?: boolean } = {}): Promise<FacePair[]> {
   const rgb = await Promise.all(crops.map((c) => encodedToRgb(c)));
   const plain = await describe(rgb);
@@ -36,9 +50,51 @@ export async function describeCrops(crops: readonly Uint8Array[], opts: { mirror
   return plain.map((p, i) => ({ plain: p, mirrored: mirrored ? mirrored[i] : null }));
 }
 
+/** An original photo as RGB, decoded as the predict path decodes it (sharp, EXIF-oriented). */
+export async function decodeOriginal(bytes: Buffer): Promise<RgbImage> {
+  const s = sniff(bytes);
+  if (s.kind === 'image' && s.format === 'heic') {
+    // sharp has no HEIC decoder here: the upload decoder (same orientation/flatten/sRGB steps) does it.
+    // It was checked against the limits at ingest; here only sharp's own default pixel cap applies.
+    const d = await decodeUpload(bytes, { maxUploadBytes: Number.MAX_SAFE_INTEGER, maxPixels: 0x3fff * 0x3fff });
+    return d.rgb;
+  }
+  return decodeForPredict(bytes);
+}
+
+export type PhotoFaces = { sha256: string; width: number; height: number; faces: { id: string; box: Box }[] };
+
 /**
- * Makes sure every face in `faceIds` has plain and mirrored features for the current
- * backbone; embeds only the missing ones, `batch` faces at a time.
+ * Plain and mirrored features of faces of one stored photo: the original is read from storage and
+ * decoded once, and every face box goes through `describeBoxes`, the crop path of inference.
+ */
+export async function describePhotoFaces(photo: PhotoFaces, blobs: BlobStore = defaultStore()): Promise<FacePair[]> {
+  const bytes = await blobs.get(originalKey(photo.sha256));
+  if (!bytes) throw new Error(`the original of photo ${photo.sha256} is missing from storage`);
+  const image = await decodeOriginal(bytes);
+  if (image.width !== photo.width || image.height !== photo.height) {
+    throw new Error(`photo ${photo.sha256} decodes to ${image.width}x${image.height}, its faces were found on ${photo.width}x${photo.height}`);
+  }
+  return describeImageBoxes(image, photo.faces.map((f) => f.box));
+}
+
+/** Plain and mirrored features of boxes of a decoded photo, through `describeBoxes` (the inference crop path). */
+export async function describeImageBoxes(image: RgbImage, boxes: readonly Box[]): Promise<FacePair[]> {
+  const tf = await getTf();
+  const faceres = await loadFaceres();
+  const data = new Uint8Array(image.data.buffer, image.data.byteOffset, image.data.byteLength);
+  const tensor = tf.tensor3d(data, [image.height, image.width, 3], 'int32');
+  try {
+    const d = await describeBoxes(tf, faceres, tensor, boxes, { mirror: true });
+    return d.plain.map((p, i) => ({ plain: p, mirrored: d.mirrored![i] }));
+  } finally {
+    tensor.dispose();
+  }
+}
+
+/**
+ * Makes sure every face in `faceIds` has plain and mirrored features under FEATURE_KEY; embeds only
+ * the missing ones, photo by photo (each original decoded once), saving about `batch` faces at a time.
  */
 export async function ensureFeatures(
   db: Db,
@@ -49,32 +105,55 @@ export async function ensureFeatures(
   for (let i = 0; i < faceIds.length; i += 1000) {
     const rows = await db.feature.groupBy({
       by: ['faceId'],
-      where: { backbone: BACKBONE_ID, faceId: { in: faceIds.slice(i, i + 1000) } },
+      where: { backbone: FEATURE_KEY, faceId: { in: faceIds.slice(i, i + 1000) } },
       _count: { _all: true },
     });
     for (const r of rows) if (r._count._all >= 2) have.add(r.faceId);
   }
   const missing = faceIds.filter((id) => !have.has(id));
   const batch = opts.batch ?? 16;
-  for (let i = 0; i < missing.length; i += batch) {
-    const ids = missing.slice(i, i + batch);
-    const faces = await db.face.findMany({ where: { id: { in: ids } }, select: { id: true, index: true, photo: { select: { sha256: true } } } });
-    const crops = await Promise.all(faces.map((f) => readCrop({ faceId: f.id, photoSha: f.photo.sha256, index: f.index }, opts.store)));
-    const pairs = await describeCrops(crops);
-    await db.feature.deleteMany({ where: { backbone: BACKBONE_ID, faceId: { in: faces.map((f) => f.id) } } });
+  // Faces grouped by photo, so each original is decoded once.
+  const photos = new Map<string, PhotoFaces>();
+  for (let i = 0; i < missing.length; i += 1000) {
+    const faces = await db.face.findMany({
+      where: { id: { in: missing.slice(i, i + 1000) } },
+      select: { id: true, x: true, y: true, w: true, h: true, photo: { select: { id: true, sha256: true, width: true, height: true } } },
+    });
+    for (const f of faces) {
+      const p = photos.get(f.photo.id) ?? { sha256: f.photo.sha256, width: f.photo.width, height: f.photo.height, faces: [] };
+      p.faces.push({ id: f.id, box: { x: f.x, y: f.y, w: f.w, h: f.h } });
+      photos.set(f.photo.id, p);
+    }
+  }
+  const found = [...photos.values()].reduce((n, p) => n + p.faces.length, 0);
+  if (found !== missing.length) throw new Error(`${missing.length - found} of the faces to embed no longer exist`);
+  let done = 0;
+  let pending: { id: string; pair: FacePair }[] = [];
+  const flush = async () => {
+    if (pending.length === 0) return;
+    const ids = pending.map((p) => p.id);
+    await db.feature.deleteMany({ where: { backbone: FEATURE_KEY, faceId: { in: ids } } });
     await db.feature.createMany({
-      data: faces.flatMap((f, k) => [
-        { faceId: f.id, backbone: BACKBONE_ID, mirrored: false, vector: encodeVector(pairs[k].plain) },
-        { faceId: f.id, backbone: BACKBONE_ID, mirrored: true, vector: encodeVector(pairs[k].mirrored!) },
+      data: pending.flatMap((p) => [
+        { faceId: p.id, backbone: FEATURE_KEY, mirrored: false, vector: encodeVector(p.pair.plain) },
+        { faceId: p.id, backbone: FEATURE_KEY, mirrored: true, vector: encodeVector(p.pair.mirrored!) },
       ]),
     });
-    await opts.onProgress?.(Math.min(i + batch, missing.length), missing.length);
+    done += pending.length;
+    pending = [];
+    await opts.onProgress?.(done, missing.length);
+  };
+  for (const photo of photos.values()) {
+    const pairs = await describePhotoFaces(photo, opts.store);
+    photo.faces.forEach((f, k) => pending.push({ id: f.id, pair: pairs[k] }));
+    if (pending.length >= batch) await flush();
   }
+  await flush();
   return { computed: missing.length, cached: faceIds.length - missing.length };
 }
 
-/** The cached plain and mirrored vectors of the given faces (current backbone). */
-export async function loadFeatures(db: Db, faceIds: readonly string[], backbone = BACKBONE_ID): Promise<Map<string, FacePair>> {
+/** The cached plain and mirrored vectors of the given faces (current feature key). */
+export async function loadFeatures(db: Db, faceIds: readonly string[], backbone = FEATURE_KEY): Promise<Map<string, FacePair>> {
   const out = new Map<string, FacePair>();
   for (let i = 0; i < faceIds.length; i += 1000) {
     const rows = await db.feature.findMany({ where: { backbone, faceId: { in: faceIds.slice(i, i + 1000) } } });

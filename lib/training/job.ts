@@ -6,7 +6,7 @@ import { config } from '../config';
 import { CLASSES, classIndex, type ClassName } from '../dataset/classes';
 import { pinSplits, SPLITS, type SplitName } from '../dataset/split';
 import { BACKBONE_ID, FEATURE_DIM } from '../ml/backbone';
-import { ensureFeatures, type FacePair, loadFeatures } from '../ml/features';
+import { ensureFeatures, type FacePair, FEATURE_KEY, loadFeatures } from '../ml/features';
 import { DEFAULT_HEAD, headInput, inputDim, type HeadConfig } from '../ml/head';
 import { computeMetrics } from '../ml/metrics';
 import { getTf } from '../ml/tf';
@@ -119,7 +119,7 @@ export async function runTrainJob(ctx: JobContext): Promise<{ runId: string; met
       runId: run.id,
       classes: CLASSES,
       backbone: BACKBONE_ID,
-      preprocessing: { input: `${BACKBONE_ID} features (gated face crop)`, l2: true, useAge: cfg.useAge, mirrorTta: payload.mirrorTta, dim: inputDim(FEATURE_DIM, cfg) },
+      preprocessing: { input: `${FEATURE_KEY} features (face box of the original photo, the inference crop path)`, l2: true, useAge: cfg.useAge, mirrorTta: payload.mirrorTta, dim: inputDim(FEATURE_DIM, cfg) },
       head: cfg,
       bestEpoch: trained.bestEpoch,
       seed,
