@@ -3,6 +3,7 @@
 import Link from 'next/link';
 import { memo, useCallback, useReducer, useRef, useState } from 'react';
 import { filesFromDrop, filesFromInput, isZip, type Picked, pool, type Result, sendImages, sendZip } from './transfer';
+import { CLASS_NAMES, type Label } from '@/lib/dataset/classes';
 
 type Status = 'queued' | 'uploading' | 'processing' | 'done';
 type Item = { id: number; path: string; size: number; zip: boolean; status: Status; sent: number; results: Result[] };
@@ -227,7 +228,7 @@ export function Uploader({ classes }: { classes: string[] }) {
             <option value="">No label (label later)</option>
             {classes.map((c) => (
               <option key={c} value={c}>
-                {c}
+                {CLASS_NAMES[c as Label] ?? c}
               </option>
             ))}
           </select>

@@ -3,6 +3,7 @@
 import Link from 'next/link';
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { type Result, sendImages } from '../transfer';
+import { CLASS_NAMES, type Label } from '@/lib/dataset/classes';
 
 const BURST_MS = 500;
 const MAX_IN_FLIGHT = 2;
@@ -114,7 +115,7 @@ export function Camera({ classes }: { classes: string[] }) {
             <option value="">Pick a class first…</option>
             {classes.map((c) => (
               <option key={c} value={c}>
-                {c}
+                {CLASS_NAMES[c as Label] ?? c}
               </option>
             ))}
           </select>
