@@ -2,7 +2,7 @@
 // mirrored crop is the training augmentation and the test-time second view).
 // Incremental: only faces without a cached vector for the current key are embedded.
 // A face's features come from the same path inference runs (`describeBoxes` in classify.ts): the
-// stored original photo, decoded and EXIF-oriented as `POST /api/predict` decodes it, cut at the
+// stored original photo, decoded and EXIF-oriented by the upload decoder (as `POST /api/predict` does), cut at the
 // face's stored box (the planned sample box) and resized by the backbone's tensor crop. Not from the
 // stored crop JPEG (re-encoded at <= 320 px, q90), which shifted class probabilities by up to 0.08.
 // A stored vector is FEATURE_DIM floats of features, then the backbone's age estimate
@@ -10,8 +10,8 @@
 import type { Db } from '../db';
 import { BACKBONE_ID, describe, FEATURE_DIM, loadFaceres } from './backbone';
 import { describeBoxes } from './classify';
-import { decodeImage as decodeForPredict, encodedToRgb, type RgbImage } from '../faces/crop';
-import { decodeImage as decodeUpload, sniff } from '../images';
+import { encodedToRgb, type RgbImage } from '../faces/crop';
+import { decodeImage } from '../images';
 import { type BlobStore, originalKey, store as defaultStore } from '../storage';
 import type { Box } from './preprocess';
 import { getTf } from './tf';
@@ -50,16 +50,13 @@ export async function describeCrops(crops: readonly Uint8Array[], opts: { mirror
   return plain.map((p, i) => ({ plain: p, mirrored: mirrored ? mirrored[i] : null }));
 }
 
-/** An original photo as RGB, decoded as the predict path decodes it (sharp, EXIF-oriented). */
+/**
+ * An original photo as RGB, through the upload decoder that ingest and `POST /api/predict` use. It
+ * passed the size and pixel limits when it was stored; lowering them later must not make stored
+ * photos untrainable, so only sharp's own default pixel cap applies here.
+ */
 export async function decodeOriginal(bytes: Buffer): Promise<RgbImage> {
-  const s = sniff(bytes);
-  if (s.kind === 'image' && s.format === 'heic') {
-    // sharp has no HEIC decoder here: the upload decoder (same orientation/flatten/sRGB steps) does it.
-    // It was checked against the limits at ingest; here only sharp's own default pixel cap applies.
-    const d = await decodeUpload(bytes, { maxUploadBytes: Number.MAX_SAFE_INTEGER, maxPixels: 0x3fff * 0x3fff });
-    return d.rgb;
-  }
-  return decodeForPredict(bytes);
+  return (await decodeImage(bytes, { maxUploadBytes: Number.MAX_SAFE_INTEGER, maxPixels: 0x3fff * 0x3fff })).rgb;
 }
 
 export type PhotoFaces = { sha256: string; width: number; height: number; faces: { id: string; box: Box }[] };

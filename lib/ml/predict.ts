@@ -6,7 +6,8 @@
 import type * as TF from '@tensorflow/tfjs';
 import type { Db } from '../db';
 import { UserError } from '../auth/roles';
-import { decodeImage } from '../faces/crop';
+import { config } from '../config';
+import { decodeImage, ImageRejection, type Limits } from '../images';
 import { loadDetector } from '../faces/detect';
 import { loadPromoted } from '../training/classify';
 import { BACKBONE_ID, loadFaceres } from './backbone';
@@ -38,24 +39,25 @@ export function checkBackbone(meta: Pick<HeadMeta, 'backbone'>): void {
 }
 
 /**
- * Every face of an encoded image (JPEG, PNG, WebP, ...) with its class probabilities under `head`.
- * UserError 400 when the image cannot be decoded or has more than `maxPixels` pixels.
+ * Every face of an encoded image with its class probabilities under `head`. The bytes go through
+ * the upload decoder (`lib/images`): the same formats and limits as uploads, checked before any full
+ * decode, and the same pixels the ingest pipeline and the training features see.
+ * UserError 400 when the image is refused (with the decoder's reason), 413 when the file is too large.
  */
 export async function classifyEncoded(
   head: HeadModel,
   input: Uint8Array,
-  opts: { maxPixels?: number } = {},
+  opts: Partial<Limits> = {},
 ): Promise<{ width: number; height: number; faces: FaceResult[] }> {
   checkBackbone(head.meta);
-  if (input.byteLength === 0) throw new UserError('The image is empty.', 400);
+  const cfg = config();
+  const limits: Limits = { maxUploadBytes: opts.maxUploadBytes ?? cfg.maxUploadBytes, maxPixels: opts.maxPixels ?? cfg.maxPixels };
   let image;
   try {
-    image = await decodeImage(input);
+    image = (await decodeImage(Buffer.from(input.buffer, input.byteOffset, input.byteLength), limits)).rgb;
   } catch (err) {
-    throw new UserError(`${(err as Error).message} (send a JPEG, PNG, WebP, AVIF, GIF or TIFF image)`, 400);
-  }
-  if (opts.maxPixels && image.width * image.height > opts.maxPixels) {
-    throw new UserError(`The image has ${image.width}x${image.height} pixels, more than the limit of ${opts.maxPixels}.`, 400);
+    if (!(err instanceof ImageRejection)) throw err;
+    throw new UserError(`Cannot decode image: ${err.message}`, input.byteLength > limits.maxUploadBytes ? 413 : 400);
   }
   const tf = await getTf();
   const [detector, faceres] = await Promise.all([loadDetector(), loadFaceres()]);
@@ -74,7 +76,7 @@ export async function classifyEncoded(
  * Classifies every face of an encoded image with the promoted model (the `POST /api/predict` service).
  * UserError 409 when no model is promoted, 400 for an undecodable or too large image.
  */
-export async function predictImage(db: Db, input: Uint8Array, opts: { maxPixels: number }): Promise<Prediction> {
+export async function predictImage(db: Db, input: Uint8Array, opts: Partial<Limits> = {}): Promise<Prediction> {
   const head = await loadPromoted(db, await getTf());
   const out = await classifyEncoded(head, input, opts);
   return { model: { runId: head.runId, classes: head.meta.classes }, ...out };

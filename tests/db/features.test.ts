@@ -120,4 +120,17 @@ describe('training features', () => {
     });
     expect(worst).toBeGreaterThan(1e-3);
   });
+
+  it('the predict path refuses what uploads refuse, before decoding, with the reason', async () => {
+    const sharp = (await import('sharp')).default;
+    const head = headOf(false);
+    const huge = await sharp({ create: { width: 3000, height: 2000, channels: 3, background: '#888' } }).png().toBuffer();
+    await expect(classifyEncoded(head, huge, { maxPixels: 1_000_000 })).rejects.toMatchObject({
+      status: 400,
+      message: expect.stringMatching(/^Cannot decode image: image is 3000×2000 .*over the 1\.0 megapixels limit/),
+    });
+    const gif = await sharp({ create: { width: 8, height: 8, channels: 3, background: '#888' } }).gif().toBuffer();
+    await expect(classifyEncoded(head, gif)).rejects.toMatchObject({ status: 400, message: expect.stringMatching(/GIF is not supported/) });
+    await expect(classifyEncoded(head, huge, { maxUploadBytes: 1000 })).rejects.toMatchObject({ status: 413 });
+  });
 });

@@ -26,5 +26,5 @@ export const POST = apiRoute({ role: 'viewer' }, async ({ req }) => {
     throw new UserError(`The image is ${(file.size / 1048576).toFixed(1)} MB, more than the ${cfg.maxUploadBytes / 1048576} MB limit.`, 413);
   }
   const bytes = new Uint8Array(await file.arrayBuffer());
-  return predictImage(db(), bytes, { maxPixels: cfg.maxPixels });
+  return predictImage(db(), bytes, { maxUploadBytes: cfg.maxUploadBytes, maxPixels: cfg.maxPixels });
 });
