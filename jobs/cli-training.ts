@@ -68,7 +68,7 @@ export async function trainingCommand(cmd: string, args: string[], opts: Opts, f
       for (const file of files) {
         let faces;
         try {
-          faces = await predictPhoto(tf, head, fs.readFileSync(file));
+          faces = await predictPhoto(head, fs.readFileSync(file));
         } catch (err) {
           if (opts.json) console.log(JSON.stringify({ file, error: (err as Error).message, faces: [] }));
           else console.log(`${file}: error: ${(err as Error).message}`);
@@ -82,7 +82,7 @@ export async function trainingCommand(cmd: string, args: string[], opts: Opts, f
     case 'evaluate': {
       if (!args[0]) fail('evaluate needs an ImageFolder directory');
       const tf = await getTf();
-      console.log(JSON.stringify(await evaluateFolder(tf, await loadPromoted(db(), tf), args[0]), null, 2));
+      console.log(JSON.stringify(await evaluateFolder(await loadPromoted(db(), tf), args[0]), null, 2));
       return;
     }
     case 'promote': {

@@ -4,7 +4,6 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { CLASSES, classIndex, type ClassName } from '../dataset/classes';
 import { classifyEncoded } from '../ml/predict';
-import type { Tf } from '../ml/head';
 import { computeMetrics } from '../ml/metrics';
 import type { Box } from '../ml/preprocess';
 import type { LoadedHead } from './classify';
@@ -15,7 +14,7 @@ export type FacePrediction = { box: Box; wholeImage: boolean; probs: Record<Clas
  * Every face of a photo classified by `head`, through the same path as the predict API and the browser
  * preview (lib/ml/predict.ts -> lib/ml/classify.ts), so all three agree.
  */
-export async function predictPhoto(_tf: Tf, head: LoadedHead, buffer: Buffer): Promise<FacePrediction[]> {
+export async function predictPhoto(head: LoadedHead, buffer: Buffer): Promise<FacePrediction[]> {
   const { faces } = await classifyEncoded(head, buffer);
   return faces.map((f) => ({
     box: f.box,
@@ -48,7 +47,7 @@ export function imageFiles(target: string): string[] {
  * Scores the promoted model on an ImageFolder (`<dir>/<class>/*.jpg`). Each image's first
  * face sample is taken as the labelled face (ImageFolder images are single-face crops).
  */
-export async function evaluateFolder(tf: Tf, head: LoadedHead, dir: string) {
+export async function evaluateFolder(head: LoadedHead, dir: string) {
   const items = CLASSES.flatMap((c) => {
     const d = path.join(dir, c);
     return fs.existsSync(d) ? imageFiles(d).map((file) => ({ file, label: c })) : [];
@@ -59,7 +58,7 @@ export async function evaluateFolder(tf: Tf, head: LoadedHead, dir: string) {
   const ids: string[] = [];
   let skipped = 0;
   for (const it of items) {
-    const faces = await predictPhoto(tf, head, fs.readFileSync(it.file));
+    const faces = await predictPhoto(head, fs.readFileSync(it.file));
     if (faces.length === 0) {
       skipped++;
       continue;
