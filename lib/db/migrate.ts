@@ -8,6 +8,8 @@ import path from 'node:path';
 
 export type Migration = { name: string; sql: string; checksum: string };
 export type MigrateResult = { applied: string[]; alreadyApplied: number };
+/** beforeApply runs once, before anything is changed, when migrations are pending (npm start backs up there). */
+export type MigrateHooks = { beforeApply?: (pending: string[]) => Promise<void> | void };
 
 const ROOT = path.resolve(__dirname, '..', '..');
 
@@ -60,7 +62,15 @@ function plan(migrations: Migration[], applied: Applied[]): Migration[] {
   return migrations.filter((m) => !done.has(m.name));
 }
 
-export async function migrateSqlite(url: string, dir = migrationsDir('sqlite')): Promise<MigrateResult> {
+/**
+ * SQLite: all pending migrations in one IMMEDIATE transaction (it serialises two processes
+ * starting at once), with foreign keys OFF. Prisma writes many schema changes as table
+ * rebuilds (`CREATE TABLE "new_X" … DROP TABLE "X" … RENAME`); with foreign keys on, the DROP
+ * would delete every child row through ON DELETE CASCADE. `PRAGMA foreign_keys` is a no-op
+ * inside a transaction, so it is switched off before BEGIN, and `PRAGMA foreign_key_check`
+ * runs before COMMIT: a migration that leaves a dangling reference is rolled back whole.
+ */
+export async function migrateSqlite(url: string, dir = migrationsDir('sqlite'), hooks: MigrateHooks = {}): Promise<MigrateResult> {
   const { default: Database } = await import('better-sqlite3');
   const file = url.replace(/^file:/, '');
   fs.mkdirSync(path.dirname(file), { recursive: true });
@@ -69,12 +79,27 @@ export async function migrateSqlite(url: string, dir = migrationsDir('sqlite')):
     db.pragma('journal_mode = WAL'); // the web app and the worker share the file
     db.exec(CREATE_TABLE('DATETIME'));
     const migrations = readMigrations(dir);
-    // BEGIN IMMEDIATE serialises concurrent migrators (two processes starting at once).
+    const pending = () =>
+      plan(migrations, db.prepare('SELECT migration_name, checksum, finished_at FROM _prisma_migrations').all() as Applied[]);
+    const first = pending();
+    if (first.length && hooks.beforeApply) await hooks.beforeApply(first.map((m) => m.name));
+    db.pragma('foreign_keys = OFF');
     const run = db.transaction(() => {
-      const applied = db.prepare('SELECT migration_name, checksum, finished_at FROM _prisma_migrations').all() as Applied[];
-      const todo = plan(migrations, applied);
+      const todo = pending(); // again, inside the lock: another process may have migrated meanwhile
       for (const m of todo) {
-        db.exec(m.sql);
+        try {
+          db.exec(m.sql);
+        } catch (err) {
+          throw new Error(`migration ${m.name} failed: ${(err as Error).message}`);
+        }
+        const broken = db.prepare('PRAGMA foreign_key_check').all() as { table: string; rowid: number; parent: string }[];
+        if (broken.length) {
+          const where = [...new Set(broken.map((b) => `${b.table} → ${b.parent}`))].join(', ');
+          throw new Error(
+            `migration ${m.name} would leave ${broken.length} row(s) pointing at rows that do not exist (${where}); ` +
+              'nothing was changed',
+          );
+        }
         db.prepare(
           `INSERT INTO _prisma_migrations (id, checksum, migration_name, started_at, finished_at, applied_steps_count)
            VALUES (?, ?, ?, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP, 1)`,
@@ -82,13 +107,17 @@ export async function migrateSqlite(url: string, dir = migrationsDir('sqlite')):
       }
       return { applied: todo.map((m) => m.name), alreadyApplied: migrations.length - todo.length };
     });
-    return run.immediate();
+    try {
+      return run.immediate();
+    } finally {
+      db.pragma('foreign_keys = ON');
+    }
   } finally {
     db.close();
   }
 }
 
-export async function migratePostgres(url: string, dir = migrationsDir('postgresql')): Promise<MigrateResult> {
+export async function migratePostgres(url: string, dir = migrationsDir('postgresql'), hooks: MigrateHooks = {}): Promise<MigrateResult> {
   const { default: pg } = await import('pg');
   const client = new pg.Client({ connectionString: url });
   await client.connect();
@@ -99,6 +128,7 @@ export async function migratePostgres(url: string, dir = migrationsDir('postgres
     const migrations = readMigrations(dir);
     const { rows } = await client.query<Applied>('SELECT migration_name, checksum, finished_at FROM _prisma_migrations');
     const todo = plan(migrations, rows);
+    if (todo.length && hooks.beforeApply) await hooks.beforeApply(todo.map((m) => m.name));
     for (const m of todo) {
       await client.query('BEGIN');
       try {
@@ -121,6 +151,6 @@ export async function migratePostgres(url: string, dir = migrationsDir('postgres
   }
 }
 
-export function migrate(url: string): Promise<MigrateResult> {
-  return url.startsWith('file:') ? migrateSqlite(url) : migratePostgres(url);
+export function migrate(url: string, hooks: MigrateHooks = {}): Promise<MigrateResult> {
+  return url.startsWith('file:') ? migrateSqlite(url, undefined, hooks) : migratePostgres(url, undefined, hooks);
 }
