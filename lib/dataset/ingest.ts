@@ -163,6 +163,7 @@ export async function ingestPhoto(db: Db, opts: IngestOptions, input: IngestInpu
             await tx.labelEvent.create({
               data: {
                 faceId: face.id,
+                photoId: face.photoId,
                 userId: input.uploaderId,
                 oldLabel: null,
                 newLabel: input.label,

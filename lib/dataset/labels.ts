@@ -42,18 +42,19 @@ export async function applyLabels(
   newLabel: Label,
   kind: 'label' | 'resolve',
 ): Promise<{ changed: LabelChange[]; unchanged: number }> {
-  const faces = await tx.face.findMany({ where: { id: { in: ids } }, select: { id: true, label: true } });
+  const faces = await tx.face.findMany({ where: { id: { in: ids } }, select: { id: true, label: true, photoId: true } });
   if (faces.length !== ids.length) {
     const found = new Set(faces.map((f) => f.id));
     const missing = ids.filter((id) => !found.has(id));
     throw new UserError(`No face with id ${missing.slice(0, 3).join(', ')}${missing.length > 3 ? '…' : ''}`, 404);
   }
   // A resolve is recorded even when it keeps the label: the history shows who decided.
-  const changed = faces.filter((f) => kind === 'resolve' || f.label !== newLabel).map((f) => ({ faceId: f.id, oldLabel: f.label, newLabel }));
+  const todo = faces.filter((f) => kind === 'resolve' || f.label !== newLabel);
+  const changed: LabelChange[] = todo.map((f) => ({ faceId: f.id, oldLabel: f.label, newLabel }));
   if (changed.length === 0) return { changed, unchanged: faces.length };
   const now = new Date();
   await tx.labelEvent.createMany({
-    data: changed.map((c) => ({ faceId: c.faceId, userId, oldLabel: c.oldLabel, newLabel, kind, createdAt: now })),
+    data: todo.map((f) => ({ faceId: f.id, photoId: f.photoId, userId, oldLabel: f.label, newLabel, kind, createdAt: now })),
   });
   await tx.face.updateMany({
     where: { id: { in: changed.map((c) => c.faceId) } },
@@ -85,7 +86,7 @@ export async function undoLastLabel(db: Db, actor: Actor): Promise<LabelChange |
       where: { userId: actor.id, kind: { in: ['label', 'undo'] } },
       orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
       take: UNDO_LOOKBACK,
-      select: { id: true, faceId: true, oldLabel: true, newLabel: true, kind: true, createdAt: true },
+      select: { id: true, faceId: true, photoId: true, oldLabel: true, newLabel: true, kind: true, createdAt: true },
     });
     if (events.length === 0) return null;
     const faces = await tx.face.findMany({
@@ -114,7 +115,7 @@ export async function undoLastLabel(db: Db, actor: Actor): Promise<LabelChange |
     const previous = restored === null ? null : await previousEvent(tx, target.faceId, restored, target.createdAt, target.id);
     const now = new Date();
     await tx.labelEvent.create({
-      data: { faceId: target.faceId, userId: actor.id, oldLabel: current, newLabel: restored, kind: 'undo', createdAt: now },
+      data: { faceId: target.faceId, photoId: target.photoId, userId: actor.id, oldLabel: current, newLabel: restored, kind: 'undo', createdAt: now },
     });
     await tx.face.update({
       where: { id: target.faceId },

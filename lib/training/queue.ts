@@ -1,7 +1,7 @@
 // Queuing a retrain, and the shapes the Training pages read. No ML imports: the web app
 // imports this module, the worker runs lib/training/job.
 import { z } from 'zod';
-import type { Db } from '../db';
+import { type Db, isUniqueViolation } from '../db';
 import { DEFAULT_SEED } from '../dataset/split';
 import type { Metrics } from '../ml/metrics';
 import type { EpochStats } from '../ml/train';
@@ -46,8 +46,17 @@ export type RunMetrics = Metrics & {
 /** Queues a retrain (admins only: checked by the caller). One queued or running train job at a time. */
 export async function queueRetrain(db: Db, actorId: string | null, payload: Partial<z.input<typeof trainPayloadSchema>> = {}) {
   const parsed = trainPayloadSchema.parse(payload);
-  const busy = await db.job.findFirst({ where: { type: TRAIN_JOB, status: { in: ['queued', 'running'] } } });
+  const active = () => db.job.findFirst({ where: { type: TRAIN_JOB, status: { in: ['queued', 'running'] } } });
+  const busy = await active();
   if (busy) return { job: busy, alreadyQueued: true };
-  return { job: await enqueue(db, { type: TRAIN_JOB, payload: parsed, createdById: actorId, maxAttempts: 2 }), alreadyQueued: false };
+  try {
+    return { job: await enqueue(db, { type: TRAIN_JOB, payload: parsed, createdById: actorId, maxAttempts: 2 }), alreadyQueued: false };
+  } catch (err) {
+    // Two requests at once: the partial unique index "Job_one_active_train" lets one in.
+    if (!isUniqueViolation(err)) throw err;
+    const winner = await active();
+    if (!winner) throw err;
+    return { job: winner, alreadyQueued: true };
+  }
 }
 

@@ -12,6 +12,8 @@ import type { Actor } from '@/lib/auth/roles';
 import { analyseFaces, type IngestOptions, ingestPhoto, type IngestResult } from '@/lib/dataset/ingest';
 import { importPath } from '@/lib/dataset/import';
 import { checkStorage, deletePhoto } from '@/lib/dataset/photos';
+import { assignLabels } from '@/lib/dataset/labels';
+import { perDay } from '@/lib/dataset/balance';
 import { faceMedia, photoMedia } from '@/lib/dataset/media';
 import { ingestFiles } from '@/lib/dataset/upload';
 import { listFaces, listPhotos, PAGE_SIZE, parseGalleryFilter } from '@/lib/dataset/gallery';
@@ -341,7 +343,7 @@ describe('import', () => {
       ['batch.zip/z/one.jpg', 'added'],
       ['batch.zip/z/notes.txt', 'rejected'],
     ]);
-    const ev = await t.db.labelEvent.findMany({ where: { face: { photoId: (results[0] as { photoId: string }).photoId } } });
+    const ev = await t.db.labelEvent.findMany({ where: { photoId: (results[0] as { photoId: string }).photoId } });
     expect(ev).toMatchObject([{ kind: 'label', newLabel: 'nomask_old', userId: ann.id }]);
   });
 });
@@ -375,9 +377,19 @@ describe('delete', () => {
     const photo = await t.db.photo.findUniqueOrThrow({ where: { id: photoId } });
     await expect(deletePhoto(t.db, store, bob, photoId)).rejects.toThrow(/uploader or an admin/);
     const uploader = photo.uploaderId === ann.id ? ann : bob;
+    const [first] = await t.db.face.findMany({ where: { photoId }, orderBy: { index: 'asc' } });
+    await assignLabels(t.db, bob, [first.id], 'mask_old');
+    const daysBefore = await perDay(t.db);
     const out = await deletePhoto(t.db, store, uploader, photoId);
     expect(out.faces).toBe(3);
     expect(await t.db.face.count({ where: { photoId } })).toBe(0);
+    // The label history outlives the face, with one more event saying who deleted it.
+    const history = await t.db.labelEvent.findMany({ where: { faceId: first.id }, orderBy: { createdAt: 'asc' } });
+    expect(history.map((e) => [e.kind, e.oldLabel, e.newLabel, e.userId, e.photoId])).toEqual([
+      ['label', null, 'mask_old', bob.id, photoId],
+      ['deleted', 'mask_old', null, uploader.id, photoId],
+    ]);
+    expect(await perDay(t.db)).toEqual(daysBefore);
     expect(await store.stat(originalKey(photo.sha256))).toBeNull();
     await expectConsistent();
     await expect(deletePhoto(t.db, store, { ...bob, role: 'admin' }, photoId)).rejects.toThrow(/No such photo/);

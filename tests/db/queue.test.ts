@@ -45,9 +45,9 @@ describe(`job queue on ${process.env.TEST_DATABASE_URL ? 'PostgreSQL' : 'SQLite'
 
   it('claims the oldest queued job once, then the next, then nothing', async () => {
     await clearJobs(t.db);
-    const a = await enqueue(t.db, { type: 'train', payload: { n: 1 } });
+    const a = await enqueue(t.db, { type: 'work', payload: { n: 1 } });
     await sleep(5);
-    const b = await enqueue(t.db, { type: 'train', payload: { n: 2 } });
+    const b = await enqueue(t.db, { type: 'work', payload: { n: 2 } });
     const first = await claim(t.db, 'w1');
     expect(first?.id).toBe(a.id);
     expect(first?.status).toBe('running');
@@ -60,14 +60,14 @@ describe(`job queue on ${process.env.TEST_DATABASE_URL ? 'PostgreSQL' : 'SQLite'
   it('only claims the job types the worker handles', async () => {
     await clearJobs(t.db);
     await enqueue(t.db, { type: 'other' });
-    expect(await claim(t.db, 'w1', { types: ['train'] })).toBeNull();
+    expect(await claim(t.db, 'w1', { types: ['work'] })).toBeNull();
     expect((await claim(t.db, 'w1', { types: ['other'] }))?.type).toBe('other');
   });
 
   it('never hands the same job to two concurrent claimers', async () => {
     await clearJobs(t.db);
     const n = 12;
-    for (let i = 0; i < n; i++) await enqueue(t.db, { type: 'train', payload: { i } });
+    for (let i = 0; i < n; i++) await enqueue(t.db, { type: 'work', payload: { i } });
     // PostgreSQL: two separate clients (two connections, as two worker machines would have).
     // SQLite (one worker by design): interleaved claims on one connection, which still race
     // between picking a candidate and taking it. Two connections in one process would block
@@ -90,7 +90,7 @@ describe(`job queue on ${process.env.TEST_DATABASE_URL ? 'PostgreSQL' : 'SQLite'
 
   it('re-queues a job whose lease expired, then fails it after maxAttempts', async () => {
     await clearJobs(t.db);
-    const job = await enqueue(t.db, { type: 'train', maxAttempts: 2 });
+    const job = await enqueue(t.db, { type: 'work', maxAttempts: 2 });
     const c1 = await claim(t.db, 'dead-1', { leaseMs: 50 });
     expect(c1?.id).toBe(job.id);
     await sleep(80);
@@ -110,7 +110,7 @@ describe(`job queue on ${process.env.TEST_DATABASE_URL ? 'PostgreSQL' : 'SQLite'
 
   it('a heartbeat keeps the lease alive', async () => {
     await clearJobs(t.db);
-    const job = await enqueue(t.db, { type: 'train' });
+    const job = await enqueue(t.db, { type: 'work' });
     await claim(t.db, 'w1', { leaseMs: 150 });
     for (let i = 0; i < 4; i++) {
       await sleep(60);
@@ -168,7 +168,7 @@ describe(`job queue on ${process.env.TEST_DATABASE_URL ? 'PostgreSQL' : 'SQLite'
 
   it('cancels a queued job at once and a running job at its next checkpoint', async () => {
     await clearJobs(t.db);
-    const queued = await enqueue(t.db, { type: 'train' });
+    const queued = await enqueue(t.db, { type: 'work' });
     expect(await cancel(t.db, queued.id)).toEqual({ status: 'cancelled' });
     await expect(cancel(t.db, queued.id)).rejects.toThrow(/already cancelled/);
 
@@ -211,5 +211,27 @@ describe(`job queue on ${process.env.TEST_DATABASE_URL ? 'PostgreSQL' : 'SQLite'
     expect(row.status).toBe('failed');
     expect(row.error).toBe('no labelled faces');
     expect(await claim(t.db, 'again')).toBeNull();
+  });
+});
+
+describe('retrain requests at once', () => {
+  it('queue one train job however many arrive together, from several processes', async () => {
+    await clearJobs(t.db);
+    const { queueRetrain } = await import('@/lib/training/queue');
+    // Separate clients stand for separate web servers: each sees "no train job yet" at first.
+    const clients = Array.from({ length: 5 }, () => createDb(t.url));
+    try {
+      const out = await Promise.all(clients.map((db) => queueRetrain(db, null)));
+      const ids = new Set(out.map((o) => o.job.id));
+      expect(ids.size).toBe(1);
+      expect(out.filter((o) => !o.alreadyQueued)).toHaveLength(1);
+      expect(await t.db.job.count({ where: { type: 'train', status: { in: ['queued', 'running'] } } })).toBe(1);
+      // Once it has finished, the next Retrain queues a new one.
+      await t.db.job.updateMany({ where: { type: 'train' }, data: { status: 'succeeded' } });
+      expect((await queueRetrain(t.db, null)).alreadyQueued).toBe(false);
+    } finally {
+      await Promise.all(clients.map((db) => db.$disconnect()));
+      await clearJobs(t.db);
+    }
   });
 });
