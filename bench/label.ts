@@ -9,7 +9,8 @@ import { createDb, type Db } from '../lib/db';
 import { migrate } from '../lib/db/migrate';
 import type { Actor } from '../lib/auth/roles';
 import { CLASSES, LABELS } from '../lib/dataset/classes';
-import { labelFace, labelQueue, listFaces, undoLastLabel } from '../lib/dataset/labels';
+import { labelFace, labelQueue, undoLastLabel } from '../lib/dataset/labels';
+import { listFaces } from '../lib/dataset/gallery';
 import { dashboard } from '../lib/dataset/balance';
 import type { BenchRow } from './run';
 
@@ -116,7 +117,7 @@ export async function bench(): Promise<BenchRow[]> {
     const dashMs: number[] = [];
     for (let i = 0; i < 20; i++) dashMs.push(await time(() => dashboard(db)));
     const gridMs: number[] = [];
-    for (let p = 1; p <= 20; p++) gridMs.push(await time(() => listFaces(db, { status: 'unlabelled', page: p * 7, pageSize: 60 })));
+    for (let p = 1; p <= 20; p++) gridMs.push(await time(() => listFaces(db, { label: 'unlabelled', page: p * 7, pageSize: 60 }, 'oldest')));
 
     const note = `${FACES} faces, ${Math.round(LABELLED_SHARE * 100)}% labelled, SQLite`;
     return [

@@ -130,7 +130,7 @@ test('a viewer sees the dashboard but cannot label: no menu entry, 403 page, 403
 test('the grid labels a shift-selected range with one key', async ({ page }) => {
   await signIn(page, labeler.email, labeler.password);
   const before = await classCounts(page);
-  await open(page, '/label?view=grid&status=unlabelled');
+  await open(page, '/label?view=grid&label=unlabelled');
   const tiles = page.getByTestId('grid-face');
   await expect(tiles.first()).toBeVisible();
   const n = await tiles.count();

@@ -1,52 +1,84 @@
-// Gallery queries: paginated in the database, counts by aggregation.
+// Browsing faces and photos (the gallery and the labelling grid): one filter, paginated in the
+// database, counts by aggregation.
 import { z } from 'zod';
-import type { Db } from '../db';
+import type { Db, Prisma } from '../db';
 import { LABELS } from './classes';
+import { faceCard, toCard } from './labels';
 
 export const PAGE_SIZE = 48;
 
-export const galleryFilterSchema = z.object({
-  view: z.enum(['faces', 'photos']).catch('faces'),
-  /** "unlabelled", a class or "excluded"; empty = any. */
-  label: z.enum(['', 'unlabelled', ...LABELS]).catch(''),
+/**
+ * The one face filter, shared by the gallery and the labelling grid (URL parameters of both
+ * pages). Each field is one Prisma where-clause in `faceWhere`; a later filter (say,
+ * "suggested by the model as class X") is one more field there. Bad values fall back to
+ * the default rather than failing the page.
+ */
+export const faceFilterSchema = z.object({
+  /** "" any, "unlabelled", "labelled" (a class or excluded), a class, or "excluded". */
+  label: z.enum(['', 'unlabelled', 'labelled', ...LABELS]).catch(''),
+  /** Uploader's user id. */
   uploader: z.string().max(40).catch(''),
-  /** Only whole-image samples (faces view) / photos that are one whole-image sample. */
-  whole: z.enum(['', '1']).catch(''),
+  /** Whole-image samples only ("yes"), detected faces only ("no"), or both (""). */
+  whole: z.enum(['', 'yes', 'no']).catch(''),
   page: z.coerce.number().int().min(1).max(100_000).catch(1),
+  pageSize: z.coerce.number().int().min(10).max(200).catch(PAGE_SIZE),
 });
-export type GalleryFilter = z.output<typeof galleryFilterSchema>;
+export type FaceFilter = z.output<typeof faceFilterSchema>;
+export type FaceFilterInput = Partial<z.input<typeof faceFilterSchema>>;
 
-export function parseGalleryFilter(params: Record<string, string | string[] | undefined>): GalleryFilter {
-  const one = (k: string) => (Array.isArray(params[k]) ? params[k][0] : params[k]) ?? undefined;
-  return galleryFilterSchema.parse({ view: one('view'), label: one('label') ?? '', uploader: one('uploader') ?? '', whole: one('whole') ?? '', page: one('page') ?? 1 });
+type Params = Record<string, string | string[] | undefined>;
+
+/** A filter from URL search parameters; `defaults` fill what the URL does not say. */
+export function parseFaceFilter(params: Params, defaults: FaceFilterInput = {}): FaceFilter {
+  const one = (k: string) => (Array.isArray(params[k]) ? params[k][0] : params[k]) || undefined;
+  const raw = Object.fromEntries((['label', 'uploader', 'whole', 'page', 'pageSize'] as const).map((k) => [k, one(k) ?? defaults[k]]));
+  return faceFilterSchema.parse(raw);
 }
 
-function faceWhere(f: GalleryFilter) {
-  return {
-    ...(f.label === 'unlabelled' ? { label: null } : f.label ? { label: f.label } : {}),
-    ...(f.whole ? { wholeImage: true } : {}),
-    ...(f.uploader ? { photo: { uploaderId: f.uploader } } : {}),
-  };
+/** The URL search string of a filter (defaults left out), for links and pagers. */
+export function faceFilterQuery(f: FaceFilter, extra: Record<string, string> = {}): string {
+  const q = new URLSearchParams(extra);
+  if (f.label) q.set('label', f.label);
+  if (f.uploader) q.set('uploader', f.uploader);
+  if (f.whole) q.set('whole', f.whole);
+  if (f.pageSize !== PAGE_SIZE) q.set('pageSize', String(f.pageSize));
+  if (f.page > 1) q.set('page', String(f.page));
+  return q.toString();
 }
 
-export async function listFaces(db: Db, f: GalleryFilter) {
+export function faceWhere(f: Pick<FaceFilter, 'label' | 'uploader' | 'whole'>): Prisma.FaceWhereInput {
+  const where: Prisma.FaceWhereInput = {};
+  if (f.label === 'unlabelled') where.label = null;
+  else if (f.label === 'labelled') where.label = { not: null };
+  else if (f.label) where.label = f.label;
+  if (f.uploader) where.photo = { uploaderId: f.uploader };
+  if (f.whole) where.wholeImage = f.whole === 'yes';
+  return where;
+}
+
+/** One page of faces: newest first (the gallery) or in upload order (the labelling grid). */
+export async function listFaces(db: Db, filter: FaceFilterInput, order: 'newest' | 'oldest' = 'newest') {
+  const f = faceFilterSchema.parse(filter);
   const where = faceWhere(f);
-  const [total, faces] = await Promise.all([
+  const dir = order === 'newest' ? 'desc' : 'asc';
+  const [total, rows] = await Promise.all([
     db.face.count({ where }),
     db.face.findMany({
       where,
-      orderBy: [{ createdAt: 'desc' }, { id: 'asc' }],
-      skip: (f.page - 1) * PAGE_SIZE,
-      take: PAGE_SIZE,
-      select: { id: true, photoId: true, index: true, label: true, wholeImage: true, score: true, groupId: true },
+      orderBy: [{ createdAt: dir }, { id: 'asc' }],
+      skip: (f.page - 1) * f.pageSize,
+      take: f.pageSize,
+      select: faceCard,
     }),
   ]);
-  return { total, faces, pages: Math.max(1, Math.ceil(total / PAGE_SIZE)) };
+  return { total, faces: rows.map(toCard), page: f.page, pages: Math.max(1, Math.ceil(total / f.pageSize)) };
 }
 
-export async function listPhotos(db: Db, f: GalleryFilter) {
+/** One page of photos that have at least one face matching the filter. */
+export async function listPhotos(db: Db, filter: FaceFilterInput) {
+  const f = faceFilterSchema.parse(filter);
   const faceFilter = faceWhere({ ...f, uploader: '' });
-  const where = {
+  const where: Prisma.PhotoWhereInput = {
     ...(f.uploader ? { uploaderId: f.uploader } : {}),
     ...(Object.keys(faceFilter).length ? { faces: { some: faceFilter } } : {}),
   };
@@ -55,19 +87,21 @@ export async function listPhotos(db: Db, f: GalleryFilter) {
     db.photo.findMany({
       where,
       orderBy: [{ createdAt: 'desc' }, { id: 'asc' }],
-      skip: (f.page - 1) * PAGE_SIZE,
-      take: PAGE_SIZE,
+      skip: (f.page - 1) * f.pageSize,
+      take: f.pageSize,
       select: { id: true, originalName: true, width: true, height: true, source: true, createdAt: true, _count: { select: { faces: true } }, uploader: { select: { email: true, name: true } } },
     }),
   ]);
-  return { total, photos, pages: Math.max(1, Math.ceil(total / PAGE_SIZE)) };
+  return { total, photos, page: f.page, pages: Math.max(1, Math.ceil(total / f.pageSize)) };
 }
 
-/** Users who uploaded at least one photo (for the uploader filter). */
-export async function uploaders(db: Db) {
+/** Users who uploaded at least one photo, with their photo counts (for the uploader filters). */
+export async function uploaders(db: Db): Promise<{ id: string; email: string; name: string | null; photos: number }[]> {
   const rows = await db.photo.groupBy({ by: ['uploaderId'], _count: { _all: true } });
+  if (rows.length === 0) return [];
   const users = await db.user.findMany({ where: { id: { in: rows.map((r) => r.uploaderId) } }, select: { id: true, email: true, name: true } });
-  return users.map((u) => ({ ...u, photos: rows.find((r) => r.uploaderId === u.id)?._count._all ?? 0 })).sort((a, b) => a.email.localeCompare(b.email));
+  const count = new Map(rows.map((r) => [r.uploaderId, r._count._all]));
+  return users.map((u) => ({ ...u, photos: count.get(u.id) ?? 0 })).sort((a, b) => a.email.localeCompare(b.email));
 }
 
 /** A photo with its faces and, per face, how many other faces share its near-duplicate group. */

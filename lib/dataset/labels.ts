@@ -141,9 +141,11 @@ async function previousEvent(tx: Tx, faceId: string, label: string, createdAt: D
 // ---------------------------------------------------------------------------------------
 // Reading faces
 
-const faceCard = {
+export const faceCard = {
   id: true,
   photoId: true,
+  index: true,
+  groupId: true,
   x: true,
   y: true,
   w: true,
@@ -157,6 +159,10 @@ const faceCard = {
 export type FaceCard = {
   id: string;
   photoId: string;
+  /** Position in its photo, left to right. */
+  index: number;
+  /** Near-duplicate group, if any. */
+  groupId: string | null;
   box: { x: number; y: number; w: number; h: number };
   wholeImage: boolean;
   label: string | null;
@@ -164,9 +170,11 @@ export type FaceCard = {
 };
 
 type FaceRow = Prisma.FaceGetPayload<{ select: typeof faceCard }>;
-const toCard = (f: FaceRow): FaceCard => ({
+export const toCard = (f: FaceRow): FaceCard => ({
   id: f.id,
   photoId: f.photoId,
+  index: f.index,
+  groupId: f.groupId,
   box: { x: f.x, y: f.y, w: f.w, h: f.h },
   wholeImage: f.wholeImage,
   label: f.label,
@@ -236,47 +244,6 @@ export async function getFaceCards(db: Db, ids: string[]): Promise<FaceCard[]> {
   return ids.flatMap((id) => byId.get(id) ?? []);
 }
 
-/**
- * The grid's filters. Each one is a Prisma where-clause; a later filter (say, "suggested
- * by the model as class X", once predictions are stored) is one more entry here.
- */
-export const gridFilterSchema = z.object({
-  status: z.enum(['unlabelled', 'labelled', 'excluded', 'all']).default('unlabelled'),
-  label: labelSchema.optional(),
-  uploaderId: z.string().min(1).optional(),
-  wholeImage: z.enum(['yes', 'no']).optional(),
-  page: z.coerce.number().int().min(1).default(1),
-  pageSize: z.coerce.number().int().min(10).max(200).default(60),
-});
-export type GridFilter = z.input<typeof gridFilterSchema>;
-
-export function gridWhere(f: z.output<typeof gridFilterSchema>): Prisma.FaceWhereInput {
-  const where: Prisma.FaceWhereInput = {};
-  if (f.label) where.label = f.label;
-  else if (f.status === 'unlabelled') where.label = null;
-  else if (f.status === 'labelled') where.label = { not: null };
-  else if (f.status === 'excluded') where.label = EXCLUDED;
-  if (f.uploaderId) where.photo = { uploaderId: f.uploaderId };
-  if (f.wholeImage) where.wholeImage = f.wholeImage === 'yes';
-  return where;
-}
-
-export async function listFaces(db: Db, filter: GridFilter): Promise<{ faces: FaceCard[]; total: number; page: number; pages: number }> {
-  const f = gridFilterSchema.parse(filter);
-  const where = gridWhere(f);
-  const [total, rows] = await Promise.all([
-    db.face.count({ where }),
-    db.face.findMany({
-      where,
-      orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
-      skip: (f.page - 1) * f.pageSize,
-      take: f.pageSize,
-      select: faceCard,
-    }),
-  ]);
-  return { faces: rows.map(toCard), total, page: f.page, pages: Math.max(1, Math.ceil(total / f.pageSize)) };
-}
-
 export type HistoryEntry = {
   id: string;
   at: Date;
@@ -304,11 +271,4 @@ export async function faceWithHistory(db: Db, id: string) {
   });
   const history: HistoryEntry[] = events.map((e) => ({ id: e.id, at: e.createdAt, kind: e.kind, oldLabel: e.oldLabel, newLabel: e.newLabel, user: e.user }));
   return { face, history };
-}
-
-/** Users who uploaded at least one photo, for the grid's uploader filter. */
-export async function uploaders(db: Db): Promise<{ id: string; email: string; name: string | null }[]> {
-  const ids = await db.photo.groupBy({ by: ['uploaderId'] });
-  if (ids.length === 0) return [];
-  return db.user.findMany({ where: { id: { in: ids.map((i) => i.uploaderId) } }, select: { id: true, email: true, name: true }, orderBy: { email: 'asc' } });
 }

@@ -16,7 +16,7 @@ import { assignLabels } from '@/lib/dataset/labels';
 import { perDay } from '@/lib/dataset/balance';
 import { faceMedia, photoMedia } from '@/lib/dataset/media';
 import { ingestFiles } from '@/lib/dataset/upload';
-import { listFaces, listPhotos, PAGE_SIZE, parseGalleryFilter } from '@/lib/dataset/gallery';
+import { listFaces, listPhotos, PAGE_SIZE, parseFaceFilter } from '@/lib/dataset/gallery';
 import { type BlobStore, LocalStore, originalKey } from '@/lib/storage';
 
 const FIX = path.join(__dirname, '..', 'fixtures', 'facemask');
@@ -350,23 +350,24 @@ describe('import', () => {
 
 describe('gallery queries', () => {
   it('filters and pages faces and photos in the database', async () => {
-    const all = await listFaces(t.db, parseGalleryFilter({}));
+    const all = await listFaces(t.db, parseFaceFilter({}));
     expect(all.total).toBe(await t.db.face.count());
     expect(all.faces).toHaveLength(Math.min(PAGE_SIZE, all.total));
-    const last = await listFaces(t.db, parseGalleryFilter({ page: String(all.pages) }));
+    const last = await listFaces(t.db, parseFaceFilter({ page: String(all.pages) }));
     expect(last.faces).toHaveLength(all.total - PAGE_SIZE * (all.pages - 1));
-    const unlabelled = await listFaces(t.db, parseGalleryFilter({ label: 'unlabelled' }));
+    const unlabelled = await listFaces(t.db, parseFaceFilter({ label: 'unlabelled' }));
     expect(unlabelled.total).toBe(await t.db.face.count({ where: { label: null } }));
     expect(unlabelled.faces.every((f) => f.label === null)).toBe(true);
-    const byBob = await listFaces(t.db, parseGalleryFilter({ label: 'mask_young', uploader: bob.id }));
+    const byBob = await listFaces(t.db, parseFaceFilter({ label: 'mask_young', uploader: bob.id }));
     expect(byBob.total).toBe(await t.db.face.count({ where: { label: 'mask_young', photo: { uploaderId: bob.id } } }));
     expect(byBob.total).toBeGreaterThan(0);
-    const whole = await listFaces(t.db, parseGalleryFilter({ whole: '1' }));
+    const whole = await listFaces(t.db, parseFaceFilter({ whole: 'yes' }));
     expect(whole.total).toBeGreaterThan(0);
     expect(whole.faces.every((f) => f.wholeImage)).toBe(true);
-    const photos = await listPhotos(t.db, parseGalleryFilter({ view: 'photos', label: 'nomask_old' }));
+    const photos = await listPhotos(t.db, parseFaceFilter({ label: 'nomask_old' }));
     expect(photos.total).toBe(await t.db.photo.count({ where: { faces: { some: { label: 'nomask_old' } } } }));
-    expect(parseGalleryFilter({ view: 'bogus', label: 'DROP TABLE', page: '-3' })).toMatchObject({ view: 'faces', label: '', page: 1 });
+    expect(parseFaceFilter({ label: 'DROP TABLE', whole: '1', page: '-3' })).toMatchObject({ label: '', whole: '', page: 1, pageSize: PAGE_SIZE });
+    expect(parseFaceFilter({}, { label: 'unlabelled', pageSize: 60 })).toMatchObject({ label: 'unlabelled', pageSize: 60 });
   });
 });
 

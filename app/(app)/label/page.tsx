@@ -2,8 +2,9 @@ import type { Metadata } from 'next';
 import Link from 'next/link';
 import { pageGuard } from '@/app/_server/guard';
 import { db } from '@/lib/db';
-import { CLASS_NAMES, LABELS } from '@/lib/dataset/classes';
-import { gridFilterSchema, labelQueue, listFaces, uploaders } from '@/lib/dataset/labels';
+import { labelQueue } from '@/lib/dataset/labels';
+import { faceFilterQuery, listFaces, parseFaceFilter, uploaders } from '@/lib/dataset/gallery';
+import { FaceFilterForm, Pager } from '@/app/_components/face-filters';
 import { pendingReviewCount } from '@/lib/dataset/reviews';
 import { LabelDesk } from './label-desk';
 import { LabelGrid } from './label-grid';
@@ -42,82 +43,23 @@ export default async function LabelPage({ searchParams }: { searchParams: Search
 }
 
 async function GridView({ sp }: { sp: Record<string, string | undefined> }) {
-  const parsed = gridFilterSchema.safeParse(sp);
-  const filter = parsed.success ? parsed.data : gridFilterSchema.parse({});
-  const [{ faces, total, page, pages }, people] = await Promise.all([listFaces(db(), filter), uploaders(db())]);
-  const link = (p: number) => {
-    const q = new URLSearchParams({ ...(sp as Record<string, string>), view: 'grid', page: String(p) });
-    return `/label?${q}`;
-  };
+  const filter = parseFaceFilter(sp, { label: 'unlabelled', pageSize: 60 });
+  const [{ faces, total, page, pages }, people] = await Promise.all([listFaces(db(), filter, 'oldest'), uploaders(db())]);
+  const link = (p: number) => `/label?${faceFilterQuery({ ...filter, page: p }, { view: 'grid' })}`;
   return (
     <div className="space-y-3">
-      <form method="get" action="/label" className="card grid gap-3 sm:grid-cols-5 sm:items-end" aria-label="Filters">
-        <input type="hidden" name="view" value="grid" />
-        <div>
-          <label className="label" htmlFor="f-status">
-            Show
-          </label>
-          <select id="f-status" name="status" defaultValue={filter.status} className="input">
-            <option value="unlabelled">Unlabelled</option>
-            <option value="labelled">Labelled</option>
-            <option value="excluded">Excluded</option>
-            <option value="all">All</option>
-          </select>
-        </div>
-        <div>
-          <label className="label" htmlFor="f-label">
-            Class
-          </label>
-          <select id="f-label" name="label" defaultValue={filter.label ?? ''} className="input">
-            <option value="">Any</option>
-            {LABELS.map((l) => (
-              <option key={l} value={l}>
-                {CLASS_NAMES[l]}
-              </option>
-            ))}
-          </select>
-        </div>
-        <div>
-          <label className="label" htmlFor="f-uploader">
-            Uploader
-          </label>
-          <select id="f-uploader" name="uploaderId" defaultValue={filter.uploaderId ?? ''} className="input">
-            <option value="">Anyone</option>
-            {people.map((u) => (
-              <option key={u.id} value={u.id}>
-                {u.name || u.email}
-              </option>
-            ))}
-          </select>
-        </div>
-        <div>
-          <label className="label" htmlFor="f-whole">
-            Samples
-          </label>
-          <select id="f-whole" name="wholeImage" defaultValue={filter.wholeImage ?? ''} className="input">
-            <option value="">Detected faces and whole images</option>
-            <option value="no">Detected faces only</option>
-            <option value="yes">Whole-image samples only</option>
-          </select>
-        </div>
-        <button className="btn-primary">Apply</button>
-      </form>
-      <p className="text-sm text-slate-600" data-testid="grid-total">
-        {total} face{total === 1 ? '' : 's'} · page {page} of {pages}
-      </p>
+      <FaceFilterForm action="/label" idPrefix="f" filter={filter} people={people} hidden={{ view: 'grid' }} />
       <LabelGrid faces={faces} />
-      <nav aria-label="Pages" className="flex items-center gap-2">
-        {page > 1 && (
-          <Link className="btn-secondary" href={link(page - 1)}>
-            ← Previous
-          </Link>
-        )}
-        {page < pages && (
-          <Link className="btn-secondary" href={link(page + 1)}>
-            Next →
-          </Link>
-        )}
-      </nav>
+      <Pager
+        page={page}
+        pages={pages}
+        href={link}
+        summary={
+          <span className="text-slate-600" data-testid="grid-total">
+            {total} face{total === 1 ? '' : 's'}
+          </span>
+        }
+      />
     </div>
   );
 }
