@@ -14,7 +14,7 @@ test('an admin retrains, follows the progress, opens the confusion matrix, and t
   await expect(page.getByRole('heading', { name: 'Training', level: 1 })).toBeVisible();
   // 32 labelled faces, none split yet
   const splitTable = page.getByTestId('split-counts');
-  await expect(splitTable.getByRole('row', { name: /^mask old/ }).getByRole('cell').last()).toHaveText('8');
+  await expect(splitTable.getByRole('row', { name: /^Mask, old/ }).getByRole('cell').last()).toHaveText('8');
 
   await page.getByRole('button', { name: 'Retrain' }).click();
   await expect(page.getByRole('status')).toContainText('Retrain queued');

@@ -5,6 +5,7 @@ import { db } from '@/lib/db';
 import { hasRole } from '@/lib/auth/roles';
 import { CLASS_COLORS, CLASS_NAMES, CLASSES } from '@/lib/dataset/classes';
 import { dashboard, IMBALANCE_WARNING } from '@/lib/dataset/balance';
+import { Row, Table } from '@/app/_components/table';
 import { ClassChart, DayChart } from './charts';
 import { TargetsForm } from './targets-form';
 
@@ -128,39 +129,18 @@ export default async function DashboardPage() {
         {d.labelers.length === 0 ? (
           <p className="text-sm text-slate-600">Nobody has labelled a face yet.</p>
         ) : (
-          <table className="w-full text-left text-sm tabular-nums">
-            <thead className="text-slate-500">
-              <tr>
-                <th className="py-1 pr-3">Labeler</th>
-                {CLASSES.map((c) => (
-                  <th key={c} className="py-1 pr-3">
-                    {CLASS_NAMES[c]}
-                  </th>
-                ))}
-                <th className="py-1 pr-3">Excluded</th>
-                <th className="py-1 pr-3">Total</th>
-                <th className="py-1">Agreement (second opinions)</th>
-              </tr>
-            </thead>
-            <tbody>
-              {d.labelers.map((l) => {
-                const a = agreement.get(l.userId);
-                return (
-                  <tr key={l.userId} className="border-t border-slate-100" data-testid={`labeler-${l.email}`}>
-                    <td className="py-1 pr-3">{l.name || l.email}</td>
-                    {CLASSES.map((c) => (
-                      <td key={c} className="py-1 pr-3">
-                        {l.perClass[c]}
-                      </td>
-                    ))}
-                    <td className="py-1 pr-3">{l.excluded}</td>
-                    <td className="py-1 pr-3 font-medium">{l.total}</td>
-                    <td className="py-1">{a ? `${pct(a.rate)} of ${a.reviewed}` : '—'}</td>
-                  </tr>
-                );
-              })}
-            </tbody>
-          </table>
+          <Table head={['Labeler', ...CLASSES.map((c) => CLASS_NAMES[c]), 'Excluded', 'Total', 'Agreement (second opinions)']}>
+            {d.labelers.map((l) => {
+              const a = agreement.get(l.userId);
+              return (
+                <Row
+                  key={l.userId}
+                  testId={`labeler-${l.email}`}
+                  cells={[l.name || l.email, ...CLASSES.map((c) => l.perClass[c]), l.excluded, <strong key="t">{l.total}</strong>, a ? `${pct(a.rate)} of ${a.reviewed}` : '—']}
+                />
+              );
+            })}
+          </Table>
         )}
         <p className="mt-2 text-xs text-slate-500">
           Second opinions: {d.reviews.pending} pending, {d.reviews.agreed} agreed, {d.reviews.disagreed} disagreements open, {d.reviews.resolved}{' '}
@@ -182,34 +162,11 @@ export default async function DashboardPage() {
         {d.splits.length === 0 ? (
           <p className="text-sm text-slate-600">No splits yet: they are assigned by the first training run.</p>
         ) : (
-          <table className="w-full text-left text-sm tabular-nums">
-            <thead className="text-slate-500">
-              <tr>
-                <th className="py-1 pr-3">Split</th>
-                {CLASSES.map((c) => (
-                  <th key={c} className="py-1 pr-3">
-                    {CLASS_NAMES[c]}
-                  </th>
-                ))}
-                <th className="py-1 pr-3">Excluded</th>
-                <th className="py-1">Total</th>
-              </tr>
-            </thead>
-            <tbody>
-              {d.splits.map((s) => (
-                <tr key={s.split} className="border-t border-slate-100" data-testid={`split-${s.split}`}>
-                  <td className="py-1 pr-3">{s.split}</td>
-                  {CLASSES.map((c) => (
-                    <td key={c} className="py-1 pr-3">
-                      {s.perClass[c]}
-                    </td>
-                  ))}
-                  <td className="py-1 pr-3">{s.excluded}</td>
-                  <td className="py-1">{s.total}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+          <Table head={['Split', ...CLASSES.map((c) => CLASS_NAMES[c]), 'Excluded', 'Total']}>
+            {d.splits.map((s) => (
+              <Row key={s.split} testId={`split-${s.split}`} cells={[s.split, ...CLASSES.map((c) => s.perClass[c]), s.excluded, s.total]} />
+            ))}
+          </Table>
         )}
       </section>
 

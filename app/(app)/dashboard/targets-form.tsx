@@ -1,25 +1,16 @@
 'use client';
 
-import { useState, useTransition } from 'react';
 import { CLASS_NAMES, CLASSES, type FaceClass } from '@/lib/dataset/classes';
-import { Message, type Msg } from '@/app/_components/message';
+import { Message } from '@/app/_components/message';
+import { useAction } from '@/app/_components/use-action';
 import { setTargetsAction } from './actions';
 
 export function TargetsForm({ targets }: { targets: Record<FaceClass, number> }) {
-  const [msg, setMsg] = useState<Msg>(null);
-  const [pending, start] = useTransition();
+  const { msg, pending, run, submit } = useAction();
   return (
     <form
       className="grid gap-3 sm:grid-cols-5 sm:items-end"
-      onSubmit={(e) => {
-        e.preventDefault();
-        const f = new FormData(e.currentTarget);
-        start(async () => {
-          const input = Object.fromEntries(CLASSES.map((c) => [c, Number(f.get(c))]));
-          const res = await setTargetsAction(input);
-          setMsg(res.ok ? { kind: 'ok', text: 'Targets saved.' } : { kind: 'error', text: res.error });
-        });
-      }}
+      onSubmit={submit((f) => run(() => setTargetsAction(Object.fromEntries(CLASSES.map((c) => [c, Number(f.get(c))]))), () => 'Targets saved.'))}
     >
       {CLASSES.map((c) => (
         <div key={c}>

@@ -2,28 +2,29 @@
 
 import Link from 'next/link';
 import { useRouter } from 'next/navigation';
-import { useEffect, useState, useTransition } from 'react';
+import { useEffect, useState } from 'react';
 import { CLASS_COLORS, CLASS_KEYS, CLASS_NAMES, CLASSES, EXCLUDED, type Label, LABELS } from '@/lib/dataset/classes';
 import type { BlindReview, Disagreement } from '@/lib/dataset/reviews';
 import { FaceCrop, LabelBadge, PhotoWithBox } from '@/app/_components/faces';
-import { Message, type Msg } from '@/app/_components/message';
+import { Message } from '@/app/_components/message';
+import { useAction } from '@/app/_components/use-action';
 import { answerReviewAction, requestReviewsAction, resolveReviewAction } from './actions';
 
 
 /** The blind queue: the face without its first label; keys 1–4 and X answer. */
 export function ReviewDesk({ review, waiting }: { review: BlindReview | null; waiting: number }) {
   const router = useRouter();
-  const [msg, setMsg] = useState<Msg>(null);
-  const [pending, start] = useTransition();
+  const { msg, pending, run } = useAction();
   const [ready, setReady] = useState(false);
   const answer = (label: Label) => {
     if (!review || pending) return;
-    start(async () => {
-      const res = await answerReviewAction({ reviewId: review.reviewId, label });
-      if (!res.ok) return setMsg({ kind: 'error', text: res.error });
-      setMsg({ kind: 'ok', text: 'Thanks, saved.' });
-      router.refresh();
-    });
+    run(
+      () => answerReviewAction({ reviewId: review.reviewId, label }),
+      () => {
+        router.refresh();
+        return 'Thanks, saved.';
+      },
+    );
   };
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
@@ -66,26 +67,19 @@ export function ReviewDesk({ review, waiting }: { review: BlindReview | null; wa
 }
 
 export function RequestReviewsForm() {
-  const [msg, setMsg] = useState<Msg>(null);
-  const [pending, start] = useTransition();
+  const { msg, pending, run, submit } = useAction();
   return (
     <form
       className="flex flex-wrap items-end gap-3"
-      onSubmit={(e) => {
-        e.preventDefault();
-        const percent = Number(new FormData(e.currentTarget).get('share'));
-        start(async () => {
-          const res = await requestReviewsAction({ share: percent / 100 });
-          if (!res.ok) return setMsg({ kind: 'error', text: res.error });
-          const { created, reviewed, labelled } = res.data;
-          setMsg({
-            kind: 'ok',
-            text: created
+      onSubmit={submit((f) =>
+        run(
+          () => requestReviewsAction({ share: Number(f.get('share')) / 100 }),
+          ({ created, reviewed, labelled }) =>
+            created
               ? `Asked for ${created} second opinion(s); ${reviewed} of ${labelled} labelled faces now have one asked for.`
               : `Nothing to add: ${reviewed} of ${labelled} labelled faces already have a second opinion asked for.`,
-          });
-        });
-      }}
+        ),
+      )}
     >
       <div>
         <label className="label" htmlFor="share">
@@ -105,14 +99,8 @@ export function RequestReviewsForm() {
 
 export function DisagreementRow({ d }: { d: Disagreement }) {
   const router = useRouter();
-  const [msg, setMsg] = useState<Msg>(null);
-  const [pending, start] = useTransition();
-  const resolve = (label: Label) =>
-    start(async () => {
-      const res = await resolveReviewAction({ reviewId: d.reviewId, label });
-      if (!res.ok) return setMsg({ kind: 'error', text: res.error });
-      router.refresh();
-    });
+  const { msg, pending, run } = useAction();
+  const resolve = (label: Label) => run(() => resolveReviewAction({ reviewId: d.reviewId, label }), () => router.refresh());
   return (
     <li className="card grid gap-3 sm:grid-cols-[8rem_1fr]" data-testid={`disagreement-${d.face.id}`}>
       <Link href={`/faces/${d.face.id}`} aria-label="Open the face and its history">

@@ -2,7 +2,8 @@ import type { Metadata } from 'next';
 import { pageGuard } from '@/app/_server/guard';
 import { hasRole } from '@/lib/auth/roles';
 import { db } from '@/lib/db';
-import { CLASSES } from '@/lib/dataset/classes';
+import { CLASS_NAMES, CLASSES } from '@/lib/dataset/classes';
+import { Row, Table } from '@/app/_components/table';
 import { SPLITS } from '@/lib/dataset/split';
 import { trainingDashboard } from '@/lib/training/views';
 import { TrainingLive } from './training-live';
@@ -27,34 +28,11 @@ export default async function TrainingPage() {
         <h2 id="split-h" className="mb-3 font-medium">
           Labelled faces per class and split
         </h2>
-        <table className="w-full text-left text-sm" data-testid="split-counts">
-          <thead className="text-slate-500">
-            <tr>
-              <th className="py-2 pr-4">Class</th>
-              {SPLITS.map((s) => (
-                <th key={s} className="py-2 pr-4">
-                  {s}
-                </th>
-              ))}
-              <th className="py-2">not split yet</th>
-            </tr>
-          </thead>
-          <tbody>
-            {CLASSES.map((c) => (
-              <tr key={c} className="border-t border-slate-100">
-                <th scope="row" className="py-2 pr-4 font-medium">
-                  {c.replace('_', ' ')}
-                </th>
-                {SPLITS.map((s) => (
-                  <td key={s} className="py-2 pr-4">
-                    {splits[c][s]}
-                  </td>
-                ))}
-                <td className="py-2">{splits[c].unassigned}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+        <Table testId="split-counts" head={['Class', ...SPLITS, 'not split yet']}>
+          {CLASSES.map((c) => (
+            <Row key={c} head={CLASS_NAMES[c]} cells={[...SPLITS.map((s) => splits[c][s]), splits[c].unassigned]} />
+          ))}
+        </Table>
       </section>
     </div>
   );

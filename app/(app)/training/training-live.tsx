@@ -1,7 +1,11 @@
 'use client';
 
 import Link from 'next/link';
-import { useCallback, useEffect, useState, useTransition } from 'react';
+import { useCallback, useEffect, useState } from 'react';
+import type { ActionResult } from '@/app/_server/guard';
+import { Message } from '@/app/_components/message';
+import { Row, Table } from '@/app/_components/table';
+import { useAction } from '@/app/_components/use-action';
 import type { TrainingStatus } from '@/lib/training/views';
 import { cancelJobAction, promoteAction, retrainAction, rollbackAction } from './actions';
 import { Curves } from './curves';
@@ -11,8 +15,7 @@ const pct = (x: number | null) => (x === null ? '–' : `${(100 * x).toFixed(1)}
 
 export function TrainingLive({ initial, isAdmin }: { initial: TrainingStatus; isAdmin: boolean }) {
   const [status, setStatus] = useState(initial);
-  const [msg, setMsg] = useState<{ kind: 'ok' | 'error'; text: string } | null>(null);
-  const [pending, start] = useTransition();
+  const { msg, pending, run } = useAction();
   const job = status.job;
   const active = job && (job.status === 'queued' || job.status === 'running');
 
@@ -26,12 +29,15 @@ export function TrainingLive({ initial, isAdmin }: { initial: TrainingStatus; is
     return () => clearInterval(t);
   }, [active, refresh]);
 
-  const act = (fn: () => Promise<{ ok: true; data: unknown } | { ok: false; error: string }>, ok: string) =>
-    start(async () => {
-      const r = await fn();
-      setMsg(r.ok ? { kind: 'ok', text: ok } : { kind: 'error', text: r.error });
-      await refresh();
-    });
+  const act = <T,>(fn: () => Promise<ActionResult<T>>, ok: string) =>
+    run(
+      async () => {
+        const r = await fn();
+        await refresh();
+        return r;
+      },
+      () => ok,
+    );
 
   const p = job?.progress ?? null;
   const stepIdx = p ? STEPS.indexOf(p.step) : -1;
@@ -65,11 +71,7 @@ export function TrainingLive({ initial, isAdmin }: { initial: TrainingStatus; is
             </>
           )}
         </div>
-        {msg && (
-          <p role={msg.kind === 'error' ? 'alert' : 'status'} className={msg.kind === 'error' ? 'alert-error' : 'alert-ok'}>
-            {msg.text}
-          </p>
-        )}
+        <Message msg={msg} />
         {!job ? (
           <p className="text-sm text-slate-600">No training job yet.{isAdmin ? ' Click Retrain to train the first model.' : ''}</p>
         ) : (
@@ -146,50 +148,34 @@ export function TrainingLive({ initial, isAdmin }: { initial: TrainingStatus; is
         {status.runs.length === 0 ? (
           <p className="text-sm text-slate-600">No runs yet.</p>
         ) : (
-          <table className="w-full text-left text-sm" data-testid="runs">
-            <thead className="text-slate-500">
-              <tr>
-                <th className="py-2 pr-4">Started</th>
-                <th className="py-2 pr-4">By</th>
-                <th className="py-2 pr-4">Status</th>
-                <th className="py-2 pr-4">Test faces</th>
-                <th className="py-2 pr-4">Accuracy</th>
-                <th className="py-2 pr-4">Macro-F1</th>
-                <th className="py-2 pr-4">Mask</th>
-                <th className="py-2 pr-4">Age</th>
-                <th className="py-2">Model</th>
-              </tr>
-            </thead>
-            <tbody>
-              {status.runs.map((r) => (
-                <tr key={r.id} className="border-t border-slate-100">
-                  <td className="py-2 pr-4">
-                    <Link className="text-indigo-700 underline" href={`/training/${r.id}`}>
-                      {new Date(r.createdAt).toLocaleString()}
-                    </Link>
-                  </td>
-                  <td className="py-2 pr-4">{r.createdBy ?? '–'}</td>
-                  <td className="py-2 pr-4">{r.status}</td>
-                  <td className="py-2 pr-4">{r.testFaces ?? '–'}</td>
-                  <td className="py-2 pr-4">{pct(r.accuracy)}</td>
-                  <td className="py-2 pr-4">{pct(r.macroF1)}</td>
-                  <td className="py-2 pr-4">{pct(r.maskAccuracy)}</td>
-                  <td className="py-2 pr-4">{pct(r.ageAccuracy)}</td>
-                  <td className="py-2">
-                    {r.promoted ? (
-                      <span className="rounded bg-emerald-100 px-2 py-0.5 text-xs font-medium text-emerald-800" data-testid="promoted-badge">
-                        promoted
-                      </span>
-                    ) : isAdmin && r.status === 'succeeded' ? (
-                      <button type="button" className="btn-secondary" disabled={pending} onClick={() => act(() => promoteAction({ id: r.id }), 'Promoted')}>
-                        Promote
-                      </button>
-                    ) : null}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+          <Table testId="runs" head={['Started', 'By', 'Status', 'Test faces', 'Accuracy', 'Macro-F1', 'Mask', 'Age', 'Model']}>
+            {status.runs.map((r) => (
+              <Row
+                key={r.id}
+                cells={[
+                  <Link key="at" className="text-indigo-700 underline" href={`/training/${r.id}`}>
+                    {new Date(r.createdAt).toLocaleString()}
+                  </Link>,
+                  r.createdBy ?? '–',
+                  r.status,
+                  r.testFaces ?? '–',
+                  pct(r.accuracy),
+                  pct(r.macroF1),
+                  pct(r.maskAccuracy),
+                  pct(r.ageAccuracy),
+                  r.promoted ? (
+                    <span key="m" className="rounded bg-emerald-100 px-2 py-0.5 text-xs font-medium text-emerald-800" data-testid="promoted-badge">
+                      promoted
+                    </span>
+                  ) : isAdmin && r.status === 'succeeded' ? (
+                    <button key="m" type="button" className="btn-secondary" disabled={pending} onClick={() => act(() => promoteAction({ id: r.id }), 'Promoted')}>
+                      Promote
+                    </button>
+                  ) : null,
+                ]}
+              />
+            ))}
+          </Table>
         )}
       </section>
     </div>

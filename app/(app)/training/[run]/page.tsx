@@ -4,7 +4,8 @@ import { notFound } from 'next/navigation';
 import { pageGuard } from '@/app/_server/guard';
 import { hasRole } from '@/lib/auth/roles';
 import { db } from '@/lib/db';
-import { CLASSES } from '@/lib/dataset/classes';
+import { CLASS_NAMES, CLASSES } from '@/lib/dataset/classes';
+import { Row, Table } from '@/app/_components/table';
 import { runDetail } from '@/lib/training/views';
 import { Curves } from '../curves';
 import { ConfusionMatrix } from './confusion';
@@ -75,41 +76,14 @@ export default async function RunPage({ params }: { params: Promise<{ run: strin
             <h2 id="pc-h" className="mb-3 font-medium">
               Per class
             </h2>
-            <table className="w-full text-left text-sm" data-testid="per-class">
-              <thead className="text-slate-500">
-                <tr>
-                  <th className="py-2 pr-4">Class</th>
-                  <th className="py-2 pr-4">Precision</th>
-                  <th className="py-2 pr-4">Recall</th>
-                  <th className="py-2 pr-4">F1</th>
-                  <th className="py-2">Support</th>
-                </tr>
-              </thead>
-              <tbody>
-                {CLASSES.map((c) => (
-                  <tr key={c} className="border-t border-slate-100">
-                    <th scope="row" className="py-2 pr-4 font-medium">
-                      {c.replace('_', ' ')}
-                    </th>
-                    <td className="py-2 pr-4">{pct(m.perClass[c].precision)}</td>
-                    <td className="py-2 pr-4">{pct(m.perClass[c].recall)}</td>
-                    <td className="py-2 pr-4">{pct(m.perClass[c].f1)}</td>
-                    <td className="py-2">{m.perClass[c].support}</td>
-                  </tr>
-                ))}
-                {(['macro', 'weighted'] as const).map((k) => (
-                  <tr key={k} className="border-t border-slate-200 text-slate-700">
-                    <th scope="row" className="py-2 pr-4 font-medium">
-                      {k} average
-                    </th>
-                    <td className="py-2 pr-4">{pct(m[k].precision)}</td>
-                    <td className="py-2 pr-4">{pct(m[k].recall)}</td>
-                    <td className="py-2 pr-4">{pct(m[k].f1)}</td>
-                    <td className="py-2">{m.n}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
+            <Table testId="per-class" head={['Class', 'Precision', 'Recall', 'F1', 'Support']}>
+              {CLASSES.map((c) => (
+                <Row key={c} head={CLASS_NAMES[c]} cells={[pct(m.perClass[c].precision), pct(m.perClass[c].recall), pct(m.perClass[c].f1), m.perClass[c].support]} />
+              ))}
+              {(['macro', 'weighted'] as const).map((k) => (
+                <Row key={k} head={`${k} average`} className="text-slate-700" cells={[pct(m[k].precision), pct(m[k].recall), pct(m[k].f1), m.n]} />
+              ))}
+            </Table>
           </section>
 
           <section className="card space-y-2" aria-labelledby="cmp-h">

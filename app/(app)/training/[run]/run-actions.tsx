@@ -1,34 +1,19 @@
 'use client';
 
-import { useState, useTransition } from 'react';
 import { useRouter } from 'next/navigation';
+import { Message } from '@/app/_components/message';
+import { useAction } from '@/app/_components/use-action';
 import { promoteAction } from '../actions';
 
 export function PromoteButton({ id }: { id: string }) {
-  const [err, setErr] = useState<string | null>(null);
-  const [pending, start] = useTransition();
+  const { msg, pending, run } = useAction();
   const router = useRouter();
   return (
     <span className="inline-flex items-center gap-2">
-      <button
-        type="button"
-        className="btn-secondary"
-        disabled={pending}
-        onClick={() =>
-          start(async () => {
-            const r = await promoteAction({ id });
-            if (!r.ok) setErr(r.error);
-            else router.refresh();
-          })
-        }
-      >
+      <button type="button" className="btn-secondary" disabled={pending} onClick={() => run(() => promoteAction({ id }), () => router.refresh())}>
         Promote this model
       </button>
-      {err && (
-        <span role="alert" className="alert-error">
-          {err}
-        </span>
-      )}
+      <Message msg={msg} />
     </span>
   );
 }
