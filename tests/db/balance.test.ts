@@ -1,22 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freshDb, type TestDb } from '../helpers/db';
-import { makeFaces, makeUser } from '../helpers/faces';
+import { type Team, team } from '../helpers/faces';
 import type { Actor } from '@/lib/auth/roles';
 import { assignLabels, undoLastLabel } from '@/lib/dataset/labels';
 import { classCounts, dashboard, DEFAULT_TARGET, duplicateGroups, getTargets, perDay, perLabeler, perSplit, setTargets } from '@/lib/dataset/balance';
 
-let t: TestDb;
-let admin: Actor;
-let ann: Actor;
-let bob: Actor;
-let ids: string[];
+let t: Team['t'], admin: Actor, ann: Actor, bob: Actor, ids: string[];
 
 beforeAll(async () => {
-  t = await freshDb();
-  admin = await makeUser(t.db, 'admin');
-  ann = await makeUser(t.db, 'labeler');
-  bob = await makeUser(t.db, 'labeler');
-  ids = await makeFaces(t.db, admin.id, 20);
+  ({ t, admin, ann, bob, ids } = await team(20));
   await assignLabels(t.db, ann, ids.slice(0, 6), 'mask_old');
   await assignLabels(t.db, ann, ids.slice(6, 8), 'mask_young');
   await assignLabels(t.db, bob, ids.slice(8, 11), 'nomask_old');

@@ -1,22 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freshDb, type TestDb } from '../helpers/db';
-import { makeFaces, makeUser } from '../helpers/faces';
+import { type Team, team } from '../helpers/faces';
 import type { Actor } from '@/lib/auth/roles';
 import { assignLabels, faceWithHistory } from '@/lib/dataset/labels';
 import { agreementByLabeler, answerReview, listDisagreements, nextReview, pendingReviewCount, requestReviews, resolveReview, reviewCounts } from '@/lib/dataset/reviews';
 
-let t: TestDb;
-let admin: Actor;
-let ann: Actor;
-let bob: Actor;
-let ids: string[];
+let t: Team['t'], admin: Actor, ann: Actor, bob: Actor, ids: string[];
 
 beforeAll(async () => {
-  t = await freshDb();
-  admin = await makeUser(t.db, 'admin');
-  ann = await makeUser(t.db, 'labeler');
-  bob = await makeUser(t.db, 'labeler');
-  ids = await makeFaces(t.db, admin.id, 40);
+  ({ t, admin, ann, bob, ids } = await team(40));
   await assignLabels(t.db, ann, ids.slice(0, 20), 'mask_old');
   await assignLabels(t.db, bob, ids.slice(20, 30), 'nomask_young');
 });

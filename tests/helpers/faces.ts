@@ -1,6 +1,7 @@
 // Test data: users and photos with faces, written straight to the database (no upload).
 import crypto from 'node:crypto';
 import type { Db } from '@/lib/db';
+import { freshDb, type TestDb } from './db';
 import type { Actor, Role } from '@/lib/auth/roles';
 
 export async function makeUser(db: Db, role: Role, email = `${role}-${crypto.randomBytes(4).toString('hex')}@example.com`): Promise<Actor> {
@@ -38,4 +39,15 @@ export async function makeFaces(db: Db, uploaderId: string, n: number, opts: { w
   });
   const faces = await db.face.findMany({ where: { photoId: photo.id }, orderBy: { index: 'asc' }, select: { id: true } });
   return faces.map((f) => f.id);
+}
+
+export type Team = { t: TestDb; admin: Actor; ann: Actor; bob: Actor; ids: string[] };
+
+/** A fresh database with an admin, two labelers (ann, bob) and one photo of `faces` unlabelled faces. */
+export async function team(faces: number): Promise<Team> {
+  const t = await freshDb();
+  const admin = await makeUser(t.db, 'admin');
+  const ann = await makeUser(t.db, 'labeler');
+  const bob = await makeUser(t.db, 'labeler');
+  return { t, admin, ann, bob, ids: await makeFaces(t.db, admin.id, faces) };
 }
