@@ -1,5 +1,6 @@
 // Form fields with their labels, as every filter and settings form uses them.
 import type { ReactNode } from 'react';
+import { Message, type Msg } from './message';
 
 export type Option = { value: string; label: string };
 
@@ -24,5 +25,19 @@ export function SelectField({ id, label, name, defaultValue, options, className 
         ))}
       </select>
     </div>
+  );
+}
+
+/** A form's submit button (saying what it is doing while pending) and its result message below. */
+export function SubmitRow({ label, busy, pending, msg, className = 'w-full' }: { label: string; busy: string; pending: boolean; msg: Msg; className?: string }) {
+  return (
+    <>
+      <button className="btn-primary" disabled={pending}>
+        {pending ? busy : label}
+      </button>
+      <div className={className}>
+        <Message msg={msg} />
+      </div>
+    </>
   );
 }

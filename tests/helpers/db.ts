@@ -18,18 +18,7 @@ export async function freshDb(): Promise<TestDb> {
   const server = testServerUrl();
   if (!server) {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'masklab-db-'));
-    const url = `file:${path.join(dir, 'test.db')}`;
-    await migrate(url);
-    const db = createDb(url);
-    return {
-      db,
-      url,
-      provider: 'sqlite',
-      cleanup: async () => {
-        await db.$disconnect();
-        fs.rmSync(dir, { recursive: true, force: true });
-      },
-    };
+    return open(`file:${path.join(dir, 'test.db')}`, 'sqlite', async () => fs.rmSync(dir, { recursive: true, force: true }));
   }
   const { default: pg } = await import('pg');
   const name = `masklab_test_${crypto.randomBytes(4).toString('hex')}`;
@@ -38,17 +27,23 @@ export async function freshDb(): Promise<TestDb> {
   await admin.query(`CREATE DATABASE ${name}`);
   const u = new URL(server);
   u.pathname = `/${name}`;
-  const url = u.toString();
+  return open(u.toString(), 'postgresql', async () => {
+    await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    await admin.end();
+  });
+}
+
+/** Migrates the new database and connects; `cleanup` disconnects, then removes it. */
+async function open(url: string, provider: TestDb['provider'], remove: () => Promise<void>): Promise<TestDb> {
   await migrate(url);
   const db = createDb(url);
   return {
     db,
     url,
-    provider: 'postgresql',
+    provider,
     cleanup: async () => {
       await db.$disconnect();
-      await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await admin.end();
+      await remove();
     },
   };
 }

@@ -1,7 +1,7 @@
 'use client';
 
 import { CLASS_NAMES, CLASSES, type FaceClass } from '@/lib/dataset/classes';
-import { Message } from '@/app/_components/message';
+import { SubmitRow } from '@/app/_components/fields';
 import { useAction } from '@/app/_components/use-action';
 import { setTargetsAction } from './actions';
 
@@ -20,12 +20,7 @@ export function TargetsForm({ targets }: { targets: Record<FaceClass, number> })
           <input id={`target-${c}`} name={c} type="number" min={1} step={1} required defaultValue={targets[c]} className="input" />
         </div>
       ))}
-      <button className="btn-primary" disabled={pending}>
-        {pending ? 'Saving…' : 'Save targets'}
-      </button>
-      <div className="sm:col-span-5">
-        <Message msg={msg} />
-      </div>
+      <SubmitRow label="Save targets" busy="Saving…" pending={pending} msg={msg} className="sm:col-span-5" />
     </form>
   );
 }

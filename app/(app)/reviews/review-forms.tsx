@@ -8,6 +8,7 @@ import type { BlindReview, Disagreement } from '@/lib/dataset/reviews';
 import { FaceCrop, LabelBadge, PhotoWithBox } from '@/app/_components/faces';
 import { Message } from '@/app/_components/message';
 import { useAction } from '@/app/_components/use-action';
+import { SubmitRow } from '@/app/_components/fields';
 import { answerReviewAction, requestReviewsAction, resolveReviewAction } from './actions';
 
 
@@ -87,12 +88,7 @@ export function RequestReviewsForm() {
         </label>
         <input id="share" name="share" type="number" min={1} max={100} step={1} defaultValue={10} required className="input w-32" />
       </div>
-      <button className="btn-primary" disabled={pending}>
-        {pending ? 'Asking…' : 'Ask for second opinions'}
-      </button>
-      <div className="w-full">
-        <Message msg={msg} />
-      </div>
+      <SubmitRow label="Ask for second opinions" busy="Asking…" pending={pending} msg={msg} />
     </form>
   );
 }
