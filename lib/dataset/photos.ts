@@ -1,6 +1,7 @@
 // Deleting photos and checking that rows and stored files agree.
 import type { Db } from '../db';
-import { ForbiddenError, type Actor, UserError } from '../auth/roles';
+import { type Actor, UserError } from '../auth/roles';
+import { ensure, may } from '../auth/policy';
 import { type BlobStore, photoKeys, shaOfKey } from '../storage';
 
 /**
@@ -12,7 +13,7 @@ import { type BlobStore, photoKeys, shaOfKey } from '../storage';
 export async function deletePhoto(db: Db, store: BlobStore, actor: Actor, photoId: string): Promise<{ deleted: string; faces: number }> {
   const photo = await db.photo.findUnique({ where: { id: photoId }, select: { id: true, sha256: true, uploaderId: true, _count: { select: { faces: true } } } });
   if (!photo) throw new UserError('No such photo', 404);
-  if (photo.uploaderId !== actor.id && actor.role !== 'admin') throw new ForbiddenError('Only the uploader or an admin may delete this photo');
+  ensure(may.deletePhoto(actor, photo), 'Only the uploader or an admin may delete this photo');
   const faces = await db.face.findMany({ where: { photoId }, select: { id: true, index: true, label: true } });
   // Label events have no foreign key to their face: they outlive it, and one more event
   // per labelled face records who deleted it, so audits and per-labeller counts stay true.

@@ -3,7 +3,7 @@ import type { ReactNode } from 'react';
 import Link from 'next/link';
 import { pageGuard } from '@/app/_server/guard';
 import { db } from '@/lib/db';
-import { hasRole } from '@/lib/auth/roles';
+import { may } from '@/lib/auth/policy';
 import { CLASS_COLORS, CLASS_NAMES, CLASSES } from '@/lib/dataset/classes';
 import { dashboard, IMBALANCE_WARNING } from '@/lib/dataset/balance';
 import { Row, Table } from '@/app/_components/table';
@@ -18,7 +18,7 @@ export default async function DashboardPage() {
   const actor = await pageGuard('viewer', '/dashboard');
   const d = await dashboard(db());
   const { counts, targets, imbalance } = d;
-  const admin = hasRole(actor.role, 'admin');
+
   const agreement = new Map(d.agreement.map((a) => [a.userId, a]));
   return (
     <div className="space-y-6">
@@ -137,7 +137,7 @@ export default async function DashboardPage() {
         )}
         <p className="mt-2 text-xs text-slate-500">
           Second opinions: {d.reviews.pending} pending, {d.reviews.agreed} agreed, {d.reviews.disagreed} disagreements open, {d.reviews.resolved}{' '}
-          resolved.{admin && (
+          resolved.{may.manageReviews(actor) && (
             <>
               {' '}
               <Link href="/reviews" className="text-indigo-700 underline">
@@ -163,7 +163,7 @@ export default async function DashboardPage() {
         )}
       </section>
 
-      {admin && (
+      {may.setTargets(actor) && (
         <section className="card" aria-labelledby="targets">
           <h2 id="targets" className="mb-2 font-medium">
             Targets per class

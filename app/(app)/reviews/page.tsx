@@ -1,7 +1,7 @@
 import type { Metadata } from 'next';
 import { pageGuard } from '@/app/_server/guard';
 import { db } from '@/lib/db';
-import { hasRole } from '@/lib/auth/roles';
+import { may } from '@/lib/auth/policy';
 import { listDisagreements, nextReview, pendingReviewCount, reviewCounts } from '@/lib/dataset/reviews';
 import { DisagreementRow, RequestReviewsForm, ReviewDesk } from './review-forms';
 
@@ -9,7 +9,7 @@ export const metadata: Metadata = { title: 'Reviews' };
 
 export default async function ReviewsPage() {
   const actor = await pageGuard('labeler', '/reviews');
-  const admin = hasRole(actor.role, 'admin');
+  const admin = may.manageReviews(actor);
   const [review, waiting] = await Promise.all([nextReview(db(), actor), pendingReviewCount(db(), actor)]);
   const [disagreements, counts] = admin ? await Promise.all([listDisagreements(db()), reviewCounts(db())]) : [null, null];
   return (

@@ -1,6 +1,6 @@
 import type { Metadata } from 'next';
 import { pageGuard } from '@/app/_server/guard';
-import { hasRole } from '@/lib/auth/roles';
+import { may } from '@/lib/auth/policy';
 import { db } from '@/lib/db';
 import { CLASS_NAMES, CLASSES } from '@/lib/dataset/classes';
 import { Row, Table } from '@/app/_components/table';
@@ -23,7 +23,7 @@ export default async function TrainingPage() {
           faces, trains the classifier head, measures it on the test split and promotes it when it beats the promoted model there.
         </p>
       </div>
-      <TrainingLive initial={status} isAdmin={hasRole(actor.role, 'admin')} />
+      <TrainingLive initial={status} isAdmin={may.manageModels(actor)} />
       <section className="card overflow-x-auto" aria-labelledby="split-h">
         <h2 id="split-h" className="mb-3 font-medium">
           Labelled faces per class and split

@@ -2,7 +2,7 @@ import type { Metadata } from 'next';
 import { notFound } from 'next/navigation';
 import { pageGuard } from '@/app/_server/guard';
 import { db } from '@/lib/db';
-import { hasRole } from '@/lib/auth/roles';
+import { may } from '@/lib/auth/policy';
 import { CLASS_NAMES, type Label } from '@/lib/dataset/classes';
 import { faceWithHistory } from '@/lib/dataset/labels';
 import { FaceCrop, LabelBadge, PhotoWithBox } from '@/app/_components/faces';
@@ -50,7 +50,7 @@ export default async function FacePage({ params }: { params: Promise<{ id: strin
           <PhotoWithBox photoId={face.photoId} photo={face.photo} box={{ x: face.x, y: face.y, w: face.w, h: face.h }} className="max-h-[28rem] w-full bg-slate-900" />
         </div>
       </div>
-      {hasRole(actor.role, 'labeler') && (
+      {may.label(actor) && (
         <section className="card" aria-labelledby="relabel">
           <h2 id="relabel" className="mb-2 font-medium">
             Change the label

@@ -1,6 +1,7 @@
 import type { Metadata } from 'next';
 import Link from 'next/link';
 import { notFound } from 'next/navigation';
+import { may } from '@/lib/auth/policy';
 import { pageGuard } from '@/app/_server/guard';
 import { db } from '@/lib/db';
 import { photoDetail } from '@/lib/dataset/gallery';
@@ -13,7 +14,7 @@ export default async function PhotoPage({ params }: { params: Promise<{ id: stri
   const actor = await pageGuard('viewer', `/photos/${id}`);
   const photo = await photoDetail(db(), id);
   if (!photo) notFound();
-  const canDelete = actor.role === 'admin' || (actor.role === 'labeler' && actor.id === photo.uploader.id);
+  const canDelete = may.deletePhoto(actor, { uploaderId: photo.uploader.id });
   const stroke = Math.max(2, Math.round(Math.max(photo.width, photo.height) / 300));
   return (
     <div className="space-y-4">

@@ -2,7 +2,7 @@ import type { Metadata } from 'next';
 import Link from 'next/link';
 import { notFound } from 'next/navigation';
 import { pageGuard } from '@/app/_server/guard';
-import { hasRole } from '@/lib/auth/roles';
+import { may } from '@/lib/auth/policy';
 import { db } from '@/lib/db';
 import { CLASS_NAMES, CLASSES } from '@/lib/dataset/classes';
 import { Row, Table } from '@/app/_components/table';
@@ -39,7 +39,7 @@ export default async function RunPage({ params }: { params: Promise<{ run: strin
           {run.seed} · backbone <code>{run.backbone}</code>{' '}
           {run.promoted && <span className="rounded bg-emerald-100 px-2 py-0.5 text-xs font-medium text-emerald-800">promoted</span>}
         </p>
-        {hasRole(actor.role, 'admin') && run.status === 'succeeded' && !run.promoted && (
+        {may.manageModels(actor) && run.status === 'succeeded' && !run.promoted && (
           <div className="mt-2">
             <PromoteButton id={run.id} />
           </div>
