@@ -372,7 +372,8 @@ export async function holdsData(url: string): Promise<boolean> {
 export async function preMigrateBackup(loc: InstanceLocation & { nextAuthSecret?: string }, now = new Date()): Promise<string | null> {
   if (!(await holdsData(loc.databaseUrl))) return null;
   const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
-  const file = path.join(loc.dataDir, 'backups', `pre-migrate-${stamp}.tar`);
+  let file = path.join(loc.dataDir, 'backups', `pre-migrate-${stamp}.tar`);
+  if (fs.existsSync(file)) file = file.replace(/\.tar$/, `-${process.pid}.tar`); // two processes starting at once
   await backup(file, { ...loc, databaseOnly: true });
   return file;
 }
