@@ -74,21 +74,21 @@ export async function sqliteSnapshot(url: string, dest: string, withPhotos = tru
 }
 
 /** `pg_dump`/`pg_restore`: on PATH, else the newest under /usr/lib/postgresql/<version>/bin (Debian, Ubuntu). */
-export function findPgTool(name: 'pg_dump' | 'pg_restore'): string | null {
-  for (const dir of (process.env.PATH ?? '').split(path.delimiter)) {
+export function findPgTool(name: 'pg_dump' | 'pg_restore', searchPath = process.env.PATH ?? '', pgLib = '/usr/lib/postgresql'): string | null {
+  for (const dir of searchPath.split(path.delimiter)) {
     if (dir && fs.existsSync(path.join(dir, name))) return path.join(dir, name);
   }
-  const base = '/usr/lib/postgresql';
-  const versions = fs.existsSync(base) ? fs.readdirSync(base).filter((v) => /^\d+$/.test(v)).sort((a, b) => Number(b) - Number(a)) : [];
+  const versions = fs.existsSync(pgLib) ? fs.readdirSync(pgLib).filter((v) => /^\d+$/.test(v)).sort((a, b) => Number(b) - Number(a)) : [];
   for (const v of versions) {
-    const p = path.join(base, v, 'bin', name);
+    const p = path.join(pgLib, v, 'bin', name);
     if (fs.existsSync(p)) return p;
   }
   return null;
 }
 
-function needPgTool(name: 'pg_dump' | 'pg_restore'): string {
-  const p = findPgTool(name);
+/** The tool's path, or a BackupError that says how to install it or back up by hand. */
+export function needPgTool(name: 'pg_dump' | 'pg_restore', searchPath?: string, pgLib?: string): string {
+  const p = findPgTool(name, searchPath, pgLib);
   if (!p) {
     throw new BackupError(
       `${name} was not found (looked on PATH and in /usr/lib/postgresql/*/bin). Install the PostgreSQL client tools ` +
