@@ -12,6 +12,7 @@ import { parseLabel, LABELS } from '../lib/dataset/classes';
 import { checkStorage } from '../lib/dataset/photos';
 import { store } from '../lib/storage';
 import { TRAINING_COMMANDS, TRAINING_HELP, trainingCommand } from './cli-training';
+import { backup, BackupError, restore } from '../lib/backup';
 
 const HELP = `masklab CLI
 
@@ -29,6 +30,10 @@ Usage: npm run cli -- <command> [options]
                                                orphan files older than 10 minutes)
   db migrate                                   apply pending migrations
   db schemas                                   regenerate prisma/postgresql/schema.prisma
+  backup <file.tar>                            write a backup of this instance (database, photo files,
+                                               models, session secret) while it runs
+  restore <file.tar>                           restore a backup into an empty MASKLAB_DATA_DIR and
+                                               MASKLAB_MODELS_DIR (and, on PostgreSQL, an empty database)
 ${TRAINING_HELP}`;
 
 export class CliError extends Error {}
@@ -63,9 +68,26 @@ export async function main(argv: string[]): Promise<void> {
     return;
   }
   const cfg = config();
-  const key = group === 'import' ? 'import' : `${group} ${cmd ?? ''}`.trim();
+  const key = ['import', 'backup', 'restore'].includes(group) ? group : `${group} ${cmd ?? ''}`.trim();
   if (key === 'db schemas') {
     console.log(writePostgresSchema() ? 'updated prisma/postgresql/schema.prisma' : 'prisma/postgresql/schema.prisma is up to date');
+    return;
+  }
+  // Neither migrates nor creates the admin first: a backup copies the database as it is, and a
+  // restore needs an empty target.
+  if (key === 'backup' || key === 'restore') {
+    if (!cmd) throw new CliError(`${key} needs an archive file name`);
+    const loc = { databaseUrl: cfg.databaseUrl, dataDir: cfg.dataDir, modelsDir: cfg.modelsDir };
+    if (key === 'backup') {
+      const m = await backup(cmd, { ...loc, nextAuthSecret: cfg.nextAuthSecret });
+      console.error(`backup written to ${cmd}`);
+      const { photosDeletedDuringBackup, photosMissingFiles, counts, files, migrations } = m;
+      console.log(JSON.stringify({ file: cmd, counts, files, migrations: migrations.length, photosDeletedDuringBackup, photosMissingFiles }, null, 2));
+    } else {
+      const r = await restore(cmd, loc);
+      console.error(`restored ${cmd} (made ${r.manifest.created} by masklab ${r.manifest.masklabVersion}); the next start applies any newer migrations`);
+      console.log(JSON.stringify({ counts: r.counts, files: r.files }, null, 2));
+    }
     return;
   }
   await prepareDatabase(cfg, (line) => console.error(line)); // stdout stays machine-readable
@@ -154,7 +176,7 @@ if (require.main === module) {
   main(process.argv.slice(2))
     .then(() => db().$disconnect())
     .catch(async (err) => {
-      const known = err instanceof CliError || err instanceof UserError || err instanceof ConfigError || err?.name === 'ZodError';
+      const known = err instanceof CliError || err instanceof BackupError || err instanceof UserError || err instanceof ConfigError || err?.name === 'ZodError';
       const msg = err?.name === 'ZodError' ? err.issues.map((i: { message: string }) => i.message).join('; ') : err?.message;
       console.error(known ? `error: ${msg}` : err);
       process.exitCode = 1;

@@ -33,6 +33,7 @@ const schema = z.object({
   MASKLAB_MODELS_DIR: z.string().min(1).default('./models'),
   MASKLAB_PRETRAINED_DIR: z.string().min(1).optional(),
   MASKLAB_TF_BACKEND: z.enum(['auto', 'wasm']).default('auto'),
+  MASKLAB_BACKUP_BEFORE_MIGRATE: bool.default(true),
 });
 
 export type Config = {
@@ -65,6 +66,8 @@ export type Config = {
   pretrainedDir?: string;
   /** `auto`: tfjs-node when installed, else wasm; `wasm`: always wasm. */
   tfBackend: 'auto' | 'wasm';
+  /** Write a database backup to `<dataDir>/backups/` before applying migrations to a database that holds data. */
+  backupBeforeMigrate: boolean;
 };
 
 export class ConfigError extends Error {
@@ -113,6 +116,7 @@ export function parseConfig(env: Record<string, string | undefined> = process.en
     modelsDir: path.resolve(cwd, e.MASKLAB_MODELS_DIR),
     pretrainedDir: e.MASKLAB_PRETRAINED_DIR ? path.resolve(cwd, e.MASKLAB_PRETRAINED_DIR) : undefined,
     tfBackend: e.MASKLAB_TF_BACKEND,
+    backupBeforeMigrate: e.MASKLAB_BACKUP_BEFORE_MIGRATE,
   };
 }
 

@@ -1,9 +1,10 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { freshDb, type TestDb } from '../helpers/db';
-import { migrate, migrationsDir, readMigrations } from '@/lib/db/migrate';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { emptyDb, type EmptyDb, freshDb, type TestDb } from '../helpers/db';
+import { migrate, migratePostgres, migrateSqlite, type MigrateHooks, migrationsDir, readMigrations } from '@/lib/db/migrate';
+import { pgInfo, sqliteFile, sqliteInfo, withRawDb } from '@/lib/backup/database';
 
 let t: TestDb;
 beforeAll(async () => {
@@ -47,4 +48,190 @@ it('refuses a migration that was edited after it was applied', async () => {
   fs.appendFileSync(file, '\n-- edited\n');
   await expect(migrateSqlite(url, dir)).rejects.toThrow(/edited after it was applied/);
   fs.rmSync(dir, { recursive: true, force: true });
+});
+
+// ---- Upgrading a database that holds data ---------------------------------------------------
+// A database made by the first release (the `init` migration only) and filled with a bit of
+// everything; then a migration that rebuilds Photo the way Prisma writes it (SQLite: new table,
+// copy, DROP, RENAME; PostgreSQL: column changes) and every real later migration.
+
+const INIT = '20261127000000_init';
+type Exec = (sql: string, params?: unknown[]) => Promise<Record<string, unknown>[]>;
+
+/** A migrations folder holding `init` plus the given extra migrations (name → SQL). */
+function migrationsWith(provider: 'sqlite' | 'postgresql', extra: Record<string, string>, withLater: boolean): string {
+  const src = migrationsDir(provider);
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'masklab-migs-'));
+  for (const m of readMigrations(src)) {
+    if (m.name === INIT || withLater) fs.cpSync(path.join(src, m.name), path.join(dir, m.name), { recursive: true });
+  }
+  for (const [name, sql] of Object.entries(extra)) {
+    fs.mkdirSync(path.join(dir, name));
+    fs.writeFileSync(path.join(dir, name, 'migration.sql'), sql);
+  }
+  return dir;
+}
+
+const run = (provider: 'sqlite' | 'postgresql', url: string, dir: string, hooks?: MigrateHooks) =>
+  provider === 'sqlite' ? migrateSqlite(url, dir, hooks) : migratePostgres(url, dir, hooks);
+
+async function insert(exec: Exec, table: string, row: Record<string, unknown>) {
+  const cols = Object.keys(row);
+  // booleans inline (better-sqlite3 binds no booleans); everything else as a parameter
+  const vals = cols.map((c) => (typeof row[c] === 'boolean' ? (row[c] ? 'TRUE' : 'FALSE') : '?'));
+  await exec(
+    `INSERT INTO "${table}" (${cols.map((c) => `"${c}"`).join(', ')}) VALUES (${vals.join(', ')})`,
+    cols.filter((c) => typeof row[c] !== 'boolean').map((c) => row[c]),
+  );
+}
+
+/** Rows of every kind the first release stores, written with plain SQL at the `init` schema. */
+async function populate(exec: Exec) {
+  const now = '2026-11-27T10:00:00.000Z';
+  for (const u of ['u1', 'u2', 'u3']) {
+    await insert(exec, 'User', { id: u, email: `${u}@example.com`, passwordHash: `hash-${u}`, role: u === 'u1' ? 'admin' : 'labeler', updatedAt: now });
+  }
+  await insert(exec, 'ApiToken', { id: 't1', userId: 'u2', name: 'script', tokenHash: 'th1' });
+  await insert(exec, 'ApiToken', { id: 't2', userId: 'u3', name: 'cam', tokenHash: 'th2' });
+  await insert(exec, 'Setting', { key: 'target', value: '750', updatedAt: now });
+  await insert(exec, 'LoginThrottle', { key: 'ip:1.2.3.4', failures: 2 });
+  for (let p = 0; p < 4; p++) {
+    await insert(exec, 'Photo', {
+      id: `p${p}`, sha256: String(p).repeat(64), uploaderId: p % 2 ? 'u2' : 'u3', originalName: `p${p}.jpg`, format: 'jpeg', width: 64, height: 64, bytes: 1000,
+    });
+    for (let i = 0; i < 2; i++) {
+      const f = `f${p}${i}`;
+      await insert(exec, 'Face', { id: f, photoId: `p${p}`, index: i, x: 0, y: 0, w: 10, h: 10, phash: '0'.repeat(16), label: 'mask_old', labelledById: 'u2', split: 'train' });
+      await insert(exec, 'LabelEvent', { id: `e${f}`, faceId: f, userId: 'u2', newLabel: 'mask_old' });
+      await insert(exec, 'Feature', { faceId: f, backbone: 'faceres', mirrored: false, vector: Buffer.from(new Float32Array([p, i]).buffer) });
+    }
+  }
+  await insert(exec, 'Review', { id: 'r1', faceId: 'f00', requestedById: 'u1', reviewerId: 'u3', firstLabel: 'mask_old', firstUserId: 'u2' });
+  await insert(exec, 'Review', { id: 'r2', faceId: 'f10', requestedById: 'u1', firstLabel: 'mask_old' });
+  await insert(exec, 'Job', { id: 'j1', type: 'train', status: 'succeeded', createdById: 'u1' });
+  await insert(exec, 'Job', { id: 'j2', type: 'train', status: 'queued', createdById: 'u1' });
+  for (const m of ['start', 'epoch 1', 'done']) await insert(exec, 'JobLog', { jobId: 'j1', message: m });
+  await insert(exec, 'Run', { id: 'run1', jobId: 'j1', status: 'succeeded', backbone: 'faceres', createdById: 'u1', promoted: true });
+  for (let p = 0; p < 4; p++) for (let i = 0; i < 2; i++) await insert(exec, 'RunSample', { runId: 'run1', faceId: `f${p}${i}`, label: 'mask_old', split: 'train' });
+}
+
+async function counts(url: string): Promise<Record<string, number>> {
+  const info = url.startsWith('file:') ? await sqliteInfo(sqliteFile(url), false) : await pgInfo(url);
+  const { _prisma_migrations: _, ...rest } = info.counts;
+  return rest;
+}
+
+// Photo rebuilt as `prisma migrate dev` writes it for a new column on SQLite; on PostgreSQL the
+// same schema change (plus a column type change) is done in place.
+const REBUILD_PHOTO = {
+  sqlite: `-- RedefineTables
+PRAGMA defer_foreign_keys=ON;
+PRAGMA foreign_keys=OFF;
+CREATE TABLE "new_Photo" (
+    "id" TEXT NOT NULL PRIMARY KEY,
+    "sha256" TEXT NOT NULL,
+    "uploaderId" TEXT NOT NULL,
+    "source" TEXT NOT NULL DEFAULT 'upload',
+    "originalName" TEXT NOT NULL,
+    "format" TEXT NOT NULL,
+    "width" INTEGER NOT NULL,
+    "height" INTEGER NOT NULL,
+    "bytes" BIGINT NOT NULL,
+    "note" TEXT,
+    "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    CONSTRAINT "Photo_uploaderId_fkey" FOREIGN KEY ("uploaderId") REFERENCES "User" ("id") ON DELETE RESTRICT ON UPDATE CASCADE
+);
+INSERT INTO "new_Photo" ("bytes", "createdAt", "format", "height", "id", "originalName", "sha256", "source", "uploaderId", "width") SELECT "bytes", "createdAt", "format", "height", "id", "originalName", "sha256", "source", "uploaderId", "width" FROM "Photo";
+DROP TABLE "Photo";
+ALTER TABLE "new_Photo" RENAME TO "Photo";
+CREATE UNIQUE INDEX "Photo_sha256_key" ON "Photo"("sha256");
+CREATE INDEX "Photo_uploaderId_idx" ON "Photo"("uploaderId");
+CREATE INDEX "Photo_createdAt_idx" ON "Photo"("createdAt");
+PRAGMA foreign_keys=ON;
+PRAGMA defer_foreign_keys=OFF;
+`,
+  postgresql: `-- AlterTable
+ALTER TABLE "Photo" ADD COLUMN "note" TEXT,
+ALTER COLUMN "bytes" SET DATA TYPE BIGINT;
+`,
+};
+const REBUILD = '20261128000000_rebuild_photo';
+
+describe('upgrading a database that holds data', () => {
+  const dirs: string[] = [];
+  let target: EmptyDb;
+  beforeEach(async () => {
+    target = await emptyDb();
+  });
+  afterEach(async () => {
+    await target.cleanup();
+    for (const d of dirs.splice(0)) fs.rmSync(d, { recursive: true, force: true });
+  });
+  const folder = (extra: Record<string, string>, withLater: boolean) => {
+    const d = migrationsWith(target.provider, extra, withLater);
+    dirs.push(d);
+    return d;
+  };
+
+  it('a migration that rebuilds Photo, and every later migration, keep every row of every table', async () => {
+    const { url, provider } = target;
+    await run(provider, url, folder({}, false));
+    await withRawDb(url, populate);
+    const before = await counts(url);
+    expect(before).toMatchObject({ User: 3, Photo: 4, Face: 8, LabelEvent: 8, Feature: 8, Review: 2, RunSample: 8, Job: 2, JobLog: 3, ApiToken: 2 });
+
+    const r = await run(provider, url, folder({ [REBUILD]: REBUILD_PHOTO[provider] }, true));
+    expect(r.applied[0]).toBe(REBUILD);
+    expect(r.applied.length).toBe(readMigrations(migrationsDir(provider)).length); // all but init
+
+    const after = await counts(url);
+    for (const [table, n] of Object.entries(before)) expect({ table, n: after[table] }).toEqual({ table, n });
+    // and the references still hold: faces still belong to their photos, samples to their faces
+    await withRawDb(url, async (exec) => {
+      const joined = await exec('SELECT count(*) AS n FROM "RunSample" s JOIN "Face" f ON f."id" = s."faceId" JOIN "Photo" p ON p."id" = f."photoId"');
+      expect(Number(joined[0].n)).toBe(8);
+    });
+  });
+
+  it('a migration that would leave a dangling reference is rolled back whole, with an error naming the table', async () => {
+    const { url, provider } = target;
+    await run(provider, url, folder({}, false));
+    await withRawDb(url, populate);
+    const before = await counts(url);
+    // u3 uploaded photos: deleting the user leaves Photo.uploaderId pointing nowhere
+    const dir = folder({ '20261128000000_add_note': 'ALTER TABLE "Setting" ADD COLUMN "note" TEXT;', '20261128000001_drop_user': `DELETE FROM "User" WHERE "id" = 'u3';` }, false);
+    await expect(run(provider, url, dir)).rejects.toThrow(/20261128000001_drop_user.*Photo/s);
+    expect(await counts(url)).toEqual(before);
+    await withRawDb(url, async (exec) => {
+      const names = (await exec('SELECT migration_name FROM _prisma_migrations')).map((x) => x.migration_name);
+      expect(names).not.toContain('20261128000001_drop_user');
+      if (provider === 'sqlite') expect(names).toEqual([INIT]); // one transaction: the earlier one went too
+      // and the foreign keys are enforced again afterwards
+      await expect(exec(`DELETE FROM "User" WHERE "id" = 'u3'`)).rejects.toThrow(/FOREIGN KEY|foreign key/);
+    });
+  });
+
+  it('beforeApply runs once, before any change, only when migrations are pending', async () => {
+    const { url, provider } = target;
+    const calls: { pending: string[]; migrated: number }[] = [];
+    const hooks: MigrateHooks = {
+      beforeApply: async (pending) => {
+        const n = await withRawDb(url, async (exec) => Number((await exec('SELECT count(*) AS n FROM _prisma_migrations'))[0].n));
+        calls.push({ pending, migrated: n });
+      },
+    };
+    await run(provider, url, folder({}, false), hooks);
+    expect(calls).toEqual([{ pending: [INIT], migrated: 0 }]);
+    const all = folder({}, true);
+    await run(provider, url, all, hooks);
+    const later = readMigrations(all).map((m) => m.name).filter((n) => n !== INIT);
+    expect(calls[1]).toEqual({ pending: later, migrated: 1 });
+    await run(provider, url, all, hooks);
+    expect(calls).toHaveLength(2); // nothing pending: not called
+    // a hook that fails stops the migration before anything changes
+    const failing = folder({ [REBUILD]: REBUILD_PHOTO[provider] }, true);
+    await expect(run(provider, url, failing, { beforeApply: () => { throw new Error('no backup'); } })).rejects.toThrow('no backup');
+    const names = await withRawDb(url, async (exec) => (await exec('SELECT migration_name FROM _prisma_migrations')).map((x) => x.migration_name));
+    expect(names).not.toContain(REBUILD);
+  });
 });

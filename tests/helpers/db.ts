@@ -47,3 +47,29 @@ async function open(url: string, provider: TestDb['provider'], remove: () => Pro
     },
   };
 }
+
+export type EmptyDb = { url: string; provider: 'sqlite' | 'postgresql'; cleanup: () => Promise<void> };
+
+/** A database with nothing in it, not migrated (a temp SQLite path, or a new PostgreSQL database). */
+export async function emptyDb(): Promise<EmptyDb> {
+  const server = testServerUrl();
+  if (!server) {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'masklab-empty-'));
+    return { url: `file:${path.join(dir, 'test.db')}`, provider: 'sqlite', cleanup: async () => fs.rmSync(dir, { recursive: true, force: true }) };
+  }
+  const { default: pg } = await import('pg');
+  const name = `masklab_test_${crypto.randomBytes(4).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: server });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name}`);
+  const u = new URL(server);
+  u.pathname = `/${name}`;
+  return {
+    url: u.toString(),
+    provider: 'postgresql',
+    cleanup: async () => {
+      await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await admin.end();
+    },
+  };
+}
