@@ -15,35 +15,16 @@ export function testServerUrl(): string | undefined {
 }
 
 export async function freshDb(): Promise<TestDb> {
-  const server = testServerUrl();
-  if (!server) {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'masklab-db-'));
-    return open(`file:${path.join(dir, 'test.db')}`, 'sqlite', async () => fs.rmSync(dir, { recursive: true, force: true }));
-  }
-  const { default: pg } = await import('pg');
-  const name = `masklab_test_${crypto.randomBytes(4).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: server });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  const u = new URL(server);
-  u.pathname = `/${name}`;
-  return open(u.toString(), 'postgresql', async () => {
-    await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-    await admin.end();
-  });
-}
-
-/** Migrates the new database and connects; `cleanup` disconnects, then removes it. */
-async function open(url: string, provider: TestDb['provider'], remove: () => Promise<void>): Promise<TestDb> {
-  await migrate(url);
-  const db = createDb(url);
+  const empty = await emptyDb();
+  await migrate(empty.url);
+  const db = createDb(empty.url);
   return {
     db,
-    url,
-    provider,
+    url: empty.url,
+    provider: empty.provider,
     cleanup: async () => {
       await db.$disconnect();
-      await remove();
+      await empty.cleanup();
     },
   };
 }
@@ -54,7 +35,7 @@ export type EmptyDb = { url: string; provider: 'sqlite' | 'postgresql'; cleanup:
 export async function emptyDb(): Promise<EmptyDb> {
   const server = testServerUrl();
   if (!server) {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'masklab-empty-'));
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'masklab-db-'));
     return { url: `file:${path.join(dir, 'test.db')}`, provider: 'sqlite', cleanup: async () => fs.rmSync(dir, { recursive: true, force: true }) };
   }
   const { default: pg } = await import('pg');
