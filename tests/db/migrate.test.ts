@@ -121,27 +121,22 @@ async function counts(url: string): Promise<Record<string, number>> {
   return rest;
 }
 
-// Photo rebuilt as `prisma migrate dev` writes it for a new column on SQLite; on PostgreSQL the
-// same schema change (plus a column type change) is done in place.
-const REBUILD_PHOTO = {
-  sqlite: `-- RedefineTables
+// Photo rebuilt as `prisma migrate dev` writes it for a new column and a type change on SQLite
+// (the table definition is taken from the init migration, so it is exactly the real one); on
+// PostgreSQL the same schema change is done in place.
+function rebuildPhotoSqlite(): string {
+  const init = fs.readFileSync(path.join(migrationsDir('sqlite'), '20261127000000_init', 'migration.sql'), 'utf8');
+  const body = /CREATE TABLE "Photo" \(\n([\s\S]*?)\n\);/.exec(init)![1];
+  const columns = [...body.matchAll(/^ {4}"(\w+)"/gm)].map((m) => `"${m[1]}"`).join(', ');
+  const changed = body.replace('"bytes" INTEGER NOT NULL,', '"bytes" BIGINT NOT NULL,\n    "note" TEXT,');
+  expect(changed).toContain('"note" TEXT');
+  return `-- RedefineTables
 PRAGMA defer_foreign_keys=ON;
 PRAGMA foreign_keys=OFF;
 CREATE TABLE "new_Photo" (
-    "id" TEXT NOT NULL PRIMARY KEY,
-    "sha256" TEXT NOT NULL,
-    "uploaderId" TEXT NOT NULL,
-    "source" TEXT NOT NULL DEFAULT 'upload',
-    "originalName" TEXT NOT NULL,
-    "format" TEXT NOT NULL,
-    "width" INTEGER NOT NULL,
-    "height" INTEGER NOT NULL,
-    "bytes" BIGINT NOT NULL,
-    "note" TEXT,
-    "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
-    CONSTRAINT "Photo_uploaderId_fkey" FOREIGN KEY ("uploaderId") REFERENCES "User" ("id") ON DELETE RESTRICT ON UPDATE CASCADE
+${changed}
 );
-INSERT INTO "new_Photo" ("bytes", "createdAt", "format", "height", "id", "originalName", "sha256", "source", "uploaderId", "width") SELECT "bytes", "createdAt", "format", "height", "id", "originalName", "sha256", "source", "uploaderId", "width" FROM "Photo";
+INSERT INTO "new_Photo" (${columns}) SELECT ${columns} FROM "Photo";
 DROP TABLE "Photo";
 ALTER TABLE "new_Photo" RENAME TO "Photo";
 CREATE UNIQUE INDEX "Photo_sha256_key" ON "Photo"("sha256");
@@ -149,7 +144,12 @@ CREATE INDEX "Photo_uploaderId_idx" ON "Photo"("uploaderId");
 CREATE INDEX "Photo_createdAt_idx" ON "Photo"("createdAt");
 PRAGMA foreign_keys=ON;
 PRAGMA defer_foreign_keys=OFF;
-`,
+`;
+}
+const REBUILD_PHOTO = {
+  get sqlite() {
+    return rebuildPhotoSqlite();
+  },
   postgresql: `-- AlterTable
 ALTER TABLE "Photo" ADD COLUMN "note" TEXT,
 ALTER COLUMN "bytes" SET DATA TYPE BIGINT;
