@@ -23,6 +23,11 @@ export function middleware(req: NextRequest) {
   return NextResponse.redirect(url);
 }
 
+// Upload routes are left out of the matcher: Next.js buffers the body of every request the
+// middleware sees and cuts it at 10 MB ("Request body exceeded 10MB"), which broke photos and zips
+// over 10 MB. They are exact paths (not /api/photos/<id>/…), and their handlers check the session
+// and role themselves through apiRoute (401 before a byte of the body is read); the zip route
+// enforces MASKLAB_MAX_ZIP_MB while streaming, the photo route MASKLAB_MAX_UPLOAD_MB.
 export const config = {
-  matcher: ['/((?!_next/static|_next/image|favicon.ico).*)'],
+  matcher: ['/((?!_next/static|_next/image|favicon.ico|api/photos$|api/photos/zip$).*)'],
 };

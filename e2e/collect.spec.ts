@@ -81,6 +81,63 @@ test('upload a folder and a zip, follow the progress, see the results and the fa
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
+/** A JPEG of random noise (it barely compresses) with a fixture face in the middle: a valid photo of ~`w`×`h`×1.2 bytes. */
+async function noisyPhoto(face: Buffer, w: number, h: number, format: 'jpeg' | 'png'): Promise<Buffer> {
+  const sharp = (await import('sharp')).default;
+  const crypto = await import('node:crypto');
+  const side = Math.round(Math.min(w, h) * 0.4);
+  const img = sharp(crypto.randomBytes(w * h * 3), { raw: { width: w, height: h, channels: 3 } }).composite([
+    { input: await sharp(face).resize(side, side).toBuffer(), left: Math.round((w - side) / 2), top: Math.round((h - side) / 2) },
+  ]);
+  return format === 'png' ? img.png({ compressionLevel: 0 }).toBuffer() : img.jpeg({ quality: 100 }).toBuffer();
+}
+
+test('a zip over 40 MB and a photo over 15 MB go through whole; the zip imports in the background with progress', async ({ page }) => {
+  test.setTimeout(300_000);
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'masklab-e2e-big-'));
+  const faces = fs.readdirSync(path.join(FIX, 'mask_young')).map((f) => fs.readFileSync(path.join(FIX, 'mask_young', f)));
+  const ENTRIES = 8;
+  const entries = [];
+  for (let i = 0; i < ENTRIES; i++) entries.push({ name: `big/p${i}.jpg`, data: await noisyPhoto(faces[i % faces.length], 2400, 2000, 'jpeg'), deflate: false });
+  const zipFile = path.join(dir, 'big.zip');
+  fs.writeFileSync(zipFile, makeZip(entries));
+  const photoFile = path.join(dir, 'huge.png');
+  fs.writeFileSync(photoFile, await noisyPhoto(faces[0], 2600, 2300, 'png'));
+  expect(fs.statSync(zipFile).size).toBeGreaterThan(40 * 1024 * 1024);
+  expect(fs.statSync(photoFile).size).toBeGreaterThan(15 * 1024 * 1024);
+
+  await signIn(page, ADMIN.email, ADMIN.password);
+  await page.goto('/collect');
+  await page.getByLabel('Label all as').selectOption('mask_young');
+  await page.getByTestId('pick-files').setInputFiles([zipFile, photoFile]);
+
+  // The zip is stored, then imported by the worker: entries done / total.
+  const zipRow = page.locator('[data-file="big.zip"]');
+  await expect(zipRow.getByTestId('zip-progress')).toContainText(new RegExp(`Importing: \\d+ / ${ENTRIES} entries`), { timeout: 60_000 });
+  await expect(page.locator('[data-file="huge.png"]')).toContainText(/Added with \d+ faces?/, { timeout: 90_000 });
+  await expect(zipRow.getByTestId('zip-summary')).toHaveText(`${ENTRIES} added, 0 duplicates, 0 rejected`, { timeout: 110_000 });
+  await expect(page.getByTestId('overall-count')).toHaveText('2 of 2 done');
+  const summary = (await page.getByTestId('upload-summary').textContent()) ?? '';
+  const m = /^(\d+) added \((\d+) faces?\), 0 duplicates, 0 rejected/.exec(summary);
+  expect(m?.[1]).toBe(String(ENTRIES + 1));
+
+  // Back on the page later (the tab was closed): the import is listed with its counts.
+  await page.goto('/collect');
+  await expect(page.getByTestId('recent-import').filter({ hasText: 'big.zip' }).first()).toContainText(`${ENTRIES} entries: ${ENTRIES} added`);
+
+  // Every face of both is in the gallery under the chosen class (no other test uses it).
+  await page.goto('/gallery?label=mask_young');
+  await expect(page.getByTestId('gallery-total')).toHaveText(`${m?.[2]} faces`);
+
+  // Through the API, a single photo over MASKLAB_MAX_UPLOAD_MB (25) is refused whole, naming the limit.
+  const tooBig = await page.request.post('/api/photos', {
+    multipart: { files: { name: 'too-big.jpg', mimeType: 'image/jpeg', buffer: Buffer.alloc(26 * 1024 * 1024, 0xff) } },
+  });
+  expect(tooBig.status()).toBe(413);
+  expect((await tooBig.json()).error).toMatch(/over the 25 MB limit/);
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
 test('the camera page captures a frame of the chosen class through the same pipeline', async ({ page }) => {
   await signIn(page, ADMIN.email, ADMIN.password);
   await page.goto('/collect/camera');

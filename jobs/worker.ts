@@ -4,6 +4,8 @@
 import { config, ConfigError } from '../lib/config';
 import { db } from '../lib/db';
 import { migrate } from '../lib/db/migrate';
+import { IMPORT_JOB, importJobHandler } from '../lib/dataset/import-job';
+import { incomingDir, sweepIncoming } from '../lib/dataset/incoming';
 import { sweepTemp } from '../lib/models/registry';
 import { Worker } from '../lib/queue/worker';
 import { runTrainJob, TRAIN_JOB } from '../lib/training/job';
@@ -12,8 +14,15 @@ async function main() {
   const cfg = config();
   await migrate(cfg.databaseUrl);
   sweepTemp(cfg.modelsDir);
+  // Uploaded zips whose import job is gone (it ran out of attempts while its worker was dead).
+  const sweep = () =>
+    sweepIncoming(db(), incomingDir(cfg.dataDir))
+      .then((gone) => gone.length && console.log(`masklab: removed ${gone.length} abandoned upload(s) from ${incomingDir(cfg.dataDir)}`))
+      .catch((err) => console.error(`masklab: sweeping uploads: ${(err as Error).message}`));
+  await sweep();
+  setInterval(sweep, 60 * 60_000).unref();
   const worker = new Worker(db(), {
-    handlers: { [TRAIN_JOB]: runTrainJob },
+    handlers: { [TRAIN_JOB]: runTrainJob, [IMPORT_JOB]: importJobHandler() },
     leaseMs: cfg.workerLeaseMs,
     pollMs: cfg.workerPollMs,
     log: (l) => console.log(`masklab: ${l}`),

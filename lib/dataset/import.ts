@@ -28,6 +28,10 @@ export type ImportOptions = {
   zipLimits?: ZipLimits;
   /** Called after every file, e.g. to stream progress. */
   onResult?: (r: IngestResult) => void | Promise<void>;
+  /** Zips: told how many results the archive will give, before the first one. */
+  onTotal?: (total: number) => void | Promise<void>;
+  /** Zips: skip the first results (a retried import job resumes where it stopped). */
+  skipEntries?: number;
 };
 
 export function zipLimitsFromConfig(): ZipLimits {
@@ -98,7 +102,7 @@ class Importer {
 
   async zip(file: string, displayName: string) {
     try {
-      for await (const e of readZip(file, this.opts.zipLimits ?? zipLimitsFromConfig())) {
+      for await (const e of readZip(file, this.opts.zipLimits ?? zipLimitsFromConfig(), { onTotal: this.opts.onTotal, skip: this.opts.skipEntries })) {
         const name = `${displayName}/${e.name}`;
         if ('error' in e) await this.reject(name, e.error);
         else await this.file(name, e.name, e.data);

@@ -1,11 +1,9 @@
 // Files sent by the browser (upload page, camera) or an API client: images are ingested one by
 // one, zip archives are spooled to a temp file and imported entry by entry.
-import crypto from 'node:crypto';
-import { createWriteStream, promises as fs } from 'node:fs';
+import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Readable, Transform } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
+import { UserError } from '../auth/roles';
 import type { Db } from '../db';
 import { sniff } from '../images';
 import type { Label } from './classes';
@@ -24,7 +22,7 @@ async function withTempFile<T>(fn: (file: string) => Promise<T>): Promise<T> {
   }
 }
 
-function importOpts(o: UploadOptions, onResult?: (r: IngestResult) => void | Promise<void>): ImportOptions {
+function importOpts(o: UploadOptions, onResult?: (r: IngestResult) => void): ImportOptions {
   return { uploaderId: o.uploaderId, source: o.source === 'camera' ? 'camera' : 'upload', label: o.label, zipLimits: o.zipLimits, onResult };
 }
 
@@ -44,37 +42,10 @@ export async function ingestFiles(db: Db, ingest: IngestOptions, files: Array<{ 
   return results;
 }
 
-/**
- * A zip sent as the raw request body, written to a temp file (at most `maxBytes`) and imported;
- * `onResult` sees every entry as it is done.
- */
-export async function ingestZipStream(
-  db: Db,
-  ingest: IngestOptions,
-  body: ReadableStream<Uint8Array>,
-  name: string,
-  maxBytes: number,
-  o: UploadOptions,
-  onResult: (r: IngestResult) => void | Promise<void>,
-) {
-  return withTempFile(async (tmp) => {
-    let n = 0;
-    const cap = new Transform({
-      transform(chunk: Buffer, _enc, cb) {
-        n += chunk.length;
-        if (n > maxBytes) cb(new Error(`the zip is larger than ${Math.round(maxBytes / 1024 / 1024)} MB`));
-        else cb(null, chunk);
-      },
-    });
-    try {
-      await pipeline(Readable.fromWeb(body as import('node:stream/web').ReadableStream<Uint8Array>), cap, createWriteStream(tmp));
-    } catch (err) {
-      const r: IngestResult = { file: name, status: 'rejected', reason: `upload failed: ${(err as Error).message}` };
-      await onResult(r);
-      return;
-    }
-    await importZipFile(db, ingest, tmp, name, importOpts(o, onResult));
-  });
-}
+export const isZipName = (name: string) => /\.zip$/i.test(name);
 
-export const newUploadId = () => crypto.randomBytes(8).toString('hex');
+/** The 413 for a single photo over MASKLAB_MAX_UPLOAD_MB; the message names its size and the limit. */
+export function photoTooLarge(bytes: number, maxBytes: number): UserError {
+  const mb = (n: number) => `${(n / 1024 / 1024).toFixed(1)} MB`;
+  return new UserError(`The photo is ${mb(bytes)}, over the ${Math.round((maxBytes / 1024 / 1024) * 10) / 10} MB limit (MASKLAB_MAX_UPLOAD_MB)`, 413);
+}

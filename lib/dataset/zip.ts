@@ -73,11 +73,18 @@ export function isJunkPath(p: string): boolean {
   return p.split('/').some((seg) => seg === '__MACOSX' || (seg.startsWith('.') && seg !== '.' && seg !== '..') || seg === 'Thumbs.db' || seg === 'desktop.ini');
 }
 
+export type ReadZipOptions = {
+  /** Told how many results the archive will yield (after the central directory was read). */
+  onTotal?: (total: number) => void | Promise<void>;
+  /** Skips the first `skip` results without unpacking them (a retried import resumes). */
+  skip?: number;
+};
+
 /**
  * Yields every file entry of the zip at `file`, either with its bytes or with the reason it was
  * refused. Throws ZipRefused when the archive as a whole is refused (unreadable, bomb).
  */
-export async function* readZip(file: string, limits: ZipLimits): AsyncGenerator<ZipEntryResult> {
+export async function* readZip(file: string, limits: ZipLimits, opts: ReadZipOptions = {}): AsyncGenerator<ZipEntryResult> {
   const zf = await openZip(file);
   try {
     const entries = await readEntries(zf, limits.maxEntries);
@@ -85,16 +92,22 @@ export async function* readZip(file: string, limits: ZipLimits): AsyncGenerator<
     if (total > limits.maxTotalBytes) {
       throw new ZipRefused(`the zip would unpack to ${fmt(total)}, over the ${fmt(limits.maxTotalBytes)} limit (zip bomb?)`);
     }
+    // What will yield a result: files, less OS clutter (an unsafe path is reported even when it looks like clutter).
+    const files = entries
+      .map((e) => ({ e, name: entryName(e) }))
+      .filter(({ name }) => !name.endsWith('/') && (!isJunkPath(name) || unsafeReason(name) !== null));
+    await opts.onTotal?.(files.length);
     let unpacked = 0;
-    for (const e of entries) {
-      const name = entryName(e);
-      if (name.endsWith('/')) continue; // a directory
-      const unsafe = yauzl.validateFileName(name.replace(/\\/g, '/'));
-      if (unsafe || name.includes('\\')) {
-        yield { name, error: `unsafe path in zip (${unsafe ?? 'backslash in path'}); entry skipped` };
+    for (const [i, { e, name }] of files.entries()) {
+      if (i < (opts.skip ?? 0)) {
+        unpacked += e.uncompressedSize;
         continue;
       }
-      if (isJunkPath(name)) continue;
+      const unsafe = unsafeReason(name);
+      if (unsafe) {
+        yield { name, error: `unsafe path in zip (${unsafe}); entry skipped` };
+        continue;
+      }
       if (e.isEncrypted()) {
         yield { name, error: 'encrypted zip entry; not supported' };
         continue;
@@ -129,4 +142,10 @@ export async function* readZip(file: string, limits: ZipLimits): AsyncGenerator<
   } finally {
     zf.close();
   }
+}
+
+function unsafeReason(name: string): string | null {
+  const unsafe = yauzl.validateFileName(name.replace(/\\/g, '/'));
+  if (unsafe) return unsafe;
+  return name.includes('\\') ? 'backslash in path' : null;
 }

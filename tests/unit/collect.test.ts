@@ -99,3 +99,14 @@ describe('collect configuration', () => {
     expect(() => parseConfig({ MASKLAB_DUPLICATE_FACE_DISTANCE: '40' }, '/srv')).toThrow(/MASKLAB_DUPLICATE_FACE_DISTANCE/);
   });
 });
+
+describe('upload requests from the Collect page', () => {
+  it('sends at most 5 files or 8 MB a request, and a larger photo alone', async () => {
+    const { chunk } = await import('@/app/(app)/collect/transfer');
+    const MB = 1024 * 1024;
+    const f = (name: string, mb: number) => ({ name, size: mb * MB });
+    const groups = chunk([f('a', 1), f('b', 2), f('big', 18.8), f('c', 1), f('d', 3), f('e', 3), f('g', 3), f('h', 0.1)]);
+    expect(groups.map((g) => g.map((x) => x.name))).toEqual([['a', 'b'], ['big'], ['c', 'd', 'e'], ['g', 'h']]);
+    expect(chunk(Array.from({ length: 12 }, (_, i) => f(`s${i}`, 0.1))).map((g) => g.length)).toEqual([5, 5, 2]);
+  });
+});

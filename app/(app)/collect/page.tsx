@@ -22,9 +22,10 @@ export default async function CollectPage() {
       <p className="text-slate-600">
         Add photos of people: every face found becomes a sample to label; a photo without a detectable face (or a tight face
         crop) becomes one whole-image sample. {SUPPORTED_LABEL}, up to {Math.round(cfg.maxUploadBytes / 1024 / 1024)} MB and{' '}
-        {Math.round(cfg.maxPixels / 1e6)} megapixels each; folders and .zip archives are unpacked. The same file is stored only once.
+        {Math.round(cfg.maxPixels / 1e6)} megapixels each; folders and .zip archives (up to {Math.round(cfg.maxZipBytes / 1024 / 1024)} MB)
+        are unpacked, zips in the background. The same file is stored only once.
       </p>
-      <Uploader classes={[...CLASSES]} />
+      <Uploader classes={[...CLASSES]} maxUploadBytes={cfg.maxUploadBytes} maxZipBytes={cfg.maxZipBytes} />
     </div>
   );
 }

@@ -99,48 +99,82 @@ export function sendImages(
   });
 }
 
-/** Sends a zip as the raw body to /api/photos/zip; results arrive one NDJSON line per entry. */
-export function sendZip(
-  picked: Picked,
-  label: string,
-  onProgress: Progress,
-  onResult: (r: Result) => void,
-  signal?: AbortSignal,
-): Promise<void> {
+/**
+ * Sends a zip as the raw body to /api/photos/zip. The server stores it and imports it in the
+ * background: resolves with the import job's id, or the reason the upload was refused.
+ */
+export function sendZip(picked: Picked, label: string, onProgress: Progress, signal?: AbortSignal): Promise<{ jobId: string } | { error: string }> {
   return new Promise((resolve) => {
     const xhr = new XMLHttpRequest();
-    let seen = 0;
-    const drain = () => {
-      const text = xhr.responseText;
-      let nl: number;
-      while ((nl = text.indexOf('\n', seen)) >= 0) {
-        const line = text.slice(seen, nl).trim();
-        seen = nl + 1;
-        if (line) onResult(JSON.parse(line) as Result);
-      }
-    };
     const q = new URLSearchParams({ name: picked.path });
     if (label) q.set('label', label);
     xhr.open('POST', `/api/photos/zip?${q}`);
     xhr.setRequestHeader('Content-Type', 'application/zip');
     xhr.upload.onprogress = (e) => onProgress(e.loaded, e.total);
-    xhr.onprogress = drain;
     xhr.onload = () => {
-      if (xhr.status === 200) drain();
-      else onResult({ file: picked.path, status: 'rejected', reason: errorOf(xhr) });
-      resolve();
+      if (xhr.status === 202) resolve({ jobId: (JSON.parse(xhr.responseText) as { jobId: string }).jobId });
+      else resolve({ error: errorOf(xhr) });
     };
-    xhr.onerror = () => {
-      onResult({ file: picked.path, status: 'rejected', reason: 'network error' });
-      resolve();
-    };
-    xhr.onabort = () => {
-      onResult({ file: picked.path, status: 'rejected', reason: 'cancelled' });
-      resolve();
-    };
+    xhr.onerror = () => resolve({ error: 'network error' });
+    xhr.onabort = () => resolve({ error: 'cancelled' });
     signal?.addEventListener('abort', () => xhr.abort());
     xhr.send(picked.file);
   });
+}
+
+export type ImportProgress = { done: number; total: number; added: number; duplicate: number; rejected: number; faces: number; results: Result[]; omitted: number };
+export type ImportView = {
+  id: string;
+  name: string;
+  label: string | null;
+  status: 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
+  error: string | null;
+  createdAt: string;
+  finishedAt: string | null;
+  progress: ImportProgress;
+};
+export const importFinished = (v: ImportView) => v.status !== 'queued' && v.status !== 'running';
+
+/** One background import (GET /api/imports/<id>), or null when it cannot be read right now. */
+export async function fetchImport(jobId: string): Promise<ImportView | null> {
+  try {
+    const res = await fetch(`/api/imports/${encodeURIComponent(jobId)}`, { cache: 'no-store' });
+    return res.ok ? ((await res.json()) as ImportView) : null;
+  } catch {
+    return null;
+  }
+}
+
+/** The user's recent background imports, newest first. */
+export async function fetchRecentImports(): Promise<ImportView[] | null> {
+  try {
+    const res = await fetch('/api/imports', { cache: 'no-store' });
+    return res.ok ? ((await res.json()) as { imports: ImportView[] }).imports : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Requests carry at most this many images / bytes; a larger file goes alone. */
+export const CHUNK_FILES = 5;
+export const CHUNK_BYTES = 8 * 1024 * 1024;
+
+/** Groups files (in order) into requests of at most CHUNK_FILES files and CHUNK_BYTES, a larger file alone. */
+export function chunk<T extends { size: number }>(items: T[], maxFiles = CHUNK_FILES, maxBytes = CHUNK_BYTES): T[][] {
+  const out: T[][] = [];
+  let cur: T[] = [];
+  let bytes = 0;
+  for (const it of items) {
+    if (cur.length && (cur.length >= maxFiles || bytes + it.size > maxBytes)) {
+      out.push(cur);
+      cur = [];
+      bytes = 0;
+    }
+    cur.push(it);
+    bytes += it.size;
+  }
+  if (cur.length) out.push(cur);
+  return out;
 }
 
 /** Runs `worker` over `items` with at most `limit` in flight. */

@@ -1,17 +1,42 @@
 'use client';
 
 import Link from 'next/link';
-import { memo, useCallback, useReducer, useRef, useState } from 'react';
-import { filesFromDrop, filesFromInput, isZip, type Picked, pool, type Result, sendImages, sendZip } from './transfer';
+import { memo, useCallback, useEffect, useReducer, useRef, useState } from 'react';
+import {
+  chunk,
+  fetchImport,
+  fetchRecentImports,
+  filesFromDrop,
+  filesFromInput,
+  importFinished,
+  type ImportProgress,
+  type ImportView,
+  isZip,
+  type Picked,
+  pool,
+  type Result,
+  sendImages,
+  sendZip,
+} from './transfer';
 import { CLASS_NAMES, type Label } from '@/lib/dataset/classes';
 
 type Status = 'queued' | 'uploading' | 'processing' | 'done';
-type Item = { id: number; path: string; size: number; zip: boolean; status: Status; sent: number; results: Result[] };
+type Item = {
+  id: number;
+  path: string;
+  size: number;
+  zip: boolean;
+  status: Status;
+  sent: number;
+  results: Result[];
+  /** Zips: the background import job, and what it reported last. */
+  jobId?: string;
+  job?: Pick<ImportView, 'status' | 'error'> & { progress: Omit<ImportProgress, 'results'> };
+};
 
 type Action =
   | { type: 'add'; items: Item[] }
   | { type: 'patch'; id: number; patch: Partial<Item> }
-  | { type: 'result'; id: number; result: Result }
   | { type: 'clear' };
 
 function reducer(items: Item[], a: Action): Item[] {
@@ -20,34 +45,17 @@ function reducer(items: Item[], a: Action): Item[] {
       return [...items, ...a.items];
     case 'patch':
       return items.map((i) => (i.id === a.id ? { ...i, ...a.patch } : i));
-    case 'result':
-      return items.map((i) => (i.id === a.id ? { ...i, results: [...i.results, a.result] } : i));
     case 'clear':
       return items.filter((i) => i.status !== 'done');
   }
 }
 
-/** Requests carry at most this many images / bytes; this many requests run at once. */
-const CHUNK_FILES = 5;
-const CHUNK_BYTES = 8 * 1024 * 1024;
+/** This many requests run at once. */
 const CONCURRENCY = 3;
+/** How often running background imports are polled (ms). */
+const POLL_MS = 1000;
 
-function chunk(items: Item[]): Item[][] {
-  const out: Item[][] = [];
-  let cur: Item[] = [];
-  let bytes = 0;
-  for (const it of items) {
-    if (cur.length && (cur.length >= CHUNK_FILES || bytes + it.size > CHUNK_BYTES)) {
-      out.push(cur);
-      cur = [];
-      bytes = 0;
-    }
-    cur.push(it);
-    bytes += it.size;
-  }
-  if (cur.length) out.push(cur);
-  return out;
-}
+const mb = (n: number) => `${Math.round((n / 1024 / 1024) * 10) / 10} MB`;
 
 function ResultLine({ r, showFile }: { r: Result; showFile?: boolean }) {
   const name = showFile ? <span className="mr-2 font-mono text-xs text-slate-500">{r.file}</span> : null;
@@ -83,26 +91,52 @@ function ResultLine({ r, showFile }: { r: Result; showFile?: boolean }) {
   );
 }
 
+function itemCounts(item: Item) {
+  if (item.job) return item.job.progress;
+  const c = { added: 0, duplicate: 0, rejected: 0, faces: 0 };
+  for (const r of item.results) {
+    c[r.status]++;
+    if (r.status === 'added') c.faces += r.faces;
+  }
+  return c;
+}
+
 const Row = memo(function Row({ item }: { item: Item }) {
-  const pct = item.size ? Math.round((100 * item.sent) / item.size) : 100;
-  const counts = { added: 0, duplicate: 0, rejected: 0 };
-  for (const r of item.results) counts[r.status]++;
+  const entries = item.job?.progress;
+  const importing = item.zip && item.status === 'processing' && !!entries;
+  const pct = importing ? (entries.total ? Math.round((100 * entries.done) / entries.total) : 0) : item.size ? Math.round((100 * item.sent) / item.size) : 100;
+  const counts = itemCounts(item);
   return (
     <li className="py-2" data-testid="upload-row" data-file={item.path}>
       <div className="flex flex-wrap items-center gap-x-3 gap-y-1">
         <span className="min-w-0 flex-1 truncate font-mono text-sm" title={item.path}>
           {item.path}
         </span>
-        <progress className="h-2 w-32" value={item.status === 'done' ? 100 : pct} max={100} aria-label={`Upload of ${item.path}`} />
+        <progress
+          className="h-2 w-32"
+          value={item.status === 'done' ? 100 : pct}
+          max={100}
+          aria-label={importing ? `Import of ${item.path}` : `Upload of ${item.path}`}
+        />
         <span className="w-72 text-sm">
           {item.status === 'queued' && <span className="text-slate-500">Waiting</span>}
           {item.status === 'uploading' && <span>Uploading {pct}%</span>}
-          {item.status === 'processing' && (
-            <span>{item.zip ? `Unpacking: ${item.results.length} files done…` : 'Finding faces…'}</span>
+          {item.status === 'processing' && !item.zip && <span>Finding faces…</span>}
+          {item.status === 'processing' && item.zip && (
+            <span data-testid="zip-progress">
+              {!entries
+                ? 'Stored; starting the import…'
+                : item.job?.status === 'queued'
+                  ? 'Waiting for the worker…'
+                  : entries.total
+                    ? `Importing: ${entries.done} / ${entries.total} entries`
+                    : 'Reading the archive…'}
+            </span>
           )}
           {item.status === 'done' && !item.zip && item.results[0] && <ResultLine r={item.results[0]} />}
           {item.status === 'done' && item.zip && (
             <span data-testid="zip-summary">
+              {item.job?.status === 'failed' || item.job?.status === 'cancelled' ? `Import ${item.job.status}${item.job.error ? `: ${item.job.error}` : ''} · ` : ''}
               {counts.added} added, {counts.duplicate} duplicates, {counts.rejected} rejected
             </span>
           )}
@@ -118,17 +152,21 @@ const Row = memo(function Row({ item }: { item: Item }) {
               </li>
             ))}
           </ul>
+          {!!item.job?.progress.omitted && (
+            <p className="mt-1 text-slate-500">{item.job.progress.omitted} more results not listed (rejections and duplicates are listed first).</p>
+          )}
         </details>
       )}
     </li>
   );
 });
 
-export function Uploader({ classes }: { classes: string[] }) {
+export function Uploader({ classes, maxUploadBytes, maxZipBytes }: { classes: string[]; maxUploadBytes: number; maxZipBytes: number }) {
   const [items, dispatch] = useReducer(reducer, []);
   const [label, setLabel] = useState('');
   const [over, setOver] = useState(false);
   const [busy, setBusy] = useState(false);
+  const [importsVersion, setImportsVersion] = useState(0);
   const nextId = useRef(1);
   const queue = useRef<Item[]>([]);
   const files = useRef(new Map<number, Picked>());
@@ -173,15 +211,20 @@ export function Uploader({ classes }: { classes: string[] }) {
           }),
           ...zips.map((i) => async () => {
             dispatch({ type: 'patch', id: i.id, patch: { status: 'uploading' } });
-            await sendZip(
+            const sent = await sendZip(
               files.current.get(i.id)!,
               labelRef.current,
-              (loaded) => dispatch({ type: 'patch', id: i.id, patch: { sent: loaded, status: loaded >= i.size ? 'processing' : 'uploading' } }),
-              (result) => dispatch({ type: 'result', id: i.id, result }),
+              (loaded) => dispatch({ type: 'patch', id: i.id, patch: { sent: Math.min(loaded, i.size), status: 'uploading' } }),
               signal,
             );
-            dispatch({ type: 'patch', id: i.id, patch: { status: 'done', sent: i.size } });
             files.current.delete(i.id);
+            if ('jobId' in sent) {
+              // Stored: the import runs in the background (closing the tab does not stop it); polled below.
+              dispatch({ type: 'patch', id: i.id, patch: { status: 'processing', sent: i.size, jobId: sent.jobId } });
+              setImportsVersion((v) => v + 1);
+            } else {
+              dispatch({ type: 'patch', id: i.id, patch: { status: 'done', sent: i.size, results: [{ file: i.path, status: 'rejected', reason: sent.error }] } });
+            }
           }),
         ];
         await pool(jobs, CONCURRENCY, (job) => job());
@@ -197,25 +240,64 @@ export function Uploader({ classes }: { classes: string[] }) {
       if (picked.length === 0) return;
       const added: Item[] = picked.map((p) => {
         const id = nextId.current++;
+        const zip = isZip(p.file);
+        const max = zip ? maxZipBytes : maxUploadBytes;
+        if (p.file.size > max) {
+          // Refused here, as the server would (413), without sending it.
+          const reason = `${zip ? 'the zip archive' : 'the photo'} is ${mb(p.file.size)}, over the ${mb(max)} limit`;
+          return { id, path: p.path, size: p.file.size, zip, status: 'done', sent: p.file.size, results: [{ file: p.path, status: 'rejected', reason }] };
+        }
         files.current.set(id, p);
-        return { id, path: p.path, size: p.file.size, zip: isZip(p.file), status: 'queued', sent: 0, results: [] };
+        return { id, path: p.path, size: p.file.size, zip, status: 'queued', sent: 0, results: [] };
       });
       dispatch({ type: 'add', items: added });
-      queue.current.push(...added);
+      queue.current.push(...added.filter((i) => i.status === 'queued'));
       void run();
     },
-    [run],
+    [run, maxUploadBytes, maxZipBytes],
   );
+
+  // Background imports of uploaded zips: poll each until it has finished.
+  const importing = items.filter((i) => i.jobId && i.status === 'processing').map((i) => [i.id, i.jobId!] as const);
+  const importingKey = importing.map(([id]) => id).join(',');
+  useEffect(() => {
+    if (!importingKey) return;
+    let stopped = false;
+    const tick = async () => {
+      for (const [id, jobId] of importing) {
+        const v = await fetchImport(jobId);
+        if (stopped || !v) continue;
+        const { results, ...progress } = v.progress;
+        const done = importFinished(v);
+        dispatch({
+          type: 'patch',
+          id,
+          patch: { job: { status: v.status, error: v.error, progress }, results, ...(done ? { status: 'done' as const } : {}) },
+        });
+        if (done) setImportsVersion((n) => n + 1);
+      }
+    };
+    const t = setInterval(() => void tick(), POLL_MS);
+    void tick();
+    return () => {
+      stopped = true;
+      clearInterval(t);
+    };
+    // `importing` is derived from the items that importingKey names.
+  }, [importingKey]);
 
   const total = items.reduce((s, i) => s + i.size, 0);
   const sent = items.reduce((s, i) => s + (i.status === 'done' ? i.size : i.sent), 0);
   const done = items.filter((i) => i.status === 'done').length;
-  const all = items.flatMap((i) => i.results);
   const counts = { added: 0, duplicate: 0, rejected: 0, faces: 0 };
-  for (const r of all) {
-    counts[r.status]++;
-    if (r.status === 'added') counts.faces += r.faces;
+  for (const i of items) {
+    const c = itemCounts(i);
+    counts.added += c.added;
+    counts.duplicate += c.duplicate;
+    counts.rejected += c.rejected;
+    counts.faces += c.faces;
   }
+  const working = busy || importing.length > 0;
 
   return (
     <div className="space-y-4">
@@ -285,7 +367,7 @@ export function Uploader({ classes }: { classes: string[] }) {
         <section className="card space-y-3" aria-labelledby="progress-title">
           <div className="flex flex-wrap items-center gap-3">
             <h2 id="progress-title" className="font-medium">
-              {busy ? 'Uploading…' : 'Done'}
+              {busy ? 'Uploading…' : working ? 'Importing…' : 'Done'}
             </h2>
             <progress className="h-3 flex-1" value={total ? sent : 1} max={total || 1} aria-label="Overall progress" data-testid="overall-progress" />
             <span className="text-sm" data-testid="overall-count">
@@ -296,14 +378,14 @@ export function Uploader({ classes }: { classes: string[] }) {
                 Cancel
               </button>
             ) : (
-              <button type="button" className="btn-secondary" onClick={() => dispatch({ type: 'clear' })}>
+              <button type="button" className="btn-secondary" onClick={() => dispatch({ type: 'clear' })} disabled={working}>
                 Clear list
               </button>
             )}
           </div>
           <p role="status" className="text-sm" data-testid="upload-summary">
             {counts.added} added ({counts.faces} {counts.faces === 1 ? 'face' : 'faces'}), {counts.duplicate} duplicates, {counts.rejected} rejected
-            {!busy && counts.added > 0 && (
+            {!working && counts.added > 0 && (
               <>
                 {' · '}
                 <Link className="underline" href="/gallery">
@@ -312,6 +394,9 @@ export function Uploader({ classes }: { classes: string[] }) {
               </>
             )}
           </p>
+          {importing.length > 0 && (
+            <p className="text-sm text-slate-600">Zip archives are imported in the background: you may close this page, the import goes on.</p>
+          )}
           <ul className="divide-y divide-slate-100">
             {items.map((i) => (
               <Row key={i.id} item={i} />
@@ -319,6 +404,58 @@ export function Uploader({ classes }: { classes: string[] }) {
           </ul>
         </section>
       )}
+      <RecentImports version={importsVersion} />
     </div>
+  );
+}
+
+/** The user's recent zip imports (also those started before this page was opened), polled while one runs. */
+function RecentImports({ version }: { version: number }) {
+  const [list, setList] = useState<ImportView[] | null>(null);
+  const active = !!list?.some((v) => !importFinished(v));
+  useEffect(() => {
+    let stopped = false;
+    const load = async () => {
+      const l = await fetchRecentImports();
+      if (!stopped && l) setList(l);
+    };
+    void load();
+    const t = active ? setInterval(() => void load(), 2 * POLL_MS) : null;
+    return () => {
+      stopped = true;
+      if (t) clearInterval(t);
+    };
+  }, [version, active]);
+  if (!list || list.length === 0) return null;
+  return (
+    <section className="card space-y-2" aria-labelledby="imports-title">
+      <h2 id="imports-title" className="font-medium">
+        Recent zip imports
+      </h2>
+      <ul className="divide-y divide-slate-100 text-sm">
+        {list.map((v) => {
+          const p = v.progress;
+          return (
+            <li key={v.id} className="flex flex-wrap items-center gap-x-3 gap-y-1 py-1.5" data-testid="recent-import" data-name={v.name}>
+              <span className="min-w-0 flex-1 truncate font-mono" title={v.name}>
+                {v.name}
+              </span>
+              <span className="text-slate-500">{new Date(v.createdAt).toLocaleString()}</span>
+              <progress className="h-2 w-24" value={p.total ? p.done : 0} max={p.total || 1} aria-label={`Import of ${v.name}`} />
+              <span className="w-80">
+                {v.status === 'queued' && 'Waiting for the worker'}
+                {v.status === 'running' && `Importing: ${p.done} / ${p.total || '?'} entries`}
+                {v.status === 'succeeded' && `${p.done} entries: ${p.added} added (${p.faces} faces), ${p.duplicate} duplicates, ${p.rejected} rejected`}
+                {(v.status === 'failed' || v.status === 'cancelled') && (
+                  <span className="text-red-700">
+                    {v.status === 'failed' ? 'Failed' : 'Cancelled'} after {p.done} entries{v.error ? `: ${v.error}` : ''}
+                  </span>
+                )}
+              </span>
+            </li>
+          );
+        })}
+      </ul>
+    </section>
   );
 }

@@ -1,0 +1,8 @@
+import { apiRoute } from '@/app/_server/guard';
+import { db } from '@/lib/db';
+import { recentImports } from '@/lib/dataset/imports';
+
+export const dynamic = 'force-dynamic';
+
+/** The signed-in user's recent zip imports (status and counts, no per-entry results), newest first. */
+export const GET = apiRoute({ role: 'labeler' }, async ({ actor }) => ({ imports: await recentImports(db(), actor) }));

@@ -1,0 +1,99 @@
+// Zip archives sent as a request body are streamed to `<dataDir>/incoming/<id>.zip` (never held
+// in memory), within the size limit, and imported from there by an `import` job. The file belongs
+// to its job: the job deletes it when it is done; `sweepIncoming` removes what a dead job left.
+import crypto from 'node:crypto';
+import { createWriteStream, promises as fs } from 'node:fs';
+import path from 'node:path';
+import { Readable, Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { ReadableStream as WebReadableStream } from 'node:stream/web';
+import { UserError } from '../auth/roles';
+import type { Db } from '../db';
+
+export const incomingDir = (dataDir: string) => path.join(dataDir, 'incoming');
+
+const mb = (n: number) => `${Math.round((n / 1024 / 1024) * 10) / 10} MB`;
+
+/** The 413 a body over `maxBytes` gets; the message names the limit (and the setting that raises it). */
+export function tooLarge(what: string, maxBytes: number, setting: string): UserError {
+  return new UserError(`${what} is larger than the ${mb(maxBytes)} limit (${setting})`, 413);
+}
+
+/**
+ * Refuses at once a request whose declared Content-Length is over `maxBytes` (413), before a
+ * byte of the body is read. A missing or unparsable header passes: the stream is capped anyway.
+ */
+export function checkDeclaredLength(contentLength: string | null, maxBytes: number, what: string, setting: string): void {
+  const n = Number(contentLength ?? '');
+  if (contentLength && Number.isFinite(n) && n > maxBytes) throw tooLarge(what, maxBytes, setting);
+}
+
+/**
+ * Writes `body` to a new file under `dir`, at most `maxBytes`: over it, the partial file is
+ * removed and a 413 UserError thrown. Returns the file's path and size.
+ */
+export async function receiveZip(
+  body: ReadableStream<Uint8Array> | Readable,
+  dir: string,
+  maxBytes: number,
+): Promise<{ file: string; bytes: number }> {
+  await fs.mkdir(dir, { recursive: true });
+  const file = path.join(dir, `${crypto.randomBytes(12).toString('hex')}.zip`);
+  let bytes = 0;
+  let over = false;
+  const cap = new Transform({
+    transform(chunk: Buffer, _enc, cb) {
+      bytes += chunk.length;
+      if (bytes > maxBytes) {
+        over = true;
+        cb(new Error('over the limit'));
+      } else cb(null, chunk);
+    },
+  });
+  const source = body instanceof Readable ? body : Readable.fromWeb(body as unknown as WebReadableStream<Uint8Array>);
+  try {
+    await pipeline(source, cap, createWriteStream(file, { flags: 'wx' }));
+  } catch (err) {
+    await fs.rm(file, { force: true });
+    if (over) throw tooLarge('The zip archive', maxBytes, 'MASKLAB_MAX_ZIP_MB');
+    throw new UserError(`The upload did not arrive whole: ${(err as Error).message}`);
+  }
+  if (bytes === 0) {
+    await fs.rm(file, { force: true });
+    throw new UserError('Send the zip archive as the request body');
+  }
+  return { file, bytes };
+}
+
+/**
+ * Removes files in the incoming folder that no queued or running import job refers to and that
+ * are older than `minAgeMs` (younger ones may still be arriving). Returns the removed paths.
+ */
+export async function sweepIncoming(db: Db, dir: string, minAgeMs = 60 * 60_000, now = Date.now()): Promise<string[]> {
+  let names: string[];
+  try {
+    names = await fs.readdir(dir);
+  } catch {
+    return [];
+  }
+  const live = await db.job.findMany({ where: { type: 'import', status: { in: ['queued', 'running'] } }, select: { payload: true } });
+  const keep = new Set<string>();
+  for (const j of live) {
+    try {
+      const f = (JSON.parse(j.payload) as { file?: unknown }).file;
+      if (typeof f === 'string') keep.add(path.resolve(f));
+    } catch {
+      // an unreadable payload refers to nothing
+    }
+  }
+  const removed: string[] = [];
+  for (const n of names) {
+    const full = path.resolve(dir, n);
+    if (keep.has(full)) continue;
+    const st = await fs.stat(full).catch(() => null);
+    if (!st || !st.isFile() || now - st.mtimeMs < minAgeMs) continue;
+    await fs.rm(full, { force: true });
+    removed.push(full);
+  }
+  return removed;
+}
