@@ -1,13 +1,17 @@
 // `npm run bench [-- name…]`: runs every benchmark module in bench/ (or the named ones)
 // and prints one table. A module exports `bench(): Promise<BenchRow[]>`; it reads the
-// larger data sets from ../shared/data and says so when they are missing.
+// larger data sets from ../shared/data and says so when they are missing. A module that
+// exports `optIn = true` (the load test: it starts its own server) runs only when named.
+// Options (`--seconds 30`) are left in process.argv for the modules to read.
 import fs from 'node:fs';
 import path from 'node:path';
 
 export type BenchRow = { benchmark: string; value: number | string; unit: string; goal?: string; note?: string };
 
 async function main() {
-  const only = process.argv.slice(2);
+  const args = process.argv.slice(2);
+  // Names are the arguments that are neither options nor an option's value.
+  const only = args.filter((a, i) => !a.startsWith('-') && !(i > 0 && /^--[^=]+$/.test(args[i - 1]) && !/^--(no-)?keep$/.test(args[i - 1])));
   const files = fs
     .readdirSync(__dirname)
     .filter((f) => f.endsWith('.ts') && !['run.ts'].includes(f) && !f.endsWith('.d.ts'))
@@ -15,8 +19,9 @@ async function main() {
     .sort();
   const rows: BenchRow[] = [];
   for (const f of files) {
-    const mod = (await import(path.join(__dirname, f))) as { bench?: () => Promise<BenchRow[]> };
+    const mod = (await import(path.join(__dirname, f))) as { bench?: () => Promise<BenchRow[]>; optIn?: boolean };
     if (typeof mod.bench !== 'function') continue;
+    if (mod.optIn && !only.includes(path.basename(f, '.ts'))) continue;
     const t0 = Date.now();
     console.error(`bench: ${f}…`);
     try {

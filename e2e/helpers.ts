@@ -32,28 +32,6 @@ export async function createUserViaUi(page: Page, email: string, role: string, p
 
 export const uniqueEmail = (prefix: string) => `${prefix}-${Date.now()}-${Math.floor(Math.random() * 1e6)}@e2e.test`;
 
-/** Every API route handler in the app, with the HTTP methods its file exports. */
-export function apiRoutes(root = path.join(__dirname, '..', 'app', 'api')): { url: string; methods: string[] }[] {
-  const out: { url: string; methods: string[] }[] = [];
-  const walk = (dir: string) => {
-    for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
-      const p = path.join(dir, e.name);
-      if (e.isDirectory()) walk(p);
-      else if (e.name === 'route.ts') {
-        const src = fs.readFileSync(p, 'utf8');
-        const methods = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'].filter((m) =>
-          new RegExp(`export (const|async function|function) ${m}\\b|as ${m}\\b`).test(src),
-        );
-        const rel = path.relative(path.join(root, '..'), path.dirname(p)).split(path.sep).join('/');
-        const url = '/' + rel.replace(/\[\.\.\.[^\]]+\]/g, 'x/y').replace(/\[[^\]]+\]/g, 'x');
-        out.push({ url, methods });
-      }
-    }
-  };
-  walk(root);
-  return out;
-}
-
 export const E2E_DATA_DIR = path.join(__dirname, '.data');
 export const FIXTURES = path.join(__dirname, '..', 'tests', 'fixtures', 'facemask');
 

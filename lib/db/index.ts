@@ -12,13 +12,34 @@ export function createDb(url: string): Db {
   if (url.startsWith('file:')) {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { PrismaBetterSQLite3 } = require('@prisma/adapter-better-sqlite3') as typeof import('@prisma/adapter-better-sqlite3');
-    return new SqliteClient({ adapter: new PrismaBetterSQLite3({ url, timeout: 10_000 }) });
+    return new SqliteClient({ adapter: new (immediateTransactions(PrismaBetterSQLite3))({ url, timeout: 10_000 }) });
   }
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { PrismaPg } = require('@prisma/adapter-pg') as typeof import('@prisma/adapter-pg');
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { PrismaClient: PgClient } = require('./generated/postgresql') as { PrismaClient: new (o: object) => unknown };
   return new PgClient({ adapter: new PrismaPg({ connectionString: url }) }) as Db;
+}
+
+/**
+ * Transactions on SQLite begin with BEGIN IMMEDIATE, taking the write lock at the start (waiting
+ * up to the busy timeout for it). With the adapter's deferred BEGIN, a transaction that reads
+ * and then writes fails at once with SQLITE_BUSY_SNAPSHOT ("database is locked", no busy wait)
+ * when another process (the worker, next to the web app) committed in between: POST /api/labels
+ * answered 500 under `npm run bench -- load` while a retrain wrote its progress.
+ */
+type SqliteAdapterFactory = typeof import('@prisma/adapter-better-sqlite3').PrismaBetterSQLite3;
+function immediateTransactions(Factory: SqliteAdapterFactory): SqliteAdapterFactory {
+  return class extends Factory {
+    async connect() {
+      const adapter = await super.connect();
+      const client = (adapter as unknown as { client?: { prepare?: (sql: string) => unknown } }).client;
+      if (typeof client?.prepare !== 'function') throw new Error('masklab: @prisma/adapter-better-sqlite3 changed: cannot make transactions immediate');
+      const prepare = client.prepare.bind(client);
+      client.prepare = (sql: string) => prepare(sql === 'BEGIN' ? 'BEGIN IMMEDIATE' : sql);
+      return adapter;
+    }
+  };
 }
 
 const g = globalThis as unknown as { __masklabDb?: Db };
