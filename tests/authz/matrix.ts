@@ -31,6 +31,8 @@ export const ROUTES: Record<string, RouteAccess> = {
   'GET /api/admin/users': { role: 'admin', token: true },
   'POST /api/admin/users': { role: 'admin', token: true, probe: { body: { email: 'not-an-email' } } },
   'GET /api/faces/[id]/image': { role: 'viewer', token: true },
+  'GET /api/imports': { role: 'labeler', token: true },
+  'GET /api/imports/[id]': { role: 'labeler', token: true }, // a dummy id: 404
   'GET /api/labels/queue': { role: 'labeler', token: true, probe: { path: '/api/labels/queue?limit=1' } },
   'POST /api/labels': { role: 'labeler', token: true, probe: { body: { faceIds: ['authz-dummy'], label: 'not-a-class' } } },
   // The probe users have labelled nothing, so there is nothing to undo.
