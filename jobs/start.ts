@@ -1,12 +1,16 @@
 // `npm start`: migrate, create the first admin, build once, then run the web app and
-// the worker together. Ctrl-C (SIGINT) or SIGTERM stops both cleanly.
+// the worker together. Ctrl-C (SIGINT) or SIGTERM stops both cleanly. A worker that dies is
+// restarted with back-off; the web app dying stops everything. Several `npm start` may run
+// on one data folder at once (on different ports).
 import { type ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { config, ConfigError } from '../lib/config';
 import { prepareDatabase } from '../lib/bootstrap';
 import { authSecret } from '../lib/auth/secret';
 import { db } from '../lib/db';
+import { Backoff } from './backoff';
 import { build, buildIsCurrent } from './build-stamp';
 
 const ROOT = path.resolve(__dirname, '..');
@@ -36,48 +40,83 @@ async function main() {
     });
   }
 
-  const children: ChildProcess[] = [];
+  const children = new Set<ChildProcess>();
   let stopping = false;
+  let restartTimer: NodeJS.Timeout | null = null;
   const stop = (code: number) => {
     if (stopping) return;
     stopping = true;
-    for (const c of children) if (c.exitCode === null) c.kill('SIGTERM');
+    if (restartTimer) clearTimeout(restartTimer);
+    for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGTERM');
     setTimeout(() => process.exit(code), 10_000).unref();
-    Promise.all(children.map((c) => new Promise((r) => (c.exitCode !== null ? r(null) : c.once('exit', r))))).then(() =>
+    Promise.all([...children].map((c) => new Promise((r) => (c.exitCode !== null || c.signalCode !== null ? r(null) : c.once('exit', r))))).then(() =>
       process.exit(code),
     );
   };
-  const launch = (name: string, args: string[]) => {
+  const launch = (name: string, args: string[], onExit: (code: number | null, signal: NodeJS.Signals | null, ranMs: number) => void) => {
+    const started = Date.now();
     const child = spawn(process.execPath, args, { cwd: ROOT, env, stdio: 'inherit' });
+    children.add(child);
+    console.log(`masklab: ${name} started (pid ${child.pid})`);
     child.on('exit', (code, signal) => {
-      if (!stopping) {
-        console.error(`masklab: ${name} exited (${signal ?? code}); stopping`);
-        stop(code || 1);
-      }
+      children.delete(child);
+      if (!stopping) onExit(code, signal, Date.now() - started);
     });
-    children.push(child);
   };
 
-  launch('web', [nextBin, 'start', '-p', String(cfg.port), '-H', cfg.hostname]);
+  // The web app is what users see: when it dies, everything stops (a supervisor such as
+  // systemd restarts the whole thing).
+  launch('web', [nextBin, 'start', '-p', String(cfg.port), '-H', cfg.hostname], (code, signal) => {
+    console.error(`masklab: web exited (${signal ?? code}); stopping`);
+    stop(code || 1);
+  });
+  // The worker only runs jobs: when it dies (killed, out of memory), the web app keeps serving
+  // and the worker is started again, 1 s later, then 2, 4 … up to 60 s while it keeps dying.
+  // Its job goes back to the queue when the lease expires.
   const worker = path.join(ROOT, 'jobs', 'worker.ts');
   if (cfg.startWorker && fs.existsSync(worker)) {
-    launch('worker', [require.resolve('tsx/cli'), worker]);
+    const backoff = new Backoff();
+    const startWorker = () => {
+      restartTimer = null;
+      if (stopping) return;
+      // `node --import tsx` (not the tsx CLI, which runs the script in a second process): the pid
+      // logged and signalled is the worker's own.
+      launch('worker', ['--import', 'tsx', worker], (code, signal, ranMs) => {
+        const delay = backoff.delay(ranMs);
+        console.error(`masklab: worker exited (${signal ?? code}); restarting it in ${delay / 1000} s`);
+        restartTimer = setTimeout(startWorker, delay);
+      });
+    };
+    startWorker();
   }
   console.log(`masklab: serving on http://localhost:${cfg.port}`);
   process.on('SIGINT', () => stop(0));
   process.on('SIGTERM', () => stop(0));
 }
 
-/** One build at a time when several `npm start` run at once (they share .next). */
+/**
+ * One build at a time when several `npm start` run at once (they share .next). The lock is a
+ * folder (mkdir is atomic) holding the builder's pid; a lock whose builder is gone (killed
+ * mid-build) is taken over, one left by another machine after an hour.
+ */
 async function withBuildLock(fn: () => void): Promise<void> {
   const lock = path.join(ROOT, '.next-build.lock');
+  const owner = path.join(lock, 'pid');
+  let waited = false;
   for (;;) {
     try {
       fs.mkdirSync(lock);
+      fs.writeFileSync(owner, `${os.hostname()} ${process.pid}`);
       break;
-    } catch {
-      const age = Date.now() - (fs.statSync(lock, { throwIfNoEntry: false })?.mtimeMs ?? Date.now());
-      if (age > 15 * 60_000) fs.rmSync(lock, { recursive: true, force: true }); // left by a killed build
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      if (lockIsStale(lock, owner)) {
+        console.log('masklab: removing the build lock of a build that no longer runs');
+        fs.rmSync(lock, { recursive: true, force: true });
+        continue;
+      }
+      if (!waited) console.log('masklab: another process is building the web app; waiting for it…');
+      waited = true;
       await new Promise((r) => setTimeout(r, 1000));
     }
   }
@@ -85,6 +124,26 @@ async function withBuildLock(fn: () => void): Promise<void> {
     fn();
   } finally {
     fs.rmSync(lock, { recursive: true, force: true });
+  }
+}
+
+function lockIsStale(lock: string, owner: string): boolean {
+  const st = fs.statSync(lock, { throwIfNoEntry: false });
+  if (!st) return false; // just released: try again
+  const age = Date.now() - st.mtimeMs;
+  let text: string;
+  try {
+    text = fs.readFileSync(owner, 'utf8');
+  } catch {
+    return age > 60_000; // the owner has not written its pid yet (or died right after mkdir)
+  }
+  const [host, pid] = text.trim().split(' ');
+  if (host !== os.hostname()) return age > 60 * 60_000;
+  try {
+    process.kill(Number(pid), 0);
+    return false;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'ESRCH';
   }
 }
 
