@@ -11,7 +11,8 @@ import { runTrainJob, TRAIN_JOB } from '../lib/training/job';
 async function main() {
   const cfg = config();
   await migrate(cfg.databaseUrl);
-  sweepTemp(cfg.modelsDir);
+  // Only folders older than the lease: another worker may be saving a model right now.
+  sweepTemp(cfg.modelsDir, cfg.workerLeaseMs);
   const worker = new Worker(db(), {
     handlers: { [TRAIN_JOB]: runTrainJob },
     leaseMs: cfg.workerLeaseMs,
