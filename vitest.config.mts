@@ -33,6 +33,8 @@ export default defineConfig({
           testTimeout: 60_000,
           hookTimeout: 60_000,
           fileParallelism: false,
+          // Run order: unit (0, in parallel), then db (1), then faults (2), one group at a time.
+          sequence: { groupOrder: 1 },
         },
       },
       {
@@ -48,7 +50,7 @@ export default defineConfig({
           testTimeout: 420_000,
           hookTimeout: 300_000,
           fileParallelism: false,
-          sequence: { groupOrder: 1 },
+          sequence: { groupOrder: 2 },
         },
       },
     ],
