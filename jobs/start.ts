@@ -4,13 +4,13 @@
 // on one data folder at once (on different ports).
 import { type ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { config, ConfigError } from '../lib/config';
 import { prepareDatabase } from '../lib/bootstrap';
 import { authSecret } from '../lib/auth/secret';
 import { db } from '../lib/db';
 import { Backoff } from './backoff';
+import { withBuildLock } from './build-lock';
 import { build, buildIsCurrent } from './build-stamp';
 
 const ROOT = path.resolve(__dirname, '..');
@@ -33,7 +33,7 @@ async function main() {
   if (!process.env.NEXTAUTH_URL) env.AUTH_TRUST_HOST = 'true';
 
   if (!buildIsCurrent(ROOT)) {
-    await withBuildLock(() => {
+    await withBuildLock(path.join(ROOT, '.next-build.lock'), () => {
       if (buildIsCurrent(ROOT)) return; // another `npm start` built it meanwhile
       console.log('masklab: building the web app (only when the sources changed since the last build)…');
       build(ROOT, env);
@@ -92,59 +92,6 @@ async function main() {
   console.log(`masklab: serving on http://localhost:${cfg.port}`);
   process.on('SIGINT', () => stop(0));
   process.on('SIGTERM', () => stop(0));
-}
-
-/**
- * One build at a time when several `npm start` run at once (they share .next). The lock is a
- * folder (mkdir is atomic) holding the builder's pid; a lock whose builder is gone (killed
- * mid-build) is taken over, one left by another machine after an hour.
- */
-async function withBuildLock(fn: () => void): Promise<void> {
-  const lock = path.join(ROOT, '.next-build.lock');
-  const owner = path.join(lock, 'pid');
-  let waited = false;
-  for (;;) {
-    try {
-      fs.mkdirSync(lock);
-      fs.writeFileSync(owner, `${os.hostname()} ${process.pid}`);
-      break;
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-      if (lockIsStale(lock, owner)) {
-        console.log('masklab: removing the build lock of a build that no longer runs');
-        fs.rmSync(lock, { recursive: true, force: true });
-        continue;
-      }
-      if (!waited) console.log('masklab: another process is building the web app; waiting for it…');
-      waited = true;
-      await new Promise((r) => setTimeout(r, 1000));
-    }
-  }
-  try {
-    fn();
-  } finally {
-    fs.rmSync(lock, { recursive: true, force: true });
-  }
-}
-
-function lockIsStale(lock: string, owner: string): boolean {
-  const st = fs.statSync(lock, { throwIfNoEntry: false });
-  if (!st) return false; // just released: try again
-  const age = Date.now() - st.mtimeMs;
-  let text: string;
-  try {
-    text = fs.readFileSync(owner, 'utf8');
-  } catch {
-    return age > 60_000; // the owner has not written its pid yet (or died right after mkdir)
-  }
-  const [host, pid] = text.trim().split(' ');
-  if (host !== os.hostname()) return age > 60 * 60_000;
-  try {
-    process.kill(Number(pid), 0);
-    return false;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'ESRCH';
-  }
 }
 
 main().catch((err) => {
