@@ -17,7 +17,7 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: ['tests/**/*.test.ts'],
-          exclude: ['tests/db/**', 'node_modules/**'],
+          exclude: ['tests/db/**', 'tests/faults/**', 'node_modules/**'],
           environment: 'node',
           testTimeout: 120_000,
           hookTimeout: 120_000,
@@ -33,6 +33,24 @@ export default defineConfig({
           testTimeout: 60_000,
           hookTimeout: 60_000,
           fileParallelism: false,
+          // Run order: unit (0, in parallel), then db (1), then faults (2), one group at a time.
+          sequence: { groupOrder: 1 },
+        },
+      },
+      {
+        // Real `npm start` processes killed with SIGKILL mid-work (tests/faults/app.ts). They run
+        // after the other projects (groupOrder), one file at a time, on the same database kind
+        // as the db project. globalSetup builds the web app first when its sources changed.
+        resolve: { alias },
+        test: {
+          name: 'faults',
+          include: ['tests/faults/**/*.test.ts'],
+          environment: 'node',
+          globalSetup: ['tests/faults/global-setup.ts'],
+          testTimeout: 420_000,
+          hookTimeout: 300_000,
+          fileParallelism: false,
+          sequence: { groupOrder: 2 },
         },
       },
     ],

@@ -26,8 +26,8 @@ Usage: npm run cli -- <command> [options]
   import <dir|zip|image> [--labels-from-folders] [--label <class>] [--as <email>]
                                                import photos (ImageFolder layout: <class>/*.jpg,
                                                train|val|test/<class>/*.jpg); prints a JSON summary
-  storage check [--fix]                        compare stored files with the database (--fix removes
-                                               orphan files older than 10 minutes)
+  storage check [--fix]                        compare stored files with the database; list orphan and
+                                               temporary files (--fix removes those older than 10 minutes)
   db migrate                                   apply pending migrations
   db schemas                                   regenerate prisma/postgresql/schema.prisma
   backup <file.tar>                            write a backup of this instance (database, photo files,

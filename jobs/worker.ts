@@ -13,7 +13,8 @@ import { runTrainJob, TRAIN_JOB } from '../lib/training/job';
 async function main() {
   const cfg = config();
   await migrate(cfg.databaseUrl);
-  sweepTemp(cfg.modelsDir);
+  // Only folders older than the lease: another worker may be saving a model right now.
+  sweepTemp(cfg.modelsDir, cfg.workerLeaseMs);
   // Uploaded zips whose import job is gone (it ran out of attempts while its worker was dead).
   const sweep = () =>
     sweepIncoming(db(), incomingDir(cfg.dataDir))

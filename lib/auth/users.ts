@@ -135,6 +135,13 @@ export async function ensureAdmin(
   password?: string,
 ): Promise<{ created: false } | { created: true; email: string; password: string; generated: boolean }> {
   if ((await db.user.count()) > 0) return { created: false };
-  const { password: generated } = await createUser(db, { email, role: 'admin', password });
-  return { created: true, email, password: password ?? generated!, generated: !password };
+  try {
+    const { password: generated } = await createUser(db, { email, role: 'admin', password });
+    return { created: true, email, password: password ?? generated!, generated: !password };
+  } catch (err) {
+    // Two processes starting on one new database both saw no users; the other one created
+    // the admin first. That is the outcome we wanted, not an error.
+    if (isUniqueViolation(err) || (err instanceof UserError && err.status === 409)) return { created: false };
+    throw err;
+  }
 }

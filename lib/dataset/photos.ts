@@ -31,12 +31,16 @@ export async function deletePhoto(db: Db, store: BlobStore, actor: Actor, photoI
   return { deleted: photoId, faces: faces.length };
 }
 
-export type StorageReport = { photos: number; missing: string[]; orphans: string[]; removed: number };
+export type StorageReport = { photos: number; missing: string[]; orphans: string[]; temps: string[]; removed: number };
+
+/** Files younger than this may belong to an upload still in flight: `fix` leaves them. */
+export const STORAGE_FIX_MIN_AGE_MS = 10 * 60_000;
 
 /**
  * Every photo row must have its original, display copy, thumbnail and one crop per face; every
- * stored file must belong to a photo row. With `fix`, orphan files are removed (missing files
- * cannot be recreated and are only reported).
+ * stored file must belong to a photo row; no temporary file (a write cut short by a killed
+ * process) should be left. With `fix`, orphan and temporary files older than 10 minutes are
+ * removed (missing files cannot be recreated and are only reported).
  */
 export async function checkStorage(db: Db, store: BlobStore, opts: { fix?: boolean } = {}): Promise<StorageReport> {
   const missing: string[] = [];
@@ -65,16 +69,24 @@ export async function checkStorage(db: Db, store: BlobStore, opts: { fix?: boole
   for (const prefix of ['objects/', 'derived/']) {
     for await (const key of store.list(prefix)) if (!expected.has(key) || !shaOfKey(key)) orphans.push(key);
   }
+  const temps: { name: string; modified: Date }[] = [];
+  if (store.listTemp) for await (const t of store.listTemp()) temps.push(t);
   let removed = 0;
   if (opts.fix) {
-    // Files younger than 10 minutes may belong to an ingest still in flight (files are written before the row).
-    const cutoff = Date.now() - 10 * 60_000;
+    // Files are written before their row, each first to a temporary file: young ones may
+    // belong to an ingest still in flight.
+    const cutoff = Date.now() - STORAGE_FIX_MIN_AGE_MS;
     for (const k of orphans) {
       const st = await store.stat(k);
       if (st && st.modified.getTime() > cutoff) continue;
       await store.delete(k);
       removed++;
     }
+    for (const t of temps) {
+      if (t.modified.getTime() > cutoff || !store.removeTemp) continue;
+      await store.removeTemp(t.name);
+      removed++;
+    }
   }
-  return { photos, missing, orphans, removed };
+  return { photos, missing, orphans, temps: temps.map((t) => t.name), removed };
 }

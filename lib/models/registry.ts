@@ -1,14 +1,17 @@
 // The model registry: each run's head lives in `<modelsDir>/<runId>/` as a standard TF.js
 // layers model (model.json + weights.bin) plus meta.json. The folder is written whole to a
 // temporary folder and renamed into place, so a crashed run leaves no half-written model;
-// `sweepTemp` removes what a killed process left in the temporary folders.
-// Promotion is a database flag (Run.promoted): exactly one run at a time.
+// `sweepTemp` removes what a killed process left in the temporary folders (old ones only:
+// another worker may be writing a young one).
+// Promotion is a database flag (Run.promoted): exactly one run at a time, also when two
+// promotions run at once.
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type * as TF from '@tensorflow/tfjs';
 import type { Db } from '../db';
 import { UserError } from '../auth/roles';
+import { isPostgres } from '../queue/jobs';
 import type { ClassName } from '../dataset/classes';
 import type { HeadConfig, Tf } from '../ml/head';
 import type { Metrics } from '../ml/metrics';
@@ -92,17 +95,34 @@ export async function saveModel(
   }
 }
 
-/** Removes temporary folders left by a process that died while writing a model. */
-export function sweepTemp(modelsDir: string): string[] {
+/**
+ * Removes temporary folders left by a process that died while writing a model. Only folders
+ * untouched for `minAgeMs` (pass the job lease: a live writer renews its lease far more
+ * often than that, and a save takes seconds) go: another worker may be writing a young one.
+ */
+export function sweepTemp(modelsDir: string, minAgeMs: number): string[] {
   if (!fs.existsSync(modelsDir)) return [];
   const gone: string[] = [];
+  const now = Date.now();
   for (const e of fs.readdirSync(modelsDir)) {
-    if (e.startsWith(TEMP_PREFIX)) {
-      fs.rmSync(path.join(modelsDir, e), { recursive: true, force: true });
-      gone.push(e);
-    }
+    if (!e.startsWith(TEMP_PREFIX)) continue;
+    const dir = path.join(modelsDir, e);
+    if (now - lastWritten(dir) < minAgeMs) continue;
+    fs.rmSync(dir, { recursive: true, force: true });
+    gone.push(e);
   }
   return gone;
+}
+
+/** The newest modification time of a folder and the files in it (0 when it is gone). */
+function lastWritten(dir: string): number {
+  let newest = fs.statSync(dir, { throwIfNoEntry: false })?.mtimeMs ?? 0;
+  try {
+    for (const f of fs.readdirSync(dir)) newest = Math.max(newest, fs.statSync(path.join(dir, f), { throwIfNoEntry: false })?.mtimeMs ?? 0);
+  } catch {
+    // removed meanwhile
+  }
+  return newest;
 }
 
 export function readMeta(dir: string): ModelMeta {
@@ -127,15 +147,45 @@ export async function promotedRun(db: Db) {
   return db.run.findFirst({ where: { promoted: true }, orderBy: { promotedAt: 'desc' } });
 }
 
-/** Makes `runId` the promoted model (only finished runs with a saved model). */
-export async function promote(db: Db, runId: string) {
+/** Thrown by `promote` when `heldBy` names a job that is no longer running under that worker. */
+export class PromotionRefused extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'PromotionRefused';
+  }
+}
+
+const PROMOTE_LOCK = 72707371; // PostgreSQL advisory lock key (migrations use 72707369)
+
+/**
+ * Makes `runId` the promoted model (only finished runs with a saved model). One transaction,
+ * serialised against every other promotion (SQLite: its first statement is a write, which
+ * takes the database's write lock; PostgreSQL: an advisory lock), so two runs finishing at
+ * once leave exactly one promoted run. With `heldBy`, the job must still be running under
+ * that worker and not cancelled, checked in the same transaction: a job that lost its lease
+ * or was cancelled never promotes.
+ */
+export async function promote(db: Db, runId: string, opts: { heldBy?: { jobId: string; workerId: string } } = {}) {
   const run = await db.run.findUnique({ where: { id: runId } });
   if (!run) throw new UserError(`no run ${runId}`, 404);
   if (run.status !== 'succeeded' || !run.modelDir) throw new UserError(`run ${runId} has no saved model (status ${run.status})`, 409);
-  await db.$transaction([
-    db.run.updateMany({ where: { promoted: true, NOT: { id: runId } }, data: { promoted: false } }),
-    db.run.update({ where: { id: runId }, data: { promoted: true, promotedAt: new Date() } }),
-  ]);
+  const now = new Date();
+  await db.$transaction(async (tx) => {
+    if (isPostgres(db)) await tx.$queryRawUnsafe(`SELECT 1 AS locked FROM pg_advisory_xact_lock(${PROMOTE_LOCK})`);
+    if (opts.heldBy) {
+      const held = await tx.job.updateMany({
+        where: { id: opts.heldBy.jobId, status: 'running', lockedBy: opts.heldBy.workerId, cancelRequested: false },
+        data: { heartbeatAt: now },
+      });
+      if (held.count !== 1) throw new PromotionRefused(`job ${opts.heldBy.jobId} is no longer running under worker ${opts.heldBy.workerId}`);
+    }
+    const set = await tx.run.updateMany({
+      where: { id: runId, status: 'succeeded', modelDir: { not: null } },
+      data: { promoted: true, promotedAt: now },
+    });
+    if (set.count !== 1) throw new UserError(`run ${runId} has no saved model`, 409);
+    await tx.run.updateMany({ where: { promoted: true, NOT: { id: runId } }, data: { promoted: false } });
+  });
   return db.run.findUniqueOrThrow({ where: { id: runId } });
 }
 

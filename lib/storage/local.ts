@@ -65,22 +65,37 @@ export class LocalStore implements BlobStore {
     }
   }
 
+  /** `put` writes `<file>.<random>.tmp` first; a process killed mid-write leaves it behind. */
+  async *listTemp(): AsyncIterable<{ name: string; modified: Date }> {
+    for await (const file of walkFiles(this.root, (name) => name.endsWith('.tmp'))) {
+      const st = await fs.stat(file).catch(() => null);
+      if (st?.isFile()) yield { name: path.relative(this.root, file).split(path.sep).join('/'), modified: st.mtime };
+    }
+  }
+
+  async removeTemp(name: string): Promise<void> {
+    if (!name.endsWith('.tmp')) throw new Error(`not a temporary file: ${JSON.stringify(name)}`);
+    const file = this.file(name); // validates every segment: stays inside the store
+    await fs.rm(file, { force: true });
+  }
+
   async *list(prefix: string): AsyncIterable<string> {
     const start = prefix ? this.file(prefix.replace(/\/+$/, '')) : this.root;
-    const walk = async function* (dir: string): AsyncGenerator<string> {
-      let entries;
-      try {
-        entries = await fs.readdir(dir, { withFileTypes: true });
-      } catch (err) {
-        if ((err as NodeJS.ErrnoException).code === 'ENOENT' || (err as NodeJS.ErrnoException).code === 'ENOTDIR') return;
-        throw err;
-      }
-      for (const e of entries) {
-        const p = path.join(dir, e.name);
-        if (e.isDirectory()) yield* walk(p);
-        else if (e.isFile() && !e.name.endsWith('.tmp')) yield p;
-      }
-    };
-    for await (const file of walk(start)) yield path.relative(this.root, file).split(path.sep).join('/');
+    for await (const file of walkFiles(start, (name) => !name.endsWith('.tmp'))) yield path.relative(this.root, file).split(path.sep).join('/');
+  }
+}
+
+async function* walkFiles(dir: string, keep: (name: string) => boolean): AsyncGenerator<string> {
+  let entries;
+  try {
+    entries = await fs.readdir(dir, { withFileTypes: true });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT' || (err as NodeJS.ErrnoException).code === 'ENOTDIR') return;
+    throw err;
+  }
+  for (const e of entries) {
+    const p = path.join(dir, e.name);
+    if (e.isDirectory()) yield* walkFiles(p, keep);
+    else if (e.isFile() && keep(e.name)) yield p;
   }
 }

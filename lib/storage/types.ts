@@ -14,4 +14,11 @@ export interface BlobStore {
   delete(key: string): Promise<void>;
   /** Every key under a prefix (for consistency checks; not used on hot paths). */
   list(prefix: string): AsyncIterable<string>;
+  /**
+   * Temporary files a killed writer left behind (a store whose writes leave none, such as S3,
+   * leaves these out): their names, relative to the store, and when they were last written.
+   */
+  listTemp?(): AsyncIterable<{ name: string; modified: Date }>;
+  /** Removes one temporary file that `listTemp` named. */
+  removeTemp?(name: string): Promise<void>;
 }

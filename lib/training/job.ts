@@ -1,6 +1,7 @@
 // The "train" job: snapshot → split → features → train → evaluate → save → promote-if-better.
 // Runs in the worker (never in a web request). Progress goes to Job.progress, which the
 // Training page polls; the run, its frozen snapshot (RunSample) and metrics go to Run.
+import fs from 'node:fs';
 import type { Db } from '../db';
 import { config } from '../config';
 import { CLASSES, classIndex, type ClassName } from '../dataset/classes';
@@ -11,7 +12,7 @@ import { DEFAULT_HEAD, headInput, inputDim, type HeadConfig } from '../ml/head';
 import { computeMetrics } from '../ml/metrics';
 import { getTf } from '../ml/tf';
 import { trainHead, type EpochStats } from '../ml/train';
-import { loadModel, type ModelMeta, promote, promotedRun, saveModel, sweepTemp } from '../models/registry';
+import { loadModel, type ModelMeta, promote, promotedRun, PromotionRefused, saveModel, sweepTemp } from '../models/registry';
 import type { JobContext } from '../queue/worker';
 import { JobCancelled, JobInterrupted } from '../queue/worker';
 import { classifyPairs } from './classify';
@@ -38,6 +39,7 @@ export async function runTrainJob(ctx: JobContext): Promise<{ runId: string; met
     data: { jobId: ctx.job.id, seed, backbone: BACKBONE_ID, config: JSON.stringify({ ...cfg, mirrorTta: payload.mirrorTta }), createdById: ctx.job.createdById },
   });
   await report({ step: 'snapshot', runId: run.id });
+  let savedDir: string | null = null;
   try {
     // 1–2. split (pin new faces), then freeze the snapshot with each face's split.
     await report({ step: 'split' });
@@ -159,32 +161,48 @@ export async function runTrainJob(ctx: JobContext): Promise<{ runId: string; met
       }
     }
     const runMetrics: RunMetrics = { ...metrics, comparison };
-    await ctx.checkpoint();
 
-    // 7. save atomically, then record the run.
+    // 7. save atomically, then record the run; only while the job is still ours (checked in the
+    // database right before: a job that lost its lease or was cancelled saves nothing).
     await report({ step: 'save' });
-    sweepTemp(config().modelsDir);
-    const dir = await saveModel(tf, config().modelsDir, run.id, trained.model, meta);
+    sweepTemp(config().modelsDir, config().workerLeaseMs);
+    await ctx.checkpoint();
+    savedDir = await saveModel(tf, config().modelsDir, run.id, trained.model, meta);
     trained.model.dispose();
-    await db.run.update({
-      where: { id: run.id },
+    const recorded = await db.run.updateMany({
+      where: { id: run.id, jobId: ctx.job.id, status: 'running' },
       data: {
         status: 'succeeded',
         metrics: JSON.stringify(runMetrics),
-        modelDir: dir,
+        modelDir: savedDir,
         finishedAt: new Date(),
         history: JSON.stringify(history),
         config: JSON.stringify({ ...cfg, mirrorTta: payload.mirrorTta, bestEpoch: trained.bestEpoch }),
       },
     });
+    // Another worker took the job over meanwhile (it marks this run failed when it starts).
+    if (recorded.count !== 1) throw new JobInterrupted('lease lost');
     if (comparison.promoted) {
       await report({ step: 'promote' });
-      await promote(db, run.id);
+      try {
+        // The lease and cancel check happen in the promotion's own transaction.
+        await promote(db, run.id, { heldBy: { jobId: ctx.job.id, workerId: ctx.workerId } });
+      } catch (err) {
+        if (!(err instanceof PromotionRefused)) throw err;
+        await ctx.checkpoint(); // throws JobCancelled or JobInterrupted, whichever it was
+        throw err;
+      }
     }
     await ctx.log(`${comparison.promoted ? 'promoted' : 'not promoted'}: ${comparison.reason}`);
     await report({ step: 'done' });
     return { runId: run.id, metrics: runMetrics };
   } catch (err) {
+    if (savedDir && (err instanceof JobCancelled || err instanceof JobInterrupted || err instanceof PromotionRefused)) {
+      // Saved, but the job stopped being ours before the promotion: no model of a run that
+      // did not finish stays behind.
+      fs.rmSync(savedDir, { recursive: true, force: true });
+      await db.run.update({ where: { id: run.id }, data: { modelDir: null } }).catch(() => {});
+    }
     const status = err instanceof JobCancelled ? 'cancelled' : 'failed';
     if (!(err instanceof JobInterrupted)) {
       await db.run.update({ where: { id: run.id }, data: { status, finishedAt: new Date() } }).catch(() => {});

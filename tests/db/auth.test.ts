@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freshDb, type TestDb } from '../helpers/db';
+import { createDb } from '@/lib/db';
 import {
   changeOwnPassword,
   createUser,
@@ -30,6 +31,22 @@ describe(`accounts on ${process.env.TEST_DATABASE_URL || process.env.DATABASE_UR
     expect(first.password).toMatch(/^[A-Za-z0-9]{16}$/);
     expect((await signIn(t.db, 'boss@example.com', first.password, null, throttle)).ok).toBe(true);
     expect(await ensureAdmin(t.db, 'other@example.com', 'password123')).toEqual({ created: false });
+  });
+
+  it('two processes creating the first admin at once: one creates it, the other finds it, neither fails', async () => {
+    const fresh = await freshDb();
+    const other = createDb(fresh.url); // a second process's client
+    try {
+      for (let round = 0; round < 3; round++) {
+        await fresh.db.user.deleteMany({});
+        const results = await Promise.all([ensureAdmin(fresh.db, 'boss@example.com', 'password123'), ensureAdmin(other, 'boss@example.com', 'password123')]);
+        expect(results.filter((r) => r.created).length).toBe(1);
+        expect(await fresh.db.user.count()).toBe(1);
+      }
+    } finally {
+      await other.$disconnect();
+      await fresh.cleanup();
+    }
   });
 
   it('creates users with normalised e-mails and refuses duplicates', async () => {

@@ -61,6 +61,7 @@ async function expectConsistent() {
   const r = await checkStorage(t.db, store);
   expect(r.missing).toEqual([]);
   expect(r.orphans).toEqual([]);
+  expect(r.temps).toEqual([]);
   expect(r.photos).toBe(await t.db.photo.count());
 }
 
@@ -394,5 +395,26 @@ describe('delete', () => {
     expect(await store.stat(originalKey(photo.sha256))).toBeNull();
     await expectConsistent();
     await expect(deletePhoto(t.db, store, { ...bob, role: 'admin' }, photoId)).rejects.toThrow(/No such photo/);
+  });
+});
+
+describe('storage check', () => {
+  it('lists the temporary file of a write cut short, and with --fix removes it once it is old', async () => {
+    // What a server killed in the middle of `put` leaves: an empty `<file>.<random>.tmp`.
+    const name = 'objects/ab/' + 'a'.repeat(64) + '.0123456789ab.tmp';
+    const file = path.join(store.root, ...name.split('/'));
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(file, '');
+    const seen = await checkStorage(t.db, store);
+    expect(seen.temps).toEqual([name]);
+    expect(seen.orphans).toEqual([]); // a temporary file is not a stored blob
+    // A young one may be an upload still being written: --fix leaves it.
+    expect((await checkStorage(t.db, store, { fix: true })).removed).toBe(0);
+    expect(fs.existsSync(file)).toBe(true);
+    const old = new Date(Date.now() - 11 * 60_000);
+    fs.utimesSync(file, old, old);
+    expect((await checkStorage(t.db, store, { fix: true })).removed).toBe(1);
+    expect(fs.existsSync(file)).toBe(false);
+    await expectConsistent();
   });
 });

@@ -79,4 +79,52 @@ describe('retrain job', () => {
     expect(promoted.length).toBe(1);
     expect(promoted[0].id === run.id).toBe(m.comparison.promoted);
   }, 300_000);
+
+  // A worker whose job stopped being its own (lease taken over, or cancelled) at the last
+  // moment: the step is reached through the job's own progress reports.
+  const interruptedAt = (step: string, interrupt: (jobId: string) => Promise<unknown>) =>
+    new Worker(t.db, {
+      workerId: 'w-interrupted',
+      log: () => {},
+      handlers: {
+        [TRAIN_JOB]: (ctx) =>
+          runTrainJob({
+            ...ctx,
+            progress: async (p) => {
+              if ((p as { step?: string }).step === step) await interrupt(ctx.job.id);
+              await ctx.progress(p);
+            },
+          }),
+      },
+    });
+
+  it('a job cancelled right before saving saves no model and promotes nothing', async () => {
+    const promotedBefore = await t.db.run.findFirstOrThrow({ where: { promoted: true } });
+    const foldersBefore = fs.readdirSync(process.env.MASKLAB_MODELS_DIR!).sort();
+    const { job } = await queueRetrain(t.db, null, { config: { maxEpochs: 3 } });
+    await interruptedAt('save', (id) => t.db.job.update({ where: { id }, data: { cancelRequested: true } })).runOnce();
+    expect((await t.db.job.findUniqueOrThrow({ where: { id: job.id } })).status).toBe('cancelled');
+    const run = await t.db.run.findUniqueOrThrow({ where: { jobId: job.id } });
+    expect(run.status).toBe('cancelled');
+    expect(run.modelDir).toBeNull();
+    expect(fs.readdirSync(process.env.MASKLAB_MODELS_DIR!).sort()).toEqual(foldersBefore);
+    expect((await t.db.run.findFirstOrThrow({ where: { promoted: true } })).id).toBe(promotedBefore.id);
+  }, 300_000);
+
+  it('a job whose lease was taken over right before promotion does not promote, and leaves no model folder', async () => {
+    // Promotion happens only when the run beats the promoted model: make the promoted one lose.
+    await t.db.run.updateMany({ data: { promoted: false } });
+    const foldersBefore = fs.readdirSync(process.env.MASKLAB_MODELS_DIR!).sort();
+    const { job } = await queueRetrain(t.db, null, { config: { maxEpochs: 3 } });
+    await interruptedAt('promote', (id) => t.db.job.update({ where: { id }, data: { lockedBy: 'another-worker' } })).runOnce();
+    const run = await t.db.run.findFirstOrThrow({ where: { seed: 1337 }, orderBy: { createdAt: 'desc' } });
+    expect(run.status).toBe('failed');
+    expect(run.promoted).toBe(false);
+    expect(run.modelDir).toBeNull();
+    expect(await t.db.run.count({ where: { promoted: true } })).toBe(0);
+    expect(fs.readdirSync(process.env.MASKLAB_MODELS_DIR!).sort()).toEqual(foldersBefore);
+    // The job is the other worker's now: this one recorded nothing on it.
+    const j = await t.db.job.findUniqueOrThrow({ where: { id: job.id } });
+    expect([j.status, j.lockedBy]).toEqual(['running', 'another-worker']);
+  }, 300_000);
 });

@@ -48,11 +48,18 @@ describe('model registry files', () => {
     expect(fs.readdirSync(dir).filter((e) => e.includes('run_crash'))).toEqual([]);
   });
 
-  it('sweeps the temporary folder of a process killed mid-write', () => {
+  it('sweeps the temporary folder of a process killed mid-write, but not one another worker is writing', () => {
     const stale = path.join(dir, '.tmp-run_killed-abcd1234');
     fs.mkdirSync(stale);
     fs.writeFileSync(path.join(stale, 'weights.bin'), 'partial');
-    expect(sweepTemp(dir)).toEqual(['.tmp-run_killed-abcd1234']);
+    const lease = 30_000;
+    // Written just now: as far as anyone can tell, a live worker is saving it.
+    expect(sweepTemp(dir, lease)).toEqual([]);
+    expect(fs.existsSync(stale)).toBe(true);
+    const old = new Date(Date.now() - 2 * lease);
+    fs.utimesSync(path.join(stale, 'weights.bin'), old, old);
+    fs.utimesSync(stale, old, old);
+    expect(sweepTemp(dir, lease)).toEqual(['.tmp-run_killed-abcd1234']);
     expect(fs.existsSync(stale)).toBe(false);
     expect(fs.existsSync(path.join(dir, 'run_ok', 'model.json'))).toBe(true);
   });
