@@ -58,7 +58,8 @@ async function main() {
     children.push(child);
   };
 
-  launch('web', [nextBin, 'start', '-p', String(cfg.port), '-H', cfg.hostname]);
+  // The preload puts each request's TCP peer address into a header for sign-in throttling.
+  launch('web', ['--require', path.join(ROOT, 'jobs', 'peer-address.cjs'), nextBin, 'start', '-p', String(cfg.port), '-H', cfg.hostname]);
   const worker = path.join(ROOT, 'jobs', 'worker.ts');
   if (cfg.startWorker && fs.existsSync(worker)) {
     launch('worker', [require.resolve('tsx/cli'), worker]);
