@@ -29,8 +29,9 @@ function faceWhere(f: GalleryFilter) {
   };
 }
 
-export async function listFaces(db: Db, f: GalleryFilter) {
-  const where = faceWhere(f);
+/** `blind`: faces whose label this user may not see (lib/dataset/reviews blindFaceIds): hidden from label filters, shown unlabelled. */
+export async function listFaces(db: Db, f: GalleryFilter, blind: Set<string> = new Set()) {
+  const where = { ...faceWhere(f), ...(f.label && blind.size ? { id: { notIn: [...blind] } } : {}) };
   const [total, faces] = await Promise.all([
     db.face.count({ where }),
     db.face.findMany({
@@ -41,11 +42,12 @@ export async function listFaces(db: Db, f: GalleryFilter) {
       select: { id: true, photoId: true, index: true, label: true, wholeImage: true, score: true, groupId: true },
     }),
   ]);
-  return { total, faces, pages: Math.max(1, Math.ceil(total / PAGE_SIZE)) };
+  const shown = blind.size ? faces.map((x) => (blind.has(x.id) ? { ...x, label: null } : x)) : faces;
+  return { total, faces: shown, pages: Math.max(1, Math.ceil(total / PAGE_SIZE)) };
 }
 
-export async function listPhotos(db: Db, f: GalleryFilter) {
-  const faceFilter = faceWhere({ ...f, uploader: '' });
+export async function listPhotos(db: Db, f: GalleryFilter, blind: Set<string> = new Set()) {
+  const faceFilter = { ...faceWhere({ ...f, uploader: '' }), ...(f.label && blind.size ? { id: { notIn: [...blind] } } : {}) };
   const where = {
     ...(f.uploader ? { uploaderId: f.uploader } : {}),
     ...(Object.keys(faceFilter).length ? { faces: { some: faceFilter } } : {}),

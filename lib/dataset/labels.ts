@@ -31,6 +31,9 @@ export async function assignLabels(
 ): Promise<{ changed: LabelChange[]; unchanged: number }> {
   requireRole(actor, kind === 'resolve' ? 'admin' : 'labeler');
   const { faceIds: ids, label: newLabel } = assignSchema.parse({ faceIds: [...new Set(faceIds)], label });
+  // Labelling a face one owes a blind second opinion would reveal (and overwrite) the first label.
+  const owed = await db.review.count({ where: { faceId: { in: ids }, status: 'pending', reviewerId: actor.id } });
+  if (owed > 0) throw new UserError('You owe a blind second opinion on this face: give it on the Reviews page', 409);
   return db.$transaction((tx) => applyLabels(tx, actor.id, ids, newLabel, kind));
 }
 
@@ -261,9 +264,15 @@ export function gridWhere(f: z.output<typeof gridFilterSchema>): Prisma.FaceWher
   return where;
 }
 
-export async function listFaces(db: Db, filter: GridFilter): Promise<{ faces: FaceCard[]; total: number; page: number; pages: number }> {
+/** `blind`: faces whose label this user may not see (reviews.ts blindFaceIds): left out of label filters, shown unlabelled. */
+export async function listFaces(
+  db: Db,
+  filter: GridFilter,
+  blind: Set<string> = new Set(),
+): Promise<{ faces: FaceCard[]; total: number; page: number; pages: number }> {
   const f = gridFilterSchema.parse(filter);
   const where = gridWhere(f);
+  if (blind.size && f.status !== 'unlabelled') where.id = { notIn: [...blind] };
   const [total, rows] = await Promise.all([
     db.face.count({ where }),
     db.face.findMany({
@@ -274,7 +283,8 @@ export async function listFaces(db: Db, filter: GridFilter): Promise<{ faces: Fa
       select: faceCard,
     }),
   ]);
-  return { faces: rows.map(toCard), total, page: f.page, pages: Math.max(1, Math.ceil(total / f.pageSize)) };
+  const faces = rows.map(toCard).map((c) => (blind.has(c.id) ? { ...c, label: null } : c));
+  return { faces, total, page: f.page, pages: Math.max(1, Math.ceil(total / f.pageSize)) };
 }
 
 export type HistoryEntry = {

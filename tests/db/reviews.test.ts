@@ -2,8 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freshDb, type TestDb } from '../helpers/db';
 import { makeFaces, makeUser } from '../helpers/faces';
 import type { Actor } from '@/lib/auth/roles';
-import { assignLabels, faceWithHistory } from '@/lib/dataset/labels';
-import { agreementByLabeler, answerReview, listDisagreements, nextReview, pendingReviewCount, requestReviews, resolveReview, reviewCounts } from '@/lib/dataset/reviews';
+import { assignLabels, faceWithHistory, listFaces } from '@/lib/dataset/labels';
+import { listFaces as listGalleryFaces, parseGalleryFilter } from '@/lib/dataset/gallery';
+import { agreementByLabeler, blindFaceIds, faceForViewer, redactBlind, answerReview, listDisagreements, nextReview, pendingReviewCount, requestReviews, resolveReview, reviewCounts } from '@/lib/dataset/reviews';
 
 let t: TestDb;
 let admin: Actor;
@@ -95,5 +96,47 @@ describe('second opinions', () => {
     // a resolved review still counts as a disagreement for the first labeler
     const before = await agreementByLabeler(t.db);
     expect(before.reduce((s, a) => s + a.reviewed - a.agreed, 0)).toBe(2);
+  });
+});
+
+describe('blind second opinions stay blind', () => {
+  it('a reviewer with a pending review of a face sees neither its label nor its history, anywhere', async () => {
+    const carl = await makeUser(t.db, 'labeler');
+    const [face, other] = await makeFaces(t.db, admin.id, 2);
+    await assignLabels(t.db, ann, [face, other], 'nomask_old');
+    const review = await t.db.review.create({
+      data: { faceId: face, requestedById: admin.id, firstLabel: 'nomask_old', firstUserId: ann.id, reviewerId: carl.id },
+    });
+
+    // the face page's data
+    const seen = await faceForViewer(t.db, carl, face);
+    expect(seen?.blind).toBe(true);
+    expect(seen?.face.label).toBeNull();
+    expect(seen?.history).toEqual([]);
+    expect(JSON.stringify(seen)).not.toContain('nomask_old');
+    expect(JSON.stringify(seen)).not.toContain(ann.id);
+    // others (and other faces) are unaffected
+    expect((await faceForViewer(t.db, admin, face))?.face.label).toBe('nomask_old');
+    expect((await faceForViewer(t.db, carl, other))?.face.label).toBe('nomask_old');
+
+    // grids: the label filter leaves the face out, other views show it unlabelled
+    const blind = await blindFaceIds(t.db, carl);
+    expect([...blind]).toEqual([face]);
+    const byLabel = await listFaces(t.db, { status: 'labelled', label: 'nomask_old', pageSize: 200 }, blind);
+    expect(byLabel.faces.map((f) => f.id)).toContain(other);
+    expect(byLabel.faces.map((f) => f.id)).not.toContain(face);
+    const galleryByLabel = await listGalleryFaces(t.db, parseGalleryFilter({ label: 'nomask_old' }), blind);
+    expect(galleryByLabel.faces.map((f) => f.id)).not.toContain(face);
+    const gallery = await listGalleryFaces(t.db, parseGalleryFilter({}), blind);
+    expect(gallery.faces.find((f) => f.id === face)?.label).toBeNull();
+    expect(redactBlind([{ id: face, label: 'nomask_old' }], blind)).toEqual([{ id: face, label: null }]);
+
+    // labelling it would reveal the old label (and overwrite it)
+    await expect(assignLabels(t.db, carl, [face], 'mask_old')).rejects.toThrow(/blind second opinion/);
+
+    // once answered, nothing is hidden any more
+    await answerReview(t.db, carl, review.id, 'nomask_old');
+    expect((await faceForViewer(t.db, carl, face))?.face.label).toBe('nomask_old');
+    expect((await blindFaceIds(t.db, carl)).size).toBe(0);
   });
 });

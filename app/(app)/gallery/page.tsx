@@ -3,6 +3,7 @@ import Link from 'next/link';
 import { pageGuard } from '@/app/_server/guard';
 import { db } from '@/lib/db';
 import { LABELS } from '@/lib/dataset/classes';
+import { blindFaceIds } from '@/lib/dataset/reviews';
 import { type GalleryFilter, listFaces, listPhotos, parseGalleryFilter, uploaders } from '@/lib/dataset/gallery';
 
 export const metadata: Metadata = { title: 'Gallery' };
@@ -43,8 +44,9 @@ function Pager({ f, pages, total }: { f: GalleryFilter; pages: number; total: nu
 }
 
 export default async function GalleryPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
-  await pageGuard('viewer', '/gallery');
+  const actor = await pageGuard('viewer', '/gallery');
   const f = parseGalleryFilter(await searchParams);
+  const blind = await blindFaceIds(db(), actor); // pending second opinions: labels hidden
   const people = await uploaders(db());
   return (
     <div className="space-y-4">
@@ -99,13 +101,13 @@ export default async function GalleryPage({ searchParams }: { searchParams: Prom
           Reset
         </Link>
       </form>
-      {f.view === 'faces' ? <FaceGrid f={f} /> : <PhotoGrid f={f} />}
+      {f.view === 'faces' ? <FaceGrid f={f} blind={blind} /> : <PhotoGrid f={f} blind={blind} />}
     </div>
   );
 }
 
-async function FaceGrid({ f }: { f: GalleryFilter }) {
-  const { total, faces, pages } = await listFaces(db(), f);
+async function FaceGrid({ f, blind }: { f: GalleryFilter; blind: Set<string> }) {
+  const { total, faces, pages } = await listFaces(db(), f, blind);
   return (
     <section className="space-y-3" aria-label="Faces">
       <Pager f={f} pages={pages} total={total} />
@@ -132,8 +134,8 @@ async function FaceGrid({ f }: { f: GalleryFilter }) {
   );
 }
 
-async function PhotoGrid({ f }: { f: GalleryFilter }) {
-  const { total, photos, pages } = await listPhotos(db(), f);
+async function PhotoGrid({ f, blind }: { f: GalleryFilter; blind: Set<string> }) {
+  const { total, photos, pages } = await listPhotos(db(), f, blind);
   return (
     <section className="space-y-3" aria-label="Photos">
       <Pager f={f} pages={pages} total={total} />

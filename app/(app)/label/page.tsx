@@ -3,6 +3,7 @@ import Link from 'next/link';
 import { pageGuard } from '@/app/_server/guard';
 import { db } from '@/lib/db';
 import { CLASS_NAMES, LABELS } from '@/lib/dataset/classes';
+import { blindFaceIds } from '@/lib/dataset/reviews';
 import { gridFilterSchema, labelQueue, listFaces, uploaders } from '@/lib/dataset/labels';
 import { pendingReviewCount } from '@/lib/dataset/reviews';
 import { LabelDesk } from './label-desk';
@@ -36,15 +37,15 @@ export default async function LabelPage({ searchParams }: { searchParams: Search
           </Link>
         )}
       </div>
-      {grid ? <GridView sp={sp} /> : <LabelDesk initial={await labelQueue(db(), { limit: 20, spreadKey: actor.id })} />}
+      {grid ? <GridView sp={sp} actorId={actor.id} /> : <LabelDesk initial={await labelQueue(db(), { limit: 20, spreadKey: actor.id })} />}
     </div>
   );
 }
 
-async function GridView({ sp }: { sp: Record<string, string | undefined> }) {
+async function GridView({ sp, actorId }: { sp: Record<string, string | undefined>; actorId: string }) {
   const parsed = gridFilterSchema.safeParse(sp);
   const filter = parsed.success ? parsed.data : gridFilterSchema.parse({});
-  const [{ faces, total, page, pages }, people] = await Promise.all([listFaces(db(), filter), uploaders(db())]);
+  const [{ faces, total, page, pages }, people] = await Promise.all([listFaces(db(), filter, await blindFaceIds(db(), { id: actorId })), uploaders(db())]);
   const link = (p: number) => {
     const q = new URLSearchParams({ ...(sp as Record<string, string>), view: 'grid', page: String(p) });
     return `/label?${q}`;
