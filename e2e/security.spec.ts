@@ -189,3 +189,16 @@ test('a password change ends the user’s other sessions and tokens; this one go
   await ctx.close();
   await otherCtx.close();
 });
+
+test('sign-in throttling sees the TCP peer, not a forged X-Forwarded-For', async ({ browser }) => {
+  const ctx = await browser.newContext({ extraHTTPHeaders: { 'X-Forwarded-For': '6.6.6.6' } });
+  const page = await ctx.newPage();
+  await signIn(page, ADMIN.email, ADMIN.password);
+  const db = createDb(DB_URL);
+  const rows = await db.knownAddress.findMany({ where: { user: { email: ADMIN.email } }, select: { address: true } });
+  await db.$disconnect();
+  const addresses = rows.map((r) => r.address);
+  expect(addresses).not.toContain('6.6.6.6');
+  expect(addresses.some((a) => a === '127.0.0.1' || a === '::1')).toBe(true);
+  await ctx.close();
+});
