@@ -122,7 +122,7 @@ test('a cross-site POST with the session cookie is refused; an API-token POST st
   const sneaky = await page.request.post('/api/admin/users', { data: body(), headers: { 'Sec-Fetch-Site': 'cross-site' } });
   expect(sneaky.status()).toBe(403);
   const own = await page.request.post('/api/admin/users', { data: body(), headers: { Origin: baseURL!, 'Sec-Fetch-Site': 'same-origin' } });
-  expect(own.status()).toBe(200);
+  expect(own.status()).toBe(201);
 
   // a real cross-site form post from another origin, in the browser
   const other = await page.context().newPage();
@@ -144,7 +144,7 @@ test('a cross-site POST with the session cookie is refused; an API-token POST st
   await db.$disconnect();
   const script = await playwright.request.newContext({ baseURL });
   const viaToken = await script.post('/api/admin/users', { data: body(), headers: { Authorization: `Bearer ${token}`, Origin: 'https://elsewhere.example' } });
-  expect(viaToken.status()).toBe(200);
+  expect(viaToken.status()).toBe(201);
   await script.dispose();
 });
 
