@@ -4,18 +4,35 @@
 // stale cookie gets no further than a 401 or the sign-in page.
 // Edge runtime on purpose: Next.js 15.5's Node.js middleware can break the request
 // bodies it forwards (vercel/next.js#83453), which broke multipart uploads.
+// It also sets the nonce'd Content-Security-Policy of the HTML pages (lib/http/csp.ts);
+// every other security header, and the API's own CSP, come from next.config.js headers(),
+// which apply to routes this middleware does not run for as well.
 import { type NextRequest, NextResponse } from 'next/server';
+import { newNonce, pageCsp } from '@/lib/http/csp';
 
 const PUBLIC = [/^\/login$/, /^\/api\/auth\//];
 const SESSION_COOKIES = ['next-auth.session-token', '__Secure-next-auth.session-token'];
 
+/** Passes the request on; a page gets a per-request nonce (x-nonce + CSP request header for Next.js) and the CSP. */
+function pass(req: NextRequest): NextResponse {
+  if (req.nextUrl.pathname.startsWith('/api/')) return NextResponse.next();
+  const nonce = newNonce();
+  const csp = pageCsp(nonce, { dev: process.env.NODE_ENV === 'development' });
+  const headers = new Headers(req.headers);
+  headers.set('x-nonce', nonce);
+  headers.set('content-security-policy', csp);
+  const res = NextResponse.next({ request: { headers } });
+  res.headers.set('Content-Security-Policy', csp);
+  return res;
+}
+
 export function middleware(req: NextRequest) {
   const { pathname, search } = req.nextUrl;
-  if (PUBLIC.some((re) => re.test(pathname))) return NextResponse.next();
+  if (PUBLIC.some((re) => re.test(pathname))) return pass(req);
   // next-auth splits large tokens into "<name>.0", "<name>.1", ...
   const session = req.cookies.getAll().some((c) => SESSION_COOKIES.some((n) => c.name === n || c.name.startsWith(`${n}.`)));
   const bearer = pathname.startsWith('/api/') && /^Bearer \S+/.test(req.headers.get('authorization') ?? '');
-  if (session || bearer) return NextResponse.next();
+  if (session || bearer) return pass(req);
   if (pathname.startsWith('/api/')) return NextResponse.json({ error: 'Sign in required' }, { status: 401 });
   const url = req.nextUrl.clone();
   url.pathname = '/login';

@@ -21,8 +21,28 @@ const nextConfig = {
   poweredByHeader: false,
   // The live preview is cross-origin isolated, so the TF.js wasm backend may run multi-threaded
   // (SharedArrayBuffer); everything it loads is same-origin.
+  // Security headers on every response, including routes the middleware skips (uploads).
+  // HTML pages get their nonce'd Content-Security-Policy from middleware.ts; API responses
+  // (JSON, images, model files) get a strict one here.
   async headers() {
     return [
+      {
+        source: '/:path*',
+        headers: [
+          { key: 'X-Frame-Options', value: 'DENY' },
+          { key: 'X-Content-Type-Options', value: 'nosniff' },
+          { key: 'Referrer-Policy', value: 'strict-origin-when-cross-origin' },
+          {
+            key: 'Permissions-Policy',
+            value: 'camera=(self), microphone=(), geolocation=(), payment=(), usb=(), display-capture=(), fullscreen=(self)',
+          },
+          { key: 'Cross-Origin-Resource-Policy', value: 'same-origin' },
+        ],
+      },
+      {
+        source: '/api/:path*',
+        headers: [{ key: 'Content-Security-Policy', value: "default-src 'none'; frame-ancestors 'none'; sandbox" }],
+      },
       {
         source: '/preview',
         headers: [

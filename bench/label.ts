@@ -117,7 +117,7 @@ export async function bench(): Promise<BenchRow[]> {
     const dashMs: number[] = [];
     for (let i = 0; i < 20; i++) dashMs.push(await time(() => dashboard(db)));
     const gridMs: number[] = [];
-    for (let p = 1; p <= 20; p++) gridMs.push(await time(() => listFaces(db, { label: 'unlabelled', page: p * 7, pageSize: 60 }, 'oldest')));
+    for (let p = 1; p <= 20; p++) gridMs.push(await time(() => listFaces(db, { label: 'unlabelled', page: p * 7, pageSize: 60 }, { order: 'oldest' })));
 
     const note = `${FACES} faces, ${Math.round(LABELLED_SHARE * 100)}% labelled, SQLite`;
     return [

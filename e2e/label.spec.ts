@@ -168,9 +168,15 @@ test('second opinions: asked by the admin, answered blind by another labeler, di
   const shown = other.getByTestId('review-face');
   const faceId = (await shown.getAttribute('data-face-id'))!;
   await expect(other.getByText('unlabelled')).toHaveCount(0); // blind: no label on the page
-  // Peek at the first label on the face page (the queue itself never shows it), then disagree.
+  // Blind everywhere: the reviewer's face page shows neither the label nor its history.
   await other.goto(`/faces/${faceId}`);
-  const firstLabel = await other.getByTestId('face-label').innerText();
+  await expect(other.getByTestId('face-blind')).toBeVisible();
+  await expect(other.getByTestId('face-history')).toHaveCount(0);
+  await expect(other.getByRole('heading', { name: 'Change the label' })).toHaveCount(0);
+  // The admin (no pending review) sees the first label; the test uses it to disagree.
+  await admin.goto(`/faces/${faceId}`);
+  const firstLabel = await admin.getByTestId('face-label').innerText();
+  expect(firstLabel).toMatch(/Mask|mask/);
   await open(other, '/reviews', 'review-desk');
   await expect(shown).toHaveAttribute('data-face-id', faceId); // still claimed by this labeler
   await other.keyboard.press(firstLabel.includes('Mask, old') ? '2' : '1');

@@ -5,6 +5,7 @@ import { db } from '../lib/db';
 import { prepareDatabase } from '../lib/bootstrap';
 import { roleSchema, UserError } from '../lib/auth/roles';
 import { createUser, listUsers, resetPassword, setDisabled, setRole } from '../lib/auth/users';
+import { unlockAccount } from '../lib/auth/throttle';
 import { writePostgresSchema } from './db-schemas';
 import { defaultIngestOptions } from '../lib/dataset/ingest';
 import { importPath } from '../lib/dataset/import';
@@ -22,7 +23,9 @@ Usage: npm run cli -- <command> [options]
   user list
   user role <email> <role>
   user disable <email> | user enable <email>
-  user password <email> [--password <pw>]     (prints a generated one when omitted)
+  user password <email> [--password <pw>]     (prints a generated one when omitted; ends the
+                                               user's sessions and API tokens)
+  user unlock <email>                          clear the sign-in throttle of an account
   import <dir|zip|image> [--labels-from-folders] [--label <class>] [--as <email>]
                                                import photos (ImageFolder layout: <class>/*.jpg,
                                                train|val|test/<class>/*.jpg); prints a JSON summary
@@ -159,6 +162,12 @@ export async function main(argv: string[]): Promise<void> {
       const u = await userByEmail(rest[0] ?? '');
       await setDisabled(db(), u.id, cmd === 'disable');
       console.log(`${u.email} ${cmd}d`);
+      return;
+    }
+    case 'user unlock': {
+      const u = await userByEmail(rest[0] ?? '');
+      const n = await unlockAccount(db(), u.email);
+      console.log(`${u.email} unlocked (${n} throttle record(s) cleared)`);
       return;
     }
     case 'user password': {

@@ -66,7 +66,8 @@ async function main() {
 
   // The web app is what users see: when it dies, everything stops (a supervisor such as
   // systemd restarts the whole thing).
-  launch('web', [nextBin, 'start', '-p', String(cfg.port), '-H', cfg.hostname], (code, signal) => {
+  // The preload puts each request's TCP peer address into a header for sign-in throttling.
+  launch('web', ['--require', path.join(ROOT, 'jobs', 'peer-address.cjs'), nextBin, 'start', '-p', String(cfg.port), '-H', cfg.hostname], (code, signal) => {
     console.error(`masklab: web exited (${signal ?? code}); stopping`);
     stop(code || 1);
   });

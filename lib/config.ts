@@ -27,6 +27,7 @@ const schema = z.object({
   MASKLAB_DUPLICATE_FACE_DISTANCE: z.coerce.number().int().min(0).max(16).default(10),
   MASKLAB_LOGIN_MAX_FAILURES: z.coerce.number().int().positive().default(5),
   MASKLAB_LOGIN_WINDOW_MIN: z.coerce.number().positive().default(15),
+  MASKLAB_TRUSTED_PROXIES: z.coerce.number().int().min(0).max(10).default(0),
   MASKLAB_WORKER: bool.default(true),
   MASKLAB_WORKER_LEASE_S: z.coerce.number().min(1).max(3600).default(30),
   MASKLAB_WORKER_POLL_S: z.coerce.number().min(0.05).max(60).default(1),
@@ -43,6 +44,8 @@ export type Config = {
   port: number;
   hostname: string;
   nextAuthUrl: string;
+  /** NEXTAUTH_URL when set explicitly: then the app's only origin (CSRF check, redirects). */
+  appUrl?: string;
   adminEmail: string;
   adminPassword?: string;
   nextAuthSecret?: string;
@@ -56,6 +59,8 @@ export type Config = {
   duplicateFaceDistance: number;
   loginMaxFailures: number;
   loginWindowMs: number;
+  /** Reverse proxies in front of the app whose X-Forwarded-For entries are believed (0: use the TCP peer). */
+  trustedProxies: number;
   startWorker: boolean;
   /** How long a worker's claim on a job lasts without a heartbeat (ms). */
   workerLeaseMs: number;
@@ -99,6 +104,7 @@ export function parseConfig(env: Record<string, string | undefined> = process.en
     port: e.PORT,
     hostname: e.HOSTNAME,
     nextAuthUrl: e.NEXTAUTH_URL ?? `http://localhost:${e.PORT}`,
+    appUrl: e.NEXTAUTH_URL,
     adminEmail: e.MASKLAB_ADMIN_EMAIL.toLowerCase(),
     adminPassword: e.MASKLAB_ADMIN_PASSWORD,
     nextAuthSecret: e.NEXTAUTH_SECRET,
@@ -110,6 +116,7 @@ export function parseConfig(env: Record<string, string | undefined> = process.en
     duplicateFaceDistance: e.MASKLAB_DUPLICATE_FACE_DISTANCE,
     loginMaxFailures: e.MASKLAB_LOGIN_MAX_FAILURES,
     loginWindowMs: e.MASKLAB_LOGIN_WINDOW_MIN * 60_000,
+    trustedProxies: e.MASKLAB_TRUSTED_PROXIES,
     startWorker: e.MASKLAB_WORKER,
     workerLeaseMs: Math.round(e.MASKLAB_WORKER_LEASE_S * 1000),
     workerPollMs: Math.round(e.MASKLAB_WORKER_POLL_S * 1000),

@@ -3,6 +3,9 @@
 //   pageGuard(role)              pages: redirect to /login, or the 403 page
 //   apiRoute({ role, ... }, fn)  route handlers: 401 / 403 / 400 JSON, zod-validated input
 //   serverAction({ role, input }, fn)  server actions: { ok, data } | { ok: false, error }
+// Besides the role it checks that the session is current (User.sessionVersion: a password
+// change or reset ends older sessions and API tokens) and, for anything that changes
+// state, that the request comes from the app's own pages (lib/http/origin.ts).
 import { getServerSession } from 'next-auth';
 import { forbidden, redirect } from 'next/navigation';
 import { NextResponse } from 'next/server';
@@ -12,20 +15,28 @@ import { db } from '@/lib/db';
 import { type Actor, ForbiddenError, type Role, requireRole, UnauthenticatedError, UserError } from '@/lib/auth/roles';
 import { loadActor } from '@/lib/auth/users';
 import { actorFromToken } from '@/lib/auth/tokens';
+import { CROSS_SITE_MESSAGE } from '@/lib/http/origin';
 import { authOptions } from './auth';
+import { originVerdict } from './origin';
 
-/** The signed-in user from the session cookie (or an API token), fresh from the database. */
+/**
+ * The signed-in user from the session cookie (or an API token), fresh from the database.
+ * A session issued before the user's last password change is no session. An expired or
+ * revoked API token throws UnauthenticatedError with a message saying so.
+ */
 export async function getActor(): Promise<Actor | null> {
-  const session = await getServerSession(authOptions());
-  const uid = (session as { uid?: string } | null)?.uid;
-  if (uid) return loadActor(db(), uid);
+  const session = (await getServerSession(authOptions())) as { uid?: string; sv?: number } | null;
+  if (session?.uid) return loadActor(db(), session.uid, { sessionVersion: session.sv ?? 0 });
   const auth = (await headers()).get('authorization');
   if (auth?.startsWith('Bearer ')) return actorFromToken(db(), auth.slice('Bearer '.length).trim());
   return null;
 }
 
 export async function pageGuard(role: Role = 'viewer', from?: string): Promise<Actor> {
-  const actor = await getActor();
+  const actor = await getActor().catch((err) => {
+    if (err instanceof UnauthenticatedError) return null;
+    throw err;
+  });
   if (!actor) redirect(from ? `/login?callbackUrl=${encodeURIComponent(from)}` : '/login');
   if (!requireRoleOk(actor, role)) forbidden();
   return actor;
@@ -65,6 +76,11 @@ export function apiRoute<B extends z.ZodType = z.ZodUndefined, P = Record<string
 ) {
   return async (req: Request, ctx: RouteCtx<P>): Promise<Response> => {
     try {
+      const verdict = originVerdict(req.method, req.headers);
+      if (!verdict.ok) {
+        console.warn(`masklab: refused a cross-site ${req.method} ${new URL(req.url).pathname} (${verdict.reason})`);
+        return NextResponse.json({ error: CROSS_SITE_MESSAGE }, { status: 403 });
+      }
       const actor = requireRole(await getActor(), opts.role);
       let body = undefined as z.output<B>;
       if (opts.body) {
@@ -94,6 +110,13 @@ export function serverAction<S extends z.ZodType, T>(
 ) {
   return async (raw: z.input<S>): Promise<ActionResult<T>> => {
     try {
+      // Next.js compares Origin with Host for server actions too; this also covers
+      // NEXTAUTH_URL and Sec-Fetch-Site, and does not depend on the framework.
+      const verdict = originVerdict('POST', await headers());
+      if (!verdict.ok) {
+        console.warn(`masklab: refused a cross-site server action (${verdict.reason})`);
+        return { ok: false, error: CROSS_SITE_MESSAGE };
+      }
       const actor = requireRole(await getActor(), opts.role);
       const input = opts.input.parse(raw);
       return { ok: true, data: await fn(input, actor) };

@@ -1,11 +1,15 @@
 import type { Metadata } from 'next';
+import { headers } from 'next/headers';
+import { safeCallbackPath } from '@/lib/http/redirect';
+import { appOrigin } from '@/app/_server/origin';
 import { LoginForm } from './login-form';
 
 export const metadata: Metadata = { title: 'Sign in' };
 
 export default async function LoginPage({ searchParams }: { searchParams: Promise<Record<string, string | undefined>> }) {
   const sp = await searchParams;
-  const callbackUrl = sp.callbackUrl?.startsWith('/') ? sp.callbackUrl : '/';
+  // Only a path inside the app: `//evil.example`, `/\\evil`, other hosts and `javascript:` become `/`.
+  const callbackUrl = safeCallbackPath(sp.callbackUrl, appOrigin(await headers()));
   return (
     <main className="flex min-h-screen items-center justify-center p-4">
       <div className="w-full max-w-sm">

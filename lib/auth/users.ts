@@ -4,7 +4,7 @@ import type { Db } from '../db';
 import { isUniqueViolation } from '../db';
 import { generatePassword, hashPassword, MIN_PASSWORD_LENGTH, verifyPassword } from './password';
 import { type Actor, type Role, roleSchema, UserError } from './roles';
-import { clearFailures, lockedFor, recordFailure, type ThrottleOptions, throttleKeys } from './throttle';
+import { allKeys, clearSuccess, keysToCheck, lockedFor, recordFailure, type ThrottleOptions, throttleKeys } from './throttle';
 
 export const emailSchema = z
   .string()
@@ -72,59 +72,96 @@ export async function setRole(db: Db, id: string, role: Role): Promise<PublicUse
   return (await db.user.update({ where: { id }, data: { role: roleSchema.parse(role) }, select: publicFields })) as PublicUser;
 }
 
+/**
+ * Disabling also ends the account's sessions and API tokens for good (sessionVersion + 1):
+ * enabling it again does not bring them back.
+ */
 export async function setDisabled(db: Db, id: string, disabled: boolean): Promise<PublicUser> {
   const u = await mustFind(db, id);
   if (disabled && u.role === 'admin') await assertNotLastAdmin(db, id);
-  return (await db.user.update({ where: { id }, data: { disabled }, select: publicFields })) as PublicUser;
+  return (await db.user.update({
+    where: { id },
+    data: { disabled, ...(disabled && !u.disabled ? { sessionVersion: { increment: 1 } } : {}) },
+    select: publicFields,
+  })) as PublicUser;
 }
 
-/** Admin reset: sets the given password, or a generated one that is returned once. */
+/** Admin reset: sets the given password, or a generated one that is returned once. Ends the user's sessions and tokens. */
 export async function resetPassword(db: Db, id: string, password?: string): Promise<string> {
   await mustFind(db, id);
   const pw = password ? passwordSchema.parse(password) : generatePassword();
-  await db.user.update({ where: { id }, data: { passwordHash: await hashPassword(pw) } });
+  await db.user.update({ where: { id }, data: { passwordHash: await hashPassword(pw), sessionVersion: { increment: 1 } } });
   return pw;
 }
 
-export async function changeOwnPassword(db: Db, id: string, current: string, next: string): Promise<void> {
+/**
+ * Changes the user's own password and ends all their sessions and API tokens; returns the
+ * new session version, with which the caller re-issues the session it was called from.
+ */
+export async function changeOwnPassword(db: Db, id: string, current: string, next: string): Promise<{ sessionVersion: number }> {
   const u = await mustFind(db, id);
   if (!(await verifyPassword(u.passwordHash, current))) throw new UserError('Your current password is not right');
   const pw = passwordSchema.parse(next);
   if (pw === current) throw new UserError('The new password must differ from the current one');
-  await db.user.update({ where: { id }, data: { passwordHash: await hashPassword(pw) } });
+  const updated = await db.user.update({
+    where: { id },
+    data: { passwordHash: await hashPassword(pw), sessionVersion: { increment: 1 } },
+    select: { sessionVersion: true },
+  });
+  return updated;
 }
 
-/** The signed-in account as stored now: a disabled or deleted account is no actor. */
-export async function loadActor(db: Db, id: string): Promise<Actor | null> {
+/**
+ * The signed-in account as stored now: a disabled or deleted account is no actor, nor is a
+ * session (or token) issued under an older `sessionVersion` (before a password change).
+ */
+export async function loadActor(db: Db, id: string, opts: { sessionVersion?: number } = {}): Promise<Actor | null> {
   const u = await db.user.findUnique({ where: { id } });
   if (!u || u.disabled) return null;
+  if (opts.sessionVersion !== undefined && opts.sessionVersion !== u.sessionVersion) return null;
   return toActor(u);
 }
 
-export type SignInResult = { ok: true; actor: Actor } | { ok: false; reason: 'invalid' | 'locked' | 'disabled'; retryAfterMs?: number };
+export type SignInResult =
+  | { ok: true; actor: Actor; sessionVersion: number }
+  | { ok: false; reason: 'invalid' | 'locked' | 'disabled'; retryAfterMs?: number };
 
-/** Checks credentials with throttling per account and per address. */
+/**
+ * Checks credentials with throttling (lib/auth/throttle.ts): per account + address, per
+ * address, and per account except at addresses the account has signed in from before.
+ * `address` is the client's address (lib/http/client-address.ts), null when unknown.
+ */
 export async function signIn(
   db: Db,
   emailInput: string,
   password: string,
-  ip: string | null,
+  address: string | null,
   throttle: ThrottleOptions,
+  now = new Date(),
 ): Promise<SignInResult> {
   const email = String(emailInput ?? '').trim().toLowerCase();
-  const keys = throttleKeys(email, ip);
-  const wait = await lockedFor(db, keys);
-  if (wait > 0) return { ok: false, reason: 'locked', retryAfterMs: wait };
+  const keys = throttleKeys(email, address);
   const u = email ? await db.user.findUnique({ where: { email } }) : null;
+  const known =
+    !!u && !!address && (await db.knownAddress.count({ where: { userId: u.id, address } })) > 0;
+  const wait = await lockedFor(db, keysToCheck(keys, known), now);
+  if (wait > 0) return { ok: false, reason: 'locked', retryAfterMs: wait };
   // Verify even for unknown users so timing does not reveal which e-mails exist.
   const valid = await verifyPassword(u?.passwordHash ?? DUMMY_HASH, String(password ?? ''));
   if (!u || !valid) {
-    await recordFailure(db, keys, throttle);
+    await recordFailure(db, allKeys(keys), throttle, now);
     return { ok: false, reason: 'invalid' };
   }
   if (u.disabled) return { ok: false, reason: 'disabled' };
-  await clearFailures(db, email);
-  return { ok: true, actor: toActor(u) };
+  await clearSuccess(db, keys);
+  if (address) {
+    await db.knownAddress.upsert({
+      where: { userId_address: { userId: u.id, address } },
+      create: { userId: u.id, address, lastSeen: now },
+      update: { lastSeen: now },
+    });
+  }
+  return { ok: true, actor: toActor(u), sessionVersion: u.sessionVersion };
 }
 const DUMMY_HASH = '$argon2id$v=19$m=19456,t=2,p=1$qHSPjMhPNspYK02kVAbAww$vuLHRn+OPrl93EPHPi4Vm2OFojpdy7r8E3hT9Aq55qQ';
 

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import type { Db, Prisma } from '../db';
 import { LABELS } from './classes';
 import { faceCard, toCard } from './labels';
+import { redactBlind } from './reviews';
 
 export const PAGE_SIZE = 48;
 
@@ -56,10 +57,25 @@ export function faceWhere(f: Pick<FaceFilter, 'label' | 'uploader' | 'whole'>): 
   return where;
 }
 
-/** One page of faces: newest first (the gallery) or in upload order (the labelling grid). */
-export async function listFaces(db: Db, filter: FaceFilterInput, order: 'newest' | 'oldest' = 'newest') {
+export type ListOptions = {
+  /** Newest first (the gallery) or in upload order (the labelling grid). */
+  order?: 'newest' | 'oldest';
+  /**
+   * Faces whose label this user may not see (a pending blind second opinion of theirs, see
+   * reviews.ts `blindFaceIds`): left out of label filters and shown unlabelled.
+   */
+  blind?: Set<string>;
+};
+
+/** Label filters leave blind faces out (else the filter would reveal their label). */
+function withBlind(where: Prisma.FaceWhereInput, f: FaceFilter, blind: Set<string>): Prisma.FaceWhereInput {
+  return f.label && f.label !== 'unlabelled' && blind.size ? { ...where, id: { notIn: [...blind] } } : where;
+}
+
+/** One page of faces. */
+export async function listFaces(db: Db, filter: FaceFilterInput, { order = 'newest', blind = new Set() }: ListOptions = {}) {
   const f = faceFilterSchema.parse(filter);
-  const where = faceWhere(f);
+  const where = withBlind(faceWhere(f), f, blind);
   const dir = order === 'newest' ? 'desc' : 'asc';
   const [total, rows] = await Promise.all([
     db.face.count({ where }),
@@ -71,13 +87,14 @@ export async function listFaces(db: Db, filter: FaceFilterInput, order: 'newest'
       select: faceCard,
     }),
   ]);
-  return { total, faces: rows.map(toCard), page: f.page, pages: Math.max(1, Math.ceil(total / f.pageSize)) };
+  const faces = redactBlind(rows.map(toCard), blind);
+  return { total, faces, page: f.page, pages: Math.max(1, Math.ceil(total / f.pageSize)) };
 }
 
 /** One page of photos that have at least one face matching the filter. */
-export async function listPhotos(db: Db, filter: FaceFilterInput) {
+export async function listPhotos(db: Db, filter: FaceFilterInput, { blind = new Set() }: Pick<ListOptions, 'blind'> = {}) {
   const f = faceFilterSchema.parse(filter);
-  const faceFilter = faceWhere({ ...f, uploader: '' });
+  const faceFilter = withBlind(faceWhere({ ...f, uploader: '' }), f, blind);
   const where: Prisma.PhotoWhereInput = {
     ...(f.uploader ? { uploaderId: f.uploader } : {}),
     ...(Object.keys(faceFilter).length ? { faces: { some: faceFilter } } : {}),

@@ -31,6 +31,9 @@ export async function assignLabels(
 ): Promise<{ changed: LabelChange[]; unchanged: number }> {
   requireRole(actor, kind === 'resolve' ? 'admin' : 'labeler');
   const { faceIds: ids, label: newLabel } = assignSchema.parse({ faceIds: [...new Set(faceIds)], label });
+  // Labelling a face one owes a blind second opinion would reveal (and overwrite) the first label.
+  const owed = await db.review.count({ where: { faceId: { in: ids }, status: 'pending', reviewerId: actor.id } });
+  if (owed > 0) throw new UserError('You owe a blind second opinion on this face: give it on the Reviews page', 409);
   return db.$transaction((tx) => applyLabels(tx, actor.id, ids, newLabel, kind));
 }
 

@@ -5,7 +5,7 @@ import { z } from 'zod';
 import type { Db } from '../db';
 import { type Actor, ForbiddenError, requireRole, UserError } from '../auth/roles';
 import type { Label } from './classes';
-import { applyLabels, type FaceCard, getFaceCards, labelSchema } from './labels';
+import { applyLabels, type FaceCard, faceWithHistory, getFaceCards, labelSchema } from './labels';
 
 export const DEFAULT_REVIEW_SHARE = 0.1;
 export const shareSchema = z.coerce
@@ -69,6 +69,32 @@ export async function nextReview(db: Db, actor: Actor): Promise<BlindReview | nu
     return { reviewId: candidate.id, face: { ...face, label: null } }; // blind
   }
   return null;
+}
+
+/**
+ * Faces the user holds a pending second opinion on: they must not see the first label
+ * anywhere (face page, history, grids, filters, photo page) until they have answered.
+ */
+export async function blindFaceIds(db: Db, actor: Pick<Actor, 'id'>): Promise<Set<string>> {
+  const rows = await db.review.findMany({ where: { status: 'pending', reviewerId: actor.id }, select: { faceId: true } });
+  return new Set(rows.map((r) => r.faceId));
+}
+
+/** The items with the label of blind faces taken out. */
+export function redactBlind<T extends { id: string; label: string | null }>(items: T[], blind: Set<string>): T[] {
+  return blind.size === 0 ? items : items.map((x) => (blind.has(x.id) ? { ...x, label: null } : x));
+}
+
+/**
+ * The face page's data as this user may see it: for a reviewer with a pending review of
+ * the face, no label, no labeller and no history (`blind: true`).
+ */
+export async function faceForViewer(db: Db, actor: Actor, id: string) {
+  const found = await faceWithHistory(db, id);
+  if (!found) return null;
+  const blind = (await db.review.count({ where: { faceId: id, status: 'pending', reviewerId: actor.id } })) > 0;
+  if (!blind) return { ...found, blind };
+  return { face: { ...found.face, label: null, labelledBy: null, labelledById: null }, history: [], blind };
 }
 
 export async function pendingReviewCount(db: Db, actor: Actor): Promise<number> {

@@ -12,7 +12,9 @@ import {
   setRole,
   signIn,
 } from '@/lib/auth/users';
-import { actorFromToken, createToken, listTokens, revokeToken } from '@/lib/auth/tokens';
+import { actorFromToken, createToken, listTokens, revokeToken, tokenExpiresAt } from '@/lib/auth/tokens';
+import { unlockAccount } from '@/lib/auth/throttle';
+import { clientAddress } from '@/lib/http/client-address';
 
 let t: TestDb;
 beforeAll(async () => {
@@ -127,5 +129,108 @@ describe(`accounts on ${process.env.TEST_DATABASE_URL || process.env.DATABASE_UR
     expect(JSON.stringify(listed)).not.toContain(token);
     await revokeToken(t.db, ann.id, id);
     expect(await actorFromToken(t.db, token)).toBeNull();
+  });
+
+  it('API tokens stop at their expiry date with a clear message', async () => {
+    const ann = await t.db.user.findUniqueOrThrow({ where: { email: 'ann@example.com' } });
+    const now = new Date('2026-01-10T12:00:00Z');
+    const in30 = tokenExpiresAt({ expiry: '30' }, now)!;
+    expect(in30.toISOString()).toBe('2026-02-09T12:00:00.000Z');
+    expect(tokenExpiresAt({ expiry: 'never' }, now)).toBeNull();
+    expect(tokenExpiresAt({ expiry: 'date', date: '2026-03-01' }, now)!.toISOString()).toBe('2026-03-01T23:59:59.999Z');
+    expect(() => tokenExpiresAt({ expiry: 'date', date: '2026-01-01' }, now)).toThrow(/future/);
+    const { token } = await createToken(t.db, ann.id, 'short-lived', in30);
+    expect((await actorFromToken(t.db, token, now))?.email).toBe('ann@example.com');
+    await expect(actorFromToken(t.db, token, new Date('2026-02-10T00:00:00Z'))).rejects.toMatchObject({
+      status: 401,
+      message: expect.stringMatching(/expired on 2026-02-09/),
+    });
+    expect((await listTokens(t.db, ann.id)).find((x) => x.name === 'short-lived')?.expiresAt?.toISOString()).toBe(in30.toISOString());
+  });
+
+  it('a password change or an admin reset ends older sessions and API tokens', async () => {
+    const { user } = await createUser(t.db, { email: 'dora@example.com', role: 'labeler', password: 'dora-password' });
+    const signedIn = await signIn(t.db, 'dora@example.com', 'dora-password', '10.5.0.1', throttle);
+    if (!signedIn.ok) throw new Error('sign-in failed');
+    const v0 = signedIn.sessionVersion;
+    const { token } = await createToken(t.db, user.id, 'cron');
+    expect((await loadActor(t.db, user.id, { sessionVersion: v0 }))?.email).toBe('dora@example.com');
+
+    const { sessionVersion: v1 } = await changeOwnPassword(t.db, user.id, 'dora-password', 'dora-password-2');
+    expect(v1).toBe(v0 + 1);
+    expect(await loadActor(t.db, user.id, { sessionVersion: v0 })).toBeNull(); // other sessions end
+    expect((await loadActor(t.db, user.id, { sessionVersion: v1 }))?.email).toBe('dora@example.com'); // the re-issued one lives
+    await expect(actorFromToken(t.db, token)).rejects.toThrow(/revoked by a password change/);
+    expect((await listTokens(t.db, user.id))[0].revoked).toBe(true);
+    const { token: fresh } = await createToken(t.db, user.id, 'cron 2');
+    expect((await actorFromToken(t.db, fresh))?.email).toBe('dora@example.com');
+
+    await resetPassword(t.db, user.id, 'dora-password-3');
+    expect(await loadActor(t.db, user.id, { sessionVersion: v1 })).toBeNull();
+    await expect(actorFromToken(t.db, fresh)).rejects.toThrow(/revoked/);
+
+    // Disabling ends sessions for good: enabling again does not revive them.
+    const v2 = (await t.db.user.findUniqueOrThrow({ where: { id: user.id } })).sessionVersion;
+    await setDisabled(t.db, user.id, true);
+    await setDisabled(t.db, user.id, false);
+    expect(await loadActor(t.db, user.id, { sessionVersion: v2 })).toBeNull();
+  });
+});
+
+describe('sign-in throttling that strangers cannot turn against the owner', () => {
+  const opts = { maxFailures: 5, windowMs: 15 * 60_000 };
+
+  it('a stranger’s 20 failures from another address do not stop the owner at a known address', async () => {
+    await createUser(t.db, { email: 'owner@example.com', role: 'labeler', password: 'owner-password' });
+    expect((await signIn(t.db, 'owner@example.com', 'owner-password', '198.51.100.10', opts)).ok).toBe(true); // now known
+    const results = [];
+    for (let i = 0; i < 20; i++) results.push(await signIn(t.db, 'owner@example.com', `guess-${i}`, '203.0.113.66', opts));
+    expect(results.slice(0, 5).every((r) => !r.ok && r.reason === 'invalid')).toBe(true);
+    expect(results.slice(5).every((r) => !r.ok && r.reason === 'locked')).toBe(true); // the stranger is stopped
+    // ... the owner is not, at their known address
+    expect((await signIn(t.db, 'owner@example.com', 'owner-password', '198.51.100.10', opts)).ok).toBe(true);
+    // even the right password from a new address waits: the account is under attack
+    const elsewhere = await signIn(t.db, 'owner@example.com', 'owner-password', '192.0.2.200', opts);
+    expect(elsewhere.ok === false && elsewhere.reason).toBe('locked');
+  });
+
+  it('throttles failures from one address with growing delays, and lets them lapse', async () => {
+    const t0 = new Date('2026-05-01T10:00:00Z');
+    const at = (ms: number) => new Date(t0.getTime() + ms);
+    for (let i = 0; i < 5; i++) await signIn(t.db, `spray${i}@example.com`, 'Winter2026!', '203.0.113.99', opts, at(i));
+    const first = await signIn(t.db, 'ann@example.com', 'ann-password', '203.0.113.99', opts, at(5_000));
+    expect(first.ok === false && first.reason).toBe('locked');
+    expect(first.ok === false && first.retryAfterMs).toBeGreaterThan(50_000);
+    // after the first minute, one more failure locks for two minutes
+    await signIn(t.db, 'spray9@example.com', 'Winter2026!', '203.0.113.99', opts, at(61_000));
+    const second = await signIn(t.db, 'ann@example.com', 'ann-password', '203.0.113.99', opts, at(62_000));
+    expect(second.ok === false && second.retryAfterMs).toBeGreaterThan(110_000);
+    // a quiet window later the address starts afresh
+    expect((await signIn(t.db, 'ann@example.com', 'ann-password', '203.0.113.99', opts, at(61_000 + opts.windowMs + 1))).ok).toBe(true);
+  });
+
+  it('ignores X-Forwarded-For with 0 trusted proxies: forged addresses do not dodge the throttle', async () => {
+    await createUser(t.db, { email: 'eve-target@example.com', role: 'viewer', password: 'target-password' });
+    const results = [];
+    for (let i = 0; i < 8; i++) {
+      const address = clientAddress({ peer: '203.0.113.150', forwardedFor: `10.0.${i}.1`, trustedProxies: 0 });
+      expect(address).toBe('203.0.113.150');
+      results.push(await signIn(t.db, `nobody${i}@example.com`, 'guess-guess', address, opts));
+    }
+    expect(results.slice(5).every((r) => !r.ok && r.reason === 'locked')).toBe(true);
+    // with one trusted proxy, the proxy's entry is the client
+    expect(clientAddress({ peer: '10.0.0.1', forwardedFor: '1.2.3.4, 203.0.113.150', trustedProxies: 1 })).toBe('203.0.113.150');
+  });
+
+  it('user unlock clears an account’s throttle', async () => {
+    await createUser(t.db, { email: 'frank@example.com', role: 'viewer', password: 'frank-password' });
+    for (let i = 0; i < 5; i++) await signIn(t.db, 'frank@example.com', 'typo-typo', '192.0.2.33', opts);
+    const locked = await signIn(t.db, 'frank@example.com', 'frank-password', '192.0.2.33', opts);
+    expect(locked.ok === false && locked.reason).toBe('locked');
+    expect(await unlockAccount(t.db, 'Frank@Example.com')).toBeGreaterThanOrEqual(2);
+    // the address's own counter (ip:) remains, but frank has never signed in from there: unlock covers acct + email keys
+    await t.db.loginThrottle.deleteMany({ where: { key: 'ip:192.0.2.33' } });
+    expect((await signIn(t.db, 'frank@example.com', 'frank-password', '192.0.2.33', opts)).ok).toBe(true);
+    expect(await t.db.knownAddress.count({ where: { user: { email: 'frank@example.com' }, address: '192.0.2.33' } })).toBe(1);
   });
 });

@@ -146,7 +146,7 @@ describe('labels and their history', () => {
     const byClass = await listFaces(t.db, { label: 'nomask_young' });
     expect(byClass.faces.every((f) => f.label === 'nomask_young')).toBe(true);
     expect(byClass.total).toBe(await t.db.face.count({ where: { label: 'nomask_young' } }));
-    const unl = await listFaces(t.db, { label: 'unlabelled', pageSize: 10, page: 2 }, 'oldest');
+    const unl = await listFaces(t.db, { label: 'unlabelled', pageSize: 10, page: 2 }, { order: 'oldest' });
     expect(unl.total).toBe(await t.db.face.count({ where: { label: null } }));
     expect(unl.pages).toBe(Math.ceil(unl.total / 10));
     expect(unl.faces.length).toBe(Math.min(10, unl.total - 10));

@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Team, team } from '../helpers/faces';
+import { makeFaces, makeUser, type Team, team } from '../helpers/faces';
 import type { Actor } from '@/lib/auth/roles';
 import { assignLabels, faceWithHistory } from '@/lib/dataset/labels';
-import { agreementByLabeler, answerReview, listDisagreements, nextReview, pendingReviewCount, requestReviews, resolveReview, reviewCounts } from '@/lib/dataset/reviews';
+import { listFaces, listPhotos } from '@/lib/dataset/gallery';
+import { agreementByLabeler, blindFaceIds, faceForViewer, redactBlind, answerReview, listDisagreements, nextReview, pendingReviewCount, requestReviews, resolveReview, reviewCounts } from '@/lib/dataset/reviews';
 
 let t: Team['t'], admin: Actor, ann: Actor, bob: Actor, ids: string[];
 
@@ -86,5 +87,51 @@ describe('second opinions', () => {
     // a resolved review still counts as a disagreement for the first labeler
     const before = await agreementByLabeler(t.db);
     expect(before.reduce((s, a) => s + a.reviewed - a.agreed, 0)).toBe(2);
+  });
+});
+
+describe('blind second opinions stay blind', () => {
+  it('a reviewer with a pending review of a face sees neither its label nor its history, anywhere', async () => {
+    const carl = await makeUser(t.db, 'labeler');
+    const [face, other] = await makeFaces(t.db, admin.id, 2);
+    await assignLabels(t.db, ann, [face, other], 'nomask_old');
+    const review = await t.db.review.create({
+      data: { faceId: face, requestedById: admin.id, firstLabel: 'nomask_old', firstUserId: ann.id, reviewerId: carl.id },
+    });
+
+    // the face page's data
+    const seen = await faceForViewer(t.db, carl, face);
+    expect(seen?.blind).toBe(true);
+    expect(seen?.face.label).toBeNull();
+    expect(seen?.history).toEqual([]);
+    expect(JSON.stringify(seen)).not.toContain('nomask_old');
+    expect(JSON.stringify(seen)).not.toContain(ann.id);
+    // others (and other faces) are unaffected
+    expect((await faceForViewer(t.db, admin, face))?.face.label).toBe('nomask_old');
+    expect((await faceForViewer(t.db, carl, other))?.face.label).toBe('nomask_old');
+
+    // grids: the label filter leaves the face out, other views show it unlabelled
+    const blind = await blindFaceIds(t.db, carl);
+    expect([...blind]).toEqual([face]);
+    for (const label of ['nomask_old', 'labelled'] as const) {
+      const byLabel = await listFaces(t.db, { label, pageSize: 200 }, { blind });
+      expect(byLabel.faces.map((f) => f.id)).toContain(other);
+      expect(byLabel.faces.map((f) => f.id)).not.toContain(face);
+    }
+    const all = await listFaces(t.db, { pageSize: 200 }, { blind });
+    expect(all.faces.find((f) => f.id === face)?.label).toBeNull();
+    expect(all.faces.find((f) => f.id === other)?.label).toBe('nomask_old');
+    // the photos view: the photo holds `other` too, so it is listed, but not because of `face`
+    const photos = await listPhotos(t.db, { label: 'nomask_old' }, { blind });
+    expect(photos.total).toBe(1);
+    expect(redactBlind([{ id: face, label: 'nomask_old' }], blind)).toEqual([{ id: face, label: null }]);
+
+    // labelling it would reveal the old label (and overwrite it)
+    await expect(assignLabels(t.db, carl, [face], 'mask_old')).rejects.toThrow(/blind second opinion/);
+
+    // once answered, nothing is hidden any more
+    await answerReview(t.db, carl, review.id, 'nomask_old');
+    expect((await faceForViewer(t.db, carl, face))?.face.label).toBe('nomask_old');
+    expect((await blindFaceIds(t.db, carl)).size).toBe(0);
   });
 });

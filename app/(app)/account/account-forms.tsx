@@ -23,7 +23,12 @@ export function PasswordForm() {
           });
           if (!res.ok) return setMsg({ kind: 'error', text: res.error });
           form.reset();
-          setMsg({ kind: 'ok', text: 'Password changed.' });
+          if (res.data.signedOut) {
+            setMsg({ kind: 'ok', text: 'Password changed. All your sessions have ended: sign in again with the new password.' });
+            window.setTimeout(() => window.location.assign('/login'), 1500);
+            return;
+          }
+          setMsg({ kind: 'ok', text: 'Password changed. Your other sessions have ended and your API tokens no longer work.' });
         });
       }}
     >
@@ -49,24 +54,36 @@ export function PasswordForm() {
   );
 }
 
-type Token = { id: string; name: string; createdAt: string; lastUsedAt: string | null };
+type Token = { id: string; name: string; createdAt: string; lastUsedAt: string | null; expiresAt: string | null; revoked: boolean };
+type Expiry = 'never' | '30' | '90' | 'date';
 
-export function TokenPanel({ tokens }: { tokens: Token[] }) {
+function tokenState(t: Token, now: number): string {
+  if (t.revoked) return 'revoked by a password change';
+  if (!t.expiresAt) return 'never expires';
+  const at = new Date(t.expiresAt);
+  return at.getTime() <= now ? `expired ${at.toLocaleDateString()}` : `expires ${at.toLocaleDateString()}`;
+}
+
+export function TokenPanel({ tokens, now }: { tokens: Token[]; now: number }) {
   const [msg, setMsg] = useState<Msg>(null);
   const [pending, start] = useTransition();
+  const [expiry, setExpiry] = useState<Expiry>('90');
   return (
     <div className="space-y-3">
       <form
-        className="flex items-end gap-2"
+        className="flex flex-wrap items-end gap-2"
         onSubmit={(e) => {
           e.preventDefault();
           const form = e.currentTarget;
-          const name = String(new FormData(form).get('name'));
+          const f = new FormData(form);
+          const name = String(f.get('name'));
+          const date = String(f.get('date') ?? '') || undefined;
           start(async () => {
-            const res = await createTokenAction({ name });
+            const res = await createTokenAction({ name, expiry, date });
             if (!res.ok) return setMsg({ kind: 'error', text: res.error });
             form.reset();
-            setMsg({ kind: 'ok', text: `New token (copy it now, it is shown once): ${res.data.token}` });
+            const until = res.data.expiresAt ? `, valid until ${new Date(res.data.expiresAt).toLocaleString()}` : '';
+            setMsg({ kind: 'ok', text: `New token (copy it now, it is shown once${until}): ${res.data.token}` });
           });
         }}
       >
@@ -76,6 +93,25 @@ export function TokenPanel({ tokens }: { tokens: Token[] }) {
           </label>
           <input id="token-name" name="name" required className="input" placeholder="e.g. batch predict script" />
         </div>
+        <div>
+          <label className="label" htmlFor="token-expiry">
+            Expires
+          </label>
+          <select id="token-expiry" name="expiry" className="input" value={expiry} onChange={(e) => setExpiry(e.target.value as Expiry)}>
+            <option value="30">in 30 days</option>
+            <option value="90">in 90 days</option>
+            <option value="date">on a date…</option>
+            <option value="never">never</option>
+          </select>
+        </div>
+        {expiry === 'date' && (
+          <div>
+            <label className="label" htmlFor="token-date">
+              Expiry date
+            </label>
+            <input id="token-date" name="date" type="date" required className="input" />
+          </div>
+        )}
         <button className="btn-primary" disabled={pending}>
           Create token
         </button>
@@ -87,7 +123,8 @@ export function TokenPanel({ tokens }: { tokens: Token[] }) {
             <span>
               {t.name}{' '}
               <span className="text-slate-500">
-                · created {new Date(t.createdAt).toLocaleDateString()} · {t.lastUsedAt ? `last used ${new Date(t.lastUsedAt).toLocaleString()}` : 'never used'}
+                · created {new Date(t.createdAt).toLocaleDateString()} · {t.lastUsedAt ? `last used ${new Date(t.lastUsedAt).toLocaleString()}` : 'never used'} ·{' '}
+                <span data-testid="token-expiry">{tokenState(t, now)}</span>
               </span>
             </span>
             <button

@@ -26,9 +26,17 @@ export default async function AccountPage() {
           API tokens
         </h2>
         <p className="mb-3 text-sm text-slate-600">
-          For scripts: send <code>Authorization: Bearer &lt;token&gt;</code>. A token acts with your role.
+          For scripts: send <code>Authorization: Bearer &lt;token&gt;</code>. A token acts with your role, until it expires or you change your password.
         </p>
-        <TokenPanel tokens={tokens.map((t) => ({ ...t, createdAt: t.createdAt.toISOString(), lastUsedAt: t.lastUsedAt?.toISOString() ?? null }))} />
+        <TokenPanel
+          now={Date.now()}
+          tokens={tokens.map((t) => ({
+            ...t,
+            createdAt: t.createdAt.toISOString(),
+            lastUsedAt: t.lastUsedAt?.toISOString() ?? null,
+            expiresAt: t.expiresAt?.toISOString() ?? null,
+          }))}
+        />
       </section>
     </div>
   );

@@ -3,6 +3,7 @@ import Link from 'next/link';
 import { pageGuard } from '@/app/_server/guard';
 import { db } from '@/lib/db';
 import { type FaceFilter, faceFilterQuery, listFaces, listPhotos, PAGE_SIZE, parseFaceFilter, uploaders } from '@/lib/dataset/gallery';
+import { blindFaceIds } from '@/lib/dataset/reviews';
 import { FaceFilterForm, Pager } from '@/app/_components/face-filters';
 import { SelectField } from '@/app/_components/fields';
 
@@ -19,8 +20,9 @@ function href(view: View, f: FaceFilter, page: number) {
 const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
 
 export default async function GalleryPage({ searchParams }: { searchParams: Promise<Search> }) {
-  await pageGuard('viewer', '/gallery');
+  const actor = await pageGuard('viewer', '/gallery');
   const sp = await searchParams;
+  const blind = await blindFaceIds(db(), actor); // pending second opinions: labels hidden
   const view: View = sp.view === 'photos' ? 'photos' : 'faces';
   const f = parseFaceFilter(sp, { pageSize: PAGE_SIZE });
   const people = await uploaders(db());
@@ -45,13 +47,13 @@ export default async function GalleryPage({ searchParams }: { searchParams: Prom
           />
         }
       />
-      {view === 'faces' ? <FaceGrid f={f} /> : <PhotoGrid f={f} />}
+      {view === 'faces' ? <FaceGrid f={f} blind={blind} /> : <PhotoGrid f={f} blind={blind} />}
     </div>
   );
 }
 
-async function FaceGrid({ f }: { f: FaceFilter }) {
-  const { total, faces, page, pages } = await listFaces(db(), f, 'newest');
+async function FaceGrid({ f, blind }: { f: FaceFilter; blind: Set<string> }) {
+  const { total, faces, page, pages } = await listFaces(db(), f, { order: 'newest', blind });
   return (
     <section className="space-y-3" aria-label="Faces">
       <Pager page={page} pages={pages} href={(p) => href('faces', f, p)} summary={<span data-testid="gallery-total">{plural(total, 'face', 'faces')}</span>} />
@@ -78,8 +80,8 @@ async function FaceGrid({ f }: { f: FaceFilter }) {
   );
 }
 
-async function PhotoGrid({ f }: { f: FaceFilter }) {
-  const { total, photos, page, pages } = await listPhotos(db(), f);
+async function PhotoGrid({ f, blind }: { f: FaceFilter; blind: Set<string> }) {
+  const { total, photos, page, pages } = await listPhotos(db(), f, { blind });
   return (
     <section className="space-y-3" aria-label="Photos">
       <Pager page={page} pages={pages} href={(p) => href('photos', f, p)} summary={<span data-testid="gallery-total">{plural(total, 'photo', 'photos')}</span>} />

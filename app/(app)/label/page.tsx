@@ -5,7 +5,7 @@ import { db } from '@/lib/db';
 import { labelQueue } from '@/lib/dataset/labels';
 import { faceFilterQuery, listFaces, parseFaceFilter, uploaders } from '@/lib/dataset/gallery';
 import { FaceFilterForm, Pager } from '@/app/_components/face-filters';
-import { pendingReviewCount } from '@/lib/dataset/reviews';
+import { blindFaceIds, pendingReviewCount } from '@/lib/dataset/reviews';
 import { LabelDesk } from './label-desk';
 import { LabelGrid } from './label-grid';
 
@@ -37,14 +37,15 @@ export default async function LabelPage({ searchParams }: { searchParams: Search
           </Link>
         )}
       </div>
-      {grid ? <GridView sp={sp} /> : <LabelDesk initial={await labelQueue(db(), { limit: 20, spreadKey: actor.id })} />}
+      {grid ? <GridView sp={sp} actorId={actor.id} /> : <LabelDesk initial={await labelQueue(db(), { limit: 20, spreadKey: actor.id })} />}
     </div>
   );
 }
 
-async function GridView({ sp }: { sp: Record<string, string | undefined> }) {
+async function GridView({ sp, actorId }: { sp: Record<string, string | undefined>; actorId: string }) {
   const filter = parseFaceFilter(sp, { label: 'unlabelled', pageSize: 60 });
-  const [{ faces, total, page, pages }, people] = await Promise.all([listFaces(db(), filter, 'oldest'), uploaders(db())]);
+  const blind = await blindFaceIds(db(), { id: actorId }); // pending second opinions: labels hidden
+  const [{ faces, total, page, pages }, people] = await Promise.all([listFaces(db(), filter, { order: 'oldest', blind }), uploaders(db())]);
   const link = (p: number) => `/label?${faceFilterQuery({ ...filter, page: p }, { view: 'grid' })}`;
   return (
     <div className="space-y-3">

@@ -123,7 +123,8 @@ export function UserRow({ user, self }: { user: RowUser; self: boolean }) {
             onClick={() =>
               run(
                 () => resetPasswordAction({ id: user.id }),
-                (d) => `New password for ${user.email} (shown once): ${(d as { password: string }).password}`,
+                (d) =>
+                  `New password for ${user.email} (shown once): ${(d as { password: string }).password}. Their sessions have ended and their API tokens no longer work.`,
               )
             }
           >

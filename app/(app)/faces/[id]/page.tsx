@@ -4,7 +4,7 @@ import { pageGuard } from '@/app/_server/guard';
 import { db } from '@/lib/db';
 import { may } from '@/lib/auth/policy';
 import { CLASS_NAMES, type Label } from '@/lib/dataset/classes';
-import { faceWithHistory } from '@/lib/dataset/labels';
+import { faceForViewer } from '@/lib/dataset/reviews';
 import { FaceCrop, LabelBadge, PhotoWithBox } from '@/app/_components/faces';
 import { Relabel } from './relabel';
 
@@ -16,9 +16,10 @@ const KIND: Record<string, string> = { label: 'labelled', undo: 'undid', resolve
 export default async function FacePage({ params }: { params: Promise<{ id: string }> }) {
   const { id } = await params;
   const actor = await pageGuard('viewer', `/faces/${id}`);
-  const found = await faceWithHistory(db(), id);
+  // A reviewer with a pending second opinion on this face sees neither its label nor its history.
+  const found = await faceForViewer(db(), actor, id);
   if (!found) notFound();
-  const { face, history } = found;
+  const { face, history, blind } = found;
   return (
     <div className="space-y-6">
       <h1 className="text-2xl font-semibold">Face</h1>
@@ -26,7 +27,13 @@ export default async function FacePage({ params }: { params: Promise<{ id: strin
         <div className="card space-y-2">
           <FaceCrop id={face.id} className="aspect-square w-full rounded bg-slate-100 object-contain" />
           <p className="flex items-center gap-2 text-sm" data-testid="face-label">
-            Label: <LabelBadge label={face.label} />
+            {blind ? (
+              <span data-testid="face-blind">Label hidden: you owe this face a blind second opinion (see Reviews).</span>
+            ) : (
+              <>
+                Label: <LabelBadge label={face.label} />
+              </>
+            )}
           </p>
           <dl className="text-xs text-slate-600">
             <dt className="inline">Photo: </dt>
@@ -50,7 +57,7 @@ export default async function FacePage({ params }: { params: Promise<{ id: strin
           <PhotoWithBox photoId={face.photoId} photo={face.photo} box={{ x: face.x, y: face.y, w: face.w, h: face.h }} className="max-h-[28rem] w-full bg-slate-900" />
         </div>
       </div>
-      {may.label(actor) && (
+      {may.label(actor) && !blind && (
         <section className="card" aria-labelledby="relabel">
           <h2 id="relabel" className="mb-2 font-medium">
             Change the label
@@ -62,7 +69,9 @@ export default async function FacePage({ params }: { params: Promise<{ id: strin
         <h2 id="history" className="mb-2 font-medium">
           History
         </h2>
-        {history.length === 0 ? (
+        {blind ? (
+          <p className="text-sm text-slate-600">Hidden until you have given your second opinion.</p>
+        ) : history.length === 0 ? (
           <p className="text-sm text-slate-600">Never labelled.</p>
         ) : (
           <ol className="space-y-1 text-sm" data-testid="face-history">

@@ -5,6 +5,7 @@ import { may } from '@/lib/auth/policy';
 import { pageGuard } from '@/app/_server/guard';
 import { db } from '@/lib/db';
 import { photoDetail } from '@/lib/dataset/gallery';
+import { blindFaceIds, redactBlind } from '@/lib/dataset/reviews';
 import { DeletePhotoButton } from './delete-button';
 
 export const metadata: Metadata = { title: 'Photo' };
@@ -12,8 +13,10 @@ export const metadata: Metadata = { title: 'Photo' };
 export default async function PhotoPage({ params }: { params: Promise<{ id: string }> }) {
   const { id } = await params;
   const actor = await pageGuard('viewer', `/photos/${id}`);
-  const photo = await photoDetail(db(), id);
-  if (!photo) notFound();
+  const found = await photoDetail(db(), id);
+  if (!found) notFound();
+  // A pending second opinion of this user's: that face's label is not shown.
+  const photo = { ...found, faces: redactBlind(found.faces, await blindFaceIds(db(), actor)) };
   const canDelete = may.deletePhoto(actor, { uploaderId: photo.uploader.id });
   const stroke = Math.max(2, Math.round(Math.max(photo.width, photo.height) / 300));
   return (
