@@ -3,7 +3,7 @@ import { parseArgs } from 'node:util';
 import { config, ConfigError } from '../lib/config';
 import { db } from '../lib/db';
 import { prepareDatabase } from '../lib/bootstrap';
-import { roleSchema, UserError } from '../lib/auth/roles';
+import { HttpError, roleSchema } from '../lib/auth/roles';
 import { createUser, listUsers, resetPassword, setDisabled, setRole } from '../lib/auth/users';
 import { unlockAccount } from '../lib/auth/throttle';
 import { writePostgresSchema } from './db-schemas';
@@ -185,7 +185,7 @@ if (require.main === module) {
   main(process.argv.slice(2))
     .then(() => db().$disconnect())
     .catch(async (err) => {
-      const known = err instanceof CliError || err instanceof BackupError || err instanceof UserError || err instanceof ConfigError || err?.name === 'ZodError';
+      const known = err instanceof CliError || err instanceof BackupError || err instanceof HttpError || err instanceof ConfigError || err?.name === 'ZodError';
       const msg = err?.name === 'ZodError' ? err.issues.map((i: { message: string }) => i.message).join('; ') : err?.message;
       console.error(known ? `error: ${msg}` : err);
       process.exitCode = 1;

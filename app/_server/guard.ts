@@ -12,7 +12,7 @@ import { NextResponse } from 'next/server';
 import { headers } from 'next/headers';
 import { z } from 'zod';
 import { db } from '@/lib/db';
-import { type Actor, ForbiddenError, type Role, requireRole, UnauthenticatedError, UserError } from '@/lib/auth/roles';
+import { type Actor, hasRole, HttpError, type Role, requireRole, UnauthenticatedError, UserError } from '@/lib/auth/roles';
 import { loadActor } from '@/lib/auth/users';
 import { actorFromToken } from '@/lib/auth/tokens';
 import { CROSS_SITE_MESSAGE } from '@/lib/http/origin';
@@ -38,29 +38,27 @@ export async function pageGuard(role: Role = 'viewer', from?: string): Promise<A
     throw err;
   });
   if (!actor) redirect(from ? `/login?callbackUrl=${encodeURIComponent(from)}` : '/login');
-  if (!requireRoleOk(actor, role)) forbidden();
+  if (!hasRole(actor.role, role)) forbidden();
   return actor;
 }
 
-function requireRoleOk(actor: Actor, role: Role): boolean {
-  try {
-    requireRole(actor, role);
-    return true;
-  } catch {
-    return false;
+/**
+ * What a thrown error means to the caller, for route handlers and server actions alike: an
+ * HttpError (401 / 403 / 400 / 404 / 409 / 413 …) and a zod error (400) are shown as they
+ * are; anything else is logged and reported as a 500 without its details.
+ */
+export function describeError(err: unknown): { status: number; message: string; issues?: { path: string; message: string }[] } {
+  if (err instanceof HttpError) return { status: err.status, message: err.message };
+  if (err instanceof z.ZodError) {
+    return { status: 400, message: formatZod(err), issues: err.issues.map((i) => ({ path: i.path.join('.'), message: i.message })) };
   }
+  console.error(err);
+  return { status: 500, message: 'Something went wrong; see the server log' };
 }
 
 export function errorResponse(err: unknown): NextResponse {
-  if (err instanceof UnauthenticatedError || err instanceof ForbiddenError || err instanceof UserError) {
-    return NextResponse.json({ error: err.message }, { status: err.status });
-  }
-  if (err instanceof z.ZodError) {
-    const issues = err.issues.map((i) => ({ path: i.path.join("."), message: i.message }));
-    return NextResponse.json({ error: formatZod(err), issues }, { status: 400 });
-  }
-  console.error(err);
-  return NextResponse.json({ error: 'Internal error' }, { status: 500 });
+  const { status, message, issues } = describeError(err);
+  return NextResponse.json(issues ? { error: message, issues } : { error: message }, { status });
 }
 
 export function formatZod(err: z.ZodError): string {
@@ -121,12 +119,7 @@ export function serverAction<S extends z.ZodType, T>(
       const input = opts.input.parse(raw);
       return { ok: true, data: await fn(input, actor) };
     } catch (err) {
-      if (err instanceof z.ZodError) return { ok: false, error: formatZod(err) };
-      if (err instanceof UnauthenticatedError || err instanceof ForbiddenError || err instanceof UserError) {
-        return { ok: false, error: err.message };
-      }
-      console.error(err);
-      return { ok: false, error: 'Something went wrong; see the server log' };
+      return { ok: false, error: describeError(err).message };
     }
   };
 }

@@ -14,31 +14,35 @@ export function hasRole(actual: string, required: Role): boolean {
 
 export type Actor = { id: string; email: string; name: string | null; role: Role };
 
-/** Not signed in (or the account is disabled): 401 for APIs, a redirect to /login for pages. */
-export class UnauthenticatedError extends Error {
-  readonly status = 401;
-  constructor(message = 'Sign in required') {
+/** An error whose message the caller may read, with the HTTP status it stands for. */
+export class HttpError extends Error {
+  constructor(
+    message: string,
+    readonly status: number,
+  ) {
     super(message);
-    this.name = 'UnauthenticatedError';
+    this.name = new.target.name;
+  }
+}
+
+/** Not signed in (or the account is disabled): 401 for APIs, a redirect to /login for pages. */
+export class UnauthenticatedError extends HttpError {
+  constructor(message = 'Sign in required') {
+    super(message, 401);
   }
 }
 
 /** Signed in, but the role does not allow it: 403. */
-export class ForbiddenError extends Error {
-  readonly status = 403;
+export class ForbiddenError extends HttpError {
   constructor(message = 'Your role does not allow this') {
-    super(message);
-    this.name = 'ForbiddenError';
+    super(message, 403);
   }
 }
 
-/** Bad input from a user, shown to them as is: 400. */
-export class UserError extends Error {
-  readonly status: number;
+/** Bad input from a user, shown to them as is: 400 (or the status given). */
+export class UserError extends HttpError {
   constructor(message: string, status = 400) {
-    super(message);
-    this.name = 'UserError';
-    this.status = status;
+    super(message, status);
   }
 }
 
