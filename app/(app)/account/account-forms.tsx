@@ -1,36 +1,26 @@
 'use client';
 
-import { useState, useTransition } from 'react';
-import { Message, type Msg } from '@/app/_components/message';
+import { useState } from 'react';
+import { Message } from '@/app/_components/message';
+import { useAction } from '@/app/_components/use-action';
 import { changePasswordAction, createTokenAction, revokeTokenAction } from './actions';
 
-
 export function PasswordForm() {
-  const [msg, setMsg] = useState<Msg>(null);
-  const [pending, start] = useTransition();
+  const { msg, pending, run, submit } = useAction();
   return (
     <form
       className="space-y-3"
-      onSubmit={(e) => {
-        e.preventDefault();
-        const form = e.currentTarget;
-        const f = new FormData(form);
-        start(async () => {
-          const res = await changePasswordAction({
-            current: String(f.get('current')),
-            next: String(f.get('next')),
-            confirm: String(f.get('confirm')),
-          });
-          if (!res.ok) return setMsg({ kind: 'error', text: res.error });
-          form.reset();
-          if (res.data.signedOut) {
-            setMsg({ kind: 'ok', text: 'Password changed. All your sessions have ended: sign in again with the new password.' });
+      onSubmit={submit((f, form) =>
+        run(
+          () => changePasswordAction({ current: String(f.get('current')), next: String(f.get('next')), confirm: String(f.get('confirm')) }),
+          ({ signedOut }) => {
+            form.reset();
+            if (!signedOut) return 'Password changed. Your other sessions have ended and your API tokens no longer work.';
             window.setTimeout(() => window.location.assign('/login'), 1500);
-            return;
-          }
-          setMsg({ kind: 'ok', text: 'Password changed. Your other sessions have ended and your API tokens no longer work.' });
-        });
-      }}
+            return 'Password changed. All your sessions have ended: sign in again with the new password.';
+          },
+        ),
+      )}
     >
       {(
         [
@@ -65,27 +55,22 @@ function tokenState(t: Token, now: number): string {
 }
 
 export function TokenPanel({ tokens, now }: { tokens: Token[]; now: number }) {
-  const [msg, setMsg] = useState<Msg>(null);
-  const [pending, start] = useTransition();
+  const { msg, pending, run, submit } = useAction();
   const [expiry, setExpiry] = useState<Expiry>('90');
   return (
     <div className="space-y-3">
       <form
         className="flex flex-wrap items-end gap-2"
-        onSubmit={(e) => {
-          e.preventDefault();
-          const form = e.currentTarget;
-          const f = new FormData(form);
-          const name = String(f.get('name'));
-          const date = String(f.get('date') ?? '') || undefined;
-          start(async () => {
-            const res = await createTokenAction({ name, expiry, date });
-            if (!res.ok) return setMsg({ kind: 'error', text: res.error });
-            form.reset();
-            const until = res.data.expiresAt ? `, valid until ${new Date(res.data.expiresAt).toLocaleString()}` : '';
-            setMsg({ kind: 'ok', text: `New token (copy it now, it is shown once${until}): ${res.data.token}` });
-          });
-        }}
+        onSubmit={submit((f, form) =>
+          run(
+            () => createTokenAction({ name: String(f.get('name')), expiry, date: String(f.get('date') ?? '') || undefined }),
+            ({ token, expiresAt }) => {
+              form.reset();
+              const until = expiresAt ? `, valid until ${new Date(expiresAt).toLocaleString()}` : '';
+              return `New token (copy it now, it is shown once${until}): ${token}`;
+            },
+          ),
+        )}
       >
         <div className="grow">
           <label className="label" htmlFor="token-name">
@@ -131,12 +116,7 @@ export function TokenPanel({ tokens, now }: { tokens: Token[]; now: number }) {
               type="button"
               className="btn-danger py-1"
               disabled={pending}
-              onClick={() =>
-                start(async () => {
-                  const res = await revokeTokenAction({ id: t.id });
-                  setMsg(res.ok ? { kind: 'ok', text: `Revoked ${t.name}.` } : { kind: 'error', text: res.error });
-                })
-              }
+              onClick={() => run(() => revokeTokenAction({ id: t.id }), () => `Revoked ${t.name}.`)}
             >
               Revoke
             </button>

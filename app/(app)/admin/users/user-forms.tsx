@@ -1,38 +1,31 @@
 'use client';
 
-import { useState, useTransition } from 'react';
 import { ROLES } from '@/lib/auth/role-names';
-import { Message, type Msg } from '@/app/_components/message';
+import { Message } from '@/app/_components/message';
+import { SelectField, SubmitRow } from '@/app/_components/fields';
+import { useAction } from '@/app/_components/use-action';
 import { createUserAction, resetPasswordAction, setDisabledAction, setRoleAction } from './actions';
 
-
 export function CreateUserForm() {
-  const [msg, setMsg] = useState<Msg>(null);
-  const [pending, start] = useTransition();
+  const { msg, pending, run, submit } = useAction();
   return (
     <form
       className="grid gap-3 sm:grid-cols-5 sm:items-end"
-      onSubmit={(e) => {
-        e.preventDefault();
-        const form = e.currentTarget;
-        const f = new FormData(form);
-        start(async () => {
-          const res = await createUserAction({
-            email: String(f.get('email')),
-            name: String(f.get('name') || '') || undefined,
-            role: String(f.get('role')) as (typeof ROLES)[number],
-            password: String(f.get('password') || '') || undefined,
-          });
-          if (!res.ok) return setMsg({ kind: 'error', text: res.error });
-          form.reset();
-          setMsg({
-            kind: 'ok',
-            text: res.data.password
-              ? `Created ${res.data.email}. Their password (shown once): ${res.data.password}`
-              : `Created ${res.data.email}.`,
-          });
-        });
-      }}
+      onSubmit={submit((f, form) =>
+        run(
+          () =>
+            createUserAction({
+              email: String(f.get('email')),
+              name: String(f.get('name') || '') || undefined,
+              role: String(f.get('role')) as (typeof ROLES)[number],
+              password: String(f.get('password') || '') || undefined,
+            }),
+          ({ email, password }) => {
+            form.reset();
+            return password ? `Created ${email}. Their password (shown once): ${password}` : `Created ${email}.`;
+          },
+        ),
+      )}
     >
       <div>
         <label className="label" htmlFor="new-email">
@@ -46,28 +39,14 @@ export function CreateUserForm() {
         </label>
         <input id="new-name" name="name" className="input" />
       </div>
-      <div>
-        <label className="label" htmlFor="new-role">
-          Role
-        </label>
-        <select id="new-role" name="role" defaultValue="labeler" className="input">
-          {ROLES.map((r) => (
-            <option key={r}>{r}</option>
-          ))}
-        </select>
-      </div>
+      <SelectField id="new-role" name="role" label="Role" defaultValue="labeler" options={ROLES.map((r) => ({ value: r, label: r }))} />
       <div>
         <label className="label" htmlFor="new-password">
           Password (blank: generate)
         </label>
         <input id="new-password" name="password" type="password" autoComplete="new-password" className="input" />
       </div>
-      <button className="btn-primary" disabled={pending}>
-        {pending ? 'Adding…' : 'Add user'}
-      </button>
-      <div className="sm:col-span-5">
-        <Message msg={msg} />
-      </div>
+      <SubmitRow label="Add user" busy="Adding…" pending={pending} msg={msg} className="sm:col-span-5" />
     </form>
   );
 }
@@ -75,13 +54,7 @@ export function CreateUserForm() {
 type RowUser = { id: string; email: string; name: string | null; role: string; disabled: boolean };
 
 export function UserRow({ user, self }: { user: RowUser; self: boolean }) {
-  const [msg, setMsg] = useState<Msg>(null);
-  const [pending, start] = useTransition();
-  const run = (fn: () => Promise<{ ok: boolean; error?: string; data?: unknown }>, ok?: (d: unknown) => string) =>
-    start(async () => {
-      const res = await fn();
-      setMsg(res.ok ? (ok ? { kind: 'ok', text: ok(res.data) } : null) : { kind: 'error', text: res.error ?? 'Failed' });
-    });
+  const { msg, pending, run } = useAction();
   return (
     <>
       <tr className="border-t border-slate-100" data-testid={`user-row-${user.email}`}>
@@ -123,8 +96,7 @@ export function UserRow({ user, self }: { user: RowUser; self: boolean }) {
             onClick={() =>
               run(
                 () => resetPasswordAction({ id: user.id }),
-                (d) =>
-                  `New password for ${user.email} (shown once): ${(d as { password: string }).password}. Their sessions have ended and their API tokens no longer work.`,
+                ({ password }) => `New password for ${user.email} (shown once): ${password}. Their sessions have ended and their API tokens no longer work.`,
               )
             }
           >
