@@ -5,9 +5,9 @@ import path from 'node:path';
 import type { BenchRow } from './run';
 import { cropToJpeg, cropToRgb, decodeImage, perceptualHash } from '../lib/faces/crop';
 import { detectFaces } from '../lib/faces/detect';
-import { describe as describeFaces, loadFaceres } from '../lib/ml/backbone';
-import { BACKBONE_INPUT_SIZE, planSamples } from '../lib/ml/preprocess';
-import { backendName, getTf } from '../lib/ml/tf';
+import { describe as describeFaces, loadFaceres } from '../lib/models/backbone';
+import { BACKBONE_INPUT_SIZE, planSamples } from '../lib/inference/preprocess';
+import { backendName, getTf } from '../lib/models/tf';
 
 export const DEV_DIR = path.resolve(path.dirname(__filename), '..', '..', 'shared', 'data', 'facemask-dev');
 

@@ -5,8 +5,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { analyseImage } from '../lib/faces/pipeline';
-import { decodeOriginal, decodeVector, describeImageBoxes, encodeVector, FEATURE_KEY, type FacePair, VECTOR_DIM } from '../lib/ml/features';
-import { CLASSES, type ClassName } from '../lib/dataset/classes';
+import { decodeOriginal, decodeVector, describeImageBoxes, encodeVector, FEATURE_KEY, type FacePair, VECTOR_DIM } from '../lib/training/features';
+import { CLASSES, type ClassName } from '../lib/classes';
 
 export const DATA_ROOT = path.resolve(__dirname, '..', '..', 'shared', 'data');
 export type RealFace = { file: string; label: ClassName; source: string; pair: FacePair };

@@ -9,16 +9,16 @@
 import os from 'node:os';
 import type { BenchRow } from './run';
 import { photoFeatures, realFaces, type RealFace } from './train-data';
-import { CLASSES, classIndex } from '../lib/dataset/classes';
+import { CLASSES, classIndex } from '../lib/classes';
 import { prng, shuffleInPlace } from '../lib/dataset/split';
-import { FEATURE_KEY, type FacePair } from '../lib/ml/features';
-import { DEFAULT_HEAD, headInput, type HeadConfig } from '../lib/ml/head';
-import { computeMetrics, type Metrics } from '../lib/ml/metrics';
-import { backendName, getTf } from '../lib/ml/tf';
-import { trainHead } from '../lib/ml/train';
+import { FEATURE_KEY, type FacePair } from '../lib/training/features';
+import { DEFAULT_HEAD, headInput, type HeadConfig } from '../lib/training/head';
+import { computeMetrics, type Metrics } from '../lib/training/metrics';
+import { backendName, getTf } from '../lib/models/tf';
+import { trainHead } from '../lib/training/train-head';
 import { classifyPairs } from '../lib/training/classify';
 import type { ModelMeta } from '../lib/models/registry';
-import { FEATURE_DIM } from '../lib/ml/backbone';
+import { FEATURE_DIM } from '../lib/models/backbone';
 
 /** Stratified k folds of indices (seeded). */
 export function stratifiedFolds(labels: readonly number[], k: number, seed: number): number[][] {

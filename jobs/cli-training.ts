@@ -1,14 +1,14 @@
 // Training commands of the CLI: train, predict, evaluate, promote, rollback, export.
 import fs from 'node:fs';
 import { db } from '../lib/db';
-import { getTf } from '../lib/ml/tf';
+import { getTf } from '../lib/models/tf';
 import { promote, rollback } from '../lib/models/registry';
 import { getJob } from '../lib/queue/jobs';
 import { Worker } from '../lib/queue/worker';
 import { loadPromoted } from '../lib/training/classify';
 import { exportDataset } from '../lib/training/export';
 import { queueRetrain, runTrainJob, TRAIN_JOB } from '../lib/training/job';
-import { evaluateFolder, imageFiles, predictPhoto } from '../lib/training/predict';
+import { evaluateFolder, imageFiles, predictPhoto } from '../lib/training/evaluate';
 
 export const TRAINING_COMMANDS = ['train', 'predict', 'evaluate', 'promote', 'rollback', 'export'];
 

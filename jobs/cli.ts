@@ -8,7 +8,7 @@ import { createUser, listUsers, resetPassword, setDisabled, setRole } from '../l
 import { writePostgresSchema } from './db-schemas';
 import { defaultIngestOptions } from '../lib/dataset/ingest';
 import { importPath } from '../lib/dataset/import';
-import { parseLabel, LABELS } from '../lib/dataset/classes';
+import { parseLabel, LABELS } from '../lib/classes';
 import { checkStorage } from '../lib/dataset/photos';
 import { store } from '../lib/storage';
 import { TRAINING_COMMANDS, TRAINING_HELP, trainingCommand } from './cli-training';

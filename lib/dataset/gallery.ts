@@ -1,7 +1,7 @@
 // Gallery queries: paginated in the database, counts by aggregation.
 import { z } from 'zod';
 import type { Db } from '../db';
-import { LABELS } from './classes';
+import { LABELS } from '../classes';
 
 export const PAGE_SIZE = 48;
 

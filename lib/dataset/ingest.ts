@@ -7,7 +7,7 @@ import { config } from '../config';
 import { type Db, isUniqueViolation } from '../db';
 import { checkSize, decodeImage, deriveImages, ImageRejection, type Limits, type Rgb } from '../images';
 import { type BlobStore, displayKey, faceKey, originalKey, thumbKey, store as defaultStore } from '../storage';
-import type { Label } from './classes';
+import type { Label } from '../classes';
 import { nearestFace } from './group';
 
 export type IngestSource = 'upload' | 'import' | 'camera';

@@ -4,7 +4,7 @@
 import { z } from 'zod';
 import type { Db, Prisma, Tx } from '../db';
 import { type Actor, requireRole, UserError } from '../auth/roles';
-import { CLASSES, EXCLUDED, type Label, LABELS } from './classes';
+import { CLASSES, EXCLUDED, type Label, LABELS } from '../classes';
 
 export const classSchema = z.enum(CLASSES, { message: `A class is one of ${CLASSES.join(', ')}` });
 export const labelSchema = z.enum(LABELS, { message: `A label is one of ${LABELS.join(', ')}` });

@@ -8,7 +8,7 @@ import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { Db } from '../db';
 import { sniff } from '../images';
-import type { Label } from './classes';
+import type { Label } from '../classes';
 import { importZipFile, type ImportOptions } from './import';
 import { type IngestOptions, type IngestResult, type IngestSource, ingestSafely } from './ingest';
 import type { ZipLimits } from './zip';

@@ -3,8 +3,8 @@
  * or to raw RGB at the backbone input size, and 64-bit perceptual hashes (pHash) for near-duplicate grouping.
  */
 import sharp from 'sharp';
-import type { Box } from '../ml/preprocess';
-import { BACKBONE_INPUT_SIZE } from '../ml/preprocess';
+import type { Box } from '../inference/preprocess';
+import { BACKBONE_INPUT_SIZE } from '../inference/preprocess';
 import type { RgbImage } from './detect';
 
 export type { RgbImage };

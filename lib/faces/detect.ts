@@ -4,12 +4,12 @@
  * `lib/ml/blazeface.ts`, which the live preview runs too.
  */
 import type { GraphModel } from '@tensorflow/tfjs';
-import type { Detection } from '../ml/preprocess';
-import { DETECTOR_MODEL_FILE, detectInTensor, type DetectOptions } from '../ml/blazeface';
-import { getTf, lazyAsync } from '../ml/tf';
-import { fileModelHandler, findModelFile } from '../ml/model-io';
+import type { Detection } from '../inference/preprocess';
+import { DETECTOR_MODEL_FILE, detectInTensor, type DetectOptions } from '../inference/blazeface';
+import { getTf, lazyAsync } from '../models/tf';
+import { fileModelHandler, findModelFile } from '../models/model-io';
 
-export { DETECTOR_INPUT_SIZE, planPasses, weightedNms, type DetectOptions } from '../ml/blazeface';
+export { DETECTOR_INPUT_SIZE, planPasses, weightedNms, type DetectOptions } from '../inference/blazeface';
 
 export interface RgbImage {
   /** Packed RGB bytes, row-major, 3 channels, length width * height * 3. */

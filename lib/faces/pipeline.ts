@@ -2,8 +2,8 @@
  * Photo -> face samples: decode + EXIF orient -> detect -> planSamples -> crop (JPEG + pHash).
  * No database and no file writes: the storage layer persists the result.
  */
-import type { Box, SampleRule } from '../ml/preprocess';
-import { planSamples } from '../ml/preprocess';
+import type { Box, SampleRule } from '../inference/preprocess';
+import { planSamples } from '../inference/preprocess';
 import { cropToJpeg, decodeImage, perceptualHash } from './crop';
 import type { DetectOptions, RgbImage } from './detect';
 import { detectFaces } from './detect';

@@ -5,7 +5,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Db } from '../db';
-import type { HeadMeta } from '../ml/classify';
+import type { HeadMeta } from '../inference/classify';
 import { promotedRun } from './registry';
 
 /** The files of a model folder, the only ones served to browsers. */

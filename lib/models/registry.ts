@@ -9,9 +9,9 @@ import path from 'node:path';
 import type * as TF from '@tensorflow/tfjs';
 import type { Db } from '../db';
 import { UserError } from '../auth/roles';
-import type { ClassName } from '../dataset/classes';
-import type { HeadConfig, Tf } from '../ml/head';
-import type { Metrics } from '../ml/metrics';
+import type { ClassName } from '../classes';
+import type { HeadConfig, Tf } from '../training/head';
+import type { Metrics } from '../training/metrics';
 
 export type ModelMeta = {
   runId: string;

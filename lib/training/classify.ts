@@ -3,8 +3,8 @@
 // in when the model was trained for it (test-time augmentation).
 import type * as TF from '@tensorflow/tfjs';
 import type { Db } from '../db';
-import { headInput, predictProbs, type Tf } from '../ml/head';
-import type { FacePair } from '../ml/features';
+import { headInput, predictProbs, type Tf } from './head';
+import type { FacePair } from './features';
 import { loadModel, type ModelMeta, promotedRun } from '../models/registry';
 import { UserError } from '../auth/roles';
 

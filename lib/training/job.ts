@@ -3,14 +3,14 @@
 // Training page polls; the run, its frozen snapshot (RunSample) and metrics go to Run.
 import type { Db } from '../db';
 import { config } from '../config';
-import { CLASSES, classIndex, type ClassName } from '../dataset/classes';
+import { CLASSES, classIndex, type ClassName } from '../classes';
 import { pinSplits, SPLITS, type SplitName } from '../dataset/split';
-import { BACKBONE_ID, FEATURE_DIM } from '../ml/backbone';
-import { ensureFeatures, type FacePair, FEATURE_KEY, loadFeatures } from '../ml/features';
-import { DEFAULT_HEAD, headInput, inputDim, type HeadConfig } from '../ml/head';
-import { computeMetrics } from '../ml/metrics';
-import { getTf } from '../ml/tf';
-import { trainHead, type EpochStats } from '../ml/train';
+import { BACKBONE_ID, FEATURE_DIM } from '../models/backbone';
+import { ensureFeatures, type FacePair, FEATURE_KEY, loadFeatures } from './features';
+import { DEFAULT_HEAD, headInput, inputDim, type HeadConfig } from './head';
+import { computeMetrics } from './metrics';
+import { getTf } from '../models/tf';
+import { trainHead, type EpochStats } from './train-head';
 import { loadModel, type ModelMeta, promote, promotedRun, saveModel, sweepTemp } from '../models/registry';
 import type { JobContext } from '../queue/worker';
 import { JobCancelled, JobInterrupted } from '../queue/worker';

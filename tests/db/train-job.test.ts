@@ -11,7 +11,7 @@ process.env.MASKLAB_DATA_DIR = dataDir;
 process.env.MASKLAB_MODELS_DIR = path.join(dataDir, 'models');
 
 import { freshDb, type TestDb } from '../helpers/db';
-import { CLASSES } from '@/lib/dataset/classes';
+import { CLASSES } from '@/lib/classes';
 import { defaultIngestOptions } from '@/lib/dataset/ingest';
 import { importPath } from '@/lib/dataset/import';
 import { jobLogs } from '@/lib/queue/jobs';

@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { BACKBONE_ID, FEATURE_DIM, describe as describeFaces, embed, embedMirrored, type FaceDescription } from '../../lib/ml/backbone';
+import { BACKBONE_ID, FEATURE_DIM, describe as describeFaces, embed, embedMirrored, type FaceDescription } from '../../lib/models/backbone';
 import { encodedToRgb } from '../../lib/faces/crop';
-import { backendName } from '../../lib/ml/tf';
+import { backendName } from '../../lib/models/tf';
 import { faceFixtures, read } from './fixtures';
 
 const T = { timeout: 120_000 };

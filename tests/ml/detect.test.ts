@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { decodeImage } from '../../lib/faces/crop';
 import { detectFaces, planPasses, weightedNms } from '../../lib/faces/detect';
 import { analysePhoto } from '../../lib/faces/pipeline';
-import { planSamples } from '../../lib/ml/preprocess';
+import { planSamples } from '../../lib/inference/preprocess';
 import { faceFixtures, read, SCENES } from './fixtures';
 
 const T = { timeout: 120_000 };

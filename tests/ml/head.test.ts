@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { testTf } from '../helpers/tf';
 import { prng } from '@/lib/dataset/split';
-import { headInput, predictProbs } from '@/lib/ml/head';
-import { classWeights, trainHead, type Samples } from '@/lib/ml/train';
-import { argmax } from '@/lib/ml/metrics';
+import { headInput, predictProbs } from '@/lib/training/head';
+import { classWeights, trainHead, type Samples } from '@/lib/training/train-head';
+import { argmax } from '@/lib/training/metrics';
 
 /** Four Gaussian blobs in 48 dimensions (one per class), L2-normalised like real features. */
 function blobs(nPerClass: number, seed: number): Samples {

@@ -1,6 +1,6 @@
 import type { Tensor } from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { loadFaceres, runFaceres } from '../../lib/ml/backbone';
+import { loadFaceres, runFaceres } from '../../lib/models/backbone';
 import { encodedToRgb } from '../../lib/faces/crop';
 import {
   findModelFile,
@@ -8,9 +8,9 @@ import {
   readModelArtifacts,
   type GraphNode,
   type ModelArtifacts,
-} from '../../lib/ml/model-io';
-import { toBackboneInput } from '../../lib/ml/preprocess';
-import { getTf, type Tf } from '../../lib/ml/tf';
+} from '../../lib/models/model-io';
+import { toBackboneInput } from '../../lib/inference/preprocess';
+import { getTf, type Tf } from '../../lib/models/tf';
 import { faceFixtures, read } from './fixtures';
 
 const T = { timeout: 120_000 };

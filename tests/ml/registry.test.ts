@@ -3,9 +3,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { testTf } from '../helpers/tf';
-import { buildHead, DEFAULT_HEAD, predictProbs } from '@/lib/ml/head';
+import { buildHead, DEFAULT_HEAD, predictProbs } from '@/lib/training/head';
 import { loadModel, type ModelMeta, saveModel, sweepTemp } from '@/lib/models/registry';
-import { CLASSES } from '@/lib/dataset/classes';
+import { CLASSES } from '@/lib/classes';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'masklab-models-'));
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));

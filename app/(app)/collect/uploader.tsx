@@ -3,7 +3,7 @@
 import Link from 'next/link';
 import { memo, useCallback, useReducer, useRef, useState } from 'react';
 import { filesFromDrop, filesFromInput, isZip, type Picked, pool, type Result, sendImages, sendZip } from './transfer';
-import { CLASS_NAMES, type Label } from '@/lib/dataset/classes';
+import { CLASS_NAMES, type Label } from '@/lib/classes';
 
 type Status = 'queued' | 'uploading' | 'processing' | 'done';
 type Item = { id: number; path: string; size: number; zip: boolean; status: Status; sent: number; results: Result[] };

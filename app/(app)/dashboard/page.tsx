@@ -3,7 +3,7 @@ import Link from 'next/link';
 import { pageGuard } from '@/app/_server/guard';
 import { db } from '@/lib/db';
 import { hasRole } from '@/lib/auth/roles';
-import { CLASS_COLORS, CLASS_NAMES, CLASSES } from '@/lib/dataset/classes';
+import { CLASS_COLORS, CLASS_NAMES, CLASSES } from '@/lib/classes';
 import { dashboard, IMBALANCE_WARNING } from '@/lib/dataset/balance';
 import { ClassChart, DayChart } from './charts';
 import { TargetsForm } from './targets-form';

@@ -1,7 +1,7 @@
 'use client';
 
 import { useState, useTransition } from 'react';
-import { CLASS_NAMES, CLASSES, type FaceClass } from '@/lib/dataset/classes';
+import { CLASS_NAMES, CLASSES, type FaceClass } from '@/lib/classes';
 import { Message, type Msg } from '@/app/_components/message';
 import { setTargetsAction } from './actions';
 

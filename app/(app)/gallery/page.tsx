@@ -2,7 +2,7 @@ import type { Metadata } from 'next';
 import Link from 'next/link';
 import { pageGuard } from '@/app/_server/guard';
 import { db } from '@/lib/db';
-import { LABELS } from '@/lib/dataset/classes';
+import { LABELS } from '@/lib/classes';
 import { type GalleryFilter, listFaces, listPhotos, parseGalleryFilter, uploaders } from '@/lib/dataset/gallery';
 
 export const metadata: Metadata = { title: 'Gallery' };

@@ -2,7 +2,7 @@ import type { Metadata } from 'next';
 import Link from 'next/link';
 import { pageGuard } from '@/app/_server/guard';
 import { db } from '@/lib/db';
-import { CLASS_NAMES, LABELS } from '@/lib/dataset/classes';
+import { CLASS_NAMES, LABELS } from '@/lib/classes';
 import { gridFilterSchema, labelQueue, listFaces, uploaders } from '@/lib/dataset/labels';
 import { pendingReviewCount } from '@/lib/dataset/reviews';
 import { LabelDesk } from './label-desk';

@@ -1,7 +1,7 @@
 // Browser side of the preview: TF.js (webgl, falling back to wasm) and the three models, loaded from the
 // app's own routes. Inference itself is `classifyImage` from lib/ml/classify.ts, as on the server.
 import type * as TF from '@tensorflow/tfjs';
-import type { HeadMeta, InferenceModels } from '@/lib/ml/classify';
+import type { HeadMeta, InferenceModels } from '@/lib/inference/classify';
 
 export type Tf = typeof TF;
 export type BackendChoice = 'auto' | 'webgl' | 'wasm';
@@ -75,7 +75,7 @@ export async function loadBackbone(tf: Tf, files: PromotedInfo['files']): Promis
 export async function loadModels(tf: Tf, backbone: Backbone, model: NonNullable<PromotedInfo['model']>): Promise<InferenceModels> {
   const head = await tf.loadLayersModel(model.headUrl);
   const models: InferenceModels = { ...backbone, head, meta: model.meta };
-  const { classifyImage } = await import('@/lib/ml/classify');
+  const { classifyImage } = await import('@/lib/inference/classify');
   const blank = tf.zeros([64, 64, 3], 'int32') as TF.Tensor3D;
   try {
     await classifyImage(tf, models, blank);

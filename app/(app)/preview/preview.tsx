@@ -4,7 +4,7 @@
 import Link from 'next/link';
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type * as TF from '@tensorflow/tfjs';
-import { classifyImage, type ClassifyTimings, type FaceResult, type InferenceModels } from '@/lib/ml/classify';
+import { classifyImage, type ClassifyTimings, type FaceResult, type InferenceModels } from '@/lib/inference/classify';
 import {
   type Backbone,
   type BackendChoice,

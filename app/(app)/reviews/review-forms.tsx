@@ -3,7 +3,7 @@
 import Link from 'next/link';
 import { useRouter } from 'next/navigation';
 import { useEffect, useState, useTransition } from 'react';
-import { CLASS_COLORS, CLASS_KEYS, CLASS_NAMES, CLASSES, EXCLUDED, type Label, LABELS } from '@/lib/dataset/classes';
+import { CLASS_COLORS, CLASS_KEYS, CLASS_NAMES, CLASSES, EXCLUDED, type Label, LABELS } from '@/lib/classes';
 import type { BlindReview, Disagreement } from '@/lib/dataset/reviews';
 import { FaceCrop, LabelBadge, PhotoWithBox } from '@/app/_components/faces';
 import { Message, type Msg } from '@/app/_components/message';

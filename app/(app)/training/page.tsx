@@ -2,7 +2,7 @@ import type { Metadata } from 'next';
 import { pageGuard } from '@/app/_server/guard';
 import { hasRole } from '@/lib/auth/roles';
 import { db } from '@/lib/db';
-import { CLASSES } from '@/lib/dataset/classes';
+import { CLASSES } from '@/lib/classes';
 import { SPLITS } from '@/lib/dataset/split';
 import { trainingDashboard } from '@/lib/training/views';
 import { TrainingLive } from './training-live';

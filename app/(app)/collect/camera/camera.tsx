@@ -3,7 +3,7 @@
 import Link from 'next/link';
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { type Result, sendImages } from '../transfer';
-import { CLASS_NAMES, type Label } from '@/lib/dataset/classes';
+import { CLASS_NAMES, type Label } from '@/lib/classes';
 
 const BURST_MS = 500;
 const MAX_IN_FLIGHT = 2;

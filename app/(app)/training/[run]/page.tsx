@@ -4,7 +4,7 @@ import { notFound } from 'next/navigation';
 import { pageGuard } from '@/app/_server/guard';
 import { hasRole } from '@/lib/auth/roles';
 import { db } from '@/lib/db';
-import { CLASSES } from '@/lib/dataset/classes';
+import { CLASSES } from '@/lib/classes';
 import { runDetail } from '@/lib/training/views';
 import { Curves } from '../curves';
 import { ConfusionMatrix } from './confusion';

@@ -2,7 +2,7 @@
 // F1 / support, macro and weighted averages, the confusion matrix (rows = true class,
 // columns = predicted), and the two binary questions the classes encode: mask (sum of the
 // two mask probabilities > ½) and age (sum of the two "old" probabilities > ½).
-import { CLASSES, type ClassName, isMask, isOld } from '../dataset/classes';
+import { CLASSES, type ClassName, isMask, isOld } from '../classes';
 
 export type ClassMetrics = { precision: number; recall: number; f1: number; support: number };
 export type Misclassified = { faceId: string; trueLabel: ClassName; predicted: ClassName; confidence: number };

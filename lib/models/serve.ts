@@ -11,7 +11,7 @@ import { decodeImage, ImageRejection, type Limits } from '../images';
 import { loadDetector } from '../faces/detect';
 import { loadPromoted } from '../training/classify';
 import { BACKBONE_ID, loadFaceres } from './backbone';
-import { classifyImage, type FaceResult, type HeadMeta } from './classify';
+import { classifyImage, type FaceResult, type HeadMeta } from '../inference/classify';
 import { getTf } from './tf';
 
 export interface Prediction {

@@ -7,8 +7,8 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { lazyAsync, projectRequire } from './tf';
 import { fuseRelu6, findModelFile, readModelArtifacts } from './model-io';
-import { DETECTOR_MODEL_FILE } from './blazeface';
-import { FACERES_MODEL_FILE } from './classify';
+import { DETECTOR_MODEL_FILE } from '../inference/blazeface';
+import { FACERES_MODEL_FILE } from '../inference/classify';
 import { BACKBONE_ID } from './backbone';
 
 /** Changes whenever a served byte could change (backbone weights, preprocessing, fusion, tfjs version). */

@@ -3,7 +3,7 @@
 // the browser can load), trained by our own loop so that it is deterministic for a seed
 // (seeded initialisers, seeded shuffling, a fresh seeded dropout mask each step).
 import type * as TF from '@tensorflow/tfjs';
-import { NUM_CLASSES } from '../dataset/classes';
+import { NUM_CLASSES } from '../classes';
 
 export type Tf = typeof TF;
 
@@ -38,7 +38,7 @@ export const DEFAULT_HEAD: HeadConfig = {
 
 /** The head's input (L2-normalised features, then optionally age / 100): one definition, shared with the
  * browser preview and the predict API in ./classify. */
-export { headInput } from './classify';
+export { headInput } from '../inference/classify';
 
 export function inputDim(featureDim: number, cfg: Pick<HeadConfig, 'useAge'>): number {
   return featureDim + (cfg.useAge ? 1 : 0);

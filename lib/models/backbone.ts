@@ -7,8 +7,8 @@ import { promises as fs } from 'node:fs';
 import type { GraphModel, Tensor, Tensor4D } from '@tensorflow/tfjs';
 import { getTf, lazyAsync } from './tf';
 import { fileModelHandler, findModelFile, fuseRelu6 } from './model-io';
-import { BACKBONE_INPUT_SIZE, PREPROCESS_VERSION, toBackboneInput } from './preprocess';
-import { ageFromSoftmax, FACERES_MODEL_FILE, FACERES_OUTPUTS } from './classify';
+import { BACKBONE_INPUT_SIZE, PREPROCESS_VERSION, toBackboneInput } from '../inference/preprocess';
+import { ageFromSoftmax, FACERES_MODEL_FILE, FACERES_OUTPUTS } from '../inference/classify';
 
 /** sha256 of faceres.bin in @vladmandic/human 3.3.6; features are only comparable for the same weights. */
 const FACERES_WEIGHTS_SHA256 = '2c7d2d62b76c97528b736527aa09d310ea71743c9e3e79fb6c62d4b2d73af79b';

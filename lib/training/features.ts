@@ -8,13 +8,13 @@
 // A stored vector is FEATURE_DIM floats of features, then the backbone's age estimate
 // (years) and its male probability: little-endian float32.
 import type { Db } from '../db';
-import { BACKBONE_ID, describe, FEATURE_DIM, loadFaceres } from './backbone';
-import { describeBoxes } from './classify';
+import { BACKBONE_ID, describe, FEATURE_DIM, loadFaceres } from '../models/backbone';
+import { describeBoxes } from '../inference/classify';
 import { encodedToRgb, type RgbImage } from '../faces/crop';
 import { decodeImage } from '../images';
 import { type BlobStore, originalKey, store as defaultStore } from '../storage';
-import type { Box } from './preprocess';
-import { getTf } from './tf';
+import type { Box } from '../inference/preprocess';
+import { getTf } from '../models/tf';
 
 /**
  * What `Feature.backbone` holds: the backbone id (weights + preprocessing, what a model's

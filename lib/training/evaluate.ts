@@ -2,10 +2,10 @@
 // inference path of lib/ml/predict.ts, as the predict API and the browser preview use.
 import fs from 'node:fs';
 import path from 'node:path';
-import { CLASSES, classIndex, type ClassName } from '../dataset/classes';
-import { classifyEncoded } from '../ml/predict';
-import { computeMetrics } from '../ml/metrics';
-import type { Box } from '../ml/preprocess';
+import { CLASSES, classIndex, type ClassName } from '../classes';
+import { classifyEncoded } from '../models/serve';
+import { computeMetrics } from './metrics';
+import type { Box } from '../inference/preprocess';
 import type { LoadedHead } from './classify';
 
 export type FacePrediction = { box: Box; wholeImage: boolean; probs: Record<ClassName, number>; label: ClassName };

@@ -1,7 +1,7 @@
 // Trains the head: class-weighted cross-entropy with L2, Adam, seeded mini-batches and
 // dropout masks, early stopping on the validation loss, and the best epoch's weights kept.
 import type * as TF from '@tensorflow/tfjs';
-import { NUM_CLASSES } from '../dataset/classes';
+import { NUM_CLASSES } from '../classes';
 import { prng, shuffleInPlace } from '../dataset/split';
 import { buildHead, DEFAULT_HEAD, type HeadConfig, type Tf, useFastMatMulGradient } from './head';
 
