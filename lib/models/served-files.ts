@@ -6,10 +6,10 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { lazyAsync, projectRequire } from './tf';
-import { fuseRelu6, findModelFile, readModelArtifacts } from './model-io';
 import { DETECTOR_MODEL_FILE } from '../inference/blazeface';
-import { FACERES_MODEL_FILE } from '../inference/classify';
-import { BACKBONE_ID } from './backbone';
+import { BACKBONE_ID, FACERES_MODEL_FILE } from '../inference/backbone';
+import { fuseRelu6 } from './fuse-relu6';
+import { findModelFile, readModelArtifacts } from './load-graph';
 
 /** Changes whenever a served byte could change (backbone weights, preprocessing, fusion, tfjs version). */
 export function servedModelsVersion(): string {

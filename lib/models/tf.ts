@@ -11,10 +11,9 @@
  * in node_modules (a bundled copy of tfjs-core would not see the backend registered by tfjs-node).
  */
 import path from 'node:path';
-import type * as TF from '@tensorflow/tfjs';
 import { config } from '../config';
+import type { Tf } from '../inference/types';
 
-export type Tf = typeof TF;
 export type TfBackendName = 'tensorflow' | 'wasm';
 
 /**

@@ -3,8 +3,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { testTf } from '../helpers/tf';
-import { buildHead, DEFAULT_HEAD, predictProbs } from '@/lib/training/head';
-import { loadModel, type ModelMeta, saveModel, sweepTemp } from '@/lib/models/registry';
+import { headProbs } from '@/lib/inference/classify';
+import type { ModelMeta } from '@/lib/inference/meta';
+import { loadModel, saveModel, sweepTemp } from '@/lib/models/registry';
+import { buildHead, DEFAULT_HEAD } from '@/lib/training/head';
 import { CLASSES } from '@/lib/classes';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'masklab-models-'));
@@ -33,7 +35,7 @@ describe('model registry files', () => {
     const { model: back, meta: m } = await loadModel(tf, out);
     expect(m.runId).toBe('run_ok');
     const x = [Float32Array.from([1, 0, 0, 0, 0, 0, 0, 0]), Float32Array.from([0, 0, 0.5, 0, 0, 0.5, 0, 0])];
-    expect(await predictProbs(tf, back, x, 8)).toEqual(await predictProbs(tf, model, x, 8));
+    expect(await headProbs(tf, back, x, 8, 4)).toEqual(await headProbs(tf, model, x, 8, 4));
     await expect(saveModel(tf, dir, 'run_ok', model, meta('run_ok'))).rejects.toThrow(/already exists/);
   });
 

@@ -1,14 +1,14 @@
 // Browser side of the preview: TF.js (webgl, falling back to wasm) and the three models, loaded from the
-// app's own routes. Inference itself is `classifyImage` from lib/ml/classify.ts, as on the server.
+// app's own routes. Inference itself is `classifyImage` from lib/inference/classify.ts, as on the server.
 import type * as TF from '@tensorflow/tfjs';
-import type { HeadMeta, InferenceModels } from '@/lib/inference/classify';
-
-export type Tf = typeof TF;
+import type { InferenceModels } from '@/lib/inference/classify';
+import type { ModelMeta } from '@/lib/inference/meta';
+import type { Tf } from '@/lib/inference/types';
 export type BackendChoice = 'auto' | 'webgl' | 'wasm';
 
 /** What /api/models/promoted answers. */
 export interface PromotedInfo {
-  model: { runId: string; meta: HeadMeta; headUrl: string; compatible: boolean; promotedAt: string | null } | null;
+  model: { runId: string; meta: ModelMeta; headUrl: string; compatible: boolean; promotedAt: string | null } | null;
   backboneId: string;
   files: { detector: string; backbone: string; wasm: string };
 }

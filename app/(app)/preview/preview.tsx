@@ -14,8 +14,8 @@ import {
   loadModels,
   loadTf,
   type PromotedInfo,
-  type Tf,
 } from './engine';
+import type { Tf } from '@/lib/inference/types';
 
 const POLL_MS = 5000;
 type Mode = 'camera' | 'photo';

@@ -5,7 +5,7 @@ import { apiRoute } from '@/app/_server/guard';
 import { config } from '@/lib/config';
 import { db } from '@/lib/db';
 import { promotedModel } from '@/lib/models/promoted';
-import { BACKBONE_ID } from '@/lib/models/backbone';
+import { BACKBONE_ID } from '@/lib/inference/backbone';
 import { servedModelsVersion } from '@/lib/models/served-files';
 
 export const runtime = 'nodejs';
