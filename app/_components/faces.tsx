@@ -24,7 +24,6 @@ function Img({ src, alt, className }: { src: string; alt: string; className?: st
       </div>
     );
   }
-  // eslint-disable-next-line @next/next/no-img-element
   return <img ref={ref} src={src} alt={alt} className={className} onError={() => setBroken(true)} draggable={false} />;
 }
 

@@ -116,7 +116,6 @@ async function FaceGrid({ f }: { f: GalleryFilter }) {
           {faces.map((face) => (
             <li key={face.id} data-testid="gallery-face">
               <Link href={`/photos/${face.photoId}#face-${face.index}`} className="block rounded-md border border-slate-200 bg-white p-1 hover:border-indigo-400">
-                {/* eslint-disable-next-line @next/next/no-img-element */}
                 <img src={`/api/faces/${face.id}/image`} alt={`Face ${face.index + 1}${face.label ? `, ${face.label}` : ', unlabelled'}`} loading="lazy" className="aspect-square w-full rounded object-cover" />
                 <span className="mt-1 block truncate text-xs text-slate-600">
                   {face.label ?? 'unlabelled'}
@@ -144,7 +143,6 @@ async function PhotoGrid({ f }: { f: GalleryFilter }) {
           {photos.map((p) => (
             <li key={p.id} data-testid="gallery-photo">
               <Link href={`/photos/${p.id}`} className="block rounded-md border border-slate-200 bg-white p-1 hover:border-indigo-400">
-                {/* eslint-disable-next-line @next/next/no-img-element */}
                 <img src={`/api/photos/${p.id}/thumb`} alt={p.originalName} loading="lazy" className="aspect-square w-full rounded object-cover" />
                 <span className="mt-1 block truncate text-xs" title={p.originalName}>
                   {p.originalName}

@@ -37,9 +37,9 @@ export function ReviewDesk({ review, waiting }: { review: BlindReview | null; wa
       e.preventDefault();
     };
     window.addEventListener('keydown', onKey);
-    setReady(true);
     return () => window.removeEventListener('keydown', onKey);
-  });
+  }); // no dependency list: re-subscribed on every render, so the handler sees the current `answer`
+  useEffect(() => setReady(true), []);
   if (!review) return <p className="text-sm text-slate-600" data-testid="review-empty">No second opinions are waiting for you.</p>;
   return (
     <div className="space-y-3" data-testid="review-desk" data-ready={ready}>

@@ -163,7 +163,6 @@ export default async function RunPage({ params }: { params: Promise<{ run: strin
               <ul className="flex flex-wrap gap-3">
                 {m.misclassified.map((f) => (
                   <li key={f.faceId} className="w-28 text-xs text-slate-600">
-                    {/* eslint-disable-next-line @next/next/no-img-element */}
                     <img src={`/api/faces/${f.faceId}/image`} alt={`face ${f.faceId}`} width={112} height={112} className="h-28 w-28 rounded object-cover" />
                     {f.trueLabel.replace('_', ' ')} → {f.predicted.replace('_', ' ')} ({(100 * f.confidence).toFixed(0)}%)
                   </li>
