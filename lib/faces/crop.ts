@@ -8,7 +8,7 @@ import type { Box } from '../inference/preprocess';
 
 /** Stored crops are at most this many pixels on a side (never enlarged). */
 export const CROP_JPEG_MAX_SIDE = 320;
-export const CROP_JPEG_QUALITY = 90;
+const CROP_JPEG_QUALITY = 90;
 
 function checkBox(image: RgbImage, box: Box): { left: number; top: number; width: number; height: number } {
   const region = { left: Math.round(box.x), top: Math.round(box.y), width: Math.round(box.w), height: Math.round(box.h) };

@@ -18,8 +18,7 @@ import { classifyEncoded } from './serve';
 import { getTf } from './tf';
 
 /** The files of a model folder, the only ones served to browsers. */
-export const MODEL_FILES = ['model.json', 'weights.bin', 'meta.json'] as const;
-export type ModelFile = (typeof MODEL_FILES)[number];
+const MODEL_FILES = ['model.json', 'weights.bin', 'meta.json'] as const;
 
 const RUN_ID = /^[A-Za-z0-9_-]{1,64}$/;
 
@@ -31,7 +30,7 @@ export interface PromotedModel {
 }
 
 /** Folder of a run's model: the path the run recorded, else `<modelsDir>/<runId>`. */
-export function modelDirOf(modelsDir: string, run: { id: string; modelDir: string | null }): string {
+function modelDirOf(modelsDir: string, run: { id: string; modelDir: string | null }): string {
   if (!RUN_ID.test(run.id)) throw new Error(`invalid run id "${run.id}"`);
   return run.modelDir ? path.resolve(modelsDir, run.modelDir) : path.join(modelsDir, run.id);
 }

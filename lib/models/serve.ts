@@ -15,7 +15,7 @@ import { loadDetector } from './detector';
 import { getTf } from './tf';
 
 /** Refuses a model trained on other features than this server computes. */
-export function checkBackbone(meta: Pick<ModelMeta, 'backbone'>): void {
+function checkBackbone(meta: Pick<ModelMeta, 'backbone'>): void {
   if (meta.backbone !== BACKBONE_ID) {
     throw new UserError(
       `The promoted model was trained on backbone ${meta.backbone}, this server computes ${BACKBONE_ID}; retrain and promote a model.`,

@@ -39,7 +39,7 @@ const fusedFaceres = lazyAsync(async (): Promise<{ json: ServedFile; bin: Served
 });
 
 /** A served backbone/detector file by name, or null for any other name. */
-export async function backboneFile(name: string): Promise<ServedFile | null> {
+async function backboneFile(name: string): Promise<ServedFile | null> {
   switch (name) {
     case 'blazeface.json':
       return { body: await fs.readFile(findModelFile(DETECTOR_MODEL_FILE)), contentType: 'application/json' };
@@ -54,7 +54,7 @@ export async function backboneFile(name: string): Promise<ServedFile | null> {
   }
 }
 
-export const WASM_FILES = ['tfjs-backend-wasm.wasm', 'tfjs-backend-wasm-simd.wasm', 'tfjs-backend-wasm-threaded-simd.wasm'];
+const WASM_FILES = ['tfjs-backend-wasm.wasm', 'tfjs-backend-wasm-simd.wasm', 'tfjs-backend-wasm-threaded-simd.wasm'];
 
 /** A served file (backbone, detector, TF.js script or wasm binary) by name, or null. */
 export async function staticModelFile(name: string): Promise<ServedFile | null> {
@@ -77,7 +77,7 @@ export async function scriptFile(name: string): Promise<ServedFile | null> {
 }
 
 /** A tfjs wasm binary by name, or null. */
-export async function wasmFile(name: string): Promise<ServedFile | null> {
+async function wasmFile(name: string): Promise<ServedFile | null> {
   if (!WASM_FILES.includes(name)) return null;
   const dir = path.dirname(projectRequire().resolve('@tensorflow/tfjs-backend-wasm'));
   return { body: await fs.readFile(path.join(dir, name)), contentType: 'application/wasm' };

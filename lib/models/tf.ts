@@ -14,7 +14,7 @@ import path from 'node:path';
 import { config } from '../config';
 import type { Tf } from '../inference/types';
 
-export type TfBackendName = 'tensorflow' | 'wasm';
+type TfBackendName = 'tensorflow' | 'wasm';
 
 /**
  * A lazily started, shared async singleton: `init` runs on the first call and its promise is reused;

@@ -56,7 +56,7 @@ export type PhotoFaces = { sha256: string; width: number; height: number; faces:
  * Plain and mirrored features of faces of one stored photo: the original is read from storage and
  * decoded once, and every face box goes through `describeBoxes`, the crop path of inference.
  */
-export async function describePhotoFaces(photo: PhotoFaces, blobs: BlobStore = defaultStore()): Promise<FeaturePair[]> {
+async function describePhotoFaces(photo: PhotoFaces, blobs: BlobStore = defaultStore()): Promise<FeaturePair[]> {
   const bytes = await blobs.get(originalKey(photo.sha256));
   if (!bytes) throw new Error(`the original of photo ${photo.sha256} is missing from storage`);
   const image = await decodeOriginal(bytes);

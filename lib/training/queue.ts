@@ -27,7 +27,6 @@ export const trainPayloadSchema = z.object({
   /** Test-time augmentation: average the mirrored crop's prediction in. */
   mirrorTta: z.boolean().default(true),
 });
-export type TrainPayload = z.infer<typeof trainPayloadSchema>;
 
 export type TrainProgress = {
   step: 'snapshot' | 'split' | 'features' | 'train' | 'evaluate' | 'save' | 'promote' | 'done';

@@ -52,7 +52,7 @@ function summary(r: {
   };
 }
 
-export async function listRuns(db: Db, take = 50): Promise<RunSummary[]> {
+async function listRuns(db: Db, take = 50): Promise<RunSummary[]> {
   const rows = await db.run.findMany({
     orderBy: { createdAt: 'desc' },
     take,
