@@ -11,12 +11,13 @@ import { planSamples } from '../lib/inference/preprocess';
 import { loadFaceres } from '../lib/models/backbone';
 import { backendName, getTf } from '../lib/models/tf';
 import { describeImageBoxes } from '../lib/training/features';
+import { DATA_ROOT } from './train-data';
 
 /** The upload decoder (sniff, limits, EXIF orientation), as ingest runs it. */
 const LIMITS = { maxUploadBytes: 25 * 1024 * 1024, maxPixels: 50_000_000 };
 const decodeImage = async (bytes: Buffer): Promise<RgbImage> => (await decodeUpload(bytes, LIMITS)).rgb;
 
-export const DEV_DIR = path.resolve(path.dirname(__filename), '..', '..', 'shared', 'data', 'facemask-dev');
+export const DEV_DIR = path.join(DATA_ROOT, 'facemask-dev');
 
 export interface IngestStats {
   backend: string;

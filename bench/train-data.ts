@@ -9,7 +9,8 @@ import { decodeOriginal, decodeVector, describeImageBoxes, encodeVector, FEATURE
 import type { FeaturePair } from '../lib/inference/types';
 import { CLASSES, type ClassName } from '../lib/classes';
 
-export const DATA_ROOT = path.resolve(__dirname, '..', '..', 'shared', 'data');
+/** ../shared/data next to the checkout, or MASKLAB_BENCH_DATA (a git worktree lives elsewhere). */
+export const DATA_ROOT = process.env.MASKLAB_BENCH_DATA ?? path.resolve(__dirname, '..', '..', 'shared', 'data');
 export type RealFace = { file: string; label: ClassName; source: string; pair: FeaturePair };
 
 export function listImageFolder(dir: string): { file: string; label: ClassName }[] {
