@@ -1,6 +1,7 @@
 // Browser side of the preview: TF.js (webgl, falling back to wasm) and the three models, loaded from the
 // app's own routes. Inference itself is `classifyImage` from lib/inference/classify.ts, as on the server.
 import type * as TF from '@tensorflow/tfjs';
+import { CLASS_COLORS, CLASS_NAMES, type Label } from '@/lib/classes';
 import type { InferenceModels } from '@/lib/inference/classify';
 import type { ModelMeta } from '@/lib/inference/meta';
 import type { Tf } from '@/lib/inference/types';
@@ -85,15 +86,11 @@ export async function loadModels(tf: Tf, backbone: Backbone, model: NonNullable<
   return models;
 }
 
-const FALLBACK_COLOURS: Record<string, string> = {
-  mask_old: '#2563eb',
-  mask_young: '#0891b2',
-  nomask_old: '#c2410c',
-  nomask_young: '#a21caf',
-};
-
-/** A class's colour: the theme's `--color-<class>` (mask_old -> --color-mask-old), else a fallback. */
+/** A class's colour: the theme's `--color-<class>` (mask_old -> --color-mask-old), else the vocabulary's. */
 export function classColour(cls: string): string {
   const v = getComputedStyle(document.documentElement).getPropertyValue(`--color-${cls.replace(/_/g, '-')}`).trim();
-  return v || FALLBACK_COLOURS[cls] || '#475569';
+  return v || CLASS_COLORS[cls as Label] || '#475569';
 }
+
+/** A class's display name ("Mask, old"), as every other page shows it; the raw name for unknown classes. */
+export const className = (cls: string): string => CLASS_NAMES[cls as Label] ?? cls;
