@@ -7,23 +7,16 @@ import type { RgbImage } from '../images';
 import { detectInTensor, type DetectOptions } from '../inference/blazeface';
 import type { Detection } from '../inference/preprocess';
 import { loadDetector } from '../models/detector';
-import { getTf } from '../models/tf';
+import { getTf, rgbTensor } from '../models/tf';
 
 /**
  * Detects faces in an RGB image. Returns boxes in pixel coordinates of the image (clamped to it),
  * sorted left to right.
  */
 export async function detectFaces(image: RgbImage, opts: DetectOptions = {}): Promise<Detection[]> {
-  const { data, width, height } = image;
-  if (!Number.isInteger(width) || !Number.isInteger(height) || width < 1 || height < 1) {
-    throw new Error(`detectFaces: invalid image size ${width}x${height}`);
-  }
-  if (data.length !== width * height * 3) {
-    throw new Error(`detectFaces: expected ${width * height * 3} RGB bytes for ${width}x${height}, got ${data.length}`);
-  }
   const tf = await getTf();
   const model = await loadDetector();
-  const img = tf.tensor3d(data, [height, width, 3], 'int32');
+  const img = rgbTensor(tf, image);
   try {
     return await detectInTensor(tf, model, img, opts);
   } finally {

@@ -11,7 +11,7 @@ import path from 'node:path';
 import { UserError } from '../auth/roles';
 import type { Db } from '../db';
 import type { Limits } from '../images';
-import type { LoadedHead } from '../inference/classify';
+import type { FaceResult, LoadedHead } from '../inference/classify';
 import type { ModelMeta } from '../inference/meta';
 import { loadModel, promotedRun, readMeta } from './registry';
 import { classifyEncoded } from './serve';
@@ -81,7 +81,7 @@ export interface Prediction {
   model: { runId: string; classes: readonly string[] };
   width: number;
   height: number;
-  faces: Awaited<ReturnType<typeof classifyEncoded>>['faces'];
+  faces: FaceResult[];
 }
 
 /**

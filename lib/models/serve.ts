@@ -12,7 +12,7 @@ import { classifyImage, type FaceResult, type LoadedHead } from '../inference/cl
 import type { ModelMeta } from '../inference/meta';
 import { loadFaceres } from './backbone';
 import { loadDetector } from './detector';
-import { getTf } from './tf';
+import { getTf, rgbTensor } from './tf';
 
 /** Refuses a model trained on other features than this server computes. */
 function checkBackbone(meta: Pick<ModelMeta, 'backbone'>): void {
@@ -47,8 +47,7 @@ export async function classifyEncoded(
   }
   const tf = await getTf();
   const [detector, faceres] = await Promise.all([loadDetector(), loadFaceres()]);
-  const data = new Uint8Array(image.data.buffer, image.data.byteOffset, image.data.byteLength);
-  const tensor = tf.tensor3d(data, [image.height, image.width, 3], 'int32');
+  const tensor = rgbTensor(tf, image);
   try {
     const faces = await classifyImage(tf, { detector, faceres, head: head.model, meta: head.meta }, tensor);
     return { width: image.width, height: image.height, faces };

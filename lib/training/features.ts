@@ -14,7 +14,7 @@ import { describeBoxes } from '../inference/classify';
 import type { Box } from '../inference/preprocess';
 import type { FeaturePair, FeatureVector } from '../inference/types';
 import { loadFaceres } from '../models/backbone';
-import { getTf } from '../models/tf';
+import { getTf, rgbTensor } from '../models/tf';
 import { type BlobStore, originalKey, store as defaultStore } from '../storage';
 
 /**
@@ -70,8 +70,7 @@ async function describePhotoFaces(photo: PhotoFaces, blobs: BlobStore = defaultS
 export async function describeImageBoxes(image: RgbImage, boxes: readonly Box[]): Promise<FeaturePair[]> {
   const tf = await getTf();
   const faceres = await loadFaceres();
-  const data = new Uint8Array(image.data.buffer, image.data.byteOffset, image.data.byteLength);
-  const tensor = tf.tensor3d(data, [image.height, image.width, 3], 'int32');
+  const tensor = rgbTensor(tf, image);
   try {
     const d = await describeBoxes(tf, faceres, tensor, boxes, { mirror: true });
     return d.plain.map((p, i) => ({ plain: p, mirrored: d.mirrored![i] }));
