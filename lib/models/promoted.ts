@@ -1,7 +1,7 @@
 /**
  * The one owner of "the promoted model": `<modelsDir>/<runId>/{model.json, weights.bin, meta.json}` of the run
  * flagged `Run.promoted` (written and promoted by ./registry).
- * - `promotedModel`: which run and its meta, for the preview (`GET /api/models/promoted`) and the export;
+ * - `promotedModel`: which run and its meta, for the preview (`GET /api/models/promoted`);
  * - `loadPromoted`: the loaded head, cached, swapped when another run is promoted (the predict API, the CLI);
  * - `predictImage`: every face of an encoded image classified by it (`POST /api/predict`);
  * - `runModelFile`: which model files may be served to browsers.
