@@ -1,13 +1,15 @@
 import { defineConfig } from '@playwright/test';
 import path from 'node:path';
+import { chromiumOrExit } from './e2e/chromium';
 
 export const E2E_PORT = Number(process.env.E2E_PORT ?? 3211);
 export const ADMIN = { email: 'admin@e2e.test', password: 'e2e-admin-password' };
 const dataDir = path.join(__dirname, 'e2e', '.data');
 
-// Debian's Chromium (apt-get install chromium); Playwright's own browser download is
-// never used. The flags keep Chromium off the (closed) network.
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+// MASKLAB_CHROMIUM, else Debian's Chromium (apt-get install chromium), else Playwright's own download
+// (e2e/chromium.ts); with none, the run stops here with one line saying how to install one. The flags keep
+// Chromium off the (closed) network.
+const CHROMIUM = chromiumOrExit();
 
 export default defineConfig({
   testDir: 'e2e',

@@ -1,15 +1,23 @@
-// Ingest benchmark: per image decode + detect + crop (JPEG + pHash), and per face backbone features, over
+// Ingest benchmark: per image decode + detect + crop (JPEG + pHash), and per face backbone features (the plain
+// crop through `describeBoxes`, the crop path of inference and training), over
 // ../shared/data/facemask-dev (100 images, <class>/*.jpg). `npm run bench -- ingest` or `npx tsx bench/ingest.ts`.
 import fs from 'node:fs';
 import path from 'node:path';
 import type { BenchRow } from './run';
-import { cropToJpeg, cropToRgb, decodeImage, perceptualHash } from '../lib/faces/crop';
+import { cropToJpeg, perceptualHash } from '../lib/faces/crop';
 import { detectFaces } from '../lib/faces/detect';
-import { describe as describeFaces, loadFaceres } from '../lib/ml/backbone';
-import { BACKBONE_INPUT_SIZE, planSamples } from '../lib/ml/preprocess';
-import { backendName, getTf } from '../lib/ml/tf';
+import { decodeImage as decodeUpload, type RgbImage } from '../lib/images';
+import { planSamples } from '../lib/inference/preprocess';
+import { describeBoxes } from '../lib/inference/classify';
+import { loadFaceres } from '../lib/models/backbone';
+import { backendName, getTf, rgbTensor } from '../lib/models/tf';
+import { DATA_ROOT } from './train-data';
 
-export const DEV_DIR = path.resolve(path.dirname(__filename), '..', '..', 'shared', 'data', 'facemask-dev');
+/** The upload decoder (sniff, limits, EXIF orientation), as ingest runs it. */
+const LIMITS = { maxUploadBytes: 25 * 1024 * 1024, maxPixels: 50_000_000 };
+const decodeImage = async (bytes: Buffer): Promise<RgbImage> => (await decodeUpload(bytes, LIMITS)).rgb;
+
+export const DEV_DIR = path.join(DATA_ROOT, 'facemask-dev');
 
 export interface IngestStats {
   backend: string;
@@ -43,11 +51,19 @@ export function listImages(dir: string): string[] {
 export async function benchIngest(dir = DEV_DIR, limit = Infinity): Promise<IngestStats> {
   const files = listImages(dir).slice(0, limit);
   const t0 = performance.now();
-  await getTf();
-  await loadFaceres();
+  const tf = await getTf();
+  const faceres = await loadFaceres();
+  const features = async (image: RgbImage, box: { x: number; y: number; w: number; h: number }) => {
+    const tensor = rgbTensor(tf, image);
+    try {
+      await describeBoxes(tf, faceres, tensor, [box], { mirror: false });
+    } finally {
+      tensor.dispose();
+    }
+  };
   // Warm up (model load, kernel setup); not timed.
   if (files[0]) await detectFaces(await decodeImage(fs.readFileSync(files[0])));
-  await describeFaces([new Uint8Array(BACKBONE_INPUT_SIZE * BACKBONE_INPUT_SIZE * 3)]);
+  await features({ data: new Uint8Array(64 * 64 * 3), width: 64, height: 64 }, { x: 0, y: 0, w: 64, h: 64 });
   const loadMs = performance.now() - t0;
   const ms: IngestStats['ms'] = { decode: [], detect: [], crop: [], ingest: [], features: [] };
   let faces = 0;
@@ -70,7 +86,7 @@ export async function benchIngest(dir = DEV_DIR, limit = Infinity): Promise<Inge
     wholeImage += plans.filter((p) => p.wholeImage).length;
     for (const p of plans) {
       const e = performance.now();
-      await describeFaces([await cropToRgb(image, p.box)]);
+      await features(image, p.box);
       ms.features.push(performance.now() - e);
     }
   }

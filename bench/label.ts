@@ -8,7 +8,7 @@ import path from 'node:path';
 import { createDb, type Db } from '../lib/db';
 import { migrate } from '../lib/db/migrate';
 import type { Actor } from '../lib/auth/roles';
-import { CLASSES, LABELS } from '../lib/dataset/classes';
+import { CLASSES, LABELS } from '../lib/classes';
 import { labelFace, labelQueue, undoLastLabel } from '../lib/dataset/labels';
 import { listFaces } from '../lib/dataset/gallery';
 import { dashboard } from '../lib/dataset/balance';

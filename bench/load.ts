@@ -17,7 +17,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { createDb } from '../lib/db';
-import { CLASSES } from '../lib/dataset/classes';
+import { CLASSES } from '../lib/classes';
 import { checkStorage } from '../lib/dataset/photos';
 import { LocalStore } from '../lib/storage';
 import type { BenchRow } from './run';

@@ -9,6 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
 import { chromium } from 'playwright-core';
+import { findChromium } from '../e2e/chromium';
 import { makeY4m } from '../e2e/make-y4m';
 import type { BenchRow } from './run';
 
@@ -38,8 +39,10 @@ async function measure(url: string, email: string, password: string, faces: numb
   const y4m = path.join(dir, `scene-${faces}.y4m`);
   await scene(faces, png);
   await makeY4m(png, y4m);
+  const found = findChromium();
+  if ('error' in found) throw new Error(found.error);
   const browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    executablePath: found.path,
     args: ['--no-sandbox', '--disable-gpu', '--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream', `--use-file-for-fake-video-capture=${y4m}`],
   });
   try {

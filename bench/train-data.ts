@@ -5,11 +5,13 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { analyseImage } from '../lib/faces/pipeline';
-import { decodeOriginal, decodeVector, describeImageBoxes, encodeVector, FEATURE_KEY, type FacePair, VECTOR_DIM } from '../lib/ml/features';
-import { CLASSES, type ClassName } from '../lib/dataset/classes';
+import { decodeOriginal, decodeVector, describeImageBoxes, encodeVector, FEATURE_KEY, VECTOR_DIM } from '../lib/training/features';
+import type { FeaturePair } from '../lib/inference/types';
+import { CLASSES, type ClassName } from '../lib/classes';
 
-export const DATA_ROOT = path.resolve(__dirname, '..', '..', 'shared', 'data');
-export type RealFace = { file: string; label: ClassName; source: string; pair: FacePair };
+/** ../shared/data next to the checkout, or MASKLAB_BENCH_DATA (a git worktree lives elsewhere). */
+export const DATA_ROOT = process.env.MASKLAB_BENCH_DATA ?? path.resolve(__dirname, '..', '..', 'shared', 'data');
+export type RealFace = { file: string; label: ClassName; source: string; pair: FeaturePair };
 
 export function listImageFolder(dir: string): { file: string; label: ClassName }[] {
   return CLASSES.flatMap((c) => {
@@ -24,7 +26,7 @@ export function listImageFolder(dir: string): { file: string; label: ClassName }
 }
 
 /** Features of the photo's first sample (these images are single-face crops), as training computes them. */
-export async function photoFeatures(file: string): Promise<FacePair> {
+export async function photoFeatures(file: string): Promise<FeaturePair> {
   const image = await decodeOriginal(fs.readFileSync(file));
   const a = await analyseImage(image);
   if (a.samples.length === 0) throw new Error(`${file}: no sample`);

@@ -9,16 +9,17 @@
 import os from 'node:os';
 import type { BenchRow } from './run';
 import { photoFeatures, realFaces, type RealFace } from './train-data';
-import { CLASSES, classIndex } from '../lib/dataset/classes';
+import { CLASSES, classIndex } from '../lib/classes';
 import { prng, shuffleInPlace } from '../lib/dataset/split';
-import { FEATURE_KEY, type FacePair } from '../lib/ml/features';
-import { DEFAULT_HEAD, headInput, type HeadConfig } from '../lib/ml/head';
-import { computeMetrics, type Metrics } from '../lib/ml/metrics';
-import { backendName, getTf } from '../lib/ml/tf';
-import { trainHead } from '../lib/ml/train';
-import { classifyPairs } from '../lib/training/classify';
-import type { ModelMeta } from '../lib/models/registry';
-import { FEATURE_DIM } from '../lib/ml/backbone';
+import { classifyFeatures, headInput } from '../lib/inference/classify';
+import type { HeadConfig } from '../lib/inference/meta';
+import type { FeaturePair } from '../lib/inference/types';
+import { backendName, getTf } from '../lib/models/tf';
+import { FEATURE_KEY } from '../lib/training/features';
+import { DEFAULT_HEAD } from '../lib/training/head';
+import { buildModelMeta } from '../lib/training/meta';
+import { computeMetrics, type Metrics } from '../lib/training/metrics';
+import { trainHead } from '../lib/training/train-head';
 
 /** Stratified k folds of indices (seeded). */
 export function stratifiedFolds(labels: readonly number[], k: number, seed: number): number[][] {
@@ -34,7 +35,7 @@ export function stratifiedFolds(labels: readonly number[], k: number, seed: numb
   return folds;
 }
 
-const toX = (pairs: readonly FacePair[], useAge: boolean, mirrored = false) =>
+const toX = (pairs: readonly FeaturePair[], useAge: boolean, mirrored = false) =>
   pairs.map((p) => {
     const v = mirrored ? p.mirrored! : p.plain;
     return headInput(v.features, v.age, useAge);
@@ -44,9 +45,9 @@ export type FoldResult = { valid: Metrics; test: Metrics; epochs: number; ms: nu
 
 /** Trains on train, early-stops on valid, returns valid and test metrics. */
 export async function fitAndScore(
-  train: { pairs: FacePair[]; y: number[] },
-  valid: { pairs: FacePair[]; y: number[] },
-  test: { pairs: FacePair[]; y: number[] },
+  train: { pairs: FeaturePair[]; y: number[] },
+  valid: { pairs: FeaturePair[]; y: number[] },
+  test: { pairs: FeaturePair[]; y: number[] },
   cfg: HeadConfig,
   opts: { seed: number; tta: boolean },
 ): Promise<FoldResult> {
@@ -58,13 +59,11 @@ export async function fitAndScore(
     { config: cfg, seed: opts.seed },
   );
   const ms = performance.now() - t0;
-  const meta = {
-    preprocessing: { input: '', l2: true, useAge: cfg.useAge, mirrorTta: opts.tta, dim: FEATURE_DIM + (cfg.useAge ? 1 : 0) },
-  } as ModelMeta;
+  const meta = buildModelMeta({ runId: 'bench', head: cfg, mirrorTta: opts.tta, bestEpoch: r.bestEpoch, seed: opts.seed, snapshot: { faces: train.y.length, perSplit: {} } });
   const head = { model: r.model, meta };
   const out = {
-    valid: computeMetrics(valid.y, await classifyPairs(tf, head, valid.pairs)),
-    test: computeMetrics(test.y, await classifyPairs(tf, head, test.pairs)),
+    valid: computeMetrics(valid.y, await classifyFeatures(tf, head, valid.pairs)),
+    test: computeMetrics(test.y, await classifyFeatures(tf, head, test.pairs)),
     epochs: r.history.length,
     ms,
   };
@@ -113,7 +112,7 @@ export async function crossValidate(faces: readonly RealFace[], cfg: HeadConfig,
 }
 
 /** 3,000 training faces made from the real vectors plus Gaussian noise (σ relative to the vector's scale). */
-export function synthesize(faces: readonly RealFace[], n: number, seed: number): { pairs: FacePair[]; y: number[] } {
+export function synthesize(faces: readonly RealFace[], n: number, seed: number): { pairs: FeaturePair[]; y: number[] } {
   const rand = prng(seed);
   const gauss = () => Math.sqrt(-2 * Math.log(rand() + 1e-12)) * Math.cos(2 * Math.PI * rand());
   const noisy = (f: Float32Array) => {
@@ -122,7 +121,7 @@ export function synthesize(faces: readonly RealFace[], n: number, seed: number):
     const s = (0.3 * Math.sqrt(ss)) / Math.sqrt(f.length);
     return f.map((v) => v + s * gauss());
   };
-  const pairs: FacePair[] = [];
+  const pairs: FeaturePair[] = [];
   const y: number[] = [];
   for (let i = 0; i < n; i++) {
     const src = faces[i % faces.length];

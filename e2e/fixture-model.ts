@@ -2,24 +2,24 @@
  * Test setup: a small promoted model, trained here on the 32 face fixtures in seconds, saved and promoted
  * through the model registry (`saveModel`, `promote`).
  * Features are made as training makes them (the photo's planned sample boxes through `describeImageBoxes`, the
- * inference crop path, plus the mirrored crop as augmentation) and the head input is `headInput` from the
- * shared `lib/ml/classify.ts`.
+ * inference crop path, plus the mirrored crop as augmentation), the head input is `headInput` from the
+ * browser-safe `lib/inference/classify.ts`, and meta.json is `buildModelMeta`, as the training job writes it.
  *
- * The ONE place to swap for the real training job once it is merged.
  * CLI: `npx tsx e2e/fixture-model.ts <DATABASE_URL> <modelsDir>` (e.g. to benchmark a running app;
  * `MIRROR_TTA=0` for a model without mirror test-time augmentation).
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { CLASSES } from '../lib/classes';
 import { createDb } from '../lib/db';
 import { analyseImage } from '../lib/faces/pipeline';
-import { BACKBONE_ID, FEATURE_DIM } from '../lib/ml/backbone';
-import { decodeOriginal, describeImageBoxes, FEATURE_KEY } from '../lib/ml/features';
-import { headInput } from '../lib/ml/classify';
-import { DEFAULT_HEAD } from '../lib/ml/head';
-import { CLASSES } from '../lib/dataset/classes';
-import { type ModelMeta, promote, saveModel } from '../lib/models/registry';
-import { getTf } from '../lib/ml/tf';
+import { BACKBONE_ID } from '../lib/inference/backbone';
+import { headInput } from '../lib/inference/classify';
+import { promote, saveModel } from '../lib/models/registry';
+import { getTf } from '../lib/models/tf';
+import { decodeOriginal, describeImageBoxes } from '../lib/training/features';
+import { DEFAULT_HEAD } from '../lib/training/head';
+import { buildModelMeta } from '../lib/training/meta';
 
 const FIXTURES = path.join(__dirname, '..', 'tests', 'fixtures', 'facemask');
 export const FIXTURE_CLASSES = CLASSES;
@@ -48,7 +48,8 @@ export async function createPromotedFixtureModel(
       }
     }
   }
-  const dim = FEATURE_DIM + (useAge ? 1 : 0);
+  const headConfig = { ...DEFAULT_HEAD, hidden: 0, useAge };
+  const dim = x[0].length;
   const seed = opts.seed ?? 7;
   const head = tf.sequential({ name: 'masklab_head' });
   head.add(tf.layers.dense({ inputShape: [dim], units: FIXTURE_CLASSES.length, activation: 'softmax', name: 'classes', kernelInitializer: tf.initializers.glorotUniform({ seed }) }));
@@ -61,19 +62,14 @@ export async function createPromotedFixtureModel(
   const db = createDb(databaseUrl);
   try {
     const run = await db.run.create({ data: { status: 'running', backbone: BACKBONE_ID, seed } });
-    const meta: ModelMeta = {
+    const meta = buildModelMeta({
       runId: run.id,
-      classes: CLASSES,
-      backbone: BACKBONE_ID,
-      preprocessing: { input: `${FEATURE_KEY} features (face box of the original photo, the inference crop path)`, l2: true, useAge, mirrorTta, dim },
-      head: { ...DEFAULT_HEAD, hidden: 0, useAge },
+      head: headConfig,
+      mirrorTta,
       bestEpoch: 150,
       seed,
-      metrics: null,
       snapshot: { faces: x.length / 2, perSplit: { train: x.length / 2 } },
-      createdBy: null,
-      createdAt: new Date().toISOString(),
-    };
+    });
     const dir = await saveModel(tf, modelsDir, run.id, head, meta);
     await db.run.update({ where: { id: run.id }, data: { status: 'succeeded', modelDir: dir, finishedAt: new Date() } });
     await promote(db, run.id);

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -40,7 +41,6 @@ export const FIXTURES = path.join(__dirname, '..', 'tests', 'fixtures', 'facemas
  * `npm run cli -- import` (the same pipeline as uploads). Returns the CLI's JSON summary.
  */
 export function importWithCli(target: string, args: string[] = []): { photos: number; faces: number; duplicates: number; rejected: unknown[] } {
-  const { execFileSync } = require('node:child_process') as typeof import('node:child_process');
   const out = execFileSync(process.execPath, [require.resolve('tsx/cli'), path.join(__dirname, '..', 'jobs', 'cli.ts'), 'import', target, '--as', ADMIN.email, ...args], {
     cwd: path.join(__dirname, '..'),
     env: { ...process.env, MASKLAB_DATA_DIR: E2E_DATA_DIR, MASKLAB_MODELS_DIR: path.join(E2E_DATA_DIR, 'models'), DATABASE_URL: '' },

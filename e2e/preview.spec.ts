@@ -6,6 +6,7 @@ import path from 'node:path';
 import { expect, test, type APIRequestContext } from '@playwright/test';
 import { ADMIN, signIn } from './helpers';
 import { createPromotedFixtureModel, FIXTURE_CLASSES } from './fixture-model';
+import { CLASS_NAMES } from '../lib/classes';
 import { createDb } from '../lib/db';
 import { createToken } from '../lib/auth/tokens';
 
@@ -15,7 +16,8 @@ const DATA = path.join(__dirname, '.data');
 const DB_URL = `file:${path.join(DATA, 'masklab.db')}`;
 const MODELS = path.join(DATA, 'models');
 const FIX = path.join(__dirname, '..', 'tests', 'fixtures', 'facemask');
-const CLASS_RE = new RegExp(FIXTURE_CLASSES.join('|'));
+// The page shows class names as every other page does ("Mask, old"), from the one vocabulary.
+const CLASS_RE = new RegExp(FIXTURE_CLASSES.map((c) => CLASS_NAMES[c]).join('|'));
 
 type ApiFace = { box: { x: number; y: number; w: number; h: number }; wholeImage: boolean; probs: Record<string, number>; label: string };
 

@@ -4,7 +4,11 @@
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { chromiumOrExit } from './chromium';
 
+// Before any server is built or started: without a browser every spec would fail.
+const chromium = chromiumOrExit();
+console.log(`e2e: Chromium ${chromium}`);
 const dir = __dirname;
 const specs = fs.readdirSync(dir).filter((f) => f.endsWith('.spec.ts')).sort();
 const cli = require.resolve('@playwright/test/cli');

@@ -1,5 +1,6 @@
 // Decides whether the Next.js build in .next is current: a hash over the files that
 // go into it. `npm start` rebuilds when the hash differs (fresh clone, git pull, edits).
+import { spawnSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -39,7 +40,6 @@ export function writeStamp(root: string, hash: string): void {
 
 /** Runs `next build` and records the source hash it was built from. */
 export function build(root: string, env: NodeJS.ProcessEnv = process.env): void {
-  const { spawnSync } = require('node:child_process') as typeof import('node:child_process');
   const hash = sourceHash(root); // taken before the build, so edits made meanwhile rebuild next time
   const b = spawnSync(process.execPath, [require.resolve('next/dist/bin/next'), 'build'], {
     cwd: root,

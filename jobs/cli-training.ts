@@ -1,14 +1,13 @@
 // Training commands of the CLI: train, predict, evaluate, promote, rollback, export.
 import fs from 'node:fs';
 import { db } from '../lib/db';
-import { getTf } from '../lib/ml/tf';
+import { loadPromoted } from '../lib/models/promoted';
 import { promote, rollback } from '../lib/models/registry';
 import { getJob } from '../lib/queue/jobs';
 import { Worker } from '../lib/queue/worker';
-import { loadPromoted } from '../lib/training/classify';
 import { exportDataset } from '../lib/training/export';
 import { queueRetrain, runTrainJob, TRAIN_JOB } from '../lib/training/job';
-import { evaluateFolder, imageFiles, predictPhoto } from '../lib/training/predict';
+import { evaluateFolder, imageFiles, predictPhoto } from '../lib/training/evaluate';
 
 export const TRAINING_COMMANDS = ['train', 'predict', 'evaluate', 'promote', 'rollback', 'export'];
 
@@ -63,8 +62,7 @@ export async function trainingCommand(cmd: string, args: string[], opts: Opts, f
       const target = args[0];
       if (!target) fail('predict needs a file or a folder');
       const files = imageFiles(target);
-      const tf = await getTf();
-      const head = await loadPromoted(db(), tf);
+      const head = await loadPromoted(db());
       for (const file of files) {
         let faces;
         try {
@@ -81,8 +79,7 @@ export async function trainingCommand(cmd: string, args: string[], opts: Opts, f
     }
     case 'evaluate': {
       if (!args[0]) fail('evaluate needs an ImageFolder directory');
-      const tf = await getTf();
-      console.log(JSON.stringify(await evaluateFolder(await loadPromoted(db(), tf), args[0]), null, 2));
+      console.log(JSON.stringify(await evaluateFolder(await loadPromoted(db()), args[0]), null, 2));
       return;
     }
     case 'promote': {

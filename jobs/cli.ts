@@ -9,7 +9,7 @@ import { unlockAccount } from '../lib/auth/throttle';
 import { writePostgresSchema } from './db-schemas';
 import { defaultIngestOptions } from '../lib/dataset/ingest';
 import { importPath } from '../lib/dataset/import';
-import { parseLabel, LABELS } from '../lib/dataset/classes';
+import { parseLabel, LABELS } from '../lib/classes';
 import { checkStorage } from '../lib/dataset/photos';
 import { store } from '../lib/storage';
 import { TRAINING_COMMANDS, TRAINING_HELP, trainingCommand } from './cli-training';

@@ -2,7 +2,7 @@
 // URL parameters (lib/dataset/gallery.ts `faceFilterSchema`), plain GET forms and links.
 import Link from 'next/link';
 import type { ReactNode } from 'react';
-import { CLASS_NAMES, CLASSES, EXCLUDED } from '@/lib/dataset/classes';
+import { CLASS_NAMES, CLASSES, EXCLUDED } from '@/lib/classes';
 import type { FaceFilter } from '@/lib/dataset/gallery';
 import { SelectField } from './fields';
 

@@ -2,7 +2,7 @@
 // Face pictures: the crop, and the source photo with the face's box drawn over it.
 // Images come from /api/faces/<id>/image and /api/photos/<id>/image.
 import { useEffect, useRef, useState } from 'react';
-import { CLASS_COLORS, CLASS_NAMES, type Label } from '@/lib/dataset/classes';
+import { CLASS_COLORS, CLASS_NAMES, type Label } from '@/lib/classes';
 
 export const faceImageUrl = (id: string) => `/api/faces/${id}/image`;
 export const photoImageUrl = (id: string) => `/api/photos/${id}/image`;
@@ -24,7 +24,6 @@ function Img({ src, alt, className }: { src: string; alt: string; className?: st
       </div>
     );
   }
-  // eslint-disable-next-line @next/next/no-img-element
   return <img ref={ref} src={src} alt={alt} className={className} onError={() => setBroken(true)} draggable={false} />;
 }
 

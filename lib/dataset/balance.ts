@@ -3,7 +3,7 @@
 import { z } from 'zod';
 import type { Db } from '../db';
 import { type Actor, requireRole } from '../auth/roles';
-import { CLASSES, EXCLUDED, type FaceClass, isClass } from './classes';
+import { CLASSES, EXCLUDED, type FaceClass, isClass } from '../classes';
 import { type Agreement, agreementByLabeler, reviewCounts } from './reviews';
 
 export const DEFAULT_TARGET = 750; // the seed dataset's size per class

@@ -2,7 +2,7 @@
 // database, counts by aggregation.
 import { z } from 'zod';
 import type { Db, Prisma } from '../db';
-import { LABELS } from './classes';
+import { LABELS } from '../classes';
 import { faceCard, toCard } from './labels';
 import { redactBlind } from './reviews';
 

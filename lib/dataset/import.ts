@@ -7,7 +7,7 @@ import { config } from '../config';
 import type { Db } from '../db';
 import { UserError } from '../auth/roles';
 import { sniff } from '../images';
-import { LABELS, type Label, parseLabel } from './classes';
+import { LABELS, type Label, parseLabel } from '../classes';
 import { type IngestInput, type IngestOptions, type IngestResult, ingestSafely } from './ingest';
 import { isJunkPath, readZip, type ZipLimits, ZipRefused } from './zip';
 

@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { type Actor, hasRole, UserError } from '../auth/roles';
 import type { Db } from '../db';
 import { enqueue } from '../queue/jobs';
-import { LABELS } from './classes';
+import { LABELS } from '../classes';
 import type { IngestResult } from './ingest';
 
 export const IMPORT_JOB = 'import';

@@ -5,9 +5,9 @@
 import crypto from 'node:crypto';
 import { config } from '../config';
 import { type Db, isUniqueViolation } from '../db';
-import { checkSize, decodeImage, deriveImages, ImageRejection, type Limits, type Rgb } from '../images';
+import { checkSize, decodeImage, deriveImages, ImageRejection, type Limits, type RgbImage } from '../images';
 import { type BlobStore, displayKey, faceKey, originalKey, thumbKey, store as defaultStore } from '../storage';
-import type { Label } from './classes';
+import type { Label } from '../classes';
 import { nearestFace } from './group';
 
 export type IngestSource = 'upload' | 'import' | 'camera';
@@ -20,7 +20,7 @@ export type Sample = {
   phash: string;
 };
 /** Faces of a decoded photo (the ML core's `analyseImage`). */
-export type Analyser = (rgb: Rgb) => Promise<{ width: number; height: number; samples: Sample[] }>;
+export type Analyser = (rgb: RgbImage) => Promise<{ width: number; height: number; samples: Sample[] }>;
 
 export type IngestOptions = {
   store: BlobStore;

@@ -4,9 +4,8 @@
 import { z } from 'zod';
 import type { Db, Prisma, Tx } from '../db';
 import { type Actor, requireRole, UserError } from '../auth/roles';
-import { CLASSES, EXCLUDED, type Label, LABELS } from './classes';
+import { type Label, LABELS } from '../classes';
 
-export const classSchema = z.enum(CLASSES, { message: `A class is one of ${CLASSES.join(', ')}` });
 export const labelSchema = z.enum(LABELS, { message: `A label is one of ${LABELS.join(', ')}` });
 
 export const MAX_BATCH = 1000;
@@ -72,7 +71,6 @@ export async function labelFace(db: Db, actor: Actor, faceId: string, label: Lab
   return changed[0] ?? null;
 }
 
-export const excludeFace = (db: Db, actor: Actor, faceId: string) => labelFace(db, actor, faceId, EXCLUDED);
 
 const UNDO_LOOKBACK = 200;
 

@@ -4,7 +4,7 @@
 import { z } from 'zod';
 import type { Db } from '../db';
 import { type Actor, ForbiddenError, requireRole, UserError } from '../auth/roles';
-import type { Label } from './classes';
+import type { Label } from '../classes';
 import { applyLabels, type FaceCard, faceWithHistory, getFaceCards, labelSchema } from './labels';
 
 export const DEFAULT_REVIEW_SHARE = 0.1;

@@ -6,7 +6,7 @@
 //   their target (ratio × class total), so every class fills its splits toward the ratios.
 // - Seeded: units are placed in a seeded random order; same faces + seed → same split.
 import type { Db } from '../db';
-import { CLASSES, type ClassName } from './classes';
+import { CLASSES, type ClassName } from '../classes';
 
 export const SPLITS = ['train', 'valid', 'test'] as const;
 export type SplitName = (typeof SPLITS)[number];

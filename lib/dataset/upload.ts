@@ -6,7 +6,7 @@ import path from 'node:path';
 import { UserError } from '../auth/roles';
 import type { Db } from '../db';
 import { sniff } from '../images';
-import type { Label } from './classes';
+import type { Label } from '../classes';
 import { importZipFile, type ImportOptions } from './import';
 import { type IngestOptions, type IngestResult, type IngestSource, ingestSafely } from './ingest';
 import type { ZipLimits } from './zip';

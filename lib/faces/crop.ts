@@ -1,36 +1,14 @@
 /**
- * Server-side image handling with sharp: decode (EXIF auto-orient) to raw RGB, crop boxes to JPEG (storage)
- * or to raw RGB at the backbone input size, and 64-bit perceptual hashes (pHash) for near-duplicate grouping.
+ * Server-side crop handling with sharp: crop boxes of a decoded image to JPEG (storage), and 64-bit perceptual
+ * hashes (pHash) for near-duplicate grouping.
  */
 import sharp from 'sharp';
-import type { Box } from '../ml/preprocess';
-import { BACKBONE_INPUT_SIZE } from '../ml/preprocess';
-import type { RgbImage } from './detect';
-
-export type { RgbImage };
+import type { RgbImage } from '../images';
+import type { Box } from '../inference/preprocess';
 
 /** Stored crops are at most this many pixels on a side (never enlarged). */
 export const CROP_JPEG_MAX_SIDE = 320;
-export const CROP_JPEG_QUALITY = 90;
-
-/**
- * Decodes an encoded image (JPEG, PNG, WebP, AVIF, GIF, TIFF, ...) into packed RGB bytes, applying the EXIF
- * orientation. Alpha is flattened onto white, greyscale/CMYK are converted to sRGB.
- */
-export async function decodeImage(input: Buffer | Uint8Array): Promise<RgbImage> {
-  try {
-    const { data, info } = await sharp(input)
-      .rotate()
-      .flatten({ background: '#ffffff' })
-      .toColourspace('srgb')
-      .raw()
-      .toBuffer({ resolveWithObject: true });
-    if (info.channels !== 3) throw new Error(`decoded to ${info.channels} channels, expected 3`);
-    return { data, width: info.width, height: info.height };
-  } catch (err) {
-    throw new Error(`Cannot decode image: ${(err as Error).message}`);
-  }
-}
+const CROP_JPEG_QUALITY = 90;
 
 function checkBox(image: RgbImage, box: Box): { left: number; top: number; width: number; height: number } {
   const region = { left: Math.round(box.x), top: Math.round(box.y), width: Math.round(box.w), height: Math.round(box.h) };
@@ -62,29 +40,10 @@ export async function cropToJpeg(
     .toBuffer();
 }
 
-/**
- * Raw RGB bytes of a box of the image resized to size x size (default: backbone input, 224), the input
- * `embed()` takes. Non-square boxes (whole-image samples) are stretched, as in `toBackboneInput`.
- */
-export async function cropToRgb(image: RgbImage, box: Box, size = BACKBONE_INPUT_SIZE): Promise<Uint8Array> {
-  const data = await rawInput(image)
-    .extract(checkBox(image, box))
-    .resize(size, size, { fit: 'fill' })
-    .raw()
-    .toBuffer();
-  return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
-}
-
-/** A stored crop (encoded, e.g. the JPEG from `cropToJpeg`) as backbone-input RGB bytes. */
-export async function encodedToRgb(input: Buffer | Uint8Array, size = BACKBONE_INPUT_SIZE): Promise<Uint8Array> {
-  const image = await decodeImage(input);
-  return cropToRgb(image, { x: 0, y: 0, w: image.width, h: image.height }, size);
-}
-
 // ---------------------------------------------------------------------------------------------------------
 // Perceptual hash (pHash): 32x32 greyscale -> 2D DCT -> 8x8 lowest frequencies (DC excluded from the
 // median) -> 64 bits, bit set where the coefficient is above the median. Robust to re-encoding, resizing,
-// small colour changes; Hamming distance <= ~10 means "same picture".
+// small colour changes; Hamming distance (`hamming` in lib/dataset/group.ts) <= ~10 means "same picture".
 
 const HASH_N = 32;
 const HASH_K = 8;
@@ -140,16 +99,4 @@ export async function perceptualHash(input: RgbImage | Buffer | Uint8Array, box?
   }
   const grey = await pipeline.resize(HASH_N, HASH_N, { fit: 'fill' }).greyscale().raw().toBuffer();
   return phashFromGrey32(new Uint8Array(grey.buffer, grey.byteOffset, grey.byteLength));
-}
-
-/** Number of differing bits between two hex hashes of equal length. */
-export function hammingDistance(a: string, b: string): number {
-  if (a.length !== b.length || !/^[0-9a-f]*$/i.test(a + b)) throw new Error(`hammingDistance: bad hashes ${a} / ${b}`);
-  let x = BigInt('0x' + (a || '0')) ^ BigInt('0x' + (b || '0'));
-  let n = 0;
-  while (x > 0n) {
-    n += Number(x & 1n);
-    x >>= 1n;
-  }
-  return n;
 }

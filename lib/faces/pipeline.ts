@@ -1,11 +1,13 @@
 /**
- * Photo -> face samples: decode + EXIF orient -> detect -> planSamples -> crop (JPEG + pHash).
- * No database and no file writes: the storage layer persists the result.
+ * Decoded photo -> face samples: detect -> planSamples -> crop (JPEG + pHash). Decoding is `decodeImage` in
+ * lib/images (ingest decodes once for this and the derived images). No database and no file writes: ingest
+ * persists the result.
  */
-import type { Box, SampleRule } from '../ml/preprocess';
-import { planSamples } from '../ml/preprocess';
-import { cropToJpeg, decodeImage, perceptualHash } from './crop';
-import type { DetectOptions, RgbImage } from './detect';
+import type { Box, SampleRule } from '../inference/preprocess';
+import { planSamples } from '../inference/preprocess';
+import type { RgbImage } from '../images';
+import type { DetectOptions } from '../inference/blazeface';
+import { cropToJpeg, perceptualHash } from './crop';
 import { detectFaces } from './detect';
 
 export interface PhotoSample {
@@ -17,7 +19,7 @@ export interface PhotoSample {
   score: number | null;
   /** JPEG of the crop (at most CROP_JPEG_MAX_SIDE px a side). */
   cropJpeg: Buffer;
-  /** 64-bit perceptual hash (16 hex chars) of the crop; compare with `hammingDistance`. */
+  /** 64-bit perceptual hash (16 hex chars) of the crop; compare with `hamming` (lib/dataset/group.ts). */
   phash: string;
 }
 
@@ -33,7 +35,7 @@ export interface AnalyseOptions {
   rule?: Partial<SampleRule>;
 }
 
-/** Samples of an already decoded RGB image (see `analysePhoto`). */
+/** The face samples of a decoded photo (`decodeImage` in lib/images). */
 export async function analyseImage(image: RgbImage, opts: AnalyseOptions = {}): Promise<PhotoAnalysis> {
   const detections = await detectFaces(image, opts.detect);
   const plans = planSamples(image.width, image.height, detections, opts.rule);
@@ -44,9 +46,4 @@ export async function analyseImage(image: RgbImage, opts: AnalyseOptions = {}): 
     }),
   );
   return { width: image.width, height: image.height, samples };
-}
-
-/** Analyses an encoded photo (JPEG, PNG, WebP, ...). Throws a clear Error for undecodable input. */
-export async function analysePhoto(buffer: Buffer | Uint8Array, opts: AnalyseOptions = {}): Promise<PhotoAnalysis> {
-  return analyseImage(await decodeImage(buffer), opts);
 }

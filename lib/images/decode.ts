@@ -12,10 +12,13 @@ export class ImageRejection extends Error {
 
 export type Limits = { maxUploadBytes: number; maxPixels: number };
 
-/** Packed RGB, EXIF orientation applied, alpha flattened onto white. No metadata. */
-export type Rgb = { data: Buffer; width: number; height: number };
+/**
+ * Packed RGB bytes (row-major, 3 channels, length width * height * 3): the one decoded-image type. From
+ * `decodeImage`: EXIF orientation applied, alpha flattened onto white, no metadata.
+ */
+export type RgbImage = { data: Uint8Array; width: number; height: number };
 
-export type DecodedImage = { format: ImageFormat; width: number; height: number; rgb: Rgb };
+export type DecodedImage = { format: ImageFormat; width: number; height: number; rgb: RgbImage };
 
 const mb = (n: number) => `${(n / 1024 / 1024).toFixed(n < 10 * 1024 * 1024 ? 1 : 0)} MB`;
 const mp = (n: number) => `${(n / 1e6).toFixed(1)} megapixels`;
@@ -43,7 +46,7 @@ function explain(err: unknown, format: ImageFormat): string {
 }
 
 async function decodeHeic(buf: Buffer, limits: Limits): Promise<{ data: Buffer; width: number; height: number; channels: 4 }> {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- heic-decode ships no types or ESM; loaded only when a HEIC file arrives (its wasm decoder is large)
   const decode = require('heic-decode') as {
     all: (o: { buffer: Buffer }) => Promise<Array<{ width: number; height: number; decode: () => Promise<{ width: number; height: number; data: Uint8ClampedArray }> }> & { dispose: () => void }>;
   };

@@ -1,45 +1,38 @@
 /**
- * The promoted model as the preview sees it: `<modelsDir>/<runId>/{model.json, weights.bin, meta.json}` of the
- * run flagged `Run.promoted` (written and promoted by ./registry), and which of those files may be served.
+ * The one owner of "the promoted model": `<modelsDir>/<runId>/{model.json, weights.bin, meta.json}` of the run
+ * flagged `Run.promoted` (written and promoted by ./registry).
+ * - `promotedModel`: which run and its meta, for the preview (`GET /api/models/promoted`);
+ * - `loadPromoted`: the loaded head, cached, swapped when another run is promoted (the predict API, the CLI);
+ * - `predictImage`: every face of an encoded image classified by it (`POST /api/predict`);
+ * - `runModelFile`: which model files may be served to browsers.
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { UserError } from '../auth/roles';
 import type { Db } from '../db';
-import type { HeadMeta } from '../ml/classify';
-import { promotedRun } from './registry';
+import type { Limits } from '../images';
+import type { FaceResult, LoadedHead } from '../inference/classify';
+import type { ModelMeta } from '../inference/meta';
+import { loadModel, promotedRun, readMeta } from './registry';
+import { classifyEncoded } from './serve';
+import { getTf } from './tf';
 
 /** The files of a model folder, the only ones served to browsers. */
-export const MODEL_FILES = ['model.json', 'weights.bin', 'meta.json'] as const;
-export type ModelFile = (typeof MODEL_FILES)[number];
+const MODEL_FILES = ['model.json', 'weights.bin', 'meta.json'] as const;
 
 const RUN_ID = /^[A-Za-z0-9_-]{1,64}$/;
 
 export interface PromotedModel {
   runId: string;
   dir: string;
-  meta: HeadMeta;
+  meta: ModelMeta;
   promotedAt: Date | null;
 }
 
 /** Folder of a run's model: the path the run recorded, else `<modelsDir>/<runId>`. */
-export function modelDirOf(modelsDir: string, run: { id: string; modelDir: string | null }): string {
+function modelDirOf(modelsDir: string, run: { id: string; modelDir: string | null }): string {
   if (!RUN_ID.test(run.id)) throw new Error(`invalid run id "${run.id}"`);
   return run.modelDir ? path.resolve(modelsDir, run.modelDir) : path.join(modelsDir, run.id);
-}
-
-export function readHeadMeta(dir: string): HeadMeta {
-  const file = path.join(dir, 'meta.json');
-  let meta: HeadMeta;
-  try {
-    meta = JSON.parse(fs.readFileSync(file, 'utf8')) as HeadMeta;
-  } catch (err) {
-    throw new Error(`Cannot read the model's ${file}: ${(err as Error).message}`);
-  }
-  const p = meta?.preprocessing;
-  if (!Array.isArray(meta?.classes) || !p || typeof p.dim !== 'number' || typeof p.useAge !== 'boolean') {
-    throw new Error(`${file} lacks classes or preprocessing (dim, useAge, mirrorTta)`);
-  }
-  return { ...meta, preprocessing: { ...p, mirrorTta: !!p.mirrorTta } };
 }
 
 /** The promoted run's model, or null when none is promoted. Throws when its files are missing. */
@@ -47,7 +40,7 @@ export async function promotedModel(db: Db, modelsDir: string): Promise<Promoted
   const run = await promotedRun(db);
   if (!run) return null;
   const dir = modelDirOf(modelsDir, run);
-  return { runId: run.id, dir, meta: { ...readHeadMeta(dir), runId: run.id }, promotedAt: run.promotedAt };
+  return { runId: run.id, dir, meta: { ...readMeta(dir), runId: run.id }, promotedAt: run.promotedAt };
 }
 
 /** Path of one file of a run's model folder (any run that has one, not only the promoted). */
@@ -57,4 +50,46 @@ export async function runModelFile(db: Db, modelsDir: string, runId: string, fil
   if (!run) return null;
   const p = path.join(modelDirOf(modelsDir, run), file);
   return fs.existsSync(p) ? p : null;
+}
+
+let cached: { runId: string; head: Promise<LoadedHead> } | null = null;
+
+/**
+ * The promoted model, loaded once per promoted run. When another run is promoted the next call loads that one
+ * and forgets the previous head (not disposed: a request may still be using it, and a head is ~0.3 MB).
+ * UserError 409 when no model is promoted.
+ */
+export async function loadPromoted(db: Db): Promise<LoadedHead> {
+  const run = await promotedRun(db);
+  if (!run || !run.modelDir) throw new UserError('No model has been promoted yet: train one first (Training page or `train --wait`)', 409);
+  if (cached?.runId !== run.id) {
+    const entry = {
+      runId: run.id,
+      head: getTf()
+        .then((tf) => loadModel(tf, run.modelDir!))
+        .then(({ model, meta }) => ({ model, meta, runId: run.id })),
+    };
+    entry.head.catch(() => {
+      if (cached === entry) cached = null;
+    });
+    cached = entry;
+  }
+  return cached.head;
+}
+
+export interface Prediction {
+  model: { runId: string; classes: readonly string[] };
+  width: number;
+  height: number;
+  faces: FaceResult[];
+}
+
+/**
+ * Classifies every face of an encoded image with the promoted model (the `POST /api/predict` service).
+ * UserError 409 when no model is promoted, 400 for an undecodable or too large image.
+ */
+export async function predictImage(db: Db, input: Uint8Array, opts: Partial<Limits> = {}): Promise<Prediction> {
+  const head = await loadPromoted(db);
+  const out = await classifyEncoded(head, input, opts);
+  return { model: { runId: head.runId, classes: head.meta.classes }, ...out };
 }

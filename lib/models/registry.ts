@@ -12,23 +12,8 @@ import type * as TF from '@tensorflow/tfjs';
 import type { Db } from '../db';
 import { UserError } from '../auth/roles';
 import { isPostgres } from '../queue/jobs';
-import type { ClassName } from '../dataset/classes';
-import type { HeadConfig, Tf } from '../ml/head';
-import type { Metrics } from '../ml/metrics';
-
-export type ModelMeta = {
-  runId: string;
-  classes: readonly ClassName[];
-  backbone: string;
-  preprocessing: { input: string; l2: true; useAge: boolean; mirrorTta: boolean; dim: number };
-  head: HeadConfig;
-  bestEpoch: number;
-  seed: number;
-  metrics: Metrics | null;
-  snapshot: { faces: number; perSplit: Record<string, number> };
-  createdBy: string | null;
-  createdAt: string;
-};
+import { type ModelMeta, parseModelMeta } from '../inference/meta';
+import type { Tf } from '../inference/types';
 
 const RUN_ID = /^[A-Za-z0-9_-]{1,64}$/;
 const TEMP_PREFIX = '.tmp-';
@@ -125,8 +110,16 @@ function lastWritten(dir: string): number {
   return newest;
 }
 
+/** A model folder's meta.json, validated (`parseModelMeta`). */
 export function readMeta(dir: string): ModelMeta {
-  return JSON.parse(fs.readFileSync(path.join(dir, 'meta.json'), 'utf8')) as ModelMeta;
+  const file = path.join(dir, 'meta.json');
+  let json: unknown;
+  try {
+    json = JSON.parse(fs.readFileSync(file, 'utf8'));
+  } catch (err) {
+    throw new Error(`Cannot read the model's ${file}: ${(err as Error).message}`);
+  }
+  return parseModelMeta(json, file);
 }
 
 export async function loadModel(tf: Tf, dir: string): Promise<{ model: TF.LayersModel; meta: ModelMeta }> {

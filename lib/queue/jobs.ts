@@ -203,6 +203,3 @@ export async function getJob(db: Db, jobId: string) {
   return db.job.findUnique({ where: { id: jobId } });
 }
 
-export async function jobLogs(db: Db, jobId: string, afterId = 0, take = 200) {
-  return db.jobLog.findMany({ where: { jobId, id: { gt: afterId } }, orderBy: { id: 'asc' }, take });
-}

@@ -4,11 +4,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Db } from '../db';
-import { CLASSES } from '../dataset/classes';
+import { CLASSES } from '../classes';
 import { SPLITS } from '../dataset/split';
 import { ZipWriter } from '../dataset/zip-writer';
 import type { BlobStore } from '../storage';
-import { readCrop } from '../ml/crop-source';
+import { readCrop } from './crop-source';
 import { promotedRun } from '../models/registry';
 
 const csv = (v: unknown) => {

@@ -2,21 +2,23 @@
 // Runs in the worker (never in a web request). Progress goes to Job.progress, which the
 // Training page polls; the run, its frozen snapshot (RunSample) and metrics go to Run.
 import fs from 'node:fs';
-import type { Db } from '../db';
 import { config } from '../config';
-import { CLASSES, classIndex, type ClassName } from '../dataset/classes';
+import { CLASSES, classIndex } from '../classes';
 import { pinSplits, SPLITS, type SplitName } from '../dataset/split';
-import { BACKBONE_ID, FEATURE_DIM } from '../ml/backbone';
-import { ensureFeatures, type FacePair, FEATURE_KEY, loadFeatures } from '../ml/features';
-import { DEFAULT_HEAD, headInput, inputDim, type HeadConfig } from '../ml/head';
-import { computeMetrics } from '../ml/metrics';
-import { getTf } from '../ml/tf';
-import { trainHead, type EpochStats } from '../ml/train';
-import { loadModel, type ModelMeta, promote, promotedRun, PromotionRefused, saveModel, sweepTemp } from '../models/registry';
+import { BACKBONE_ID } from '../inference/backbone';
+import { classifyFeatures, headInput } from '../inference/classify';
+import type { HeadConfig } from '../inference/meta';
+import type { FeaturePair } from '../inference/types';
+import { getTf } from '../models/tf';
+import { loadModel, promote, promotedRun, PromotionRefused, saveModel, sweepTemp } from '../models/registry';
+import { ensureFeatures, loadFeatures } from './features';
+import { DEFAULT_HEAD } from './head';
+import { buildModelMeta } from './meta';
+import { computeMetrics } from './metrics';
+import { trainHead, type EpochStats } from './train-head';
 import type { JobContext } from '../queue/worker';
 import { JobCancelled, JobInterrupted } from '../queue/worker';
-import { classifyPairs } from './classify';
-import { type RunMetrics, TRAIN_JOB, type TrainProgress, trainPayloadSchema } from './queue';
+import { type RunMetrics, type TrainProgress, trainPayloadSchema } from './queue';
 
 export { queueRetrain, TRAIN_JOB, trainPayloadSchema, type RunMetrics, type TrainProgress } from './queue';
 
@@ -87,7 +89,7 @@ export async function runTrainJob(ctx: JobContext): Promise<{ runId: string; met
 
     // 4. train, early-stopped on the validation split.
     const tf = await getTf();
-    const toX = (pairs: FacePair[], mirrored = false) =>
+    const toX = (pairs: FeaturePair[], mirrored = false) =>
       pairs.map((p) => {
         const v = mirrored ? (p.mirrored ?? p.plain) : p.plain;
         return headInput(v.features, v.age, cfg.useAge);
@@ -117,21 +119,17 @@ export async function runTrainJob(ctx: JobContext): Promise<{ runId: string; met
 
     // 5. evaluate on the test split.
     await report({ step: 'evaluate' });
-    const meta: ModelMeta = {
+    const meta = buildModelMeta({
       runId: run.id,
-      classes: CLASSES,
-      backbone: BACKBONE_ID,
-      preprocessing: { input: `${FEATURE_KEY} features (face box of the original photo, the inference crop path)`, l2: true, useAge: cfg.useAge, mirrorTta: payload.mirrorTta, dim: inputDim(FEATURE_DIM, cfg) },
       head: cfg,
+      mirrorTta: payload.mirrorTta,
       bestEpoch: trained.bestEpoch,
       seed,
-      metrics: null,
       snapshot: { faces: faces.length, perSplit },
       createdBy: ctx.job.createdById,
-      createdAt: new Date().toISOString(),
-    };
+    });
     const testPairs = pairsOf(split.test.ids);
-    const probs = await classifyPairs(tf, { model: trained.model, meta }, testPairs);
+    const probs = await classifyFeatures(tf, { model: trained.model, meta }, testPairs);
     const metrics = computeMetrics(split.test.y, probs, split.test.ids);
     meta.metrics = metrics;
 
@@ -144,7 +142,7 @@ export async function runTrainJob(ctx: JobContext): Promise<{ runId: string; met
         if (old.meta.backbone !== BACKBONE_ID) {
           comparison = { promotedRunId: current.id, promotedMacroF1: null, promoted: true, reason: `the promoted model uses another backbone (${old.meta.backbone})` };
         } else {
-          const oldM = computeMetrics(split.test.y, await classifyPairs(tf, old, testPairs));
+          const oldM = computeMetrics(split.test.y, await classifyFeatures(tf, old, testPairs));
           old.model.dispose();
           const better = metrics.macro.f1 > oldM.macro.f1;
           comparison = {
@@ -212,5 +210,3 @@ export async function runTrainJob(ctx: JobContext): Promise<{ runId: string; met
     throw err;
   }
 }
-
-export const classLabel = (c: ClassName) => c.replace('_', ' ');

@@ -3,8 +3,8 @@
 import { z } from 'zod';
 import { type Db, isUniqueViolation } from '../db';
 import { DEFAULT_SEED } from '../dataset/split';
-import type { Metrics } from '../ml/metrics';
-import type { EpochStats } from '../ml/train';
+import type { Metrics } from './metrics';
+import type { EpochStats } from './train-head';
 import { enqueue } from '../queue/jobs';
 
 export const TRAIN_JOB = 'train';
@@ -27,7 +27,6 @@ export const trainPayloadSchema = z.object({
   /** Test-time augmentation: average the mirrored crop's prediction in. */
   mirrorTta: z.boolean().default(true),
 });
-export type TrainPayload = z.infer<typeof trainPayloadSchema>;
 
 export type TrainProgress = {
   step: 'snapshot' | 'split' | 'features' | 'train' | 'evaluate' | 'save' | 'promote' | 'done';

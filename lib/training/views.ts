@@ -1,7 +1,7 @@
 // What the Training pages and the status API show. Plain data, no Next.js.
 import type { Db } from '../db';
 import { splitCounts } from '../dataset/split';
-import type { EpochStats } from '../ml/train';
+import type { EpochStats } from './train-head';
 import { TRAIN_JOB, type RunMetrics, type TrainProgress } from './queue';
 
 const parse = <T>(s: string | null | undefined, fallback: T): T => {
@@ -52,7 +52,7 @@ function summary(r: {
   };
 }
 
-export async function listRuns(db: Db, take = 50): Promise<RunSummary[]> {
+async function listRuns(db: Db, take = 50): Promise<RunSummary[]> {
   const rows = await db.run.findMany({
     orderBy: { createdAt: 'desc' },
     take,

@@ -17,10 +17,11 @@ import { authSecret } from '@/lib/auth/secret';
 import { type Analyser, type IngestOptions, ingestPhoto } from '@/lib/dataset/ingest';
 import { checkStorage, deletePhoto } from '@/lib/dataset/photos';
 import { LocalStore } from '@/lib/storage';
-import { buildHead, DEFAULT_HEAD, predictProbs } from '@/lib/ml/head';
-import { loadModel, type ModelMeta, promote, saveModel } from '@/lib/models/registry';
+import { buildHead, DEFAULT_HEAD } from '@/lib/training/head';
+import { headProbs } from '@/lib/inference/classify';
+import { loadModel, promote, saveModel } from '@/lib/models/registry';
+import { testMeta } from '../helpers/models';
 import { promotedModel } from '@/lib/models/promoted';
-import { CLASSES } from '@/lib/dataset/classes';
 import { backup, type Manifest, readArchive, restore } from '@/lib/backup';
 import { withRawDb } from '@/lib/backup/database';
 import { TarWriter } from '@/lib/backup/tar';
@@ -58,19 +59,7 @@ const nextUpload = () => {
   return Buffer.concat([FIXTURES[n % FIXTURES.length], Buffer.from(`masklab-test-${n}`)]);
 };
 
-const meta = (id: string): ModelMeta => ({
-  runId: id,
-  classes: CLASSES,
-  backbone: 'test-backbone',
-  preprocessing: { input: 'features', l2: true, useAge: false, mirrorTta: false, dim: DIM },
-  head: { ...DEFAULT_HEAD, hidden: 4, useAge: false },
-  bestEpoch: 1,
-  seed: 1,
-  metrics: null,
-  snapshot: { faces: 0, perSplit: {} },
-  createdBy: null,
-  createdAt: new Date(0).toISOString(),
-});
+const meta = (runId: string) => testMeta(runId, DIM);
 
 beforeAll(async () => {
   t = await freshDb();
@@ -179,7 +168,7 @@ describe('backup and restore', () => {
     const before = await loadModel(tf, path.join(src.modelsDir, runId));
     const after = await loadModel(tf, (await db2.run.findUniqueOrThrow({ where: { id: runId } })).modelDir!);
     const x = [Float32Array.from([1, 0, 0, 0, 0.5, 0, 0, 0]), Float32Array.from([0, 0.3, 0, 0, 0, 0, 0.9, 0])];
-    expect(await predictProbs(tf, after.model, x, DIM)).toEqual(await predictProbs(tf, before.model, x, DIM));
+    expect(await headProbs(tf, after.model, x, DIM, 4)).toEqual(await headProbs(tf, before.model, x, DIM, 4));
   });
 
   it('a photo deleted while the backup runs is left out of the restore, row and files', async () => {

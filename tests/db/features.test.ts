@@ -9,16 +9,16 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freshDb, type TestDb } from '../helpers/db';
-import { CLASSES } from '@/lib/dataset/classes';
+import { CLASSES } from '@/lib/classes';
 import { analyseFaces, type IngestOptions } from '@/lib/dataset/ingest';
 import { importPath } from '@/lib/dataset/import';
-import { FEATURE_DIM } from '@/lib/ml/backbone';
-import { describeCrops, ensureFeatures, FEATURE_KEY, type FacePair, loadFeatures } from '@/lib/ml/features';
-import { classifyEncoded, type HeadModel } from '@/lib/ml/predict';
-import { BACKBONE_ID } from '@/lib/ml/backbone';
-import { getTf } from '@/lib/ml/tf';
-import { headInput } from '@/lib/ml/classify';
-import type { ModelMeta } from '@/lib/models/registry';
+import { BACKBONE_ID, FEATURE_DIM } from '@/lib/inference/backbone';
+import { headInput, type LoadedHead } from '@/lib/inference/classify';
+import type { ModelMeta } from '@/lib/inference/meta';
+import type { FeaturePair } from '@/lib/inference/types';
+import { classifyEncoded } from '@/lib/models/serve';
+import { getTf } from '@/lib/models/tf';
+import { decodeOriginal, describeImageBoxes, ensureFeatures, FEATURE_KEY, loadFeatures } from '@/lib/training/features';
 import { faceKey, LocalStore, originalKey } from '@/lib/storage';
 
 const FIX = path.resolve(__dirname, '../fixtures/facemask');
@@ -27,7 +27,7 @@ let tmp: string;
 let store: LocalStore;
 const DIM = FEATURE_DIM + 1;
 const OUTPUTS = Array.from({ length: DIM }, (_, i) => `v${i}`);
-let identity: HeadModel['model'];
+let identity: LoadedHead['model'];
 /** The identity head, reading features with or without the mirrored crop averaged in. */
 const headOf = (mirrorTta: boolean) => {
   const meta = { classes: OUTPUTS, backbone: BACKBONE_ID, preprocessing: { input: '', l2: true, useAge: true, mirrorTta, dim: DIM } };
@@ -36,7 +36,7 @@ const headOf = (mirrorTta: boolean) => {
 
 type StoredFace = { id: string; index: number; x: number; y: number; w: number; h: number; wholeImage: boolean; photo: { sha256: string } };
 let faces: StoredFace[];
-let pairs: Map<string, FacePair>;
+let pairs: Map<string, FeaturePair>;
 
 beforeAll(async () => {
   t = await freshDb();
@@ -111,7 +111,12 @@ describe('training features', () => {
   it('differ measurably from features of the stored crop JPEG (the skew the check above catches)', async () => {
     const sample = faces.slice(0, 8);
     const crops = await Promise.all(sample.map(async (f) => (await store.get(faceKey(f.photo.sha256, f.index)))!));
-    const fromJpeg = await describeCrops(crops);
+    const fromJpeg = await Promise.all(
+      crops.map(async (c) => {
+        const image = await decodeOriginal(c);
+        return (await describeImageBoxes(image, [{ x: 0, y: 0, w: image.width, h: image.height }]))[0];
+      }),
+    );
     let worst = 0;
     sample.forEach((f, i) => {
       const a = headInput(fromJpeg[i].plain.features, fromJpeg[i].plain.age, true);

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freshDb, type TestDb } from '../helpers/db';
 import { makeFaces, makeUser } from '../helpers/faces';
 import type { Actor } from '@/lib/auth/roles';
-import { assignLabels, excludeFace, faceWithHistory, labelFace, labelQueue, undoLastLabel } from '@/lib/dataset/labels';
+import { assignLabels, faceWithHistory, labelFace, labelQueue, undoLastLabel } from '@/lib/dataset/labels';
 import { listFaces } from '@/lib/dataset/gallery';
 
 let t: TestDb;
@@ -55,7 +55,7 @@ describe('labels and their history', () => {
 
   it('undo restores the previous label and labeller, records the undo, and walks back', async () => {
     await labelFace(t.db, ann, faces[2], 'mask_young');
-    await excludeFace(t.db, ann, faces[3]);
+    await labelFace(t.db, ann, faces[3], 'excluded');
     await labelFace(t.db, ann, faces[2], 'nomask_old');
 
     expect(await undoLastLabel(t.db, ann)).toEqual({ faceId: faces[2], oldLabel: 'nomask_old', newLabel: 'mask_young' });

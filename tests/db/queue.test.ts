@@ -3,7 +3,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freshDb, type TestDb } from '../helpers/db';
 import { createDb, type Db } from '@/lib/db';
-import { cancel, claim, enqueue, heartbeat, isPostgres, jobLogs, requeueExpired, setProgress } from '@/lib/queue/jobs';
+import { cancel, claim, enqueue, heartbeat, isPostgres, requeueExpired, setProgress } from '@/lib/queue/jobs';
 import { Worker } from '@/lib/queue/worker';
 
 let t: TestDb;
@@ -142,7 +142,7 @@ describe(`job queue on ${process.env.TEST_DATABASE_URL ? 'PostgreSQL' : 'SQLite'
       expect(done.status).toBe('succeeded');
       expect(done.attempts).toBe(2);
       expect(JSON.parse(done.result!)).toEqual({ ran: 1 });
-      const logs = (await jobLogs(t.db, job.id)).map((l) => l.message).join('\n');
+      const logs = (await t.db.jobLog.findMany({ where: { jobId: job.id }, orderBy: { id: 'asc' } })).map((l) => l.message).join('\n');
       expect(logs).toMatch(/expired; re-queued/);
     } finally {
       if (w.child.exitCode === null) w.child.kill('SIGKILL');

@@ -3,7 +3,6 @@
 // process's commit between the read and the write made the write fail at once with
 // SQLITE_BUSY_SNAPSHOT (busy_timeout does not apply): POST /api/labels answered 500 under
 // `npm run bench -- load` while a retrain was writing its progress.
-import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freshDb, type TestDb } from '../helpers/db';

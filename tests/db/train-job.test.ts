@@ -11,10 +11,9 @@ process.env.MASKLAB_DATA_DIR = dataDir;
 process.env.MASKLAB_MODELS_DIR = path.join(dataDir, 'models');
 
 import { freshDb, type TestDb } from '../helpers/db';
-import { CLASSES } from '@/lib/dataset/classes';
+import { CLASSES } from '@/lib/classes';
 import { defaultIngestOptions } from '@/lib/dataset/ingest';
 import { importPath } from '@/lib/dataset/import';
-import { jobLogs } from '@/lib/queue/jobs';
 import { Worker } from '@/lib/queue/worker';
 import { queueRetrain, runTrainJob, TRAIN_JOB, type RunMetrics } from '@/lib/training/job';
 
@@ -70,7 +69,7 @@ describe('retrain job', () => {
     await worker().runOnce();
     const run = await t.db.run.findUniqueOrThrow({ where: { jobId: job.id } });
     expect(run.status).toBe('succeeded');
-    const logs = (await jobLogs(t.db, job.id)).map((l) => l.message).join('\n');
+    const logs = (await t.db.jobLog.findMany({ where: { jobId: job.id }, orderBy: { id: 'asc' } })).map((l) => l.message).join('\n');
     expect(logs).toMatch(/features: 0 computed, 32 cached/);
     expect(await t.db.face.findMany({ select: { id: true, split: true }, orderBy: { id: 'asc' } })).toEqual(splitsBefore);
     const m = JSON.parse(run.metrics!) as RunMetrics;

@@ -1,4 +1,4 @@
 // TensorFlow.js for tests: the app's own backend choice (tfjs-node when installed, else wasm).
-import { getTf } from '@/lib/ml/tf';
+import { getTf } from '@/lib/models/tf';
 
 export const testTf = getTf;

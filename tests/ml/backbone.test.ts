@@ -1,9 +1,13 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { BACKBONE_ID, FEATURE_DIM, describe as describeFaces, embed, embedMirrored, type FaceDescription } from '../../lib/ml/backbone';
-import { encodedToRgb } from '../../lib/faces/crop';
-import { backendName } from '../../lib/ml/tf';
-import { faceFixtures, read } from './fixtures';
+import { decodeImage } from '../../lib/images';
+import { BACKBONE_ID, FEATURE_DIM } from '../../lib/inference/backbone';
+import type { FeaturePair, FeatureVector } from '../../lib/inference/types';
+import { backendName } from '../../lib/models/tf';
+import { describeImageBoxes } from '../../lib/training/features';
+import { faceFixtures, read, SCENES } from './fixtures';
 
+// The backbone as training and inference run it: `describeImageBoxes` (the decoded photo, boxes cut and
+// resized by the tensor crop, plain and mirrored in one faceres batch).
 const T = { timeout: 120_000 };
 
 const cosineDistance = (a: Float32Array, b: Float32Array): number => {
@@ -19,12 +23,19 @@ const cosineDistance = (a: Float32Array, b: Float32Array): number => {
 };
 
 const fixtures = faceFixtures();
-let crops: Uint8Array[];
-let described: FaceDescription[];
+const limits = { maxUploadBytes: 25 * 1024 * 1024, maxPixels: 50_000_000 };
+const decode = async (file: string) => (await decodeImage(read(file), limits)).rgb;
+const whole = (im: { width: number; height: number }) => ({ x: 0, y: 0, w: im.width, h: im.height });
+let pairs: FeaturePair[];
+let described: FeatureVector[];
 
 beforeAll(async () => {
-  crops = await Promise.all(fixtures.map((f) => encodedToRgb(read(f.file))));
-  described = await describeFaces(crops);
+  pairs = [];
+  for (const f of fixtures) {
+    const image = await decode(f.file);
+    pairs.push(...(await describeImageBoxes(image, [whole(image)])));
+  }
+  described = pairs.map((p) => p.plain);
 }, 120_000);
 
 describe('backbone', () => {
@@ -47,20 +58,25 @@ describe('backbone', () => {
   });
 
   it('is deterministic and independent of batching', T, async () => {
-    const again = await embed(crops.slice(0, 5), { batchSize: 2 });
-    again.forEach((f, i) => {
+    const scene = await decode(SCENES[2].path);
+    const boxes = [
+      { x: 50, y: 60, w: 130, h: 130 },
+      { x: 200, y: 40, w: 150, h: 150 },
+      whole(scene),
+    ];
+    const together = await describeImageBoxes(scene, boxes);
+    for (const [i, box] of boxes.entries()) {
+      const [alone] = await describeImageBoxes(scene, [box]);
       let maxDiff = 0;
-      for (let k = 0; k < f.length; k++) maxDiff = Math.max(maxDiff, Math.abs(f[k] - described[i].features[k]));
+      for (let k = 0; k < FEATURE_DIM; k++) maxDiff = Math.max(maxDiff, Math.abs(alone.plain.features[k] - together[i].plain.features[k]));
       expect(maxDiff).toBeLessThan(1e-5);
-    });
-    const twice = await embed(crops.slice(0, 2));
-    expect(await embed(crops.slice(0, 2))).toEqual(twice);
+    }
+    expect(await describeImageBoxes(scene, boxes.slice(0, 2))).toEqual(await describeImageBoxes(scene, boxes.slice(0, 2)));
   });
 
-  it('puts a face closer to its own mirror image than to any other person', T, async () => {
-    const mirrored = await embedMirrored(crops);
+  it('puts a face closer to its own mirror image than to any other person', () => {
     fixtures.forEach((f, i) => {
-      const own = cosineDistance(described[i].features, mirrored[i]);
+      const own = cosineDistance(described[i].features, pairs[i].mirrored!.features);
       const others = described.filter((_, j) => j !== i).map((d) => cosineDistance(described[i].features, d.features));
       expect(own, f.file).toBeLessThan(Math.min(...others));
     });
@@ -73,9 +89,5 @@ describe('backbone', () => {
     };
     expect(meanAge('nomask_old')).toBeGreaterThan(meanAge('nomask_young') + 10);
     expect(meanAge('mask_old')).toBeGreaterThan(meanAge('mask_young') + 4);
-  });
-
-  it('rejects crops of the wrong size', async () => {
-    await expect(embed([new Uint8Array(10)])).rejects.toThrow(/expected 150528/);
   });
 });

@@ -1,8 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { headInput } from '../../lib/ml/classify';
-import { scriptFile, servedModelsVersion, staticModelFile } from '../../lib/ml/model-files';
+import { headInput } from '../../lib/inference/classify';
+import { scriptFile, servedModelsVersion, staticModelFile } from '../../lib/models/served-files';
 
 describe('headInput (the head input format shared by training, the API and the browser)', () => {
   it('L2-normalises the features and appends age / 100', () => {

@@ -1,12 +1,16 @@
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
-import { decodeImage } from '../../lib/faces/crop';
-import { detectFaces, planPasses, weightedNms } from '../../lib/faces/detect';
-import { analysePhoto } from '../../lib/faces/pipeline';
-import { planSamples } from '../../lib/ml/preprocess';
+import { detectFaces } from '../../lib/faces/detect';
+import { analyseImage } from '../../lib/faces/pipeline';
+import { decodeImage as decodeUpload } from '../../lib/images';
+import { planPasses, weightedNms } from '../../lib/inference/blazeface';
+import { planSamples } from '../../lib/inference/preprocess';
 import { faceFixtures, read, SCENES } from './fixtures';
 
 const T = { timeout: 120_000 };
+/** The upload decoder, as ingest runs it before `analyseImage`. */
+const decodeImage = async (bytes: Buffer) => (await decodeUpload(bytes, { maxUploadBytes: 25 * 1024 * 1024, maxPixels: 50_000_000 })).rgb;
+const analysePhoto = async (bytes: Buffer) => analyseImage(await decodeImage(bytes));
 
 describe('weightedNms', () => {
   const d = (x: number, y: number, side: number, score: number) => ({ x, y, w: side, h: side, score });
@@ -82,7 +86,7 @@ describe('detectFaces', () => {
   });
 });
 
-describe('analysePhoto', () => {
+describe('analyseImage', () => {
   it('makes exactly one sample of every single-face fixture', T, async () => {
     for (const { file } of faceFixtures()) {
       const { width, height, samples } = await analysePhoto(read(file));

@@ -1,9 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { testTf } from '../helpers/tf';
 import { prng } from '@/lib/dataset/split';
-import { headInput, predictProbs } from '@/lib/ml/head';
-import { classWeights, trainHead, type Samples } from '@/lib/ml/train';
-import { argmax } from '@/lib/ml/metrics';
+import { argmax, headInput, headProbs } from '@/lib/inference/classify';
+import { classWeights, trainHead, type Samples } from '@/lib/training/train-head';
 
 /** Four Gaussian blobs in 48 dimensions (one per class), L2-normalised like real features. */
 function blobs(nPerClass: number, seed: number): Samples {
@@ -40,11 +39,11 @@ describe('head training', () => {
     expect(r.bestEpoch).toBeGreaterThan(0);
     const best = r.history[r.bestEpoch - 1];
     expect(Math.min(...r.history.map((h) => h.valLoss!))).toBeCloseTo(best.valLoss!, 6);
-    const probs = await predictProbs(tf, r.model, heldOut.x, r.dim);
+    const probs = await headProbs(tf, r.model, heldOut.x, r.dim, 4);
     const acc = probs.filter((p, i) => argmax(p) === heldOut.y[i]).length / probs.length;
     expect(acc).toBeGreaterThan(0.95);
     // the restored model really is the best epoch's: its validation loss matches
-    const vp = await predictProbs(tf, r.model, data.valid.x, r.dim);
+    const vp = await headProbs(tf, r.model, data.valid.x, r.dim, 4);
     const vloss = -vp.reduce((s, p, i) => s + Math.log(Math.max(p[data.valid.y[i]], 1e-7)), 0) / vp.length;
     expect(vloss).toBeCloseTo(best.valLoss!, 4);
     r.model.dispose();

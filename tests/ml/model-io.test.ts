@@ -1,16 +1,13 @@
 import type { Tensor } from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { loadFaceres, runFaceres } from '../../lib/ml/backbone';
-import { encodedToRgb } from '../../lib/faces/crop';
-import {
-  findModelFile,
-  fuseRelu6,
-  readModelArtifacts,
-  type GraphNode,
-  type ModelArtifacts,
-} from '../../lib/ml/model-io';
-import { toBackboneInput } from '../../lib/ml/preprocess';
-import { getTf, type Tf } from '../../lib/ml/tf';
+import { decodeImage } from '../../lib/images';
+import { FACERES_OUTPUTS } from '../../lib/inference/backbone';
+import { toBackboneInput } from '../../lib/inference/preprocess';
+import type { Tf } from '../../lib/inference/types';
+import { loadFaceres } from '../../lib/models/backbone';
+import { fuseRelu6 } from '../../lib/models/fuse-relu6';
+import { findModelFile, type GraphNode, type ModelArtifacts, readModelArtifacts } from '../../lib/models/load-graph';
+import { getTf } from '../../lib/models/tf';
 import { faceFixtures, read } from './fixtures';
 
 const T = { timeout: 120_000 };
@@ -77,12 +74,13 @@ describe('fuseRelu6', () => {
   });
 
   it('gives faceres the same outputs as the original graph', T, async () => {
-    const crops = await Promise.all(faceFixtures().slice(0, 6).map((f) => encodedToRgb(read(f.file))));
-    const input = toBackboneInput(tf, tf.tensor4d(Buffer.concat(crops), [crops.length, 224, 224, 3], 'int32'));
-    const [fusedOut, plainOut] = await Promise.all([loadFaceres(), loadFaceres({ fuse: false })]).then(([fused, plain]) => [
-      runFaceres(fused, input),
-      runFaceres(plain, input),
-    ]);
+    const limits = { maxUploadBytes: 25 * 1024 * 1024, maxPixels: 50_000_000 };
+    const images = await Promise.all(faceFixtures().slice(0, 6).map(async (f) => (await decodeImage(read(f.file), limits)).rgb));
+    const input = tf.tidy(() =>
+      tf.concat(images.map((im) => toBackboneInput(tf, tf.tensor3d(new Uint8Array(im.data), [im.height, im.width, 3], 'int32')))),
+    );
+    const run = (graph: Awaited<ReturnType<typeof loadFaceres>>) => graph.execute(input, [...FACERES_OUTPUTS]) as Tensor[];
+    const [fusedOut, plainOut] = await Promise.all([loadFaceres(), loadFaceres({ fuse: false })]).then(([fused, plain]) => [run(fused), run(plain)]);
     for (let i = 0; i < 3; i++) {
       expect(fusedOut[i].shape).toEqual(plainOut[i].shape);
       const diff = (await tf.max(tf.abs(tf.sub(fusedOut[i], plainOut[i]))).data())[0];

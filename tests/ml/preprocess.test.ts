@@ -8,8 +8,8 @@ import {
   planSamples,
   toBackboneInput,
   type Box,
-} from '../../lib/ml/preprocess';
-import { getTf } from '../../lib/ml/tf';
+} from '../../lib/inference/preprocess';
+import { getTf } from '../../lib/models/tf';
 
 const inside = (b: Box, w: number, h: number) => b.x >= 0 && b.y >= 0 && b.x + b.w <= w && b.y + b.h <= h;
 

@@ -3,26 +3,15 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { testTf } from '../helpers/tf';
-import { buildHead, DEFAULT_HEAD, predictProbs } from '@/lib/ml/head';
-import { loadModel, type ModelMeta, saveModel, sweepTemp } from '@/lib/models/registry';
-import { CLASSES } from '@/lib/dataset/classes';
+import { headProbs } from '@/lib/inference/classify';
+import { testMeta } from '../helpers/models';
+import { loadModel, saveModel, sweepTemp } from '@/lib/models/registry';
+import { buildHead, DEFAULT_HEAD } from '@/lib/training/head';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'masklab-models-'));
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-const meta = (runId: string): ModelMeta => ({
-  runId,
-  classes: CLASSES,
-  backbone: 'test-backbone',
-  preprocessing: { input: 'features', l2: true, useAge: false, mirrorTta: false, dim: 8 },
-  head: { ...DEFAULT_HEAD, hidden: 4, useAge: false },
-  bestEpoch: 1,
-  seed: 1,
-  metrics: null,
-  snapshot: { faces: 0, perSplit: {} },
-  createdBy: null,
-  createdAt: new Date(0).toISOString(),
-});
+const meta = (runId: string) => testMeta(runId, 8);
 
 describe('model registry files', () => {
   it('writes model.json, weights.bin and meta.json, and loads the same model back', async () => {
@@ -33,7 +22,7 @@ describe('model registry files', () => {
     const { model: back, meta: m } = await loadModel(tf, out);
     expect(m.runId).toBe('run_ok');
     const x = [Float32Array.from([1, 0, 0, 0, 0, 0, 0, 0]), Float32Array.from([0, 0, 0.5, 0, 0, 0.5, 0, 0])];
-    expect(await predictProbs(tf, back, x, 8)).toEqual(await predictProbs(tf, model, x, 8));
+    expect(await headProbs(tf, back, x, 8, 4)).toEqual(await headProbs(tf, model, x, 8, 4));
     await expect(saveModel(tf, dir, 'run_ok', model, meta('run_ok'))).rejects.toThrow(/already exists/);
   });
 

@@ -7,7 +7,7 @@ import { decodeImage, sniff } from '@/lib/images';
 import { faceKey, LocalStore, originalKey, photoKeys, shaOfKey } from '@/lib/storage';
 import { hamming, slices } from '@/lib/dataset/group';
 import { labelFromPath } from '@/lib/dataset/import';
-import { parseLabel } from '@/lib/dataset/classes';
+import { parseLabel } from '@/lib/classes';
 
 const limits = { maxUploadBytes: 25 * 1024 * 1024, maxPixels: 50_000_000 };
 const ftyp = (major: string, ...compat: string[]) => {

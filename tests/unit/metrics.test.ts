@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { computeMetrics } from '@/lib/ml/metrics';
+import { computeMetrics } from '@/lib/training/metrics';
 
 // Six faces worked out by hand (classes: 0 mask_old, 1 mask_young, 2 nomask_old, 3 nomask_young).
 const yTrue = [0, 0, 1, 2, 3, 3];

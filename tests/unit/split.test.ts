@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { assignSplits, prng, shuffleInPlace, type SplitFace, type SplitName } from '@/lib/dataset/split';
-import { CLASSES, type ClassName } from '@/lib/dataset/classes';
+import { CLASSES, type ClassName } from '@/lib/classes';
 
 /** n single-face photos per class, ids zero-padded so they sort. */
 function singles(perClass: Record<ClassName, number>, prefix = 'f'): SplitFace[] {

@@ -2,7 +2,7 @@ import type { Metadata } from 'next';
 import Link from 'next/link';
 import { pageGuard } from '@/app/_server/guard';
 import { config } from '@/lib/config';
-import { CLASSES } from '@/lib/dataset/classes';
+import { CLASSES } from '@/lib/classes';
 import { SUPPORTED_LABEL } from '@/lib/images/sniff';
 import { Uploader } from './uploader';
 

@@ -18,7 +18,7 @@ import {
   sendImages,
   sendZip,
 } from './transfer';
-import { CLASS_NAMES, type Label } from '@/lib/dataset/classes';
+import { CLASS_NAMES, type Label } from '@/lib/classes';
 
 type Status = 'queued' | 'uploading' | 'processing' | 'done';
 type Item = {
@@ -283,7 +283,7 @@ export function Uploader({ classes, maxUploadBytes, maxZipBytes }: { classes: st
       stopped = true;
       clearInterval(t);
     };
-    // `importing` is derived from the items that importingKey names.
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- `importing` is derived from the items importingKey names: polling restarts only when that set changes
   }, [importingKey]);
 
   const total = items.reduce((s, i) => s + i.size, 0);

@@ -1,7 +1,7 @@
 'use client';
 // Charts (recharts): labelled faces per class against target, and labelling per day.
 import { Bar, BarChart, CartesianGrid, Cell, Legend, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
-import { CLASS_COLORS, CLASS_NAMES, CLASSES, type FaceClass } from '@/lib/dataset/classes';
+import { CLASS_COLORS, CLASS_NAMES, CLASSES, type FaceClass } from '@/lib/classes';
 import type { DayRow } from '@/lib/dataset/balance';
 
 export function ClassChart({ perClass, targets }: { perClass: Record<FaceClass, number>; targets: Record<FaceClass, number> }) {

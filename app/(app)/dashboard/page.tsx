@@ -4,7 +4,7 @@ import Link from 'next/link';
 import { pageGuard } from '@/app/_server/guard';
 import { db } from '@/lib/db';
 import { may } from '@/lib/auth/policy';
-import { CLASS_COLORS, CLASS_NAMES, CLASSES } from '@/lib/dataset/classes';
+import { CLASS_COLORS, CLASS_NAMES, CLASSES } from '@/lib/classes';
 import { dashboard, IMBALANCE_WARNING } from '@/lib/dataset/balance';
 import { Row, Table } from '@/app/_components/table';
 import { ClassChart, DayChart } from './charts';

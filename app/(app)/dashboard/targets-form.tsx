@@ -1,6 +1,6 @@
 'use client';
 
-import { CLASS_NAMES, CLASSES, type FaceClass } from '@/lib/dataset/classes';
+import { CLASS_NAMES, CLASSES, type FaceClass } from '@/lib/classes';
 import { SubmitRow } from '@/app/_components/fields';
 import { useAction } from '@/app/_components/use-action';
 import { setTargetsAction } from './actions';

@@ -64,7 +64,6 @@ async function FaceGrid({ f, blind }: { f: FaceFilter; blind: Set<string> }) {
           {faces.map((face) => (
             <li key={face.id} data-testid="gallery-face">
               <Link href={`/photos/${face.photoId}#face-${face.index}`} className="block rounded-md border border-slate-200 bg-white p-1 hover:border-indigo-400">
-                {/* eslint-disable-next-line @next/next/no-img-element */}
                 <img src={`/api/faces/${face.id}/image`} alt={`Face ${face.index + 1}${face.label ? `, ${face.label}` : ', unlabelled'}`} loading="lazy" className="aspect-square w-full rounded object-cover" />
                 <span className="mt-1 block truncate text-xs text-slate-600">
                   {face.label ?? 'unlabelled'}
@@ -92,7 +91,6 @@ async function PhotoGrid({ f, blind }: { f: FaceFilter; blind: Set<string> }) {
           {photos.map((p) => (
             <li key={p.id} data-testid="gallery-photo">
               <Link href={`/photos/${p.id}`} className="block rounded-md border border-slate-200 bg-white p-1 hover:border-indigo-400">
-                {/* eslint-disable-next-line @next/next/no-img-element */}
                 <img src={`/api/photos/${p.id}/thumb`} alt={p.originalName} loading="lazy" className="aspect-square w-full rounded object-cover" />
                 <span className="mt-1 block truncate text-xs" title={p.originalName}>
                   {p.originalName}

@@ -3,7 +3,7 @@
 // the next face at once; the label goes to the server in one POST, in order, behind it.
 import Link from 'next/link';
 import { useCallback, useEffect, useRef, useState } from 'react';
-import { CLASS_COLORS, CLASS_KEYS, CLASS_NAMES, CLASSES, EXCLUDED, type Label } from '@/lib/dataset/classes';
+import { CLASS_COLORS, CLASS_KEYS, CLASS_NAMES, CLASSES, EXCLUDED, type Label } from '@/lib/classes';
 import type { FaceCard } from '@/lib/dataset/labels';
 import { FaceCrop, faceImageUrl, LabelBadge, PhotoWithBox, photoImageUrl } from '@/app/_components/faces';
 

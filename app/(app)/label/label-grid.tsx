@@ -3,7 +3,7 @@
 // selects a range; a class key (1–4, X) labels the whole selection in one POST.
 import { useRouter } from 'next/navigation';
 import { useCallback, useEffect, useRef, useState } from 'react';
-import { CLASS_COLORS, CLASS_KEYS, CLASS_NAMES, CLASSES, EXCLUDED, type Label } from '@/lib/dataset/classes';
+import { CLASS_COLORS, CLASS_KEYS, CLASS_NAMES, CLASSES, EXCLUDED, type Label } from '@/lib/classes';
 import type { FaceCard } from '@/lib/dataset/labels';
 import { FaceCrop, LabelBadge } from '@/app/_components/faces';
 import { Message, type Msg } from '@/app/_components/message';

@@ -1,14 +1,15 @@
 // Browser side of the preview: TF.js (webgl, falling back to wasm) and the three models, loaded from the
-// app's own routes. Inference itself is `classifyImage` from lib/ml/classify.ts, as on the server.
+// app's own routes. Inference itself is `classifyImage` from lib/inference/classify.ts, as on the server.
 import type * as TF from '@tensorflow/tfjs';
-import type { HeadMeta, InferenceModels } from '@/lib/ml/classify';
-
-export type Tf = typeof TF;
+import { CLASS_COLORS, CLASS_NAMES, type Label } from '@/lib/classes';
+import type { InferenceModels } from '@/lib/inference/classify';
+import type { ModelMeta } from '@/lib/inference/meta';
+import type { Tf } from '@/lib/inference/types';
 export type BackendChoice = 'auto' | 'webgl' | 'wasm';
 
 /** What /api/models/promoted answers. */
 export interface PromotedInfo {
-  model: { runId: string; meta: HeadMeta; headUrl: string; compatible: boolean; promotedAt: string | null } | null;
+  model: { runId: string; meta: ModelMeta; headUrl: string; compatible: boolean; promotedAt: string | null } | null;
   backboneId: string;
   files: { detector: string; backbone: string; wasm: string };
 }
@@ -75,7 +76,7 @@ export async function loadBackbone(tf: Tf, files: PromotedInfo['files']): Promis
 export async function loadModels(tf: Tf, backbone: Backbone, model: NonNullable<PromotedInfo['model']>): Promise<InferenceModels> {
   const head = await tf.loadLayersModel(model.headUrl);
   const models: InferenceModels = { ...backbone, head, meta: model.meta };
-  const { classifyImage } = await import('@/lib/ml/classify');
+  const { classifyImage } = await import('@/lib/inference/classify');
   const blank = tf.zeros([64, 64, 3], 'int32') as TF.Tensor3D;
   try {
     await classifyImage(tf, models, blank);
@@ -85,15 +86,11 @@ export async function loadModels(tf: Tf, backbone: Backbone, model: NonNullable<
   return models;
 }
 
-const FALLBACK_COLOURS: Record<string, string> = {
-  mask_old: '#2563eb',
-  mask_young: '#0891b2',
-  nomask_old: '#c2410c',
-  nomask_young: '#a21caf',
-};
-
-/** A class's colour: the theme's `--color-<class>` (mask_old -> --color-mask-old), else a fallback. */
+/** A class's colour: the theme's `--color-<class>` (mask_old -> --color-mask-old), else the vocabulary's. */
 export function classColour(cls: string): string {
   const v = getComputedStyle(document.documentElement).getPropertyValue(`--color-${cls.replace(/_/g, '-')}`).trim();
-  return v || FALLBACK_COLOURS[cls] || '#475569';
+  return v || CLASS_COLORS[cls as Label] || '#475569';
 }
+
+/** A class's display name ("Mask, old"), as every other page shows it; the raw name for unknown classes. */
+export const className = (cls: string): string => CLASS_NAMES[cls as Label] ?? cls;

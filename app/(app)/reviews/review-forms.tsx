@@ -3,7 +3,7 @@
 import Link from 'next/link';
 import { useRouter } from 'next/navigation';
 import { useEffect, useState } from 'react';
-import { CLASS_COLORS, CLASS_KEYS, CLASS_NAMES, CLASSES, EXCLUDED, type Label, LABELS } from '@/lib/dataset/classes';
+import { CLASS_COLORS, CLASS_KEYS, CLASS_NAMES, CLASSES, EXCLUDED, type Label, LABELS } from '@/lib/classes';
 import type { BlindReview, Disagreement } from '@/lib/dataset/reviews';
 import { FaceCrop, LabelBadge, PhotoWithBox } from '@/app/_components/faces';
 import { Message } from '@/app/_components/message';
@@ -39,9 +39,9 @@ export function ReviewDesk({ review, waiting }: { review: BlindReview | null; wa
       e.preventDefault();
     };
     window.addEventListener('keydown', onKey);
-    setReady(true);
     return () => window.removeEventListener('keydown', onKey);
-  });
+  }); // no dependency list: re-subscribed on every render, so the handler sees the current `answer`
+  useEffect(() => setReady(true), []);
   if (!review) return <p className="text-sm text-slate-600" data-testid="review-empty">No second opinions are waiting for you.</p>;
   return (
     <div className="space-y-3" data-testid="review-desk" data-ready={ready}>

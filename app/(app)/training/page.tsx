@@ -2,7 +2,7 @@ import type { Metadata } from 'next';
 import { pageGuard } from '@/app/_server/guard';
 import { may } from '@/lib/auth/policy';
 import { db } from '@/lib/db';
-import { CLASS_NAMES, CLASSES } from '@/lib/dataset/classes';
+import { CLASS_NAMES, CLASSES } from '@/lib/classes';
 import { Row, Table } from '@/app/_components/table';
 import { SPLITS } from '@/lib/dataset/split';
 import { trainingDashboard } from '@/lib/training/views';

@@ -3,7 +3,7 @@ import { apiRoute } from '@/app/_server/guard';
 import { UserError } from '@/lib/auth/roles';
 import { config } from '@/lib/config';
 import { db } from '@/lib/db';
-import { parseLabel } from '@/lib/dataset/classes';
+import { parseLabel } from '@/lib/classes';
 import { zipLimitsFromConfig } from '@/lib/dataset/import';
 import { defaultIngestOptions } from '@/lib/dataset/ingest';
 import { ingestFiles, isZipName, photoTooLarge } from '@/lib/dataset/upload';

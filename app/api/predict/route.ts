@@ -4,7 +4,7 @@ import { apiRoute } from '@/app/_server/guard';
 import { UserError } from '@/lib/auth/roles';
 import { config } from '@/lib/config';
 import { db } from '@/lib/db';
-import { predictImage } from '@/lib/ml/predict';
+import { predictImage } from '@/lib/models/promoted';
 
 export const runtime = 'nodejs';
 export const dynamic = 'force-dynamic';

@@ -1,23 +1,22 @@
 'use client';
 
 import Link from 'next/link';
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { useCallback, useRef, useState } from 'react';
 import { type Result, sendImages } from '../transfer';
-import { CLASS_NAMES, type Label } from '@/lib/dataset/classes';
+import { useCamera } from '@/app/_components/use-camera';
+import { CLASS_NAMES, type Label } from '@/lib/classes';
 
 const BURST_MS = 500;
 const MAX_IN_FLIGHT = 2;
 
 export function Camera({ classes }: { classes: string[] }) {
   const video = useRef<HTMLVideoElement>(null);
-  const stream = useRef<MediaStream | null>(null);
+  const camera = useCamera(video, { width: 1280, height: 720 });
   const burst = useRef<number | null>(null);
   const pending = useRef<Array<{ file: File; path: string }>>([]);
   const inFlight = useRef(0);
   const [label, setLabel] = useState('');
-  const [on, setOn] = useState(false);
   const [recording, setRecording] = useState(false);
-  const [error, setError] = useState<string | null>(null);
   const [taken, setTaken] = useState(0);
   const [results, setResults] = useState<Result[]>([]);
   const labelRef = useRef(label);
@@ -44,30 +43,13 @@ export function Camera({ classes }: { classes: string[] }) {
     [pump],
   );
 
-  const stop = useCallback(() => {
-    stream.current?.getTracks().forEach((t) => t.stop());
-    stream.current = null;
-    setOn(false);
-  }, []);
-  useEffect(() => stop, [stop]);
-
-  async function start() {
-    setError(null);
-    if (!navigator.mediaDevices?.getUserMedia) {
-      setError('This browser cannot open the camera here (it needs HTTPS or localhost). Use the photo button below instead.');
-      return;
-    }
-    try {
-      stream.current = await navigator.mediaDevices.getUserMedia({ video: { width: { ideal: 1280 }, height: { ideal: 720 } }, audio: false });
-      if (video.current) {
-        video.current.srcObject = stream.current;
-        await video.current.play();
-      }
-      setOn(true);
-    } catch (err) {
-      setError(`The camera could not be opened: ${(err as Error).message}. Allow camera access, or use the photo button below.`);
-    }
-  }
+  const on = camera.status === 'on';
+  const { failure } = camera;
+  const error = !failure
+    ? null
+    : failure.kind === 'unsupported'
+      ? 'This browser cannot open the camera here (it needs HTTPS or localhost). Use the photo button below instead.'
+      : `The camera could not be opened: ${failure.message.replace(/\.?$/, '.')} Allow camera access, or use the photo button below.`;
 
   const snap = useCallback(() => {
     const v = video.current;
@@ -121,11 +103,11 @@ export function Camera({ classes }: { classes: string[] }) {
           </select>
         </div>
         {on ? (
-          <button type="button" className="btn-secondary" onClick={stop}>
+          <button type="button" className="btn-secondary" onClick={camera.stop}>
             Stop camera
           </button>
         ) : (
-          <button type="button" className="btn-primary" onClick={start} disabled={!ready}>
+          <button type="button" className="btn-primary" onClick={() => void camera.start()} disabled={!ready || camera.status === 'starting'}>
             Start camera
           </button>
         )}

@@ -1,6 +1,6 @@
 import type { Metadata } from 'next';
 import { pageGuard } from '@/app/_server/guard';
-import { CLASSES } from '@/lib/dataset/classes';
+import { CLASSES } from '@/lib/classes';
 import { Camera } from './camera';
 
 export const metadata: Metadata = { title: 'Camera' };

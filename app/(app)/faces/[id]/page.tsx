@@ -3,7 +3,7 @@ import { notFound } from 'next/navigation';
 import { pageGuard } from '@/app/_server/guard';
 import { db } from '@/lib/db';
 import { may } from '@/lib/auth/policy';
-import { CLASS_NAMES, type Label } from '@/lib/dataset/classes';
+import { CLASS_NAMES, type Label } from '@/lib/classes';
 import { faceForViewer } from '@/lib/dataset/reviews';
 import { FaceCrop, LabelBadge, PhotoWithBox } from '@/app/_components/faces';
 import { Relabel } from './relabel';

@@ -2,7 +2,7 @@
 
 import { useRouter } from 'next/navigation';
 import { useState, useTransition } from 'react';
-import { CLASS_COLORS, CLASS_NAMES, LABELS, type Label } from '@/lib/dataset/classes';
+import { CLASS_COLORS, CLASS_NAMES, LABELS, type Label } from '@/lib/classes';
 
 /** Labelers change a face's label here; the change joins the history below. */
 export function Relabel({ faceId, current }: { faceId: string; current: string | null }) {

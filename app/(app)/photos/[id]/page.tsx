@@ -39,7 +39,6 @@ export default async function PhotoPage({ params }: { params: Promise<{ id: stri
       </p>
       <figure className="card">
         <div className="relative mx-auto max-w-4xl">
-          {/* eslint-disable-next-line @next/next/no-img-element */}
           <img src={`/api/photos/${photo.id}/image`} alt={photo.originalName} className="block h-auto w-full" />
           <svg
             viewBox={`0 0 ${photo.width} ${photo.height}`}
@@ -72,7 +71,6 @@ export default async function PhotoPage({ params }: { params: Promise<{ id: stri
             const near = photo.near.filter((n) => n.groupId === f.groupId);
             return (
               <li key={f.id} id={`face-${f.index}`} data-testid="photo-face" className="text-sm">
-                {/* eslint-disable-next-line @next/next/no-img-element */}
                 <img src={`/api/faces/${f.id}/image`} alt={`Sample ${f.index + 1}`} className="aspect-square w-full rounded border border-slate-200 object-cover" />
                 <p className="mt-1">
                   #{f.index + 1} · {f.label ?? 'unlabelled'}

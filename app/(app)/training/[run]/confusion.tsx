@@ -67,7 +67,6 @@ export function ConfusionMatrix({ classes, matrix, predictions }: { classes: str
               {faces.map((f) => (
                 <li key={f.faceId} className="text-center text-xs text-slate-600">
                   <a href={`/api/faces/${f.faceId}/image`} target="_blank" rel="noreferrer">
-                    {/* eslint-disable-next-line @next/next/no-img-element */}
                     <img src={`/api/faces/${f.faceId}/image`} alt={`face ${f.faceId}`} width={96} height={96} className="h-24 w-24 rounded object-cover" />
                   </a>
                   {(100 * f.confidence).toFixed(0)}%

@@ -4,7 +4,7 @@ import { notFound } from 'next/navigation';
 import { pageGuard } from '@/app/_server/guard';
 import { may } from '@/lib/auth/policy';
 import { db } from '@/lib/db';
-import { CLASS_NAMES, CLASSES } from '@/lib/dataset/classes';
+import { CLASS_NAMES, CLASSES } from '@/lib/classes';
 import { Row, Table } from '@/app/_components/table';
 import { runDetail } from '@/lib/training/views';
 import { Curves } from '../curves';
@@ -137,7 +137,6 @@ export default async function RunPage({ params }: { params: Promise<{ run: strin
               <ul className="flex flex-wrap gap-3">
                 {m.misclassified.map((f) => (
                   <li key={f.faceId} className="w-28 text-xs text-slate-600">
-                    {/* eslint-disable-next-line @next/next/no-img-element */}
                     <img src={`/api/faces/${f.faceId}/image`} alt={`face ${f.faceId}`} width={112} height={112} className="h-28 w-28 rounded object-cover" />
                     {f.trueLabel.replace('_', ' ')} → {f.predicted.replace('_', ' ')} ({(100 * f.confidence).toFixed(0)}%)
                   </li>

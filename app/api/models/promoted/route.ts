@@ -5,8 +5,8 @@ import { apiRoute } from '@/app/_server/guard';
 import { config } from '@/lib/config';
 import { db } from '@/lib/db';
 import { promotedModel } from '@/lib/models/promoted';
-import { BACKBONE_ID } from '@/lib/ml/backbone';
-import { servedModelsVersion } from '@/lib/ml/model-files';
+import { BACKBONE_ID } from '@/lib/inference/backbone';
+import { servedModelsVersion } from '@/lib/models/served-files';
 
 export const runtime = 'nodejs';
 export const dynamic = 'force-dynamic';

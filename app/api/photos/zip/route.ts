@@ -2,7 +2,7 @@ import { apiRoute } from '@/app/_server/guard';
 import { UserError } from '@/lib/auth/roles';
 import { config } from '@/lib/config';
 import { db } from '@/lib/db';
-import { parseLabel } from '@/lib/dataset/classes';
+import { parseLabel } from '@/lib/classes';
 import { checkDeclaredLength, incomingDir, receiveZip } from '@/lib/dataset/incoming';
 import { queueZipImport } from '@/lib/dataset/imports';
 

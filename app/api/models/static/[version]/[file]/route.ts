@@ -3,7 +3,7 @@ import type { z } from 'zod';
 // The version segment changes with their content, so they are cached as immutable.
 import { NextResponse } from 'next/server';
 import { apiRoute } from '@/app/_server/guard';
-import { servedModelsVersion, staticModelFile } from '@/lib/ml/model-files';
+import { servedModelsVersion, staticModelFile } from '@/lib/models/served-files';
 
 export const runtime = 'nodejs';
 

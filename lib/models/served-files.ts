@@ -6,10 +6,10 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { lazyAsync, projectRequire } from './tf';
-import { fuseRelu6, findModelFile, readModelArtifacts } from './model-io';
-import { DETECTOR_MODEL_FILE } from './blazeface';
-import { FACERES_MODEL_FILE } from './classify';
-import { BACKBONE_ID } from './backbone';
+import { DETECTOR_MODEL_FILE } from '../inference/blazeface';
+import { BACKBONE_ID, FACERES_MODEL_FILE } from '../inference/backbone';
+import { fuseRelu6 } from './fuse-relu6';
+import { findModelFile, readModelArtifacts } from './load-graph';
 
 /** Changes whenever a served byte could change (backbone weights, preprocessing, fusion, tfjs version). */
 export function servedModelsVersion(): string {
@@ -39,7 +39,7 @@ const fusedFaceres = lazyAsync(async (): Promise<{ json: ServedFile; bin: Served
 });
 
 /** A served backbone/detector file by name, or null for any other name. */
-export async function backboneFile(name: string): Promise<ServedFile | null> {
+async function backboneFile(name: string): Promise<ServedFile | null> {
   switch (name) {
     case 'blazeface.json':
       return { body: await fs.readFile(findModelFile(DETECTOR_MODEL_FILE)), contentType: 'application/json' };
@@ -54,7 +54,7 @@ export async function backboneFile(name: string): Promise<ServedFile | null> {
   }
 }
 
-export const WASM_FILES = ['tfjs-backend-wasm.wasm', 'tfjs-backend-wasm-simd.wasm', 'tfjs-backend-wasm-threaded-simd.wasm'];
+const WASM_FILES = ['tfjs-backend-wasm.wasm', 'tfjs-backend-wasm-simd.wasm', 'tfjs-backend-wasm-threaded-simd.wasm'];
 
 /** A served file (backbone, detector, TF.js script or wasm binary) by name, or null. */
 export async function staticModelFile(name: string): Promise<ServedFile | null> {
@@ -77,7 +77,7 @@ export async function scriptFile(name: string): Promise<ServedFile | null> {
 }
 
 /** A tfjs wasm binary by name, or null. */
-export async function wasmFile(name: string): Promise<ServedFile | null> {
+async function wasmFile(name: string): Promise<ServedFile | null> {
   if (!WASM_FILES.includes(name)) return null;
   const dir = path.dirname(projectRequire().resolve('@tensorflow/tfjs-backend-wasm'));
   return { body: await fs.readFile(path.join(dir, name)), contentType: 'application/wasm' };

@@ -1,35 +1,21 @@
 /**
  * Classifying encoded images with a trained head, on the server: decode with sharp (EXIF-oriented), then the
  * shared `classifyImage` path the browser preview runs too. Used by `POST /api/predict` and the CLI's
- * `predict` / `evaluate`, so all three give the same answers.
+ * `predict` / `evaluate`, so all three give the same answers. With the promoted model: `predictImage` in
+ * ./promoted.ts.
  */
-import type * as TF from '@tensorflow/tfjs';
-import type { Db } from '../db';
 import { UserError } from '../auth/roles';
 import { config } from '../config';
 import { decodeImage, ImageRejection, type Limits } from '../images';
-import { loadDetector } from '../faces/detect';
-import { loadPromoted } from '../training/classify';
-import { BACKBONE_ID, loadFaceres } from './backbone';
-import { classifyImage, type FaceResult, type HeadMeta } from './classify';
-import { getTf } from './tf';
-
-export interface Prediction {
-  model: { runId: string; classes: readonly string[] };
-  width: number;
-  height: number;
-  faces: FaceResult[];
-}
-
-/** A loaded head: the registry's `loadPromoted` / `loadModel` give this. */
-export interface HeadModel {
-  model: TF.LayersModel;
-  meta: Omit<HeadMeta, 'runId'>;
-  runId: string;
-}
+import { BACKBONE_ID } from '../inference/backbone';
+import { classifyImage, type FaceResult, type LoadedHead } from '../inference/classify';
+import type { ModelMeta } from '../inference/meta';
+import { loadFaceres } from './backbone';
+import { loadDetector } from './detector';
+import { getTf, rgbTensor } from './tf';
 
 /** Refuses a model trained on other features than this server computes. */
-export function checkBackbone(meta: Pick<HeadMeta, 'backbone'>): void {
+function checkBackbone(meta: Pick<ModelMeta, 'backbone'>): void {
   if (meta.backbone !== BACKBONE_ID) {
     throw new UserError(
       `The promoted model was trained on backbone ${meta.backbone}, this server computes ${BACKBONE_ID}; retrain and promote a model.`,
@@ -45,7 +31,7 @@ export function checkBackbone(meta: Pick<HeadMeta, 'backbone'>): void {
  * UserError 400 when the image is refused (with the decoder's reason), 413 when the file is too large.
  */
 export async function classifyEncoded(
-  head: HeadModel,
+  head: LoadedHead,
   input: Uint8Array,
   opts: Partial<Limits> = {},
 ): Promise<{ width: number; height: number; faces: FaceResult[] }> {
@@ -61,23 +47,11 @@ export async function classifyEncoded(
   }
   const tf = await getTf();
   const [detector, faceres] = await Promise.all([loadDetector(), loadFaceres()]);
-  const data = new Uint8Array(image.data.buffer, image.data.byteOffset, image.data.byteLength);
-  const tensor = tf.tensor3d(data, [image.height, image.width, 3], 'int32');
+  const tensor = rgbTensor(tf, image);
   try {
-    const meta: HeadMeta = { ...head.meta, runId: head.runId };
-    const faces = await classifyImage(tf, { detector, faceres, head: head.model, meta }, tensor);
+    const faces = await classifyImage(tf, { detector, faceres, head: head.model, meta: head.meta }, tensor);
     return { width: image.width, height: image.height, faces };
   } finally {
     tensor.dispose();
   }
-}
-
-/**
- * Classifies every face of an encoded image with the promoted model (the `POST /api/predict` service).
- * UserError 409 when no model is promoted, 400 for an undecodable or too large image.
- */
-export async function predictImage(db: Db, input: Uint8Array, opts: Partial<Limits> = {}): Promise<Prediction> {
-  const head = await loadPromoted(db, await getTf());
-  const out = await classifyEncoded(head, input, opts);
-  return { model: { runId: head.runId, classes: head.meta.classes }, ...out };
 }

@@ -1,9 +1,11 @@
 // Trains the head: class-weighted cross-entropy with L2, Adam, seeded mini-batches and
 // dropout masks, early stopping on the validation loss, and the best epoch's weights kept.
 import type * as TF from '@tensorflow/tfjs';
-import { NUM_CLASSES } from '../dataset/classes';
+import { NUM_CLASSES } from '../classes';
 import { prng, shuffleInPlace } from '../dataset/split';
-import { buildHead, DEFAULT_HEAD, type HeadConfig, type Tf, useFastMatMulGradient } from './head';
+import type { HeadConfig } from '../inference/meta';
+import type { Tf } from '../inference/types';
+import { buildHead, DEFAULT_HEAD, patchMatMulGradient } from './head';
 
 /** `xMirror[i]`: the same face mirrored; when given, each epoch uses one of the two at random. */
 export type Samples = { x: readonly Float32Array[]; y: readonly number[]; xMirror?: readonly Float32Array[] };
@@ -38,7 +40,7 @@ export async function trainHead(
   if (train.x.length === 0) throw new Error('no training samples');
   if (train.x.length !== train.y.length || valid.x.length !== valid.y.length) throw new Error('features and labels differ in length');
   const dim = train.x[0].length;
-  useFastMatMulGradient(tf);
+  patchMatMulGradient(tf);
 
   const model = buildHead(tf, dim, cfg, seed);
   const dense = model.layers.filter((l) => l.getClassName() === 'Dense');

@@ -1,20 +1,21 @@
 // Backbone features per face, cached in the Feature table per feature key and mirroring (the
 // mirrored crop is the training augmentation and the test-time second view).
 // Incremental: only faces without a cached vector for the current key are embedded.
-// A face's features come from the same path inference runs (`describeBoxes` in classify.ts): the
+// A face's features come from the same path inference runs (`describeBoxes` in lib/inference/classify.ts): the
 // stored original photo, decoded and EXIF-oriented by the upload decoder (as `POST /api/predict` does), cut at the
 // face's stored box (the planned sample box) and resized by the backbone's tensor crop. Not from the
 // stored crop JPEG (re-encoded at <= 320 px, q90), which shifted class probabilities by up to 0.08.
 // A stored vector is FEATURE_DIM floats of features, then the backbone's age estimate
 // (years) and its male probability: little-endian float32.
 import type { Db } from '../db';
-import { BACKBONE_ID, describe, FEATURE_DIM, loadFaceres } from './backbone';
-import { describeBoxes } from './classify';
-import { encodedToRgb, type RgbImage } from '../faces/crop';
-import { decodeImage } from '../images';
+import { decodeImage, type RgbImage } from '../images';
+import { BACKBONE_ID, FEATURE_DIM } from '../inference/backbone';
+import { describeBoxes } from '../inference/classify';
+import type { Box } from '../inference/preprocess';
+import type { FeaturePair, FeatureVector } from '../inference/types';
+import { loadFaceres } from '../models/backbone';
+import { getTf, rgbTensor } from '../models/tf';
 import { type BlobStore, originalKey, store as defaultStore } from '../storage';
-import type { Box } from './preprocess';
-import { getTf } from './tf';
 
 /**
  * What `Feature.backbone` holds: the backbone id (weights + preprocessing, what a model's
@@ -24,10 +25,8 @@ import { getTf } from './tf';
 export const FEATURE_KEY = `${BACKBONE_ID}+photo`;
 
 export const VECTOR_DIM = FEATURE_DIM + 2;
-export type FaceVector = { features: Float32Array; age: number; male: number };
-export type FacePair = { plain: FaceVector; mirrored: FaceVector | null };
 
-export function encodeVector(v: FaceVector): Uint8Array<ArrayBuffer> {
+export function encodeVector(v: FeatureVector): Uint8Array<ArrayBuffer> {
   const out = new Float32Array(VECTOR_DIM);
   out.set(v.features);
   out[FEATURE_DIM] = v.age;
@@ -35,19 +34,11 @@ export function encodeVector(v: FaceVector): Uint8Array<ArrayBuffer> {
   return new Uint8Array(out.buffer);
 }
 
-export function decodeVector(bytes: Uint8Array): FaceVector {
+export function decodeVector(bytes: Uint8Array): FeatureVector {
   if (bytes.byteLength !== VECTOR_DIM * 4) throw new Error(`feature vector has ${bytes.byteLength} bytes, expected ${VECTOR_DIM * 4}`);
   const copy = new Uint8Array(bytes); // aligned copy
   const f = new Float32Array(copy.buffer);
   return { features: f.slice(0, FEATURE_DIM), age: f[FEATURE_DIM], male: f[FEATURE_DIM + 1] };
-}
-
-/** Features of encoded face crops (JPEG/PNG…), plain and mirrored (benchmarks; training uses `describePhotoFaces`). */
-export async function describeCrops(crops: readonly Uint8Array[], opts: { mirror?: boolean } = {}): Promise<FacePair[]> {
-  const rgb = await Promise.all(crops.map((c) => encodedToRgb(c)));
-  const plain = await describe(rgb);
-  const mirrored = opts.mirror === false ? null : await describe(rgb, { mirror: true });
-  return plain.map((p, i) => ({ plain: p, mirrored: mirrored ? mirrored[i] : null }));
 }
 
 /**
@@ -65,7 +56,7 @@ export type PhotoFaces = { sha256: string; width: number; height: number; faces:
  * Plain and mirrored features of faces of one stored photo: the original is read from storage and
  * decoded once, and every face box goes through `describeBoxes`, the crop path of inference.
  */
-export async function describePhotoFaces(photo: PhotoFaces, blobs: BlobStore = defaultStore()): Promise<FacePair[]> {
+async function describePhotoFaces(photo: PhotoFaces, blobs: BlobStore = defaultStore()): Promise<FeaturePair[]> {
   const bytes = await blobs.get(originalKey(photo.sha256));
   if (!bytes) throw new Error(`the original of photo ${photo.sha256} is missing from storage`);
   const image = await decodeOriginal(bytes);
@@ -76,11 +67,10 @@ export async function describePhotoFaces(photo: PhotoFaces, blobs: BlobStore = d
 }
 
 /** Plain and mirrored features of boxes of a decoded photo, through `describeBoxes` (the inference crop path). */
-export async function describeImageBoxes(image: RgbImage, boxes: readonly Box[]): Promise<FacePair[]> {
+export async function describeImageBoxes(image: RgbImage, boxes: readonly Box[]): Promise<FeaturePair[]> {
   const tf = await getTf();
   const faceres = await loadFaceres();
-  const data = new Uint8Array(image.data.buffer, image.data.byteOffset, image.data.byteLength);
-  const tensor = tf.tensor3d(data, [image.height, image.width, 3], 'int32');
+  const tensor = rgbTensor(tf, image);
   try {
     const d = await describeBoxes(tf, faceres, tensor, boxes, { mirror: true });
     return d.plain.map((p, i) => ({ plain: p, mirrored: d.mirrored![i] }));
@@ -125,7 +115,7 @@ export async function ensureFeatures(
   const found = [...photos.values()].reduce((n, p) => n + p.faces.length, 0);
   if (found !== missing.length) throw new Error(`${missing.length - found} of the faces to embed no longer exist`);
   let done = 0;
-  let pending: { id: string; pair: FacePair }[] = [];
+  let pending: { id: string; pair: FeaturePair }[] = [];
   const flush = async () => {
     if (pending.length === 0) return;
     const ids = pending.map((p) => p.id);
@@ -150,13 +140,13 @@ export async function ensureFeatures(
 }
 
 /** The cached plain and mirrored vectors of the given faces (current feature key). */
-export async function loadFeatures(db: Db, faceIds: readonly string[], backbone = FEATURE_KEY): Promise<Map<string, FacePair>> {
-  const out = new Map<string, FacePair>();
+export async function loadFeatures(db: Db, faceIds: readonly string[], backbone = FEATURE_KEY): Promise<Map<string, FeaturePair>> {
+  const out = new Map<string, FeaturePair>();
   for (let i = 0; i < faceIds.length; i += 1000) {
     const rows = await db.feature.findMany({ where: { backbone, faceId: { in: faceIds.slice(i, i + 1000) } } });
     for (const r of rows) {
       const v = decodeVector(r.vector);
-      const e = out.get(r.faceId) ?? { plain: null as unknown as FaceVector, mirrored: null };
+      const e = out.get(r.faceId) ?? { plain: null as unknown as FeatureVector, mirrored: null };
       if (r.mirrored) e.mirrored = v;
       else e.plain = v;
       out.set(r.faceId, e);

@@ -1,18 +1,18 @@
-// Classifying photos with the promoted model (the CLI's `predict` and `evaluate`): the shared
-// inference path of lib/ml/predict.ts, as the predict API and the browser preview use.
+// Classifying photos with a trained head (the CLI's `predict` and `evaluate`): the server's inference path
+// (lib/models/serve.ts -> lib/inference/classify.ts), as the predict API and the browser preview use.
 import fs from 'node:fs';
 import path from 'node:path';
-import { CLASSES, classIndex, type ClassName } from '../dataset/classes';
-import { classifyEncoded } from '../ml/predict';
-import { computeMetrics } from '../ml/metrics';
-import type { Box } from '../ml/preprocess';
-import type { LoadedHead } from './classify';
+import { CLASSES, classIndex, type ClassName } from '../classes';
+import type { LoadedHead } from '../inference/classify';
+import type { Box } from '../inference/preprocess';
+import { classifyEncoded } from '../models/serve';
+import { computeMetrics } from './metrics';
 
 export type FacePrediction = { box: Box; wholeImage: boolean; probs: Record<ClassName, number>; label: ClassName };
 
 /**
  * Every face of a photo classified by `head`, through the same path as the predict API and the browser
- * preview (lib/ml/predict.ts -> lib/ml/classify.ts), so all three agree.
+ * preview (lib/models/serve.ts -> lib/inference/classify.ts), so all three agree.
  */
 export async function predictPhoto(head: LoadedHead, buffer: Buffer): Promise<FacePrediction[]> {
   const { faces } = await classifyEncoded(head, buffer);

@@ -1,53 +1,21 @@
 /**
  * The one inference path from an image to per-face class probabilities, shared by the browser (live
- * preview, still images) and the server (`POST /api/predict`):
+ * preview, still images), the server (`POST /api/predict`, CLI `predict` / `evaluate`) and training:
  *
  *   RGB image tensor -> BlazeFace (`blazeface.ts`) -> `planSamples` (the training crop rule) ->
- *   crops resized to 224 (`describeBoxes`, which training's features go through too) -> faceres features + age -> `headInput` -> head softmax
- *   (averaged with the mirrored crop when the model's meta asks for mirror test-time augmentation).
+ *   crops resized to 224 (`describeBoxes`, which training's features go through too) -> faceres features + age
+ *   -> `headInput` -> head softmax (`headProbs`), averaged with the mirrored crop (`mirrorAverage`) when the
+ *   model's meta asks for mirror test-time augmentation -> `argmax`.
  *
- * PURE and environment-agnostic: the caller passes its `tf` and the three loaded models. `headInput` is
- * THE definition of the head's input; training must build its inputs with it.
+ * Browser-safe (the lib/inference rule in docs/DEVELOPING.md): the caller passes its `tf` and the loaded
+ * models. `headInput` is THE definition of the head's input; training builds its inputs with it.
  */
 import type * as TF from '@tensorflow/tfjs';
 import { detectInTensor, type DetectOptions } from './blazeface';
+import { ageFromSoftmax, FACERES_OUTPUTS } from './backbone';
+import type { ModelMeta } from './meta';
 import { type Box, cropsToBackboneInput, planSamples, type SampleRule } from './preprocess';
-
-type Tf = typeof TF;
-
-/** File name of the backbone in @vladmandic/human's model folder. */
-export const FACERES_MODEL_FILE = 'faceres.json';
-/** faceres outputs used: 1024-d global pooling features, 100-bin age softmax, male probability. */
-export const FACERES_OUTPUTS = ['global_pooling/Mean', 'age_pred/Softmax', 'gender_pred/Sigmoid'] as const;
-export const AGE_BINS = 100;
-
-/** Expected age in years under faceres' age softmax (row `i` of a [n, 100] array). */
-export function ageFromSoftmax(ageP: ArrayLike<number>, i = 0): number {
-  let age = 0;
-  for (let a = 0; a < AGE_BINS; a++) age += a * ageP[i * AGE_BINS + a];
-  return age;
-}
-
-/**
- * What inference needs from a model's meta.json (the registry writes more). `classes` are in the order of
- * the head's softmax outputs.
- */
-export interface HeadMeta {
-  runId: string;
-  classes: readonly string[];
-  /** BACKBONE_ID of the features the head was trained on. */
-  backbone: string;
-  preprocessing: {
-    /** Features are L2-normalised (always true). */
-    l2: true;
-    /** The backbone's age estimate / 100 is appended to the features. */
-    useAge: boolean;
-    /** Probabilities are averaged over the crop and its mirror image. */
-    mirrorTta: boolean;
-    /** Head input length: feature dim + (useAge ? 1 : 0). */
-    dim: number;
-  };
-}
+import type { FeaturePair, FeatureVector, Tf } from './types';
 
 /** The head's input: L2-normalised features, then (if `useAge`) the age estimate in years / 100. */
 export function headInput(features: ArrayLike<number>, age: number | null, useAge: boolean): Float32Array {
@@ -60,12 +28,34 @@ export function headInput(features: ArrayLike<number>, age: number | null, useAg
   return out;
 }
 
+/** Index of the largest value (the first one on ties). */
+export function argmax(p: ArrayLike<number>): number {
+  let best = 0;
+  for (let i = 1; i < p.length; i++) if (p[i] > p[best]) best = i;
+  return best;
+}
+
+/** Test-time augmentation: the mean of a crop's and its mirror image's class probabilities. */
+export function mirrorAverage(plain: Float32Array, mirrored: ArrayLike<number>): Float32Array {
+  return plain.map((v, c) => (v + mirrored[c]) / 2);
+}
+
+/** A trained head and its meta.json (`runId`: the run it belongs to). */
+export interface LoadedHead {
+  model: TF.LayersModel;
+  meta: ModelMeta;
+  runId: string;
+}
+
+/** What inference reads from a model's meta. */
+export type InferenceMeta = Pick<ModelMeta, 'runId' | 'classes' | 'backbone' | 'preprocessing'>;
+
 export interface InferenceModels {
   detector: TF.GraphModel;
   /** faceres (relu6-fused or as shipped: same outputs). */
   faceres: TF.GraphModel;
   head: TF.LayersModel;
-  meta: HeadMeta;
+  meta: InferenceMeta;
 }
 
 export interface FaceResult {
@@ -101,16 +91,9 @@ export interface ClassifyOptions {
   mirror?: boolean;
 }
 
-/** What the backbone says about one crop: 1024-d features, expected age (years), male probability. */
-export interface CropFeatures {
-  features: Float32Array;
-  age: number;
-  male: number;
-}
-
 /**
  * THE crop path from an image tensor to backbone features, shared by inference (`classifyImage`) and
- * training (`lib/ml/features.ts`, from the stored original photo and the face's stored box), so a head is
+ * training (`lib/training/features.ts`, from the stored original photo and the face's stored box), so a head is
  * trained on exactly the features it sees at inference: `boxes` are cut out of the RGB image tensor
  * [h, w, 3] (not disposed) and resized to 224 (`cropsToBackboneInput`); with `mirror`, their mirror images
  * go through faceres in the same batch. Returns the plain crops' features, and the mirrored ones (or null).
@@ -121,7 +104,7 @@ export async function describeBoxes(
   image: TF.Tensor3D,
   boxes: readonly Box[],
   opts: { mirror: boolean },
-): Promise<{ plain: CropFeatures[]; mirrored: CropFeatures[] | null }> {
+): Promise<{ plain: FeatureVector[]; mirrored: FeatureVector[] | null }> {
   const n = boxes.length;
   if (n === 0) return { plain: [], mirrored: opts.mirror ? [] : null };
   const input = cropsToBackboneInput(tf, image, boxes);
@@ -145,20 +128,56 @@ export async function describeBoxes(
   }
 }
 
-/** Softmax rows of the head for prepared inputs. */
-async function headProbs(tf: Tf, models: InferenceModels, rows: Float32Array[]): Promise<Float32Array[]> {
-  const dim = models.meta.preprocessing.dim;
+/**
+ * Softmax rows of a head for prepared inputs (rows of `dim` floats, from `headInput`); `classes` outputs per row.
+ */
+export async function headProbs(
+  tf: Tf,
+  head: TF.LayersModel,
+  rows: readonly Float32Array[],
+  dim: number,
+  classes: number,
+): Promise<Float32Array[]> {
+  if (rows.length === 0) return [];
   const flat = new Float32Array(rows.length * dim);
   rows.forEach((r, i) => {
-    if (r.length !== dim) throw new Error(`Head input has ${r.length} values, the model expects ${dim}`);
+    if (r.length !== dim) throw new Error(`Head input ${i} has ${r.length} values, the model expects ${dim}`);
     flat.set(r, i * dim);
   });
-  const out = tf.tidy(() => models.head.predict(tf.tensor2d(flat, [rows.length, dim])) as TF.Tensor);
+  const out = tf.tidy(() => head.predict(tf.tensor2d(flat, [rows.length, dim])) as TF.Tensor);
   const data = (await out.data()) as Float32Array;
   out.dispose();
-  const k = models.meta.classes.length;
-  if (data.length !== rows.length * k) throw new Error(`The head outputs ${data.length / rows.length} classes, meta.json lists ${k}`);
-  return rows.map((_, i) => data.slice(i * k, (i + 1) * k));
+  if (data.length !== rows.length * classes) {
+    throw new Error(`The head outputs ${data.length / rows.length} classes, meta.json lists ${classes}`);
+  }
+  return rows.map((_, i) => data.slice(i * classes, (i + 1) * classes));
+}
+
+/**
+ * Class probabilities of faces whose backbone features are already known (training's cached vectors): the
+ * same head input, and the mirrored view averaged in when the model was trained for it.
+ */
+export async function classifyFeatures(
+  tf: Tf,
+  head: { model: TF.LayersModel; meta: InferenceMeta },
+  pairs: readonly FeaturePair[],
+): Promise<Float32Array[]> {
+  const { useAge, mirrorTta, dim } = head.meta.preprocessing;
+  const k = head.meta.classes.length;
+  const plain = await headProbs(tf, head.model, pairs.map((p) => headInput(p.plain.features, p.plain.age, useAge)), dim, k);
+  if (!mirrorTta) return plain;
+  const withMirror = pairs.map((p, i) => (p.mirrored ? i : -1)).filter((i) => i >= 0);
+  const mirrored = await headProbs(
+    tf,
+    head.model,
+    withMirror.map((i) => headInput(pairs[i].mirrored!.features, pairs[i].mirrored!.age, useAge)),
+    dim,
+    k,
+  );
+  withMirror.forEach((i, j) => {
+    plain[i] = mirrorAverage(plain[i], mirrored[j]);
+  });
+  return plain;
 }
 
 /**
@@ -183,16 +202,15 @@ export async function classifyImage(
   const described = await describeBoxes(tf, models.faceres, image, plans.map((p) => p.box), { mirror });
   const { useAge } = models.meta.preprocessing;
   const rows = [...described.plain, ...(described.mirrored ?? [])].map((d) => headInput(d.features, d.age, useAge));
-  let probs = await headProbs(tf, models, rows);
-  if (mirror) probs = probs.slice(0, n).map((p, i) => p.map((v, c) => (v + probs[n + i][c]) / 2));
+  const classes = models.meta.classes;
+  let probs = await headProbs(tf, models.head, rows, models.meta.preprocessing.dim, classes.length);
+  if (mirror) probs = probs.slice(0, n).map((p, i) => mirrorAverage(p, probs[n + i]));
   if (opts.timings) {
     const t2 = performance.now();
     Object.assign(opts.timings, { detectMs: t1 - t0, classifyMs: t2 - t1, totalMs: t2 - t0 });
   }
-  const classes = models.meta.classes;
   return plans.map((p, i) => {
-    let best = 0;
-    for (let c = 1; c < classes.length; c++) if (probs[i][c] > probs[i][best]) best = c;
+    const best = argmax(probs[i]);
     return {
       box: p.box,
       wholeImage: p.wholeImage,

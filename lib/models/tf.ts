@@ -11,11 +11,12 @@
  * in node_modules (a bundled copy of tfjs-core would not see the backend registered by tfjs-node).
  */
 import path from 'node:path';
-import type * as TF from '@tensorflow/tfjs';
+import type { Tensor3D } from '@tensorflow/tfjs';
 import { config } from '../config';
+import type { RgbImage } from '../images';
+import type { Tf } from '../inference/types';
 
-export type Tf = typeof TF;
-export type TfBackendName = 'tensorflow' | 'wasm';
+type TfBackendName = 'tensorflow' | 'wasm';
 
 /**
  * A lazily started, shared async singleton: `init` runs on the first call and its promise is reused;
@@ -108,4 +109,14 @@ export const getTf: () => Promise<Tf> = lazyAsync(init);
 export async function backendName(): Promise<TfBackendName> {
   const tf = await getTf();
   return tf.getBackend() as TfBackendName;
+}
+
+/** A decoded image (`decodeImage` in lib/images) as an int32 RGB tensor [h, w, 3]; the caller disposes it. */
+export function rgbTensor(tf: Tf, image: RgbImage): Tensor3D {
+  const { data, width, height } = image;
+  if (!Number.isInteger(width) || !Number.isInteger(height) || width < 1 || height < 1) {
+    throw new Error(`invalid image size ${width}x${height}`);
+  }
+  if (data.length !== width * height * 3) throw new Error(`expected ${width * height * 3} RGB bytes for ${width}x${height}, got ${data.length}`);
+  return tf.tensor3d(new Uint8Array(data.buffer, data.byteOffset, data.byteLength), [height, width, 3], 'int32');
 }

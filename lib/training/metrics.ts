@@ -2,7 +2,8 @@
 // F1 / support, macro and weighted averages, the confusion matrix (rows = true class,
 // columns = predicted), and the two binary questions the classes encode: mask (sum of the
 // two mask probabilities > ½) and age (sum of the two "old" probabilities > ½).
-import { CLASSES, type ClassName, isMask, isOld } from '../dataset/classes';
+import { CLASSES, type ClassName, isMask, isOld } from '../classes';
+import { argmax } from '../inference/classify';
 
 export type ClassMetrics = { precision: number; recall: number; f1: number; support: number };
 export type Misclassified = { faceId: string; trueLabel: ClassName; predicted: ClassName; confidence: number };
@@ -22,12 +23,6 @@ export type Metrics = {
 };
 
 const div = (a: number, b: number) => (b === 0 ? 0 : a / b);
-
-export function argmax(p: ArrayLike<number>): number {
-  let best = 0;
-  for (let i = 1; i < p.length; i++) if (p[i] > p[best]) best = i;
-  return best;
-}
 
 /**
  * @param yTrue true class index per sample

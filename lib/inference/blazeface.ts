@@ -6,14 +6,13 @@
  * - large photos without a close-up face are also scanned in overlapping tiles, for small faces in groups;
  * - boxes are returned as the detector's raw face box (no enlargement) in pixels of the input image.
  *
- * PURE and environment-agnostic like `preprocess.ts`: the caller passes its `tf` and the loaded model, so
+ * Browser-safe like all of lib/inference: the caller passes its `tf` and the loaded model, so
  * the server (`lib/faces/detect.ts`, ingest and the predict API) and the browser (live preview) run the
  * very same detection code.
  */
 import type * as TF from '@tensorflow/tfjs';
 import type { Box, Detection } from './preprocess';
-
-type Tf = typeof TF;
+import type { Tf } from './types';
 
 export interface DetectOptions {
   /** Minimum detector confidence (0..1) of a returned face. Default 0.5. */

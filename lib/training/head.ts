@@ -3,24 +3,12 @@
 // the browser can load), trained by our own loop so that it is deterministic for a seed
 // (seeded initialisers, seeded shuffling, a fresh seeded dropout mask each step).
 import type * as TF from '@tensorflow/tfjs';
-import { NUM_CLASSES } from '../dataset/classes';
+import { NUM_CLASSES } from '../classes';
+import type { HeadConfig } from '../inference/meta';
+import type { Tf } from '../inference/types';
 
-export type Tf = typeof TF;
-
-export type HeadConfig = {
-  /** Hidden units; 0 = no hidden layer (dropout on the features, then softmax). */
-  hidden: number;
-  dropout: number;
-  learningRate: number;
-  /** L2 penalty on the kernels. */
-  l2: number;
-  batchSize: number;
-  maxEpochs: number;
-  /** Stop after this many epochs without a better validation loss. */
-  patience: number;
-  /** Add the backbone's age estimate (years / 100) as an extra input. */
-  useAge: boolean;
-};
+// Its inputs are `headInput` (lib/inference/classify.ts), its probabilities `headProbs` there; the
+// configuration type is `HeadConfig` in lib/inference/meta.ts (it is saved in meta.json).
 
 // Chosen on the validation splits of the 5-fold benchmark (bench/train.ts), never on test:
 // hidden 64 + batch 256 + lr 0.01 matched the best validation accuracy (98.3%) of the
@@ -35,10 +23,6 @@ export const DEFAULT_HEAD: HeadConfig = {
   patience: 6,
   useAge: true,
 };
-
-/** The head's input (L2-normalised features, then optionally age / 100): one definition, shared with the
- * browser preview and the predict API in ./classify. */
-export { headInput } from './classify';
 
 export function inputDim(featureDim: number, cfg: Pick<HeadConfig, 'useAge'>): number {
   return featureDim + (cfg.useAge ? 1 : 0);
@@ -78,7 +62,7 @@ let gradientPatched = false;
  * transposeA=true), which is slow on the wasm backend. An explicit transpose followed by a
  * plain matMul gives the same numbers about twice as fast for the head's training.
  */
-export function useFastMatMulGradient(tf: Tf): void {
+export function patchMatMulGradient(tf: Tf): void {
   if (gradientPatched) return;
   gradientPatched = true;
   const T = (x: TF.Tensor) => tf.transpose(x, x.rank === 3 ? [0, 2, 1] : [1, 0]);
@@ -95,18 +79,4 @@ export function useFastMatMulGradient(tf: Tf): void {
       return { a: () => tf.matMul(T(b), T(d)), b: () => tf.matMul(T(d), T(a)) };
     },
   });
-}
-
-/** Class probabilities for prepared inputs (rows of `dim` floats). */
-export async function predictProbs(tf: Tf, model: TF.LayersModel, inputs: readonly Float32Array[], dim: number): Promise<Float32Array[]> {
-  if (inputs.length === 0) return [];
-  const flat = new Float32Array(inputs.length * dim);
-  inputs.forEach((x, i) => {
-    if (x.length !== dim) throw new Error(`head input ${i} has ${x.length} values, expected ${dim}`);
-    flat.set(x, i * dim);
-  });
-  const out = tf.tidy(() => model.predict(tf.tensor2d(flat, [inputs.length, dim])) as TF.Tensor);
-  const data = (await out.data()) as Float32Array;
-  out.dispose();
-  return inputs.map((_, i) => data.slice(i * NUM_CLASSES, (i + 1) * NUM_CLASSES));
 }

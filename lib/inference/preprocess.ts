@@ -1,10 +1,11 @@
 /**
  * The sample rule (which face crops a photo yields) and the backbone input normalisation.
  *
- * PURE and environment-agnostic: no fs, no sharp, no Node imports, no TF import (callers pass their `tf`),
- * so the browser (live preview) and the server (ingest, training) share one definition.
+ * Browser-safe like all of lib/inference: no fs, no sharp, no Node imports, no TF import (callers pass their
+ * `tf`), so the browser (live preview) and the server (ingest, training) share one definition.
  */
 import type * as TF from '@tensorflow/tfjs';
+import type { Tf } from './types';
 
 export interface Box {
   x: number;
@@ -134,7 +135,7 @@ export const PREPROCESS_VERSION = 1;
  * RGB crop pixels (int or float 0..255, [h, w, 3] or [n, h, w, 3]) -> backbone input [n, 224, 224, 3] float32.
  * Crops that are not already 224x224 are resized bilinearly (non-square crops are stretched).
  */
-export function toBackboneInput(tf: typeof TF, pixels: TF.Tensor3D | TF.Tensor4D): TF.Tensor4D {
+export function toBackboneInput(tf: Tf, pixels: TF.Tensor3D | TF.Tensor4D): TF.Tensor4D {
   return tf.tidy(() => {
     const batch = (pixels.rank === 3 ? tf.expandDims(pixels, 0) : pixels) as TF.Tensor4D;
     if (batch.shape[3] !== 3) throw new Error(`toBackboneInput: expected 3 channels, got shape ${batch.shape}`);
@@ -152,7 +153,7 @@ export function toBackboneInput(tf: typeof TF, pixels: TF.Tensor3D | TF.Tensor4D
  * Crops `boxes` out of a full RGB image tensor [h, w, 3] and returns the backbone input batch
  * (for callers holding the whole image as a tensor, e.g. the browser preview).
  */
-export function cropsToBackboneInput(tf: typeof TF, image: TF.Tensor3D, boxes: readonly Box[]): TF.Tensor4D {
+export function cropsToBackboneInput(tf: Tf, image: TF.Tensor3D, boxes: readonly Box[]): TF.Tensor4D {
   return tf.tidy(() => {
     const crops = boxes.map((b) => {
       const crop = tf.slice(image, [Math.round(b.y), Math.round(b.x), 0], [Math.round(b.h), Math.round(b.w), 3]);

@@ -1,0 +1,61 @@
+/**
+ * A model's meta.json: the one model-metadata type, validated once with zod when it is read (`parseModelMeta`).
+ * The fields inference needs (classes, backbone, preprocessing) are required; what the training job records
+ * about the run (head configuration, metrics, snapshot, …) is optional, so hand-made or older models load.
+ */
+import { z } from 'zod';
+
+export const headConfigSchema = z.object({
+  /** Hidden units; 0 = no hidden layer (dropout on the features, then softmax). */
+  hidden: z.number().int().min(0),
+  dropout: z.number().min(0).lt(1),
+  learningRate: z.number().positive(),
+  /** L2 penalty on the kernels. */
+  l2: z.number().min(0),
+  batchSize: z.number().int().positive(),
+  maxEpochs: z.number().int().positive(),
+  /** Stop after this many epochs without a better validation loss. */
+  patience: z.number().int().positive(),
+  /** Add the backbone's age estimate (years / 100) as an extra input. */
+  useAge: z.boolean(),
+});
+export type HeadConfig = z.infer<typeof headConfigSchema>;
+
+export const modelMetaSchema = z.object({
+  runId: z.string().optional(),
+  /** In the order of the head's softmax outputs. */
+  classes: z.array(z.string()).min(1).readonly(),
+  /** BACKBONE_ID of the features the head was trained on. */
+  backbone: z.string(),
+  preprocessing: z.object({
+    /** Where the features came from (informational). */
+    input: z.string().optional(),
+    /** Features are L2-normalised (always true). */
+    l2: z.literal(true),
+    /** The backbone's age estimate / 100 is appended to the features. */
+    useAge: z.boolean(),
+    /** Probabilities are averaged over the crop and its mirror image. */
+    mirrorTta: z.boolean().default(false),
+    /** Head input length: feature dim + (useAge ? 1 : 0). */
+    dim: z.number().int().positive(),
+  }),
+  head: headConfigSchema.optional(),
+  bestEpoch: z.number().optional(),
+  seed: z.number().optional(),
+  /** The run's test metrics (see lib/training/metrics.ts). */
+  metrics: z.record(z.string(), z.unknown()).nullable().optional(),
+  snapshot: z.object({ faces: z.number(), perSplit: z.record(z.string(), z.number()) }).optional(),
+  createdBy: z.string().nullable().optional(),
+  createdAt: z.string().optional(),
+});
+export type ModelMeta = z.infer<typeof modelMetaSchema>;
+
+/** Validates a parsed meta.json; `source` names the file in the error. */
+export function parseModelMeta(json: unknown, source: string): ModelMeta {
+  const r = modelMetaSchema.safeParse(json);
+  if (!r.success) {
+    const issues = r.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
+    throw new Error(`${source} lacks classes or preprocessing (dim, useAge, mirrorTta) or is malformed: ${issues}`);
+  }
+  return r.data;
+}
