@@ -22,7 +22,7 @@ export const changePasswordAction = serverAction(
 );
 
 export const createTokenAction = serverAction(
-  { role: 'viewer', input: z.object({ name: z.string(), expiry: z.enum(['never', '30', '90', 'date']), date: z.string().optional() }) },
+  { role: 'viewer', input: z.object({ name: z.string(), expiry: z.enum(['never', '30', '90', 'date']).default('90'), date: z.string().optional() }) },
   async ({ name, expiry, date }, actor) => {
     const expiresAt = tokenExpiresAt(expiry === 'date' ? { expiry, date: date ?? '' } : { expiry });
     const t = await createToken(db(), actor.id, name, expiresAt);

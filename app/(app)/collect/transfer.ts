@@ -1,10 +1,10 @@
 // Browser side of uploads: gathering files from drops and pickers, and sending them with
 // progress. Files are never read into memory here: each request streams one File.
 
-export type Result =
-  | { file: string; status: 'added'; photoId: string; faces: number; wholeImage: boolean; grouped: number }
-  | { file: string; status: 'duplicate'; photoId: string; reason: string }
-  | { file: string; status: 'rejected'; reason: string };
+import type { IngestResult } from '@/lib/dataset/ingest';
+
+/** What the server answers per file: the ingest pipeline's result. */
+export type Result = IngestResult;
 
 export type Picked = { file: File; path: string };
 
