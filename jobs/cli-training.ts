@@ -8,10 +8,13 @@ import { Worker } from '../lib/queue/worker';
 import { exportDataset } from '../lib/training/export';
 import { queueRetrain, runTrainJob, TRAIN_JOB } from '../lib/training/job';
 import { evaluateFolder, imageFiles, predictPhoto } from '../lib/training/evaluate';
+import { FEATURES_JOB, featuresJobHandler, queueFeatures } from '../lib/training/features-job';
 
-export const TRAINING_COMMANDS = ['train', 'predict', 'evaluate', 'promote', 'rollback', 'export'];
+export const TRAINING_COMMANDS = ['train', 'features', 'predict', 'evaluate', 'promote', 'rollback', 'export'];
 
 export const TRAINING_HELP = `  train [--wait] [--seed <n>]                  queue a retrain; --wait runs it (or waits for the worker) and prints the run's metrics as JSON
+  features                                     apparent gender and age for faces that have none (backbone features, cached);
+                                               runs the job here (or waits for the worker), prints progress, then a JSON summary
   predict <file|dir> [--json]                  classify the faces in images with the promoted model (--json: one JSON line per image)
   evaluate <ImageFolder dir>                   score the promoted model on <dir>/<class>/*.jpg; prints metrics as JSON
   promote <run id>                             make a run's model the promoted one
@@ -56,6 +59,33 @@ export async function trainingCommand(cmd: string, args: string[], opts: Opts, f
       const run = await db().run.findFirstOrThrow({ where: { jobId: job.id } });
       const { predictions: _p, ...metrics } = JSON.parse(run.metrics ?? '{}');
       console.log(JSON.stringify({ run: run.id, promoted: run.promoted, modelDir: run.modelDir, metrics }));
+      return;
+    }
+    case 'features': {
+      const { job, alreadyQueued } = await queueFeatures(db(), null);
+      if (alreadyQueued) console.error(`features: job ${job.id} is already ${job.status}; waiting for it`);
+      const w = new Worker(db(), { handlers: { [FEATURES_JOB]: featuresJobHandler() }, log: (l) => console.error(l) });
+      let last = '';
+      const show = setInterval(async () => {
+        const j = await getJob(db(), job.id);
+        const p = j ? JSON.parse(j.progress || '{}') : {};
+        const line = `${j?.status} ${p.step ?? ''}${p.backfilled ? ` backfilled ${p.backfilled}` : ''}${p.features?.total ? ` features ${p.features.done}/${p.features.total}` : ''}`;
+        if (line !== last) console.error(`features: ${(last = line)}`);
+      }, 1000);
+      try {
+        for (;;) {
+          const j = await getJob(db(), job.id);
+          if (!j) fail('the job disappeared');
+          if (j.status === 'queued') await w.runOnce();
+          else if (j.status === 'running') await new Promise((r) => setTimeout(r, 1000));
+          else break;
+        }
+      } finally {
+        clearInterval(show);
+      }
+      const j = (await getJob(db(), job.id))!;
+      if (j.status !== 'succeeded') fail(`features job ${j.status}${j.error ? `: ${j.error}` : ''}`);
+      console.log(j.result);
       return;
     }
     case 'predict': {

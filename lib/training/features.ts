@@ -41,6 +41,27 @@ export function decodeVector(bytes: Uint8Array): FeatureVector {
   return { features: f.slice(0, FEATURE_DIM), age: f[FEATURE_DIM], male: f[FEATURE_DIM + 1] };
 }
 
+/** What `Face.apparentMale` / `Face.apparentAge` hold: the backbone's estimates on the plain (not mirrored) view. */
+export function apparentOf(plain: FeatureVector): { apparentMale: number; apparentAge: number } {
+  return { apparentMale: plain.male, apparentAge: plain.age };
+}
+
+/**
+ * Faces that have cached plain features but no apparent gender yet (cached before it was stored):
+ * copies it from the cached vector, no backbone run. `limit` faces at most per call (loads their vectors);
+ * returns how many were filled.
+ */
+export async function backfillApparent(db: Db, limit = 500): Promise<number> {
+  const rows = await db.feature.findMany({
+    where: { backbone: FEATURE_KEY, mirrored: false, face: { apparentMale: null } },
+    select: { faceId: true, vector: true },
+    take: limit,
+  });
+  if (rows.length === 0) return 0;
+  await db.$transaction(rows.map((r) => db.face.update({ where: { id: r.faceId }, data: apparentOf(decodeVector(r.vector)) })));
+  return rows.length;
+}
+
 /**
  * An original photo as RGB, through the upload decoder that ingest and `POST /api/predict` use. It
  * passed the size and pixel limits when it was stored; lowering them later must not make stored
@@ -119,13 +140,17 @@ export async function ensureFeatures(
   const flush = async () => {
     if (pending.length === 0) return;
     const ids = pending.map((p) => p.id);
-    await db.feature.deleteMany({ where: { backbone: FEATURE_KEY, faceId: { in: ids } } });
-    await db.feature.createMany({
-      data: pending.flatMap((p) => [
-        { faceId: p.id, backbone: FEATURE_KEY, mirrored: false, vector: encodeVector(p.pair.plain) },
-        { faceId: p.id, backbone: FEATURE_KEY, mirrored: true, vector: encodeVector(p.pair.mirrored!) },
-      ]),
-    });
+    // One transaction: the vectors and the face's apparent gender/age (from the plain view) go together.
+    await db.$transaction([
+      db.feature.deleteMany({ where: { backbone: FEATURE_KEY, faceId: { in: ids } } }),
+      db.feature.createMany({
+        data: pending.flatMap((p) => [
+          { faceId: p.id, backbone: FEATURE_KEY, mirrored: false, vector: encodeVector(p.pair.plain) },
+          { faceId: p.id, backbone: FEATURE_KEY, mirrored: true, vector: encodeVector(p.pair.mirrored!) },
+        ]),
+      }),
+      ...pending.map((p) => db.face.update({ where: { id: p.id }, data: apparentOf(p.pair.plain) })),
+    ]);
     done += pending.length;
     pending = [];
     await opts.onProgress?.(done, missing.length);

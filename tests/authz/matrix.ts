@@ -61,6 +61,7 @@ export const ACTIONS: Record<string, ActionAccess> = {
   '(app)/admin/users/actions.ts setDisabledAction': { role: 'admin', token: false },
   '(app)/admin/users/actions.ts resetPasswordAction': { role: 'admin', token: false },
   '(app)/dashboard/actions.ts setTargetsAction': { role: 'admin', token: false },
+  '(app)/dashboard/actions.ts computeApparentAction': { role: 'admin', token: false },
   '(app)/reviews/actions.ts requestReviewsAction': { role: 'admin', token: false },
   '(app)/reviews/actions.ts answerReviewAction': { role: 'labeler', token: false },
   '(app)/reviews/actions.ts resolveReviewAction': { role: 'admin', token: false },

@@ -7,8 +7,12 @@ import { may } from '@/lib/auth/policy';
 import { CLASS_COLORS, CLASS_NAMES, CLASSES } from '@/lib/classes';
 import { dashboard, IMBALANCE_WARNING } from '@/lib/dataset/balance';
 import { Row, Table } from '@/app/_components/table';
+import { confounds, shortCells } from '@/lib/dataset/confounds';
+import { activeFeaturesJob, apparentPending } from '@/lib/training/features-queue';
 import { ClassChart, DayChart } from './charts';
 import { TargetsForm } from './targets-form';
+import { ApparentForm } from './apparent-form';
+import { ConfoundTable, GenderCells } from './confounds';
 
 export const metadata: Metadata = { title: 'Dashboard' };
 
@@ -16,7 +20,7 @@ const pct = (v: number) => `${Math.round(v * 100)}%`;
 
 export default async function DashboardPage() {
   const actor = await pageGuard('viewer', '/dashboard');
-  const d = await dashboard(db());
+  const [d, conf, apparent, featuresJob] = await Promise.all([dashboard(db()), confounds(db()), apparentPending(db()), activeFeaturesJob(db())]);
   const { counts, targets, imbalance } = d;
 
   const agreement = new Map(d.agreement.map((a) => [a.userId, a]));
@@ -99,6 +103,7 @@ export default async function DashboardPage() {
               ))}
             </ol>
           )}
+          <GenderCells cells={shortCells(conf.rows, targets)} unknown={conf.unknown} />
         </section>
         <section className="card" aria-labelledby="class-chart">
           <h2 id="class-chart" className="mb-2 font-medium">
@@ -107,6 +112,18 @@ export default async function DashboardPage() {
           <ClassChart perClass={counts.perClass} targets={targets} />
         </section>
       </div>
+
+      <section className="card space-y-3 overflow-x-auto" aria-labelledby="confounds">
+        <h2 id="confounds" className="font-medium">
+          Confounds: apparent gender and source per class
+        </h2>
+        <p className="text-sm text-slate-600">
+          Training data only (evaluation sets left out). Gender is the backbone&apos;s apparent gender; when two classes differ in it, or in where
+          their photos come from, the model may learn that instead of age or mask.
+        </p>
+        <ConfoundTable report={conf} />
+        {may.manageModels(actor) && (apparent > 0 || featuresJob) && <ApparentForm pending={apparent} job={featuresJob} />}
+      </section>
 
       <section className="card" aria-labelledby="per-day">
         <h2 id="per-day" className="mb-2 font-medium">

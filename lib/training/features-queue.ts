@@ -1,0 +1,45 @@
+// Queuing the "features" job (apparent gender and age for faces that have none yet) and what the
+// dashboard shows of it. No ML imports: the web app imports this module, the worker runs
+// lib/training/features-job.
+import type { Db, Prisma } from '../db';
+import { EXCLUDED } from '../classes';
+import { enqueue, type JobRow } from '../queue/jobs';
+
+export const FEATURES_JOB = 'features';
+
+export type FeaturesProgress = {
+  step: 'backfill' | 'features' | 'done';
+  /** Faces whose apparent gender was copied from vectors cached before it was stored. */
+  backfilled: number;
+  features: { done: number; total: number };
+};
+
+/** Faces that need apparent gender/age: all but excluded ones (not faces), evaluation-set faces included. */
+export const needsApparent: Prisma.FaceWhereInput = { apparentMale: null, OR: [{ label: null }, { label: { not: EXCLUDED } }] };
+
+export async function apparentPending(db: Db): Promise<number> {
+  return db.face.count({ where: needsApparent });
+}
+
+export async function activeFeaturesJob(db: Db): Promise<{ id: string; status: string; progress: FeaturesProgress | null } | null> {
+  const j = await db.job.findFirst({ where: { type: FEATURES_JOB, status: { in: ['queued', 'running'] } }, orderBy: { createdAt: 'asc' } });
+  if (!j) return null;
+  let progress: FeaturesProgress | null = null;
+  try {
+    progress = j.progress ? (JSON.parse(j.progress) as FeaturesProgress) : null;
+  } catch {
+    // a job that wrote no progress yet
+  }
+  return { id: j.id, status: j.status, progress };
+}
+
+/**
+ * Queues a features job (admins only: checked by the caller), unless one is queued or running already:
+ * then that one is returned. Two requests at the very same moment may queue two; the second finds
+ * nothing left to do and ends at once.
+ */
+export async function queueFeatures(db: Db, actorId: string | null): Promise<{ job: JobRow; alreadyQueued: boolean }> {
+  const busy = await db.job.findFirst({ where: { type: FEATURES_JOB, status: { in: ['queued', 'running'] } } });
+  if (busy) return { job: busy, alreadyQueued: true };
+  return { job: await enqueue(db, { type: FEATURES_JOB, payload: {}, createdById: actorId, maxAttempts: 3 }), alreadyQueued: false };
+}
