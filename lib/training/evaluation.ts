@@ -149,10 +149,24 @@ export function scoreEvalSet(faces: readonly EvalFace[], probs: readonly ArrayLi
 
 export type EvalComparison = { name: string; accuracy: number; promotedAccuracy: number };
 
-/**
- * The promotion rule for evaluation sets (setting promotion.requireNoEvalDrop): the sets on which
- * this run scores lower than the promoted model did on the same faces.
- */
+/** The sets on which this run scores lower than the promoted model did on the same faces. */
 export function evalDrops(rows: readonly EvalComparison[]): EvalComparison[] {
   return rows.filter((r) => r.accuracy < r.promotedAccuracy - 1e-9);
+}
+
+/**
+ * The promotion rule: promote when the new head's test macro-F1 beats the promoted one's on the same
+ * test split; with `requireNoEvalDrop` (setting promotion.requireNoEvalDrop) also not lower on any
+ * evaluation set.
+ */
+export function promotionDecision(d: { macroF1: number; promotedMacroF1: number; evalSets: readonly EvalComparison[]; requireNoEvalDrop: boolean }): { promoted: boolean; reason: string } {
+  const f = (x: number) => x.toFixed(3);
+  if (!(d.macroF1 > d.promotedMacroF1)) return { promoted: false, reason: `test macro-F1 ${f(d.macroF1)} does not beat the promoted model's ${f(d.promotedMacroF1)}` };
+  const reason = `test macro-F1 ${f(d.macroF1)} beats the promoted model's ${f(d.promotedMacroF1)} on the same test split`;
+  const drops = d.requireNoEvalDrop ? evalDrops(d.evalSets) : [];
+  if (drops.length) {
+    const list = drops.map((x) => `"${x.name}" (${(100 * x.accuracy).toFixed(1)}% < ${(100 * x.promotedAccuracy).toFixed(1)}%)`).join(', ');
+    return { promoted: false, reason: `${reason}, but it scores lower than the promoted model on evaluation set ${list}; promotion requires no drop on evaluation sets` };
+  }
+  return { promoted: true, reason };
 }

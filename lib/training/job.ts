@@ -16,7 +16,7 @@ import { DEFAULT_HEAD } from './head';
 import { buildModelMeta } from './meta';
 import { computeMetrics, type Metrics } from './metrics';
 import { requireNoEvalDrop } from '../dataset/eval-sets';
-import { type EvalComparison, evalDrops, type EvalFace, type EvalSetMetrics, loadEvalSets, scoreEvalSet, sliceAttributes, testSlices } from './evaluation';
+import { type EvalComparison, type EvalFace, type EvalSetMetrics, loadEvalSets, promotionDecision, scoreEvalSet, sliceAttributes, testSlices } from './evaluation';
 import type { SliceAttrs, Slices } from './slices';
 import { trainHead, type EpochStats } from './train-head';
 import type { JobContext } from '../queue/worker';
@@ -256,27 +256,20 @@ async function compareWithPromoted(
       return { promotedRunId: current.id, promotedMacroF1: null, promoted: true, reason: `the promoted model uses another backbone (${old.meta.backbone})` };
     }
     const oldM = computeMetrics(run.testY, await classifyFeatures(tf, old, run.testPairs));
-    const better = metrics.macro.f1 > oldM.macro.f1;
     const evalRows: EvalComparison[] = [];
     for (const e of run.measured.inputs) {
       const promotedAccuracy = scoreEvalSet(e.faces, await classifyFeatures(tf, old, e.pairs), e.attrs).accuracy;
       evalRows.push({ name: e.name, accuracy: run.measured.evalSets[e.name].accuracy, promotedAccuracy });
     }
-    const base = {
-      promotedRunId: current.id,
+    const decision = promotionDecision({
+      macroF1: metrics.macro.f1,
       promotedMacroF1: oldM.macro.f1,
-      ...(evalRows.length ? { evalSets: evalRows } : {}),
-    };
-    if (!better) {
-      return { ...base, promoted: false, reason: `test macro-F1 ${metrics.macro.f1.toFixed(3)} does not beat the promoted model's ${oldM.macro.f1.toFixed(3)}` };
-    }
-    const reason = `test macro-F1 ${metrics.macro.f1.toFixed(3)} beats the promoted model's ${oldM.macro.f1.toFixed(3)} on the same test split`;
-    const drops = evalDrops(evalRows);
-    if (drops.length && (await requireNoEvalDrop(db))) {
-      const list = drops.map((d) => `"${d.name}" ${(100 * d.accuracy).toFixed(1)}% < ${(100 * d.promotedAccuracy).toFixed(1)}%`).join(', ');
-      return { ...base, promoted: false, reason: `${reason}, but it scores lower than the promoted model on evaluation set ${list} (promotion requires no drop on evaluation sets)` };
-    }
-    return { ...base, promoted: true, reason };
+      evalSets: evalRows,
+      requireNoEvalDrop: evalRows.length > 0 && (await requireNoEvalDrop(db)),
+    });
+    return { promotedRunId: current.id, promotedMacroF1: oldM.macro.f1, ...decision, ...(evalRows.length ? { evalSets: evalRows } : {}) };
+  } catch (err) {
+    return { promotedRunId: current.id, promotedMacroF1: null, promoted: true, reason: `the promoted model could not be loaded (${(err as Error).message})` };
   } finally {
     old.model.dispose();
   }
