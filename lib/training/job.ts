@@ -4,7 +4,7 @@
 import fs from 'node:fs';
 import { config } from '../config';
 import { CLASSES, classIndex } from '../classes';
-import { pinSplits, SPLITS, type SplitName } from '../dataset/split';
+import { pinSplits, SPLITS, type SplitName, TRAINABLE } from '../dataset/split';
 import { BACKBONE_ID } from '../inference/backbone';
 import { classifyFeatures, headInput } from '../inference/classify';
 import type { HeadConfig } from '../inference/meta';
@@ -51,7 +51,7 @@ export async function runTrainJob(ctx: JobContext): Promise<{ runId: string; met
     const placed = await pinSplits(db, { seed });
     await ctx.log(`split: placed ${placed.train + placed.valid + placed.test} new face(s) (train ${placed.train}, valid ${placed.valid}, test ${placed.test})`);
     const faces = await db.face.findMany({
-      where: { label: { in: [...CLASSES] }, split: { in: [...SPLITS] } },
+      where: { label: { in: [...CLASSES] }, split: { in: [...SPLITS] }, ...TRAINABLE }, // never an evaluation set's face
       select: { id: true, label: true, split: true },
       orderBy: { id: 'asc' },
     });
