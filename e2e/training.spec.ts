@@ -80,7 +80,11 @@ test('a run reports an evaluation set with slices, and warns about the slice tha
   const sets = page.getByTestId('eval-set-list');
   await expect(sets.getByRole('row', { name: /generalisation/ })).toContainText('32 age only');
   await page.getByRole('button', { name: 'Retrain' }).click();
+  await expect(page.getByRole('status')).toContainText('Retrain queued');
+  // The new job (not the last one's "succeeded"), then its end.
+  await expect(page.getByTestId('job-state')).toHaveText(/queued|running/);
   await expect(page.getByTestId('job-state')).toHaveText('succeeded', { timeout: 300_000 });
+  await page.reload();
   await page.getByTestId('runs').getByRole('link').first().click();
   await expect(page.getByTestId('run-status')).toHaveText('succeeded');
 
