@@ -6,7 +6,8 @@ import { promote, rollback } from '../lib/models/registry';
 import { getJob } from '../lib/queue/jobs';
 import { Worker } from '../lib/queue/worker';
 import { exportDataset } from '../lib/training/export';
-import { queueRetrain, runTrainJob, TRAIN_JOB } from '../lib/training/job';
+import { queueRetrain, type RunMetrics, runTrainJob, TRAIN_JOB } from '../lib/training/job';
+import { withoutFaceIds } from '../lib/training/slices';
 import { evaluateFolder, imageFiles, predictPhoto } from '../lib/training/evaluate';
 import { FEATURES_JOB, featuresJobHandler, queueFeatures } from '../lib/training/features-job';
 
@@ -57,8 +58,20 @@ export async function trainingCommand(cmd: string, args: string[], opts: Opts, f
       const j = (await getJob(db(), job.id))!;
       if (j.status !== 'succeeded') fail(`training ${j.status}${j.error ? `: ${j.error}` : ''}`);
       const run = await db().run.findFirstOrThrow({ where: { jobId: job.id } });
-      const { predictions: _p, ...metrics } = JSON.parse(run.metrics ?? '{}');
-      console.log(JSON.stringify({ run: run.id, promoted: run.promoted, modelDir: run.modelDir, metrics }));
+      const { predictions: _p, slices, evalSets, ...metrics } = JSON.parse(run.metrics ?? '{}') as RunMetrics;
+      // Slices and evaluation sets without their face lists (those open on the run page).
+      console.log(
+        JSON.stringify({
+          run: run.id,
+          promoted: run.promoted,
+          modelDir: run.modelDir,
+          metrics: {
+            ...metrics,
+            slices: slices ? withoutFaceIds(slices) : null,
+            evalSets: Object.fromEntries(Object.entries(evalSets ?? {}).map(([name, { predictions: _e, slices: s, ...m }]) => [name, { ...m, slices: withoutFaceIds(s) }])),
+          },
+        }),
+      );
       return;
     }
     case 'features': {

@@ -9,6 +9,7 @@ import { unlockAccount } from '../lib/auth/throttle';
 import { writePostgresSchema } from './db-schemas';
 import { defaultIngestOptions } from '../lib/dataset/ingest';
 import { importPath } from '../lib/dataset/import';
+import { ensureEvalSet } from '../lib/dataset/eval-sets';
 import { parseLabel, LABELS } from '../lib/classes';
 import { checkStorage } from '../lib/dataset/photos';
 import { store } from '../lib/storage';
@@ -26,9 +27,12 @@ Usage: npm run cli -- <command> [options]
   user password <email> [--password <pw>]     (prints a generated one when omitted; ends the
                                                user's sessions and API tokens)
   user unlock <email>                          clear the sign-in throttle of an account
-  import <dir|zip|image> [--labels-from-folders] [--label <class>] [--as <email>]
+  import <dir|zip|image> [--labels-from-folders] [--label <class>] [--as <email>] [--batch <tag>] [--eval-set <name>]
                                                import photos (ImageFolder layout: <class>/*.jpg,
-                                               train|val|test/<class>/*.jpg); prints a JSON summary
+                                               train|val|test/<class>/*.jpg); prints a JSON summary.
+                                               --batch names the import (default: the folder or zip name);
+                                               --eval-set makes it an evaluation set (never trained on;
+                                               folders young/old or mask/nomask label one attribute)
   storage check [--fix]                        compare stored files with the database; list orphan and
                                                temporary files (--fix removes those older than 10 minutes)
   db migrate                                   apply pending migrations
@@ -63,6 +67,8 @@ export async function main(argv: string[]): Promise<void> {
       wait: { type: 'boolean' },
       json: { type: 'boolean' },
       seed: { type: 'string' },
+      batch: { type: 'string' },
+      'eval-set': { type: 'string' },
     },
   });
   const [group, cmd, ...rest] = positionals;
@@ -111,17 +117,21 @@ export async function main(argv: string[]): Promise<void> {
         label = parseLabel(values.label);
         if (!label) throw new CliError(`--label must be one of ${LABELS.join(', ')}`);
       }
+      if (values.batch !== undefined && !values.batch.trim()) throw new CliError('--batch needs a name');
+      const evalSet = values['eval-set'] !== undefined ? await ensureEvalSet(db(), values['eval-set'], as.id) : null;
       let n = 0;
       const summary = await importPath(db(), defaultIngestOptions(), target, {
         uploaderId: as.id,
         source: 'import',
         labelsFromFolders: values['labels-from-folders'] ?? false,
         label,
+        batch: values.batch?.trim(),
+        evalSetId: evalSet?.id ?? null,
         onResult: () => {
           if (++n % 25 === 0) console.error(`import: ${n} files…`);
         },
       });
-      console.log(JSON.stringify(summary, null, 2));
+      console.log(JSON.stringify(evalSet ? { ...summary, evalSet: evalSet.name } : summary, null, 2));
       return;
     }
     case 'storage check': {

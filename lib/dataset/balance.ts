@@ -57,7 +57,8 @@ export async function setTargets(db: Db, actor: Actor, input: Partial<Record<Fac
 export type ClassCounts = { perClass: PerClass; excluded: number; unlabelled: number; labelled: number; total: number };
 
 export async function classCounts(db: Db): Promise<ClassCounts> {
-  const rows = await db.face.groupBy({ by: ['label'], _count: { _all: true } });
+  // Evaluation sets' faces are never trained on: not counted here (their own counts: the Training page).
+  const rows = await db.face.groupBy({ by: ['label'], where: { photo: { evalSetId: null } }, _count: { _all: true } });
   const perClass = zeroes();
   let excluded = 0;
   let unlabelled = 0;

@@ -8,6 +8,7 @@ import type { Db } from '../db';
 import { UserError } from '../auth/roles';
 import { sniff } from '../images';
 import { LABELS, type Label, parseLabel } from '../classes';
+import { ATTR_LABELS, type AttrLabel, parseAttrLabel } from './eval-sets';
 import { type IngestInput, type IngestOptions, type IngestResult, ingestSafely } from './ingest';
 import { isJunkPath, readZip, type ZipLimits, ZipRefused } from './zip';
 
@@ -26,6 +27,11 @@ export type ImportOptions = {
   /** One label for everything (ignored when labelsFromFolders is set). */
   label?: Label | null;
   zipLimits?: ZipLimits;
+  /** The import batch name (Photo.batch); default: the folder's or zip's name. */
+  batch?: string;
+  /** An evaluation set's id (lib/dataset/eval-sets.ts): its photos are never trained on, and with
+   * labelsFromFolders the attribute folders young/old/mask/nomask give partial labels. */
+  evalSetId?: string | null;
   /** Called after every file, e.g. to stream progress. */
   onResult?: (r: IngestResult) => void | Promise<void>;
   /** Zips: told how many results the archive will give, before the first one. */
@@ -57,6 +63,19 @@ export function labelFromPath(relPath: string): Label | null {
   return parseLabel(dirs.at(-1));
 }
 
+/**
+ * What a file's folder gives it in an evaluation set: a class folder (mask_old, …) a full label,
+ * young/old or mask/nomask a single attribute (scored on age or mask only); null if neither.
+ */
+export function evalLabelFromPath(relPath: string): { label: Label } | { attrLabel: AttrLabel } | null {
+  const label = labelFromPath(relPath);
+  if (label) return { label };
+  const attrLabel = parseAttrLabel(relPath.split('/').slice(0, -1).at(-1));
+  return attrLabel ? { attrLabel } : null;
+}
+
+const batchName = (s: string) => s.slice(0, 200);
+
 async function* walk(root: string, rel = ''): AsyncGenerator<string> {
   const entries = await fs.readdir(path.join(root, rel), { withFileTypes: true });
   entries.sort((a, b) => a.name.localeCompare(b.name));
@@ -74,6 +93,8 @@ class Importer {
     private db: Db,
     private ingest: IngestOptions,
     private opts: ImportOptions,
+    /** Photo.batch: the option, else the folder's or zip's name. */
+    private batch: string,
   ) {}
 
   async record(r: IngestResult) {
@@ -88,15 +109,30 @@ class Importer {
   /** One file's bytes, labelled by its folder when asked to. `labelPath` is its path inside the dataset. */
   async file(name: string, labelPath: string, bytes: Buffer) {
     let label = this.opts.label ?? null;
+    let attrLabel: AttrLabel | null = null;
     if (this.opts.labelsFromFolders) {
-      label = labelFromPath(labelPath);
+      const evalSet = !!this.opts.evalSetId;
+      const got = evalSet ? evalLabelFromPath(labelPath) : { label: labelFromPath(labelPath) };
+      label = got && 'label' in got ? got.label : null;
+      attrLabel = got && 'attrLabel' in got ? got.attrLabel : null;
       // A non-image is refused for what it is (by ingest), not for its folder.
-      if (!label && sniff(bytes).kind === 'image') {
+      if (!label && !attrLabel && sniff(bytes).kind === 'image') {
         const dir = labelPath.split('/').slice(0, -1).at(-1);
-        return this.reject(name, dir ? `folder "${dir}" is not a class (${LABELS.join(', ')})` : `not inside a class folder (${LABELS.join(', ')})`);
+        const names = evalSet ? [...LABELS, ...ATTR_LABELS] : LABELS;
+        const hint = !evalSet && parseAttrLabel(dir) ? ` (an attribute folder: only evaluation sets, --eval-set, may label one attribute)` : '';
+        return this.reject(name, dir ? `folder "${dir}" is not a class (${names.join(', ')})${hint}` : `not inside a class folder (${names.join(', ')})`);
       }
     }
-    const r = await ingestSafely(this.db, this.ingest, { bytes, name, label, uploaderId: this.opts.uploaderId, source: this.opts.source ?? 'import' });
+    const r = await ingestSafely(this.db, this.ingest, {
+      bytes,
+      name,
+      label,
+      attrLabel,
+      uploaderId: this.opts.uploaderId,
+      source: this.opts.source ?? 'import',
+      batch: this.batch,
+      evalSetId: this.opts.evalSetId ?? null,
+    });
     await this.record(r);
   }
 
@@ -146,7 +182,7 @@ export async function importPath(db: Db, ingest: IngestOptions, target: string, 
   } catch {
     throw new UserError(`no such file or folder: ${target}`);
   }
-  const imp = new Importer(db, ingest, opts);
+  const imp = new Importer(db, ingest, opts, batchName(opts.batch ?? path.basename(path.resolve(target))));
   if (st.isDirectory()) await imp.dir(target);
   else {
     const head = Buffer.alloc(8);
@@ -165,7 +201,7 @@ export async function importPath(db: Db, ingest: IngestOptions, target: string, 
 
 /** Imports a zip already on disk (e.g. an upload spooled to a temp file) under a display name. */
 export async function importZipFile(db: Db, ingest: IngestOptions, file: string, displayName: string, opts: ImportOptions): Promise<ImportSummary> {
-  const imp = new Importer(db, ingest, opts);
+  const imp = new Importer(db, ingest, opts, batchName(opts.batch ?? displayName));
   await imp.zip(file, displayName);
   return imp.summary;
 }

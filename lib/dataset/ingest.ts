@@ -9,6 +9,7 @@ import { checkSize, decodeImage, deriveImages, ImageRejection, type Limits, type
 import { type BlobStore, displayKey, faceKey, originalKey, thumbKey, store as defaultStore } from '../storage';
 import type { Label } from '../classes';
 import { nearestFace } from './group';
+import type { AttrLabel } from './eval-sets';
 
 export type IngestSource = 'upload' | 'import' | 'camera';
 
@@ -38,6 +39,12 @@ export type IngestInput = {
   uploaderId: string;
   /** Applied to every sample of the photo, recorded as a LabelEvent by the uploader. */
   label?: Label | null;
+  /** The import batch (folder, zip or tag name): Photo.batch. */
+  batch?: string | null;
+  /** An evaluation set's photo (lib/dataset/eval-sets.ts): Photo.evalSetId. */
+  evalSetId?: string | null;
+  /** Evaluation sets only: one attribute for every sample (Face.attrLabel), the label staying null. */
+  attrLabel?: AttrLabel | null;
 };
 
 export type IngestResult =
@@ -135,6 +142,8 @@ export async function ingestPhoto(db: Db, opts: IngestOptions, input: IngestInpu
             width: decoded.width,
             height: decoded.height,
             bytes: input.bytes.length,
+            batch: input.batch ?? null,
+            evalSetId: input.evalSetId ?? null,
           },
         });
         for (const [i, s] of samples.entries()) {
@@ -157,6 +166,7 @@ export async function ingestPhoto(db: Db, opts: IngestOptions, input: IngestInpu
               phash: s.phash,
               groupId,
               ...(input.label ? { label: input.label, labelledById: input.uploaderId, labelledAt: now } : {}),
+              ...(input.attrLabel && !input.label ? { attrLabel: input.attrLabel } : {}),
             },
           });
           if (input.label) {

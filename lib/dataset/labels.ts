@@ -208,7 +208,8 @@ export type QueueOptions = {
  */
 export async function labelQueue(db: Db, opts: QueueOptions = {}): Promise<FaceCard[]> {
   const limit = Math.min(Math.max(opts.limit ?? 20, 1), 100);
-  const base: Prisma.FaceWhereInput = { label: null };
+  // Evaluation sets' faces are no labelling work (a partially labelled one has label null).
+  const base: Prisma.FaceWhereInput = { label: null, photo: { evalSetId: null } };
   if (opts.exclude?.length) base.id = { notIn: opts.exclude.slice(0, 200) };
   const order: Prisma.FaceOrderByWithRelationInput[] = [{ createdAt: 'asc' }, { id: 'asc' }];
   let rows: FaceRow[];
@@ -229,7 +230,7 @@ export async function labelQueue(db: Db, opts: QueueOptions = {}): Promise<FaceC
     // Wrap round: the oldest unlabelled faces, before the starting point.
     const have = [...(opts.exclude ?? []).slice(0, 200), ...rows.map((r) => r.id)];
     const more = await db.face.findMany({
-      where: { label: null, ...(have.length ? { id: { notIn: have } } : {}) },
+      where: { label: null, photo: { evalSetId: null }, ...(have.length ? { id: { notIn: have } } : {}) },
       orderBy: order,
       take: limit - rows.length,
       select: faceCard,

@@ -5,7 +5,7 @@
 // - Stratified: each new unit goes to the split whose class counts are furthest below
 //   their target (ratio × class total), so every class fills its splits toward the ratios.
 // - Seeded: units are placed in a seeded random order; same faces + seed → same split.
-import type { Db } from '../db';
+import type { Db, Prisma } from '../db';
 import { CLASSES, type ClassName } from '../classes';
 
 export const SPLITS = ['train', 'valid', 'test'] as const;
@@ -145,10 +145,13 @@ export function assignSplits(
   return out;
 }
 
-/** Labelled (not excluded) faces as split input. */
+/** Faces that may be trained on: not of an evaluation set's photo (those are never split). */
+export const TRAINABLE: Prisma.FaceWhereInput = { photo: { evalSetId: null } };
+
+/** Labelled (not excluded) faces as split input; evaluation sets' faces are never split. */
 export async function loadSplitFaces(db: Db): Promise<SplitFace[]> {
   const rows = await db.face.findMany({
-    where: { label: { in: [...CLASSES] } },
+    where: { label: { in: [...CLASSES] }, ...TRAINABLE },
     select: { id: true, label: true, photoId: true, groupId: true, split: true },
   });
   return rows.map((r) => ({
@@ -181,7 +184,7 @@ export type SplitCounts = Record<ClassName, Record<SplitName | 'unassigned', num
 
 /** Labelled faces per class and split, counted in the database. */
 export async function splitCounts(db: Db): Promise<SplitCounts> {
-  const rows = await db.face.groupBy({ by: ['label', 'split'], where: { label: { in: [...CLASSES] } }, _count: { _all: true } });
+  const rows = await db.face.groupBy({ by: ['label', 'split'], where: { label: { in: [...CLASSES] }, ...TRAINABLE }, _count: { _all: true } });
   const out = Object.fromEntries(CLASSES.map((c) => [c, { train: 0, valid: 0, test: 0, unassigned: 0 }])) as SplitCounts;
   for (const r of rows) {
     const s = (SPLITS as readonly string[]).includes(r.split ?? '') ? (r.split as SplitName) : 'unassigned';

@@ -4,7 +4,7 @@
 import fs from 'node:fs';
 import { config } from '../config';
 import { CLASSES, classIndex } from '../classes';
-import { pinSplits, SPLITS, type SplitName } from '../dataset/split';
+import { pinSplits, SPLITS, type SplitName, TRAINABLE } from '../dataset/split';
 import { BACKBONE_ID } from '../inference/backbone';
 import { classifyFeatures, headInput } from '../inference/classify';
 import type { HeadConfig } from '../inference/meta';
@@ -14,7 +14,10 @@ import { loadModel, promote, promotedRun, PromotionRefused, saveModel, sweepTemp
 import { ensureFeatures, loadFeatures } from './features';
 import { DEFAULT_HEAD } from './head';
 import { buildModelMeta } from './meta';
-import { computeMetrics } from './metrics';
+import { computeMetrics, type Metrics } from './metrics';
+import { requireNoEvalDrop } from '../dataset/eval-sets';
+import { type EvalComparison, type EvalFace, type EvalSetMetrics, loadEvalSets, promotionDecision, scoreEvalSet, sliceAttributes, testSlices } from './evaluation';
+import type { SliceAttrs, Slices } from './slices';
 import { trainHead, type EpochStats } from './train-head';
 import type { JobContext } from '../queue/worker';
 import { JobCancelled, JobInterrupted } from '../queue/worker';
@@ -48,7 +51,7 @@ export async function runTrainJob(ctx: JobContext): Promise<{ runId: string; met
     const placed = await pinSplits(db, { seed });
     await ctx.log(`split: placed ${placed.train + placed.valid + placed.test} new face(s) (train ${placed.train}, valid ${placed.valid}, test ${placed.test})`);
     const faces = await db.face.findMany({
-      where: { label: { in: [...CLASSES] }, split: { in: [...SPLITS] } },
+      where: { label: { in: [...CLASSES] }, split: { in: [...SPLITS] }, ...TRAINABLE }, // never an evaluation set's face
       select: { id: true, label: true, split: true },
       orderBy: { id: 'asc' },
     });
@@ -133,32 +136,12 @@ export async function runTrainJob(ctx: JobContext): Promise<{ runId: string; met
     const metrics = computeMetrics(split.test.y, probs, split.test.ids);
     meta.metrics = metrics;
 
-    // 6. compare with the promoted model on the same test split.
-    const current = await promotedRun(db);
-    let comparison: RunMetrics['comparison'] = { promotedRunId: null, promotedMacroF1: null, promoted: true, reason: 'no model was promoted yet' };
-    if (current?.modelDir) {
-      try {
-        const old = await loadModel(tf, current.modelDir);
-        if (old.meta.backbone !== BACKBONE_ID) {
-          comparison = { promotedRunId: current.id, promotedMacroF1: null, promoted: true, reason: `the promoted model uses another backbone (${old.meta.backbone})` };
-        } else {
-          const oldM = computeMetrics(split.test.y, await classifyFeatures(tf, old, testPairs));
-          old.model.dispose();
-          const better = metrics.macro.f1 > oldM.macro.f1;
-          comparison = {
-            promotedRunId: current.id,
-            promotedMacroF1: oldM.macro.f1,
-            promoted: better,
-            reason: better
-              ? `test macro-F1 ${metrics.macro.f1.toFixed(3)} beats the promoted model's ${oldM.macro.f1.toFixed(3)} on the same test split`
-              : `test macro-F1 ${metrics.macro.f1.toFixed(3)} does not beat the promoted model's ${oldM.macro.f1.toFixed(3)}`,
-          };
-        }
-      } catch (err) {
-        comparison = { promotedRunId: current.id, promotedMacroF1: null, promoted: true, reason: `the promoted model could not be loaded (${(err as Error).message})` };
-      }
-    }
-    const runMetrics: RunMetrics = { ...metrics, comparison };
+    // 5b. slices of the test split, and every evaluation set (scored, never trained on).
+    const measured = await measureSlicesAndEvalSets(ctx, tf, { model: trained.model, meta }, metrics, vectors);
+
+    // 6. compare with the promoted model on the same test split (and evaluation sets).
+    const comparison = await compareWithPromoted(ctx, tf, { metrics, testY: split.test.y, testPairs, measured });
+    const runMetrics: RunMetrics = { ...metrics, comparison, slices: measured.slices, evalSets: measured.evalSets };
 
     // 7. save atomically, then record the run; only while the job is still ours (checked in the
     // database right before: a job that lost its lease or was cancelled saves nothing).
@@ -208,5 +191,86 @@ export async function runTrainJob(ctx: JobContext): Promise<{ runId: string; met
       await db.run.update({ where: { id: run.id }, data: { status: 'failed', finishedAt: new Date(), jobId: null } }).catch(() => {});
     }
     throw err;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Evaluation beyond the test split's headline numbers, and the promotion decision.
+
+type Head = Parameters<typeof classifyFeatures>[1];
+type Tf = Awaited<ReturnType<typeof getTf>>;
+type EvalInput = { name: string; faces: EvalFace[]; pairs: FeaturePair[]; attrs: Map<string, SliceAttrs> };
+type Measured = { slices: Slices; evalSets: Record<string, EvalSetMetrics>; inputs: EvalInput[] };
+
+/** Slices of the test split, then each evaluation set's faces (features computed when missing) scored by the new head. */
+async function measureSlicesAndEvalSets(ctx: JobContext, tf: Tf, head: Head, metrics: Metrics, testVectors: Map<string, FeaturePair>): Promise<Measured> {
+  const { db } = ctx;
+  const predictions = metrics.predictions ?? [];
+  const testAttrs = await sliceAttributes(db, predictions.map((p) => p.faceId), (id) => testVectors.get(id)?.plain.male);
+  const slices = testSlices(predictions, testAttrs);
+  const sets = await loadEvalSets(db);
+  const ids = sets.flatMap((s) => s.faces.map((f) => f.id));
+  const evalSets: Record<string, EvalSetMetrics> = {};
+  const inputs: EvalInput[] = [];
+  if (ids.length === 0) return { slices, evalSets, inputs };
+  const feat = await ensureFeatures(db, ids, { onProgress: () => ctx.checkpoint() });
+  const vectors = await loadFeatures(db, ids);
+  const attrs = await sliceAttributes(db, ids, (id) => vectors.get(id)?.plain.male);
+  for (const s of sets) {
+    const faces = s.faces.filter((f) => vectors.has(f.id));
+    if (!faces.length) continue;
+    const pairs = faces.map((f) => vectors.get(f.id)!);
+    evalSets[s.name] = scoreEvalSet(faces, await classifyFeatures(tf, head, pairs), attrs);
+    inputs.push({ name: s.name, faces, pairs, attrs });
+  }
+  await ctx.log(
+    `evaluation sets (${feat.computed} features computed): ` +
+      Object.entries(evalSets)
+        .map(([name, m]) => `${name} ${(100 * m.accuracy).toFixed(1)}% of ${m.n} (${m.kind})`)
+        .join(', '),
+  );
+  return { slices, evalSets, inputs };
+}
+
+/**
+ * Promote when the new head beats the promoted one on macro-F1 over this run's test split; with
+ * the setting promotion.requireNoEvalDrop, also not lower than it on any evaluation set.
+ */
+async function compareWithPromoted(
+  ctx: JobContext,
+  tf: Tf,
+  run: { metrics: Metrics; testY: number[]; testPairs: FeaturePair[]; measured: Measured },
+): Promise<RunMetrics['comparison']> {
+  const { db } = ctx;
+  const { metrics } = run;
+  const current = await promotedRun(db);
+  if (!current?.modelDir) return { promotedRunId: null, promotedMacroF1: null, promoted: true, reason: 'no model was promoted yet' };
+  let old: Head;
+  try {
+    old = await loadModel(tf, current.modelDir);
+  } catch (err) {
+    return { promotedRunId: current.id, promotedMacroF1: null, promoted: true, reason: `the promoted model could not be loaded (${(err as Error).message})` };
+  }
+  try {
+    if (old.meta.backbone !== BACKBONE_ID) {
+      return { promotedRunId: current.id, promotedMacroF1: null, promoted: true, reason: `the promoted model uses another backbone (${old.meta.backbone})` };
+    }
+    const oldM = computeMetrics(run.testY, await classifyFeatures(tf, old, run.testPairs));
+    const evalRows: EvalComparison[] = [];
+    for (const e of run.measured.inputs) {
+      const promotedAccuracy = scoreEvalSet(e.faces, await classifyFeatures(tf, old, e.pairs), e.attrs).accuracy;
+      evalRows.push({ name: e.name, accuracy: run.measured.evalSets[e.name].accuracy, promotedAccuracy });
+    }
+    const decision = promotionDecision({
+      macroF1: metrics.macro.f1,
+      promotedMacroF1: oldM.macro.f1,
+      evalSets: evalRows,
+      requireNoEvalDrop: evalRows.length > 0 && (await requireNoEvalDrop(db)),
+    });
+    return { promotedRunId: current.id, promotedMacroF1: oldM.macro.f1, ...decision, ...(evalRows.length ? { evalSets: evalRows } : {}) };
+  } catch (err) {
+    return { promotedRunId: current.id, promotedMacroF1: null, promoted: true, reason: `the promoted model could not be loaded (${(err as Error).message})` };
+  } finally {
+    old.model.dispose();
   }
 }

@@ -4,6 +4,8 @@ import { z } from 'zod';
 import { type Db, isUniqueViolation } from '../db';
 import { DEFAULT_SEED } from '../dataset/split';
 import type { Metrics } from './metrics';
+import type { EvalSetMetrics } from './evaluation';
+import type { Slices } from './slices';
 import type { EpochStats } from './train-head';
 import { enqueue } from '../queue/jobs';
 
@@ -39,7 +41,18 @@ export type TrainProgress = {
 };
 
 export type RunMetrics = Metrics & {
-  comparison: { promotedRunId: string | null; promotedMacroF1: number | null; promoted: boolean; reason: string };
+  comparison: {
+    promotedRunId: string | null;
+    promotedMacroF1: number | null;
+    promoted: boolean;
+    reason: string;
+    /** Accuracy on each evaluation set, this run's and the promoted model's on the same faces (runs since evaluation sets). */
+    evalSets?: { name: string; accuracy: number; promotedAccuracy: number }[];
+  };
+  /** Slices of the test split (absent in runs before slices). */
+  slices?: Slices;
+  /** Scores on each evaluation set, by name (absent in runs before evaluation sets). */
+  evalSets?: Record<string, EvalSetMetrics>;
 };
 
 /** Queues a retrain (admins only: checked by the caller). One queued or running train job at a time. */

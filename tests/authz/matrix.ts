@@ -69,6 +69,8 @@ export const ACTIONS: Record<string, ActionAccess> = {
   '(app)/training/actions.ts cancelJobAction': { role: 'admin', token: false },
   '(app)/training/actions.ts promoteAction': { role: 'admin', token: false },
   '(app)/training/actions.ts rollbackAction': { role: 'admin', token: false },
+  '(app)/training/actions.ts markEvalSetAction': { role: 'admin', token: false },
+  '(app)/training/actions.ts setRequireNoEvalDropAction': { role: 'admin', token: false },
 };
 
 // ---- What the file system has -------------------------------------------------------------

@@ -67,3 +67,51 @@ it('exits non-zero only on a fatal error, with a message', () => {
   expect(viewer.code).toBe(1);
   expect(viewer.err).toMatch(/viewer; imports need a labeler or admin/);
 });
+
+it('--eval-set: class folders give a full label, young/old and mask/nomask one attribute; --batch names the import', async () => {
+  const dir = path.join(tmp, 'gen-set');
+  const put = (folder: string, cls: string, i: number) => {
+    fs.mkdirSync(path.join(dir, folder), { recursive: true });
+    const f = fs.readdirSync(path.join(FIX, cls)).sort()[i];
+    fs.copyFileSync(path.join(FIX, cls, f), path.join(dir, folder, `${cls}-${f}`));
+  };
+  put('Old', 'nomask_old', 0);
+  put('young', 'nomask_young', 0);
+  put('No-Mask', 'nomask_old', 1);
+  put('mask', 'mask_old', 0);
+  put('mask_young', 'mask_young', 3);
+  put('blurry', 'mask_young', 4);
+  const r = cli('import', dir, '--labels-from-folders', '--eval-set', 'generalisation', '--batch', 'gen-2026', '--as', 'importer@example.com');
+  expect(r.code, r.err).toBe(0);
+  const out = JSON.parse(r.out);
+  expect(out).toMatchObject({ photos: 5, faces: 5, evalSet: 'generalisation' });
+  expect(out.rejected).toEqual([{ file: expect.stringMatching(/^blurry\//), reason: expect.stringContaining('folder "blurry" is not a class') }]);
+  const faces = await t.db.face.findMany({
+    where: { photo: { batch: 'gen-2026' } },
+    select: { label: true, attrLabel: true, photo: { select: { originalName: true, evalSet: { select: { name: true } } } } },
+  });
+  const byFolder = Object.fromEntries(faces.map((f) => [f.photo.originalName.split('/')[0], [f.label, f.attrLabel, f.photo.evalSet?.name]]));
+  expect(byFolder).toEqual({
+    Old: [null, 'old', 'generalisation'],
+    young: [null, 'young', 'generalisation'],
+    'No-Mask': [null, 'nomask', 'generalisation'],
+    mask: [null, 'mask', 'generalisation'],
+    mask_young: ['mask_young', null, 'generalisation'],
+  });
+});
+
+it('without --eval-set an attribute folder is refused (a partial label cannot be trained on); the batch is the folder name', async () => {
+  const dir = path.join(tmp, 'plain-import');
+  fs.mkdirSync(path.join(dir, 'old'), { recursive: true });
+  fs.mkdirSync(path.join(dir, 'nomask_old'), { recursive: true });
+  const src = (cls: string, i: number) => path.join(FIX, cls, fs.readdirSync(path.join(FIX, cls)).sort()[i]);
+  fs.copyFileSync(src('nomask_old', 5), path.join(dir, 'old', 'a.jpg'));
+  fs.copyFileSync(src('nomask_old', 6), path.join(dir, 'nomask_old', 'b.jpg'));
+  const r = cli('import', dir, '--labels-from-folders', '--as', 'importer@example.com');
+  expect(r.code, r.err).toBe(0);
+  const out = JSON.parse(r.out);
+  expect(out.photos).toBe(1);
+  expect(out.rejected).toEqual([{ file: 'old/a.jpg', reason: expect.stringMatching(/only evaluation sets, --eval-set/) }]);
+  const photo = await t.db.photo.findFirstOrThrow({ where: { originalName: 'nomask_old/b.jpg' } });
+  expect([photo.batch, photo.evalSetId]).toEqual(['plain-import', null]);
+});

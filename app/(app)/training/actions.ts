@@ -7,6 +7,7 @@ import { db } from '@/lib/db';
 import { cancel } from '@/lib/queue/jobs';
 import { promote, rollback } from '@/lib/models/registry';
 import { queueRetrain } from '@/lib/training/queue';
+import { markBatchAsEvalSet, setRequireNoEvalDrop } from '@/lib/dataset/eval-sets';
 
 const id = z.string().min(1).max(64);
 
@@ -33,4 +34,20 @@ export const rollbackAction = serverAction({ role: 'admin', input: z.object({}) 
   const run = await rollback(db());
   revalidatePath('/training');
   return { id: run.id };
+});
+
+export const markEvalSetAction = serverAction(
+  { role: 'admin', input: z.object({ batch: z.string().min(1).max(200), name: z.string().trim().min(1).max(80) }) },
+  async ({ batch, name }, actor) => {
+    const r = await markBatchAsEvalSet(db(), { batch, name, actorId: actor.id });
+    revalidatePath('/training');
+    revalidatePath('/dashboard');
+    return r;
+  },
+);
+
+export const setRequireNoEvalDropAction = serverAction({ role: 'admin', input: z.object({ on: z.boolean() }) }, async ({ on }) => {
+  await setRequireNoEvalDrop(db(), on);
+  revalidatePath('/training');
+  return { on };
 });

@@ -7,6 +7,8 @@ import { Row, Table } from '@/app/_components/table';
 import { SPLITS } from '@/lib/dataset/split';
 import { trainingDashboard } from '@/lib/training/views';
 import { TrainingLive } from './training-live';
+import { importBatches, listEvalSets, requireNoEvalDrop } from '@/lib/dataset/eval-sets';
+import { MarkEvalSetForm, RequireNoEvalDropToggle } from './eval-sets';
 
 export const metadata: Metadata = { title: 'Training' };
 export const dynamic = 'force-dynamic';
@@ -14,6 +16,8 @@ export const dynamic = 'force-dynamic';
 export default async function TrainingPage() {
   const actor = await pageGuard('viewer', '/training');
   const { status, splits } = await trainingDashboard(db());
+  const admin = may.manageModels(actor);
+  const [sets, batches, noDrop] = await Promise.all([listEvalSets(db()), admin ? importBatches(db()) : [], requireNoEvalDrop(db())]);
   return (
     <div className="space-y-6">
       <div>
@@ -23,7 +27,7 @@ export default async function TrainingPage() {
           faces, trains the classifier head, measures it on the test split and promotes it when it beats the promoted model there.
         </p>
       </div>
-      <TrainingLive initial={status} isAdmin={may.manageModels(actor)} />
+      <TrainingLive initial={status} isAdmin={admin} />
       <section className="card overflow-x-auto" aria-labelledby="split-h">
         <h2 id="split-h" className="mb-3 font-medium">
           Labelled faces per class and split
@@ -33,6 +37,42 @@ export default async function TrainingPage() {
             <Row key={c} head={CLASS_NAMES[c]} cells={[...SPLITS.map((s) => splits[c][s]), splits[c].unassigned]} />
           ))}
         </Table>
+      </section>
+      <section className="card space-y-4 overflow-x-auto" aria-labelledby="eval-h" data-testid="eval-sets">
+        <div>
+          <h2 id="eval-h" className="font-medium">
+            Evaluation sets
+          </h2>
+          <p className="mt-1 text-sm text-slate-600">
+            Imports kept apart: never split, trained on or used to choose a model. Every run reports its accuracy and slices on each set beside the test split. A set may
+            label only age (folders young / old) or only mask (mask / nomask).
+          </p>
+        </div>
+        {sets.length === 0 ? (
+          <p className="text-sm text-slate-600">No evaluation set yet.</p>
+        ) : (
+          <Table testId="eval-set-list" head={['Name', 'Photos', 'Faces', 'Scored on']}>
+            {sets.map((s) => (
+              <Row
+                key={s.id}
+                head={s.name}
+                cells={[
+                  s.photos,
+                  s.faces,
+                  [s.classLabelled && `${s.classLabelled} with a class`, s.age && `${s.age} age only`, s.mask && `${s.mask} mask only`].filter(Boolean).join(', ') || 'nothing labelled',
+                ]}
+              />
+            ))}
+          </Table>
+        )}
+        {admin ? (
+          <>
+            <RequireNoEvalDropToggle on={noDrop} />
+            <MarkEvalSetForm batches={batches} />
+          </>
+        ) : (
+          <p className="text-sm text-slate-600">Promotion {noDrop ? 'requires' : 'does not require'} no drop on evaluation sets.</p>
+        )}
       </section>
     </div>
   );

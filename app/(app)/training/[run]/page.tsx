@@ -10,20 +10,26 @@ import { runDetail } from '@/lib/training/views';
 import { Curves } from '../curves';
 import { ConfusionMatrix } from './confusion';
 import { PromoteButton } from './run-actions';
+import { SliceReport } from './slices';
+import { parseSliceParam, SLICE_DIM_NAMES, type SliceDim } from '@/lib/training/slices';
+import type { RunMetrics } from '@/lib/training/queue';
 
 export const metadata: Metadata = { title: 'Training run' };
 export const dynamic = 'force-dynamic';
 
 const pct = (x: number | null | undefined) => (x === null || x === undefined ? '–' : `${(100 * x).toFixed(1)}%`);
 
-export default async function RunPage({ params }: { params: Promise<{ run: string }> }) {
+export default async function RunPage({ params, searchParams }: { params: Promise<{ run: string }>; searchParams: Promise<{ slice?: string; set?: string }> }) {
   const { run: runId } = await params;
+  const sp = await searchParams;
   const actor = await pageGuard('viewer', `/training/${runId}`);
   const d = await runDetail(db(), runId);
   if (!d) notFound();
   const { run, metrics: m, history, promoted } = d;
   const bestEpoch = (run.config as { bestEpoch?: number }).bestEpoch;
   const old = promoted?.metrics;
+  const openSlice = m ? sliceFaces(m, parseSliceParam(sp.slice), typeof sp.set === 'string' ? sp.set : null) : null;
+  const evalSets = Object.entries(m?.evalSets ?? {});
   return (
     <div className="space-y-6">
       <div>
@@ -85,6 +91,78 @@ export default async function RunPage({ params }: { params: Promise<{ run: strin
               ))}
             </Table>
           </section>
+
+          {openSlice && (
+            <section id="slice-faces" className="card" aria-labelledby="slice-faces-h" data-testid="slice-faces">
+              <h2 id="slice-faces-h" className="mb-1 font-medium">
+                {openSlice.title}: {openSlice.faces.length} faces
+              </h2>
+              <p className="mb-3 text-sm">
+                <Link className="text-indigo-700 underline" href={`/training/${run.id}`}>
+                  Close
+                </Link>
+              </p>
+              <ul className="flex flex-wrap gap-3">
+                {openSlice.faces.map((f) => (
+                  <li key={f.faceId} className="w-28 text-xs text-slate-600">
+                    <Link href={`/faces/${f.faceId}`} className="block">
+                      <img src={`/api/faces/${f.faceId}/image`} alt={`face ${f.faceId}`} width={112} height={112} className="h-28 w-28 rounded object-cover" />
+                    </Link>
+                    {f.correct ? '✓' : '✗'} {f.text}
+                  </li>
+                ))}
+              </ul>
+            </section>
+          )}
+
+          <section className="card" aria-labelledby="slices-h">
+            <h2 id="slices-h" className="mb-1 font-medium">
+              Slices of the test split
+            </h2>
+            <p className="mb-3 text-sm text-slate-600">
+              Accuracy within groups of faces: a model can look good overall by learning a shortcut of the training data (say, gender for age), which shows as one slice far
+              below the rest.
+            </p>
+            {m.slices ? (
+              <SliceReport slices={m.slices} runId={run.id} set={null} testId="test-slices" />
+            ) : (
+              <p className="text-sm text-slate-600">This run was trained before runs measured slices.</p>
+            )}
+          </section>
+
+          {evalSets.map(([name, e]) => {
+            const cmp = m.comparison.evalSets?.find((r) => r.name === name);
+            return (
+              <section key={name} className="card space-y-3" aria-label={`Evaluation set ${name}`} data-testid={`eval-set-${name}`}>
+                <h2 className="font-medium">Evaluation set “{name}”</h2>
+                <p className="text-sm text-slate-600">
+                  {e.n} faces, never trained on nor used to choose a model; scored on {e.kind === 'class' ? 'the 4 classes' : e.kind === 'age' ? 'age (old / young)' : 'mask (mask / no mask)'}
+                  .
+                </p>
+                <div className="grid gap-4 sm:grid-cols-4">
+                  {(
+                    [
+                      ['Accuracy (on what it labels)', e.accuracy],
+                      ['4-class accuracy', e.classAccuracy],
+                      ['Mask accuracy', e.maskAccuracy],
+                      ['Age accuracy', e.ageAccuracy],
+                    ] as const
+                  ).map(([k, v]) => (
+                    <div key={k}>
+                      <p className="text-xs text-slate-500">{k}</p>
+                      <p className="text-xl font-semibold">{pct(v)}</p>
+                    </div>
+                  ))}
+                </div>
+                {cmp && (
+                  <p className="text-sm" data-testid={`eval-compare-${name}`}>
+                    The promoted model scored {pct(cmp.promotedAccuracy)} on the same faces{cmp.accuracy < cmp.promotedAccuracy ? ' (this run is lower)' : ''}.
+                  </p>
+                )}
+                <SliceReport slices={e.slices} runId={run.id} set={name} testId={`eval-slices-${name}`} />
+              </section>
+            );
+          })}
 
           <section className="card space-y-2" aria-labelledby="cmp-h">
             <h2 id="cmp-h" className="font-medium">
@@ -155,4 +233,22 @@ export default async function RunPage({ params }: { params: Promise<{ run: strin
       </section>
     </div>
   );
+}
+
+/** The faces of one slice (`?slice=<dim>:<value>`, of the test split or `&set=<evaluation set>`), with each one's prediction. */
+function sliceFaces(m: RunMetrics, slice: { dim: SliceDim; value: string } | null, set: string | null) {
+  if (!slice) return null;
+  const e = set ? m.evalSets?.[set] : null;
+  if (set && !e) return null;
+  const slices = e ? e.slices : m.slices;
+  const ids = slices?.dims.find((d) => d.dim === slice.dim)?.values.find((v) => v.value === slice.value)?.faceIds;
+  if (!ids) return null;
+  const name = (c: string) => c.replace('_', ' ');
+  const byId = new Map<string, { correct: boolean; text: string }>();
+  if (e) for (const p of e.predictions) byId.set(p.faceId, { correct: p.correct, text: `${name(p.label)} → ${name(p.predicted)}` });
+  else for (const p of m.predictions ?? []) byId.set(p.faceId, { correct: p.t === p.p, text: `${name(CLASSES[p.t])} → ${name(CLASSES[p.p])}` });
+  return {
+    title: `${set ? `Evaluation set “${set}”` : 'Test split'}, ${SLICE_DIM_NAMES[slice.dim]}: ${slice.value}`,
+    faces: ids.map((faceId) => ({ faceId, ...(byId.get(faceId) ?? { correct: false, text: '' }) })),
+  };
 }
