@@ -4,6 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLASSES, type ClassName } from '@/lib/classes';
 import { assignLabels } from '@/lib/dataset/labels';
+import { faceFilterQuery, listFaces, parseFaceFilter } from '@/lib/dataset/gallery';
 import { Worker } from '@/lib/queue/worker';
 import { MAP_KEY, queueMap, readDatasetMap } from '@/lib/training/map-db';
 import { MAP_JOB, runMapJob } from '@/lib/training/map-job';
@@ -62,4 +63,16 @@ describe('dataset map', () => {
     }).length;
     expect(sameClass / real.length).toBeGreaterThan(0.9);
   }, 300_000);
+
+  it('a box selection opens exactly its faces in the gallery and the grid (the ids filter)', async () => {
+    const chosen = [ids[3], ids[50], ids[60]];
+    const f = parseFaceFilter({ ids: chosen.join(',') });
+    expect(faceFilterQuery(f)).toBe(`ids=${encodeURIComponent(chosen.join(','))}`);
+    const { faces, total } = await listFaces(t.db, f);
+    expect(total).toBe(3);
+    expect(faces.map((x) => x.id).sort()).toEqual([...chosen].sort());
+    // With a label filter too (the grid's default is "unlabelled": ids[50] and ids[60] are).
+    expect((await listFaces(t.db, parseFaceFilter({ ids: chosen.join(','), label: 'unlabelled' }))).total).toBe(2);
+    expect(parseFaceFilter({ ids: "x'); DROP TABLE" }).ids).toBe('');
+  });
 });

@@ -9,6 +9,7 @@ import { dashboard, IMBALANCE_WARNING } from '@/lib/dataset/balance';
 import { Row, Table } from '@/app/_components/table';
 import { ClassChart, DayChart } from './charts';
 import { TargetsForm } from './targets-form';
+import { LabelErrorsSection } from './label-errors-section';
 
 export const metadata: Metadata = { title: 'Dashboard' };
 
@@ -162,6 +163,8 @@ export default async function DashboardPage() {
           </Table>
         )}
       </section>
+
+      <LabelErrorsSection />
 
       {may.setTargets(actor) && (
         <section className="card" aria-labelledby="targets">
