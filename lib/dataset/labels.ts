@@ -63,7 +63,9 @@ export async function applyLabels(
     data: { label: newLabel, labelledById: userId, labelledAt: now },
   });
   // A suspected label error was about the old label: it (and a "kept" mark on it) no longer applies.
-  await tx.labelError.deleteMany({ where: { faceId: { in: changed.map((c) => c.faceId) }, label: { not: newLabel } } });
+  for (let i = 0; i < changed.length; i += 500) {
+    await tx.labelError.deleteMany({ where: { faceId: { in: changed.slice(i, i + 500).map((c) => c.faceId) }, label: { not: newLabel } } });
+  }
   return { changed, unchanged: faces.length - changed.length };
 }
 

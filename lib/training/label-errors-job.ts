@@ -90,8 +90,8 @@ export async function saveLabelErrors(db: Db, ranked: readonly (RankedError & { 
       const ids = ranked.map((r) => r.faceId);
       const current = new Map<string, string | null>();
       const old = new Map<string, { label: string; keptById: string | null; keptAt: Date | null }>();
-      for (let i = 0; i < ids.length; i += 1000) {
-        const chunk = ids.slice(i, i + 1000);
+      for (let i = 0; i < ids.length; i += 500) {
+        const chunk = ids.slice(i, i + 500);
         for (const f of await tx.face.findMany({ where: { id: { in: chunk } }, select: { id: true, label: true } })) current.set(f.id, f.label);
         for (const e of await tx.labelError.findMany({ where: { faceId: { in: chunk } }, select: { faceId: true, label: true, keptById: true, keptAt: true } })) old.set(e.faceId, e);
       }

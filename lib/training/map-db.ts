@@ -33,8 +33,8 @@ export async function readDatasetMap(db: Db, actor: Pick<Actor, 'id'>): Promise<
   const ids = map.points.map((p) => p[0]);
   const labels = new Map<string, string | null>();
   const suggestions = new Map<string, string>();
-  for (let i = 0; i < ids.length; i += 1000) {
-    const chunk = ids.slice(i, i + 1000);
+  for (let i = 0; i < ids.length; i += 500) {
+    const chunk = ids.slice(i, i + 500);
     for (const f of await db.face.findMany({ where: { id: { in: chunk } }, select: { id: true, label: true } })) labels.set(f.id, f.label);
     for (const s of await db.suggestion.findMany({ where: { faceId: { in: chunk } }, select: { faceId: true, label: true } })) suggestions.set(s.faceId, s.label);
   }
