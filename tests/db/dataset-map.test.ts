@@ -7,6 +7,7 @@ import { assignLabels } from '@/lib/dataset/labels';
 import { faceFilterQuery, listFaces, parseFaceFilter } from '@/lib/dataset/gallery';
 import { Worker } from '@/lib/queue/worker';
 import { MAP_KEY, queueMap, readDatasetMap } from '@/lib/training/map-db';
+import { ensureFeatures, loadFeatures } from '@/lib/training/features';
 import { MAP_JOB, runMapJob } from '@/lib/training/map-job';
 import type { Actor } from '@/lib/auth/roles';
 import { makeFaces, makeUser } from '../helpers/faces';
@@ -75,4 +76,14 @@ describe('dataset map', () => {
     expect((await listFaces(t.db, parseFaceFilter({ ids: chosen.join(','), label: 'unlabelled' }))).total).toBe(2);
     expect(parseFaceFilter({ ids: "x'); DROP TABLE" }).ids).toBe('');
   });
+});
+
+describe('cached features of many faces', () => {
+  it('checks and loads the vectors of more than 999 faces (SQLite allows 999 bound values a query)', async () => {
+    const many: string[] = [];
+    for (let p = 0; p < 11; p++) many.push(...(await makeFaces(t.db, admin.id, 100)));
+    await seedVectors(t.db, many, many.map((_, i) => CLASSES[i % 4]));
+    expect(await ensureFeatures(t.db, many)).toEqual({ computed: 0, cached: 1100 });
+    expect((await loadFeatures(t.db, many)).size).toBe(1100);
+  }, 120_000);
 });
