@@ -71,3 +71,34 @@ test('a flipped label is found; K keeps a label and a number key relabels a face
   await page.getByRole('button', { name: 'Find label errors' }).click();
   await expect(page.getByText(/Queued|already queued/)).toBeVisible();
 });
+
+test('the dataset map: computed by the worker, hover shows a face, a box opens its faces in the gallery', async ({ page }) => {
+  test.setTimeout(600_000);
+  await signIn(page, ADMIN.email, ADMIN.password);
+  await page.goto('/dashboard');
+  await page.getByRole('link', { name: 'Dataset map' }).click();
+  await expect(page.getByRole('heading', { name: 'Dataset map', level: 1 })).toBeVisible();
+  await page.getByRole('button', { name: 'Compute the map' }).click();
+  await expect(page.getByText(/Queued|already being computed/)).toBeVisible();
+  // The worker computes it (the features are cached by the label-error search); reload until it is there.
+  const svg = page.getByTestId('map-svg');
+  await expect(async () => {
+    await page.reload();
+    await expect(svg).toBeVisible({ timeout: 1000 });
+  }).toPass({ timeout: 300_000, intervals: [2000] });
+  const points = svg.locator('circle');
+  await expect(points).toHaveCount(32);
+  await points.first().hover();
+  await expect(page.getByTestId('map-hover').getByRole('img')).toBeVisible();
+
+  // A box over the whole map selects every face; the gallery opens with exactly those.
+  const box = (await svg.boundingBox())!;
+  await page.mouse.move(box.x + 2, box.y + 2);
+  await page.mouse.down();
+  await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2, { steps: 5 });
+  await page.mouse.move(box.x + box.width - 2, box.y + box.height - 2, { steps: 5 });
+  await page.mouse.up();
+  await expect(page.getByTestId('map-selected')).toHaveText('32 faces selected');
+  await page.getByRole('link', { name: 'Open in the gallery' }).click();
+  await expect(page.getByTestId('gallery-total')).toHaveText('32 faces');
+});
