@@ -4,14 +4,40 @@ import { db } from '../lib/db';
 import { loadPromoted } from '../lib/models/promoted';
 import { promote, rollback } from '../lib/models/registry';
 import { getJob } from '../lib/queue/jobs';
-import { Worker } from '../lib/queue/worker';
+import { type JobHandler, Worker } from '../lib/queue/worker';
+import { listLabelErrors, queueLabelErrors } from '../lib/training/label-errors-db';
+import { LABEL_ERRORS_JOB, runLabelErrorsJob } from '../lib/training/label-errors-job';
 import { exportDataset } from '../lib/training/export';
 import { queueRetrain, type RunMetrics, runTrainJob, TRAIN_JOB } from '../lib/training/job';
 import { withoutFaceIds } from '../lib/training/slices';
 import { evaluateFolder, imageFiles, predictPhoto } from '../lib/training/evaluate';
 import { FEATURES_JOB, featuresJobHandler, queueFeatures } from '../lib/training/features-job';
 
-export const TRAINING_COMMANDS = ['train', 'features', 'predict', 'evaluate', 'promote', 'rollback', 'export'];
+export const TRAINING_COMMANDS = ['train', 'features', 'predict', 'evaluate', 'promote', 'rollback', 'export', 'label-errors'];
+
+type Progress = { step?: string; epoch?: number; fold?: number; folds?: number; backfilled?: number; features?: { done: number; total: number } };
+
+/** Runs a queued job in this process unless a worker (e.g. `npm start`) has taken it already; then waits for it. */
+async function runOrWait(jobId: string, handlers: Record<string, JobHandler>, name: string, describe: (p: Progress) => string): Promise<void> {
+  const w = new Worker(db(), { handlers, log: (l) => console.error(l) });
+  let last = '';
+  const show = setInterval(async () => {
+    const j = await getJob(db(), jobId);
+    const line = `${j?.status} ${describe(j ? JSON.parse(j.progress || '{}') : {})}`;
+    if (line !== last) console.error(`${name}: ${(last = line)}`);
+  }, 1000);
+  try {
+    for (;;) {
+      const j = await getJob(db(), jobId);
+      if (!j) throw new Error('the job disappeared');
+      if (j.status === 'queued') await w.runOnce();
+      else if (j.status === 'running') await new Promise((r) => setTimeout(r, 1000));
+      else break;
+    }
+  } finally {
+    clearInterval(show);
+  }
+}
 
 export const TRAINING_HELP = `  train [--wait] [--seed <n>]                  queue a retrain; --wait runs it (or waits for the worker) and prints the run's metrics as JSON
   features                                     apparent gender and age for faces that have none (backbone features, cached);
@@ -21,9 +47,10 @@ export const TRAINING_HELP = `  train [--wait] [--seed <n>]                  que
   promote <run id>                             make a run's model the promoted one
   rollback                                     promote the previously promoted run again
   export <file.zip>                            labelled faces as ImageFolder by split + manifest.csv + the promoted TF.js model
+  label-errors [--top N] [--json]              find probable label errors (runs the job, waits); one line per face, most suspicious first
 `;
 
-type Opts = { wait?: boolean; json?: boolean; seed?: string };
+type Opts = { wait?: boolean; json?: boolean; seed?: string; top?: string };
 
 export async function trainingCommand(cmd: string, args: string[], opts: Opts, fail: (msg: string) => never): Promise<void> {
   switch (cmd) {
@@ -36,25 +63,9 @@ export async function trainingCommand(cmd: string, args: string[], opts: Opts, f
         return;
       }
       // Run it here unless a worker (e.g. `npm start`) has taken it already; then wait for it.
-      const w = new Worker(db(), { handlers: { [TRAIN_JOB]: runTrainJob }, log: (l) => console.error(l) });
-      let last = '';
-      const show = setInterval(async () => {
-        const j = await getJob(db(), job.id);
-        const p = j ? JSON.parse(j.progress || '{}') : {};
-        const line = `${j?.status} ${p.step ?? ''}${p.epoch ? ` epoch ${p.epoch}` : ''}${p.features?.total ? ` features ${p.features.done}/${p.features.total}` : ''}`;
-        if (line !== last) console.error(`train: ${(last = line)}`);
-      }, 1000);
-      try {
-        for (;;) {
-          const j = await getJob(db(), job.id);
-          if (!j) fail('the job disappeared');
-          if (j.status === 'queued') await w.runOnce();
-          else if (j.status === 'running') await new Promise((r) => setTimeout(r, 1000));
-          else break;
-        }
-      } finally {
-        clearInterval(show);
-      }
+      await runOrWait(job.id, { [TRAIN_JOB]: runTrainJob }, 'train', (p) =>
+        `${p.step ?? ''}${p.epoch ? ` epoch ${p.epoch}` : ''}${p.features?.total ? ` features ${p.features.done}/${p.features.total}` : ''}`,
+      );
       const j = (await getJob(db(), job.id))!;
       if (j.status !== 'succeeded') fail(`training ${j.status}${j.error ? `: ${j.error}` : ''}`);
       const run = await db().run.findFirstOrThrow({ where: { jobId: job.id } });
@@ -77,28 +88,28 @@ export async function trainingCommand(cmd: string, args: string[], opts: Opts, f
     case 'features': {
       const { job, alreadyQueued } = await queueFeatures(db(), null);
       if (alreadyQueued) console.error(`features: job ${job.id} is already ${job.status}; waiting for it`);
-      const w = new Worker(db(), { handlers: { [FEATURES_JOB]: featuresJobHandler() }, log: (l) => console.error(l) });
-      let last = '';
-      const show = setInterval(async () => {
-        const j = await getJob(db(), job.id);
-        const p = j ? JSON.parse(j.progress || '{}') : {};
-        const line = `${j?.status} ${p.step ?? ''}${p.backfilled ? ` backfilled ${p.backfilled}` : ''}${p.features?.total ? ` features ${p.features.done}/${p.features.total}` : ''}`;
-        if (line !== last) console.error(`features: ${(last = line)}`);
-      }, 1000);
-      try {
-        for (;;) {
-          const j = await getJob(db(), job.id);
-          if (!j) fail('the job disappeared');
-          if (j.status === 'queued') await w.runOnce();
-          else if (j.status === 'running') await new Promise((r) => setTimeout(r, 1000));
-          else break;
-        }
-      } finally {
-        clearInterval(show);
-      }
+      await runOrWait(job.id, { [FEATURES_JOB]: featuresJobHandler() }, 'features', (p) =>
+        `${p.step ?? ''}${p.backfilled ? ` backfilled ${p.backfilled}` : ''}${p.features?.total ? ` features ${p.features.done}/${p.features.total}` : ''}`,
+      );
       const j = (await getJob(db(), job.id))!;
       if (j.status !== 'succeeded') fail(`features job ${j.status}${j.error ? `: ${j.error}` : ''}`);
       console.log(j.result);
+      return;
+    }
+    case 'label-errors': {
+      const top = opts.top === undefined ? 50 : Number(opts.top);
+      if (!Number.isInteger(top) || top < 1) fail('--top must be a positive integer');
+      const { job } = await queueLabelErrors(db(), null);
+      await runOrWait(job.id, { [LABEL_ERRORS_JOB]: runLabelErrorsJob }, 'label-errors', (p) =>
+        `${p.step ?? ''}${p.features?.total ? ` features ${p.features.done}/${p.features.total}` : ''}${p.folds ? ` fold ${p.fold}/${p.folds}` : ''}`,
+      );
+      const j = (await getJob(db(), job.id))!;
+      if (j.status !== 'succeeded') fail(`label-errors ${j.status}${j.error ? `: ${j.error}` : ''}`);
+      const { items } = await listLabelErrors(db(), null, { pageSize: top });
+      for (const i of items) {
+        const line = { faceId: i.faceId, file: i.file, label: i.label, suggested: i.suggested, score: Math.round(i.score * 1e4) / 1e4 };
+        console.log(opts.json ? JSON.stringify(line) : `${line.score.toFixed(3)}  ${line.label} → ${line.suggested}  ${line.file}  ${line.faceId}`);
+      }
       return;
     }
     case 'predict': {

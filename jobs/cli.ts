@@ -69,6 +69,7 @@ export async function main(argv: string[]): Promise<void> {
       seed: { type: 'string' },
       batch: { type: 'string' },
       'eval-set': { type: 'string' },
+      top: { type: 'string' },
     },
   });
   const [group, cmd, ...rest] = positionals;

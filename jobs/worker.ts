@@ -10,6 +10,8 @@ import { sweepTemp } from '../lib/models/registry';
 import { Worker } from '../lib/queue/worker';
 import { runTrainJob, TRAIN_JOB } from '../lib/training/job';
 import { FEATURES_JOB, featuresJobHandler } from '../lib/training/features-job';
+import { LABEL_ERRORS_JOB, runLabelErrorsJob } from '../lib/training/label-errors-job';
+import { MAP_JOB, runMapJob } from '../lib/training/map-job';
 
 async function main() {
   const cfg = config();
@@ -24,7 +26,13 @@ async function main() {
   await sweep();
   setInterval(sweep, 60 * 60_000).unref();
   const worker = new Worker(db(), {
-    handlers: { [TRAIN_JOB]: runTrainJob, [IMPORT_JOB]: importJobHandler(), [FEATURES_JOB]: featuresJobHandler() },
+    handlers: {
+      [TRAIN_JOB]: runTrainJob,
+      [IMPORT_JOB]: importJobHandler(),
+      [FEATURES_JOB]: featuresJobHandler(),
+      [LABEL_ERRORS_JOB]: runLabelErrorsJob,
+      [MAP_JOB]: runMapJob,
+    },
     leaseMs: cfg.workerLeaseMs,
     pollMs: cfg.workerPollMs,
     log: (l) => console.log(`masklab: ${l}`),

@@ -7,6 +7,8 @@ import { faceCard, toCard } from './labels';
 import { redactBlind } from './reviews';
 
 export const PAGE_SIZE = 48;
+/** At most this many faces in an `ids` filter (it travels in the URL). */
+export const MAX_IDS = 200;
 
 /**
  * The one face filter, shared by the gallery and the labelling grid (URL parameters of both
@@ -21,6 +23,12 @@ export const faceFilterSchema = z.object({
   uploader: z.string().max(40).catch(''),
   /** Whole-image samples only ("yes"), detected faces only ("no"), or both (""). */
   whole: z.enum(['', 'yes', 'no']).catch(''),
+  /** These faces only (comma-separated ids, e.g. a box selection on the dataset map); "" all. */
+  ids: z
+    .string()
+    .max(MAX_IDS * 40)
+    .regex(/^[A-Za-z0-9_,-]*$/)
+    .catch(''),
   page: z.coerce.number().int().min(1).max(100_000).catch(1),
   pageSize: z.coerce.number().int().min(10).max(200).catch(PAGE_SIZE),
 });
@@ -32,7 +40,7 @@ type Params = Record<string, string | string[] | undefined>;
 /** A filter from URL search parameters; `defaults` fill what the URL does not say. */
 export function parseFaceFilter(params: Params, defaults: FaceFilterInput = {}): FaceFilter {
   const one = (k: string) => (Array.isArray(params[k]) ? params[k][0] : params[k]) || undefined;
-  const raw = Object.fromEntries((['label', 'uploader', 'whole', 'page', 'pageSize'] as const).map((k) => [k, one(k) ?? defaults[k]]));
+  const raw = Object.fromEntries((['label', 'uploader', 'whole', 'ids', 'page', 'pageSize'] as const).map((k) => [k, one(k) ?? defaults[k]]));
   return faceFilterSchema.parse(raw);
 }
 
@@ -42,18 +50,20 @@ export function faceFilterQuery(f: FaceFilter, extra: Record<string, string> = {
   if (f.label) q.set('label', f.label);
   if (f.uploader) q.set('uploader', f.uploader);
   if (f.whole) q.set('whole', f.whole);
+  if (f.ids) q.set('ids', f.ids);
   if (f.pageSize !== PAGE_SIZE) q.set('pageSize', String(f.pageSize));
   if (f.page > 1) q.set('page', String(f.page));
   return q.toString();
 }
 
-export function faceWhere(f: Pick<FaceFilter, 'label' | 'uploader' | 'whole'>): Prisma.FaceWhereInput {
+export function faceWhere(f: Pick<FaceFilter, 'label' | 'uploader' | 'whole'> & Partial<Pick<FaceFilter, 'ids'>>): Prisma.FaceWhereInput {
   const where: Prisma.FaceWhereInput = {};
   if (f.label === 'unlabelled') where.label = null;
   else if (f.label === 'labelled') where.label = { not: null };
   else if (f.label) where.label = f.label;
   if (f.uploader) where.photo = { uploaderId: f.uploader };
   if (f.whole) where.wholeImage = f.whole === 'yes';
+  if (f.ids) where.id = { in: f.ids.split(',').filter(Boolean).slice(0, MAX_IDS) };
   return where;
 }
 
@@ -69,7 +79,7 @@ export type ListOptions = {
 
 /** Label filters leave blind faces out (else the filter would reveal their label). */
 function withBlind(where: Prisma.FaceWhereInput, f: FaceFilter, blind: Set<string>): Prisma.FaceWhereInput {
-  return f.label && f.label !== 'unlabelled' && blind.size ? { ...where, id: { notIn: [...blind] } } : where;
+  return f.label && f.label !== 'unlabelled' && blind.size ? { AND: [where, { id: { notIn: [...blind] } }] } : where;
 }
 
 /** One page of faces. */

@@ -62,6 +62,10 @@ export async function applyLabels(
     where: { id: { in: changed.map((c) => c.faceId) } },
     data: { label: newLabel, labelledById: userId, labelledAt: now },
   });
+  // A suspected label error was about the old label: it (and a "kept" mark on it) no longer applies.
+  for (let i = 0; i < changed.length; i += 500) {
+    await tx.labelError.deleteMany({ where: { faceId: { in: changed.slice(i, i + 500).map((c) => c.faceId) }, label: { not: newLabel } } });
+  }
   return { changed, unchanged: faces.length - changed.length };
 }
 
@@ -126,6 +130,7 @@ export async function undoLastLabel(db: Db, actor: Actor): Promise<LabelChange |
         labelledAt: restored === null ? null : (previous?.createdAt ?? now),
       },
     });
+    await tx.labelError.deleteMany({ where: { faceId: target.faceId, ...(restored === null ? {} : { label: { not: restored } }) } });
     return { faceId: target.faceId, oldLabel: current, newLabel: restored };
   });
 }

@@ -13,6 +13,7 @@ import { ClassChart, DayChart } from './charts';
 import { TargetsForm } from './targets-form';
 import { ApparentForm } from './apparent-form';
 import { ConfoundTable, GenderCells } from './confounds';
+import { LabelErrorsSection } from './label-errors-section';
 
 export const metadata: Metadata = { title: 'Dashboard' };
 
@@ -179,6 +180,8 @@ export default async function DashboardPage() {
           </Table>
         )}
       </section>
+
+      <LabelErrorsSection />
 
       {may.setTargets(actor) && (
         <section className="card" aria-labelledby="targets">

@@ -43,7 +43,8 @@ export default async function LabelPage({ searchParams }: { searchParams: Search
 }
 
 async function GridView({ sp, actorId }: { sp: Record<string, string | undefined>; actorId: string }) {
-  const filter = parseFaceFilter(sp, { label: 'unlabelled', pageSize: 60 });
+  // Chosen faces (`ids`, e.g. a box on the dataset map) are shown whatever their label.
+  const filter = parseFaceFilter(sp, { label: sp.ids ? '' : 'unlabelled', pageSize: 60 });
   const blind = await blindFaceIds(db(), { id: actorId }); // pending second opinions: labels hidden
   const [{ faces, total, page, pages }, people] = await Promise.all([listFaces(db(), filter, { order: 'oldest', blind }), uploaders(db())]);
   const link = (p: number) => `/label?${faceFilterQuery({ ...filter, page: p }, { view: 'grid' })}`;

@@ -66,7 +66,7 @@ export function ConfusionMatrix({ classes, matrix, predictions }: { classes: str
             <ul className="flex flex-wrap gap-2">
               {faces.map((f) => (
                 <li key={f.faceId} className="text-center text-xs text-slate-600">
-                  <a href={`/api/faces/${f.faceId}/image`} target="_blank" rel="noreferrer">
+                  <a href={`/faces/${f.faceId}`} aria-label={`Open face ${f.faceId} (relabel it there)`}>
                     <img src={`/api/faces/${f.faceId}/image`} alt={`face ${f.faceId}`} width={96} height={96} className="h-24 w-24 rounded object-cover" />
                   </a>
                   {(100 * f.confidence).toFixed(0)}%

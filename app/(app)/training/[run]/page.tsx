@@ -215,7 +215,9 @@ export default async function RunPage({ params, searchParams }: { params: Promis
               <ul className="flex flex-wrap gap-3">
                 {m.misclassified.map((f) => (
                   <li key={f.faceId} className="w-28 text-xs text-slate-600">
-                    <img src={`/api/faces/${f.faceId}/image`} alt={`face ${f.faceId}`} width={112} height={112} className="h-28 w-28 rounded object-cover" />
+                    <a href={`/faces/${f.faceId}`} aria-label={`Open face ${f.faceId} (relabel it there)`}>
+                      <img src={`/api/faces/${f.faceId}/image`} alt={`face ${f.faceId}`} width={112} height={112} className="h-28 w-28 rounded object-cover" />
+                    </a>
                     {f.trueLabel.replace('_', ' ')} → {f.predicted.replace('_', ' ')} ({(100 * f.confidence).toFixed(0)}%)
                   </li>
                 ))}

@@ -1,0 +1,54 @@
+// The dataset map as the web app reads it: queue the "map" job and read the cached map with each
+// face's current label and model suggestion. No ML imports (the worker runs lib/training/map-job.ts).
+import type { Db } from '../db';
+import type { Actor } from '../auth/roles';
+import { blindFaceIds } from '../dataset/reviews';
+import { BACKBONE_ID } from '../inference/backbone';
+import { queueSingleJob } from './label-errors-db';
+
+export const MAP_JOB = 'map';
+/** One cached map per feature version (FEATURE_KEY, `${BACKBONE_ID}+photo`) and map recipe. */
+export const MAP_KEY = `${BACKBONE_ID}+photo|pca32-umap2|v1`;
+
+/** [faceId, x, y (0..1), distance to the nearest labelled faces, outlier 0/1] */
+export type MapPoint = [string, number, number, number, 0 | 1];
+export type StoredMap = { faces: number; labelled: number; fence: number | null; points: MapPoint[] };
+
+export function queueMap(db: Db, actorId: string | null) {
+  return queueSingleJob(db, MAP_JOB, actorId);
+}
+
+export type MapFace = { id: string; x: number; y: number; distance: number; outlier: boolean; label: string | null; suggestion: string | null };
+export type DatasetMapView = { createdAt: Date; fence: number | null; faces: MapFace[]; facesNow: number; job: { status: string; error: string | null } | null };
+
+/** The cached map (null when none was computed yet), labels as they are now (hidden where the viewer owes a blind opinion). */
+export async function readDatasetMap(db: Db, actor: Pick<Actor, 'id'>): Promise<DatasetMapView | null> {
+  const [row, facesNow, job] = await Promise.all([
+    db.datasetMap.findUnique({ where: { key: MAP_KEY } }),
+    db.face.count(),
+    db.job.findFirst({ where: { type: MAP_JOB }, orderBy: { createdAt: 'desc' }, select: { status: true, error: true } }),
+  ]);
+  if (!row) return job ? { createdAt: new Date(0), fence: null, faces: [], facesNow, job } : null;
+  const map = JSON.parse(row.points) as StoredMap;
+  const ids = map.points.map((p) => p[0]);
+  const labels = new Map<string, string | null>();
+  const suggestions = new Map<string, string>();
+  for (let i = 0; i < ids.length; i += 500) {
+    const chunk = ids.slice(i, i + 500);
+    for (const f of await db.face.findMany({ where: { id: { in: chunk } }, select: { id: true, label: true } })) labels.set(f.id, f.label);
+    for (const s of await db.suggestion.findMany({ where: { faceId: { in: chunk } }, select: { faceId: true, label: true } })) suggestions.set(s.faceId, s.label);
+  }
+  const blind = await blindFaceIds(db, actor);
+  const faces = map.points
+    .filter((p) => labels.has(p[0])) // deleted since
+    .map(([id, x, y, distance, outlier]) => ({
+      id,
+      x,
+      y,
+      distance,
+      outlier: outlier === 1,
+      label: blind.has(id) ? null : (labels.get(id) ?? null),
+      suggestion: suggestions.get(id) ?? null,
+    }));
+  return { createdAt: row.createdAt, fence: map.fence, faces, facesNow, job };
+}
