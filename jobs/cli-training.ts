@@ -7,11 +7,13 @@ import { getJob } from '../lib/queue/jobs';
 import { Worker } from '../lib/queue/worker';
 import { exportDataset } from '../lib/training/export';
 import { queueRetrain, runTrainJob, TRAIN_JOB } from '../lib/training/job';
+import { WEIGHTINGS, type Weighting } from '../lib/training/weights';
 import { evaluateFolder, imageFiles, predictPhoto } from '../lib/training/evaluate';
 
 export const TRAINING_COMMANDS = ['train', 'predict', 'evaluate', 'promote', 'rollback', 'export'];
 
-export const TRAINING_HELP = `  train [--wait] [--seed <n>]                  queue a retrain; --wait runs it (or waits for the worker) and prints the run's metrics as JSON
+export const TRAINING_HELP = `  train [--wait] [--seed <n>] [--weighting <w>] queue a retrain; --wait runs it (or waits for the worker) and prints the run's metrics as JSON;
+                                               --weighting class | class+gender (default) | class+gender+source (sample weights)
   predict <file|dir> [--json]                  classify the faces in images with the promoted model (--json: one JSON line per image)
   evaluate <ImageFolder dir>                   score the promoted model on <dir>/<class>/*.jpg; prints metrics as JSON
   promote <run id>                             make a run's model the promoted one
@@ -19,14 +21,19 @@ export const TRAINING_HELP = `  train [--wait] [--seed <n>]                  que
   export <file.zip>                            labelled faces as ImageFolder by split + manifest.csv + the promoted TF.js model
 `;
 
-type Opts = { wait?: boolean; json?: boolean; seed?: string };
+type Opts = { wait?: boolean; json?: boolean; seed?: string; weighting?: string };
 
 export async function trainingCommand(cmd: string, args: string[], opts: Opts, fail: (msg: string) => never): Promise<void> {
   switch (cmd) {
     case 'train': {
       const seed = opts.seed === undefined ? undefined : Number(opts.seed);
       if (seed !== undefined && !Number.isInteger(seed)) fail('--seed must be an integer');
-      const { job, alreadyQueued } = await queueRetrain(db(), null, seed === undefined ? {} : { seed });
+      const weighting = opts.weighting;
+      if (weighting !== undefined && !(WEIGHTINGS as readonly string[]).includes(weighting)) fail(`--weighting must be one of ${WEIGHTINGS.join(', ')}`);
+      const { job, alreadyQueued } = await queueRetrain(db(), null, {
+        ...(seed === undefined ? {} : { seed }),
+        ...(weighting === undefined ? {} : { config: { weighting: weighting as Weighting } }),
+      });
       if (!opts.wait) {
         console.log(JSON.stringify({ jobId: job.id, alreadyQueued }));
         return;

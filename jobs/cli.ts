@@ -63,6 +63,7 @@ export async function main(argv: string[]): Promise<void> {
       wait: { type: 'boolean' },
       json: { type: 'boolean' },
       seed: { type: 'string' },
+      weighting: { type: 'string' },
     },
   });
   const [group, cmd, ...rest] = positionals;
