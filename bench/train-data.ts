@@ -1,7 +1,8 @@
-// Face features of the shared real data (../shared/data/facemask-dev + facemask-extra) for the
-// training benchmark, computed the way the app does (photo → first planned sample box → tensor
-// crop + faceres, the inference crop path; plain and mirrored) and cached in .tmp/ per feature
-// key, since embedding 414 faces twice takes about a minute here.
+// Face features of the shared real data (../shared/data: facemask-dev + facemask-extra for training,
+// age-dev and mask-dev for scoring generalisation) for the training benchmark, computed the way the
+// app does (photo → first planned sample box → tensor crop + faceres, the inference crop path; plain
+// and mirrored) and cached in .tmp/ per feature key and set, since embedding ~1,100 faces twice takes
+// minutes here. `npx tsx bench/train-data.ts` fills the cache (all four sets) without training.
 import fs from 'node:fs';
 import path from 'node:path';
 import { analyseImage } from '../lib/faces/pipeline';
@@ -12,17 +13,27 @@ import { CLASSES, type ClassName } from '../lib/classes';
 /** ../shared/data next to the checkout, or MASKLAB_BENCH_DATA (a git worktree lives elsewhere). */
 export const DATA_ROOT = process.env.MASKLAB_BENCH_DATA ?? path.resolve(__dirname, '..', '..', 'shared', 'data');
 export type RealFace = { file: string; label: ClassName; source: string; pair: FeaturePair };
+/** A face of a generalisation set: its folder (`young`/`old`, `mask`/`nomask`) and the manifest's recorded gender. */
+export type SetFace = { file: string; folder: string; source: string; gender: 'male' | 'female' | null; pair: FeaturePair };
 
-export function listImageFolder(dir: string): { file: string; label: ClassName }[] {
-  return CLASSES.flatMap((c) => {
+export const TRAIN_SETS = ['facemask-dev', 'facemask-extra'] as const;
+export const GENERALISATION_SETS = { age: 'age-dev', mask: 'mask-dev' } as const;
+
+/** Images in `<dir>/<folder>/` for the given folders, sorted. */
+export function listFolders(dir: string, folders: readonly string[]): { file: string; folder: string }[] {
+  return folders.flatMap((c) => {
     const d = path.join(dir, c);
     if (!fs.existsSync(d)) return [];
     return fs
       .readdirSync(d)
       .filter((f) => /\.(jpe?g|png|webp)$/i.test(f))
       .sort()
-      .map((f) => ({ file: path.join(d, f), label: c }));
+      .map((f) => ({ file: path.join(d, f), folder: c }));
   });
+}
+
+export function listImageFolder(dir: string): { file: string; label: ClassName }[] {
+  return listFolders(dir, CLASSES).map((f) => ({ file: f.file, label: f.folder as ClassName }));
 }
 
 /** Features of the photo's first sample (these images are single-face crops), as training computes them. */
@@ -33,35 +44,89 @@ export async function photoFeatures(file: string): Promise<FeaturePair> {
   return (await describeImageBoxes(image, [a.samples[0].box]))[0];
 }
 
-export async function realFaces(sets = ['facemask-dev', 'facemask-extra'], log = (s: string) => console.error(s)): Promise<RealFace[]> {
-  const files = sets.flatMap((s) => listImageFolder(path.join(DATA_ROOT, s)));
-  if (files.length === 0) throw new Error(`no images under ${DATA_ROOT} (${sets.join(', ')})`);
+/** Cached plain + mirrored features of the files, in order (cache file per feature key and set). */
+async function cachedPairs(name: string, files: readonly string[], log: (s: string) => void): Promise<FeaturePair[]> {
+  if (files.length === 0) throw new Error(`no images under ${DATA_ROOT} (${name})`);
   const cacheDir = path.resolve(__dirname, '..', '.tmp');
-  const cache = path.join(cacheDir, `bench-features-${FEATURE_KEY}-${sets.join('+')}.bin`);
+  const cache = path.join(cacheDir, `bench-features-${FEATURE_KEY}-${name}.bin`);
   const rec = VECTOR_DIM * 4 * 2;
   let buf: Buffer | null = fs.existsSync(cache) ? fs.readFileSync(cache) : null;
   if (!buf || buf.length !== rec * files.length) {
-    log(`bench: embedding ${files.length} faces (plain + mirrored), cached afterwards in ${path.relative(process.cwd(), cache)}`);
+    log(`bench: embedding ${files.length} faces of ${name} (plain + mirrored), cached afterwards in ${path.relative(process.cwd(), cache)}`);
     const parts: Buffer[] = [];
-    for (let i = 0; i < files.length; i += 16) {
-      for (const f of files.slice(i, i + 16)) {
-        const p = await photoFeatures(f.file);
-        parts.push(Buffer.from(encodeVector(p.plain)), Buffer.from(encodeVector(p.mirrored!)));
-      }
-      if (i % 96 === 0) log(`bench: ${Math.min(i + 16, files.length)}/${files.length}`);
+    for (let i = 0; i < files.length; i++) {
+      const p = await photoFeatures(files[i]);
+      parts.push(Buffer.from(encodeVector(p.plain)), Buffer.from(encodeVector(p.mirrored!)));
+      if (i % 50 === 49) log(`bench: ${name} ${i + 1}/${files.length}`);
     }
     buf = Buffer.concat(parts);
     fs.mkdirSync(cacheDir, { recursive: true });
     fs.writeFileSync(cache, buf);
   }
   const half = VECTOR_DIM * 4;
+  return files.map((_, i) => ({
+    plain: decodeVector(buf!.subarray(i * rec, i * rec + half)),
+    mirrored: decodeVector(buf!.subarray(i * rec + half, (i + 1) * rec)),
+  }));
+}
+
+const sourceOf = (file: string) => path.basename(file).split('_')[0];
+
+/** The training faces (dev + extra by default), with their class and source. */
+export async function realFaces(sets: readonly string[] = TRAIN_SETS, log = (s: string) => console.error(s)): Promise<RealFace[]> {
+  const out: RealFace[] = [];
+  for (const s of sets) {
+    const files = listImageFolder(path.join(DATA_ROOT, s));
+    const pairs = await cachedPairs(s, files.map((f) => f.file), log);
+    files.forEach((f, i) => out.push({ file: f.file, label: f.label, source: sourceOf(f.file), pair: pairs[i] }));
+  }
+  return out;
+}
+
+/** Recorded gender per file (relative `folder/name`) from a set's manifest.csv (`gender_if_known`). */
+function manifestGender(dir: string): Map<string, 'male' | 'female'> {
+  const out = new Map<string, 'male' | 'female'>();
+  const file = path.join(dir, 'manifest.csv');
+  if (!fs.existsSync(file)) return out;
+  const [head, ...lines] = fs.readFileSync(file, 'utf8').trim().split(/\r?\n/);
+  const cols = head.split(',');
+  const gi = cols.indexOf('gender_if_known');
+  const fi = cols.indexOf('file');
+  if (gi < 0 || fi < 0) return out;
+  for (const l of lines) {
+    const c = l.split(',');
+    if (c[gi] === 'male' || c[gi] === 'female') out.set(c[fi], c[gi] as 'male' | 'female');
+  }
+  return out;
+}
+
+/** A generalisation set (`age-dev`: young/old; `mask-dev`: mask/nomask), never trained on. */
+export async function setFaces(set: string, folders: readonly string[], log = (s: string) => console.error(s)): Promise<SetFace[]> {
+  const dir = path.join(DATA_ROOT, set);
+  const files = listFolders(dir, folders);
+  const pairs = await cachedPairs(set, files.map((f) => f.file), log);
+  const gender = manifestGender(dir);
   return files.map((f, i) => ({
     file: f.file,
-    label: f.label,
-    source: path.basename(f.file).split('_')[0],
-    pair: {
-      plain: decodeVector(buf!.subarray(i * rec, i * rec + half)),
-      mirrored: decodeVector(buf!.subarray(i * rec + half, (i + 1) * rec)),
-    },
+    folder: f.folder,
+    source: sourceOf(f.file),
+    gender: gender.get(`${f.folder}/${path.basename(f.file)}`) ?? null,
+    pair: pairs[i],
   }));
+}
+
+export const ageDev = (log?: (s: string) => void) => setFaces(GENERALISATION_SETS.age, ['young', 'old'], log);
+export const maskDev = (log?: (s: string) => void) => setFaces(GENERALISATION_SETS.mask, ['mask', 'nomask'], log);
+
+if (require.main === module) {
+  (async () => {
+    const t0 = Date.now();
+    const train = await realFaces();
+    const age = await ageDev();
+    const mask = await maskDev();
+    console.error(`bench: features of ${train.length} + ${age.length} + ${mask.length} faces ready in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
+  })().catch((e) => {
+    console.error(e);
+    process.exit(1);
+  });
 }

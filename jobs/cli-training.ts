@@ -10,6 +10,7 @@ import { LABEL_ERRORS_JOB, runLabelErrorsJob } from '../lib/training/label-error
 import { exportDataset } from '../lib/training/export';
 import { queueRetrain, type RunMetrics, runTrainJob, TRAIN_JOB } from '../lib/training/job';
 import { withoutFaceIds } from '../lib/training/slices';
+import { WEIGHTINGS, type Weighting } from '../lib/training/weights';
 import { evaluateFolder, imageFiles, predictPhoto } from '../lib/training/evaluate';
 import { FEATURES_JOB, featuresJobHandler, queueFeatures } from '../lib/training/features-job';
 
@@ -39,7 +40,8 @@ async function runOrWait(jobId: string, handlers: Record<string, JobHandler>, na
   }
 }
 
-export const TRAINING_HELP = `  train [--wait] [--seed <n>]                  queue a retrain; --wait runs it (or waits for the worker) and prints the run's metrics as JSON
+export const TRAINING_HELP = `  train [--wait] [--seed <n>] [--weighting <w>] queue a retrain; --wait runs it (or waits for the worker) and prints the run's metrics as JSON;
+                                               --weighting class | class+gender (default) | class+gender+source (sample weights)
   features                                     apparent gender and age for faces that have none (backbone features, cached);
                                                runs the job here (or waits for the worker), prints progress, then a JSON summary
   predict <file|dir> [--json]                  classify the faces in images with the promoted model (--json: one JSON line per image)
@@ -50,14 +52,19 @@ export const TRAINING_HELP = `  train [--wait] [--seed <n>]                  que
   label-errors [--top N] [--json]              find probable label errors (runs the job, waits); one line per face, most suspicious first
 `;
 
-type Opts = { wait?: boolean; json?: boolean; seed?: string; top?: string };
+type Opts = { wait?: boolean; json?: boolean; seed?: string; top?: string; weighting?: string };
 
 export async function trainingCommand(cmd: string, args: string[], opts: Opts, fail: (msg: string) => never): Promise<void> {
   switch (cmd) {
     case 'train': {
       const seed = opts.seed === undefined ? undefined : Number(opts.seed);
       if (seed !== undefined && !Number.isInteger(seed)) fail('--seed must be an integer');
-      const { job, alreadyQueued } = await queueRetrain(db(), null, seed === undefined ? {} : { seed });
+      const weighting = opts.weighting;
+      if (weighting !== undefined && !(WEIGHTINGS as readonly string[]).includes(weighting)) fail(`--weighting must be one of ${WEIGHTINGS.join(', ')}`);
+      const { job, alreadyQueued } = await queueRetrain(db(), null, {
+        ...(seed === undefined ? {} : { seed }),
+        ...(weighting === undefined ? {} : { config: { weighting: weighting as Weighting } }),
+      });
       if (!opts.wait) {
         console.log(JSON.stringify({ jobId: job.id, alreadyQueued }));
         return;

@@ -70,6 +70,7 @@ export async function main(argv: string[]): Promise<void> {
       batch: { type: 'string' },
       'eval-set': { type: 'string' },
       top: { type: 'string' },
+      weighting: { type: 'string' },
     },
   });
   const [group, cmd, ...rest] = positionals;

@@ -5,6 +5,13 @@
  */
 import { z } from 'zod';
 
+/**
+ * How training weighs samples (lib/training/weights.ts): `class` = inverse class frequency; `class+gender` = classes
+ * equal, and within a class the backbone's apparent men and women equal; `+source` = also each source within those.
+ */
+export const WEIGHTINGS = ['class', 'class+gender', 'class+gender+source'] as const;
+export type Weighting = (typeof WEIGHTINGS)[number];
+
 export const headConfigSchema = z.object({
   /** Hidden units; 0 = no hidden layer (dropout on the features, then softmax). */
   hidden: z.number().int().min(0),
@@ -18,6 +25,8 @@ export const headConfigSchema = z.object({
   patience: z.number().int().positive(),
   /** Add the backbone's age estimate (years / 100) as an extra input. */
   useAge: z.boolean(),
+  /** Sample weighting used in training (informational for inference; absent in older models: `class`). */
+  weighting: z.enum(WEIGHTINGS).optional(),
 });
 export type HeadConfig = z.infer<typeof headConfigSchema>;
 

@@ -3,6 +3,7 @@
 // Training page polls; the run, its frozen snapshot (RunSample) and metrics go to Run.
 import fs from 'node:fs';
 import { config } from '../config';
+import type { Db } from '../db';
 import { CLASSES, classIndex } from '../classes';
 import { pinSplits, SPLITS, type SplitName, TRAINABLE } from '../dataset/split';
 import { BACKBONE_ID } from '../inference/backbone';
@@ -19,6 +20,7 @@ import { requireNoEvalDrop } from '../dataset/eval-sets';
 import { type EvalComparison, type EvalFace, type EvalSetMetrics, loadEvalSets, promotionDecision, scoreEvalSet, sliceAttributes, testSlices } from './evaluation';
 import type { SliceAttrs, Slices } from './slices';
 import { trainHead, type EpochStats } from './train-head';
+import { sampleWeights } from './weights';
 import type { JobContext } from '../queue/worker';
 import { JobCancelled, JobInterrupted } from '../queue/worker';
 import { type RunMetrics, type TrainProgress, trainPayloadSchema } from './queue';
@@ -26,6 +28,16 @@ import { type RunMetrics, type TrainProgress, trainPayloadSchema } from './queue
 export { queueRetrain, TRAIN_JOB, trainPayloadSchema, type RunMetrics, type TrainProgress } from './queue';
 
 type Split = Record<SplitName, { ids: string[]; y: number[] }>;
+
+/** Where each face's photo came from: its import batch, else its source (upload, import, camera). */
+async function photoSources(db: Db, faceIds: readonly string[]): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  for (let i = 0; i < faceIds.length; i += 1000) {
+    const rows = await db.face.findMany({ where: { id: { in: faceIds.slice(i, i + 1000) } }, select: { id: true, photo: { select: { source: true, batch: true } } } });
+    for (const r of rows) out.set(r.id, r.photo.batch ?? r.photo.source);
+  }
+  return out;
+}
 
 export async function runTrainJob(ctx: JobContext): Promise<{ runId: string; metrics: RunMetrics }> {
   const { db } = ctx;
@@ -98,14 +110,25 @@ export async function runTrainJob(ctx: JobContext): Promise<{ runId: string; met
         return headInput(v.features, v.age, cfg.useAge);
       });
     const trainPairs = pairsOf(split.train.ids);
+    const validPairs = pairsOf(split.valid.ids);
+    // Sample weights (lib/training/weights.ts): classes equal and, by default, within a class the backbone's
+    // apparent men and women equal (male probability from the cached vectors), so the head learns age rather
+    // than gender; with `+source`, also each photo's import batch (else its source) within those.
+    const weighting = cfg.weighting ?? 'class';
+    const sources = weighting === 'class+gender+source' ? await photoSources(db, [...split.train.ids, ...split.valid.ids]) : null;
+    const weightsOf = (s: { ids: string[]; y: number[] }, pairs: FeaturePair[]) =>
+      sampleWeights(
+        s.y.map((y, i) => ({ y, male: pairs[i].plain.male, source: sources?.get(s.ids[i]) ?? null })),
+        weighting,
+      );
     const history: EpochStats[] = [];
     await report({ step: 'train', epoch: 0, maxEpochs: cfg.maxEpochs, history });
     const t1 = Date.now();
     const trained = await trainHead(
       tf,
       {
-        train: { x: toX(trainPairs), xMirror: toX(trainPairs, true), y: split.train.y },
-        valid: { x: toX(pairsOf(split.valid.ids)), y: split.valid.y },
+        train: { x: toX(trainPairs), xMirror: toX(trainPairs, true), y: split.train.y, w: weightsOf(split.train, trainPairs) },
+        valid: { x: toX(validPairs), y: split.valid.y, w: weightsOf(split.valid, validPairs) },
       },
       {
         config: cfg,
@@ -118,7 +141,7 @@ export async function runTrainJob(ctx: JobContext): Promise<{ runId: string; met
         },
       },
     );
-    await ctx.log(`train: ${history.length} epochs in ${((Date.now() - t1) / 1000).toFixed(1)} s, best epoch ${trained.bestEpoch}`);
+    await ctx.log(`train: ${weighting} weights, ${history.length} epochs in ${((Date.now() - t1) / 1000).toFixed(1)} s, best epoch ${trained.bestEpoch}`);
 
     // 5. evaluate on the test split.
     await report({ step: 'evaluate' });

@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import { type Db, isUniqueViolation } from '../db';
 import { DEFAULT_SEED } from '../dataset/split';
+import { WEIGHTINGS } from '../inference/meta';
 import type { Metrics } from './metrics';
 import type { EvalSetMetrics } from './evaluation';
 import type { Slices } from './slices';
@@ -23,6 +24,7 @@ export const trainPayloadSchema = z.object({
       maxEpochs: z.number().int().min(1).max(1000),
       patience: z.number().int().min(1).max(1000),
       useAge: z.boolean(),
+      weighting: z.enum(WEIGHTINGS),
     })
     .partial()
     .default({}),

@@ -1,5 +1,8 @@
-// Trains the head: class-weighted cross-entropy with L2, Adam, seeded mini-batches and
-// dropout masks, early stopping on the validation loss, and the best epoch's weights kept.
+// Trains the head: weighted cross-entropy with L2, Adam, seeded mini-batches and dropout
+// masks, early stopping on the validation loss, and the best epoch's weights kept. The weights
+// are per sample (`Samples.w`, e.g. `sampleWeights` in ./weights.ts: class × apparent gender),
+// else inverse class frequency. Our own loop rather than tfjs-layers `fit` (whose `sampleWeight`
+// is not implemented in 4.22): the weighted loss is Σ w·ce / Σ w over each mini-batch.
 import type * as TF from '@tensorflow/tfjs';
 import { NUM_CLASSES } from '../classes';
 import { prng, shuffleInPlace } from '../dataset/split';
@@ -7,8 +10,12 @@ import type { HeadConfig } from '../inference/meta';
 import type { Tf } from '../inference/types';
 import { buildHead, DEFAULT_HEAD, patchMatMulGradient } from './head';
 
-/** `xMirror[i]`: the same face mirrored; when given, each epoch uses one of the two at random. */
-export type Samples = { x: readonly Float32Array[]; y: readonly number[]; xMirror?: readonly Float32Array[] };
+/**
+ * `xMirror[i]`: the same face mirrored; when given, each epoch uses one of the two at random.
+ * `w[i]`: the sample's weight in the loss (training: instead of class weights; validation: the
+ * early-stopping loss becomes the weighted mean).
+ */
+export type Samples = { x: readonly Float32Array[]; y: readonly number[]; xMirror?: readonly Float32Array[]; w?: readonly number[] };
 export type EpochStats = { epoch: number; loss: number; accuracy: number; valLoss: number | null; valAccuracy: number | null };
 export type TrainResult = { model: TF.Sequential; history: EpochStats[]; bestEpoch: number; dim: number; config: HeadConfig };
 
@@ -39,6 +46,7 @@ export async function trainHead(
   const { train, valid } = data;
   if (train.x.length === 0) throw new Error('no training samples');
   if (train.x.length !== train.y.length || valid.x.length !== valid.y.length) throw new Error('features and labels differ in length');
+  if ((train.w && train.w.length !== train.y.length) || (valid.w && valid.w.length !== valid.y.length)) throw new Error('weights and labels differ in length');
   const dim = train.x[0].length;
   patchMatMulGradient(tf);
 
@@ -54,9 +62,10 @@ export async function trainHead(
   const X = stack(tf, mirrored ? [...train.x, ...train.xMirror!] : train.x, dim);
   const Y = tf.oneHot(tf.tensor1d([...train.y], 'int32'), NUM_CLASSES).toFloat() as TF.Tensor2D;
   const cw = classWeights(train.y);
-  const Wt = tf.tensor1d(train.y.map((c) => cw[c]));
+  const Wt = tf.tensor1d(train.w ? [...train.w] : train.y.map((c) => cw[c]));
   const Xv = valid.x.length ? stack(tf, valid.x, dim) : null;
   const Yv = valid.x.length ? (tf.oneHot(tf.tensor1d([...valid.y], 'int32'), NUM_CLASSES).toFloat() as TF.Tensor2D) : null;
+  const Wv = valid.x.length && valid.w ? tf.tensor1d([...valid.w]) : null;
 
   const dropoutMask = (shape: [number, number], s: number) =>
     tf.randomUniform(shape, 0, 1, 'float32', s).greaterEqual(cfg.dropout).toFloat().div(1 - cfg.dropout);
@@ -118,7 +127,8 @@ export async function trainHead(
       if (Xv && Yv) {
         const [l, a] = tf.tidy(() => {
           const p = tf.clipByValue(model.predict(Xv) as TF.Tensor2D, 1e-7, 1);
-          const ce = tf.mean(tf.neg(tf.sum(tf.mul(Yv, tf.log(p)), 1)));
+          const rowCe = tf.neg(tf.sum(tf.mul(Yv, tf.log(p)), 1));
+          const ce = Wv ? tf.div(tf.sum(tf.mul(rowCe, Wv)), tf.sum(Wv)) : tf.mean(rowCe);
           const acc = tf.mean(tf.equal(tf.argMax(p, 1), tf.argMax(Yv, 1)).toFloat());
           return [ce, acc];
         });
@@ -139,7 +149,7 @@ export async function trainHead(
     }
     model.setWeights(best.weights);
   } finally {
-    tf.dispose([X, Y, Wt, ...(Xv ? [Xv] : []), ...(Yv ? [Yv] : []), ...best.weights]);
+    tf.dispose([X, Y, Wt, ...(Xv ? [Xv] : []), ...(Yv ? [Yv] : []), ...(Wv ? [Wv] : []), ...best.weights]);
     optimizer.dispose();
   }
   return { model, history, bestEpoch: best.epoch, dim, config: cfg };

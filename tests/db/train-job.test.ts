@@ -61,16 +61,23 @@ describe('retrain job', () => {
     expect(m.comparison.promoted).toBe(true);
     expect(JSON.parse(run.history).length).toBeGreaterThan(0);
     expect(await t.db.feature.count()).toBe(64); // plain + mirrored per face
+    // by default the head is trained with class × apparent-gender weights, and its bundle says so
+    const meta = JSON.parse(fs.readFileSync(`${run.modelDir}/meta.json`, 'utf8'));
+    expect(meta.head.weighting).toBe('class+gender');
+    const logs = (await t.db.jobLog.findMany({ where: { jobId: job.id } })).map((l) => l.message).join('\n');
+    expect(logs).toMatch(/train: class\+gender weights/);
   }, 300_000);
 
   it('a second run reuses the cached features, keeps the splits, and is compared with the promoted model', async () => {
     const splitsBefore = await t.db.face.findMany({ select: { id: true, split: true }, orderBy: { id: 'asc' } });
-    const { job } = await queueRetrain(t.db, null, { seed: 7, config: { maxEpochs: 5 } });
+    // weighting by photo source too (reads each face's photo batch/source)
+    const { job } = await queueRetrain(t.db, null, { seed: 7, config: { maxEpochs: 5, weighting: 'class+gender+source' } });
     await worker().runOnce();
     const run = await t.db.run.findUniqueOrThrow({ where: { jobId: job.id } });
     expect(run.status).toBe('succeeded');
     const logs = (await t.db.jobLog.findMany({ where: { jobId: job.id }, orderBy: { id: 'asc' } })).map((l) => l.message).join('\n');
     expect(logs).toMatch(/features: 0 computed, 32 cached/);
+    expect(logs).toMatch(/train: class\+gender\+source weights/);
     expect(await t.db.face.findMany({ select: { id: true, split: true }, orderBy: { id: 'asc' } })).toEqual(splitsBefore);
     const m = JSON.parse(run.metrics!) as RunMetrics;
     expect(typeof m.comparison.promotedMacroF1).toBe('number');

@@ -3,6 +3,7 @@ import { testTf } from '../helpers/tf';
 import { prng } from '@/lib/dataset/split';
 import { argmax, headInput, headProbs } from '@/lib/inference/classify';
 import { classWeights, trainHead, type Samples } from '@/lib/training/train-head';
+import { sampleWeights } from '@/lib/training/weights';
 
 /** Four Gaussian blobs in 48 dimensions (one per class), L2-normalised like real features. */
 function blobs(nPerClass: number, seed: number): Samples {
@@ -61,5 +62,27 @@ describe('head training', () => {
     expect(wc).not.toEqual(wa);
     expect(b.history).toEqual(a.history);
     [a, b, c].forEach((r) => r.model.dispose());
+  });
+
+  it('trains with per-sample weights: class weights given per sample train the same head, and weighted training is deterministic for a seed', async () => {
+    const tf = await testTf();
+    const cfg = { maxEpochs: 4, patience: 100, hidden: 0, dropout: 0.2 };
+    const w = async (m: Awaited<ReturnType<typeof trainHead>>) => Promise.all(m.model.getWeights().map(async (t) => Array.from(await t.data())));
+    const cw = classWeights(data.train.y);
+    const asSamples = { train: { ...data.train, w: data.train.y.map((c) => cw[c]) }, valid: data.valid };
+    const plain = await trainHead(tf, data, { seed: 5, config: cfg });
+    const perSample = await trainHead(tf, asSamples, { seed: 5, config: cfg });
+    expect(await w(perSample)).toEqual(await w(plain));
+    // apparent-gender weights (every third sample a "man"), same seed twice
+    const weights = sampleWeights(
+      data.train.y.map((y, i) => ({ y, male: i % 3 === 0 ? 0.8 : 0.2 })),
+      'class+gender',
+    );
+    const weighted = { train: { ...data.train, w: weights }, valid: data.valid };
+    const a = await trainHead(tf, weighted, { seed: 9, config: cfg });
+    const b = await trainHead(tf, weighted, { seed: 9, config: cfg });
+    expect(await w(b)).toEqual(await w(a));
+    expect(await w(a)).not.toEqual(await w(plain));
+    [plain, perSample, a, b].forEach((r) => r.model.dispose());
   });
 });

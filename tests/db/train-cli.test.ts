@@ -1,0 +1,43 @@
+// `npm run cli -- train --weighting …`: the sample weighting a retrain uses, chosen from the command line.
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { freshDb, type TestDb } from '../helpers/db';
+
+const ROOT = path.join(__dirname, '..', '..');
+let t: TestDb;
+let tmp: string;
+
+beforeAll(async () => {
+  t = await freshDb();
+  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'masklab-cli-'));
+});
+afterAll(async () => {
+  await t.cleanup();
+  fs.rmSync(tmp, { recursive: true, force: true });
+});
+
+function cli(...args: string[]) {
+  const r = spawnSync(process.execPath, [path.join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'), path.join(ROOT, 'jobs', 'cli.ts'), ...args], {
+    cwd: ROOT,
+    env: { ...process.env, DATABASE_URL: t.url, MASKLAB_DATA_DIR: path.join(tmp, 'data') },
+    encoding: 'utf8',
+    timeout: 120_000,
+  });
+  return { code: r.status, out: r.stdout, err: r.stderr };
+}
+
+it('queues a retrain with the chosen sample weighting, and refuses an unknown one', async () => {
+  const bad = cli('train', '--weighting', 'gender');
+  expect(bad.code).not.toBe(0);
+  expect(bad.err).toMatch(/--weighting must be one of class, class\+gender, class\+gender\+source/);
+  expect(await t.db.job.count()).toBe(0);
+
+  const ok = cli('train', '--weighting', 'class');
+  expect(ok.code).toBe(0);
+  const { jobId } = JSON.parse(ok.out) as { jobId: string };
+  const job = await t.db.job.findUniqueOrThrow({ where: { id: jobId } });
+  expect(JSON.parse(job.payload).config).toEqual({ weighting: 'class' });
+}, 300_000);
