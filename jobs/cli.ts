@@ -9,6 +9,7 @@ import { unlockAccount } from '../lib/auth/throttle';
 import { writePostgresSchema } from './db-schemas';
 import { defaultIngestOptions } from '../lib/dataset/ingest';
 import { importPath } from '../lib/dataset/import';
+import { suggestAfterImport } from '../lib/queue/suggest';
 import { parseLabel, LABELS } from '../lib/classes';
 import { checkStorage } from '../lib/dataset/photos';
 import { store } from '../lib/storage';
@@ -121,6 +122,7 @@ export async function main(argv: string[]): Promise<void> {
           if (++n % 25 === 0) console.error(`import: ${n} files…`);
         },
       });
+      if (summary.photos > 0) await suggestAfterImport(db(), as.id);
       console.log(JSON.stringify(summary, null, 2));
       return;
     }

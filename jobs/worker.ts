@@ -9,6 +9,7 @@ import { incomingDir, sweepIncoming } from '../lib/dataset/incoming';
 import { sweepTemp } from '../lib/models/registry';
 import { Worker } from '../lib/queue/worker';
 import { runTrainJob, TRAIN_JOB } from '../lib/training/job';
+import { runSuggestJob, SUGGEST_JOB } from '../lib/training/suggest';
 
 async function main() {
   const cfg = config();
@@ -23,7 +24,7 @@ async function main() {
   await sweep();
   setInterval(sweep, 60 * 60_000).unref();
   const worker = new Worker(db(), {
-    handlers: { [TRAIN_JOB]: runTrainJob, [IMPORT_JOB]: importJobHandler() },
+    handlers: { [TRAIN_JOB]: runTrainJob, [IMPORT_JOB]: importJobHandler(), [SUGGEST_JOB]: runSuggestJob },
     leaseMs: cfg.workerLeaseMs,
     pollMs: cfg.workerPollMs,
     log: (l) => console.log(`masklab: ${l}`),
