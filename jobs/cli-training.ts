@@ -1,4 +1,4 @@
-// Training commands of the CLI: train, predict, evaluate, promote, rollback, export.
+// Training commands of the CLI: train, predict, evaluate, promote, rollback, export, suggest.
 import fs from 'node:fs';
 import { db } from '../lib/db';
 import { loadPromoted } from '../lib/models/promoted';
@@ -8,8 +8,10 @@ import { Worker } from '../lib/queue/worker';
 import { exportDataset } from '../lib/training/export';
 import { queueRetrain, runTrainJob, TRAIN_JOB } from '../lib/training/job';
 import { evaluateFolder, imageFiles, predictPhoto } from '../lib/training/evaluate';
+import { computeSuggestions } from '../lib/training/suggest';
+import { suggestionLines } from '../lib/dataset/suggestions';
 
-export const TRAINING_COMMANDS = ['train', 'predict', 'evaluate', 'promote', 'rollback', 'export'];
+export const TRAINING_COMMANDS = ['train', 'predict', 'evaluate', 'promote', 'rollback', 'export', 'suggest'];
 
 export const TRAINING_HELP = `  train [--wait] [--seed <n>]                  queue a retrain; --wait runs it (or waits for the worker) and prints the run's metrics as JSON
   predict <file|dir> [--json]                  classify the faces in images with the promoted model (--json: one JSON line per image)
@@ -17,6 +19,8 @@ export const TRAINING_HELP = `  train [--wait] [--seed <n>]                  que
   promote <run id>                             make a run's model the promoted one
   rollback                                     promote the previously promoted run again
   export <file.zip>                            labelled faces as ImageFolder by split + manifest.csv + the promoted TF.js model
+  suggest [--json]                             the promoted model's suggestion for every unlabelled face, now (computes missing
+                                               features); --json: one line per face {faceId, file, suggested, confidence, probs}
 `;
 
 type Opts = { wait?: boolean; json?: boolean; seed?: string };
@@ -91,6 +95,23 @@ export async function trainingCommand(cmd: string, args: string[], opts: Opts, f
     case 'rollback': {
       const run = await rollback(db());
       console.log(`promoted run ${run.id} again`);
+      return;
+    }
+    case 'suggest': {
+      let last = '';
+      const summary = await computeSuggestions(db(), {
+        onProgress: (p) => {
+          const line = `suggest: ${p.step} ${p.done}/${p.total}`;
+          if (line !== last && (p.step !== 'features' || p.done === p.total || p.done % 256 < 16)) console.error((last = line));
+        },
+      });
+      if (opts.json) {
+        for await (const line of suggestionLines(db(), summary.runId)) console.log(JSON.stringify(line));
+        return;
+      }
+      const perClass = await db().suggestion.groupBy({ by: ['label'], where: { runId: summary.runId, face: { label: null } }, _count: { _all: true }, _avg: { confidence: true } });
+      console.log(`model ${summary.runId}: ${summary.suggested} unlabelled faces (${summary.computed} features computed, ${summary.cached} cached)`);
+      for (const r of perClass) console.log(`  ${r.label}: ${r._count._all} (mean confidence ${((r._avg.confidence ?? 0) * 100).toFixed(0)}%)`);
       return;
     }
     case 'export': {

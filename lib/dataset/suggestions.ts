@@ -80,7 +80,7 @@ export async function acceptSuggestions(db: Db, actor: Actor, faceIds: string[],
 
 export type SuggestionLine = { faceId: string; file: string; suggested: string; confidence: number; probs: Record<string, number> };
 
-/** The current suggestions of unlabelled faces, in upload order (CLI `suggest --json`). */
+/** The current suggestions (of `runId`) of unlabelled faces, by face id (CLI `suggest --json`). */
 export async function* suggestionLines(db: Db, runId: string): AsyncGenerator<SuggestionLine> {
   let cursor: string | undefined;
   for (;;) {
