@@ -20,7 +20,8 @@ import { buildHead, DEFAULT_HEAD } from '@/lib/training/head';
 import { runSuggestJob } from '@/lib/training/suggest';
 import { assignLabels, labelFace, labelQueue, undoLastLabel } from '@/lib/dataset/labels';
 import { facesMatching, listFaces } from '@/lib/dataset/gallery';
-import { acceptSuggestions, faceJson } from '@/lib/dataset/suggestions';
+import { acceptSuggestions, faceJson, suggestionLines } from '@/lib/dataset/suggestions';
+import { labelerPace } from '@/lib/dataset/balance';
 
 let t: TestDb;
 let modelsDir: string;
@@ -235,5 +236,49 @@ describe('bulk accept', () => {
 
   it('viewers cannot accept', async () => {
     await expect(acceptSuggestions(t.db, vic, [faces[0]])).rejects.toThrow();
+  });
+});
+
+describe('dashboard: pace and suggestions accepted per labeller', () => {
+  it('labels per hour over the hours with label events in the last 7 days, and the share of suggestions taken', async () => {
+    const cat = await makeUser(t.db, 'labeler');
+    const now = new Date('2026-11-30T12:30:00Z');
+    const at = (iso: string) => new Date(iso);
+    const ev = (createdAt: Date, extra: { suggested?: string; accepted?: boolean; kind?: string } = {}) => ({
+      faceId: faces[0],
+      userId: cat.id,
+      oldLabel: null,
+      newLabel: 'mask_old',
+      kind: 'label',
+      createdAt,
+      ...extra,
+    });
+    await t.db.labelEvent.createMany({
+      data: [
+        ev(at('2026-11-30T10:05:00Z'), { suggested: 'mask_old', accepted: true }),
+        ev(at('2026-11-30T10:45:00Z'), { suggested: 'mask_young', accepted: false }),
+        ev(at('2026-11-30T10:50:00Z'), { suggested: 'mask_old', accepted: true }),
+        ev(at('2026-11-29T08:00:00Z')),
+        ev(at('2026-11-29T08:10:00Z'), { kind: 'undo' }), // not a label
+        ev(at('2026-11-20T08:00:00Z'), { suggested: 'mask_old', accepted: true }), // before the window, still a suggestion taken
+      ],
+    });
+    const pace = (await labelerPace(t.db, 7, now)).get(cat.id)!;
+    expect(pace).toMatchObject({ labels: 4, activeHours: 2, perHour: 2, suggested: 4, accepted: 3, acceptRate: 0.75 });
+  });
+});
+
+describe('CLI suggest --json lines', () => {
+  it('one line per unlabelled face with a suggestion: the photo’s file name as imported, class, confidence, probabilities', async () => {
+    await t.db.photo.updateMany({ data: { originalName: 'team/day1/group.jpg' } });
+    const lines = [];
+    for await (const l of suggestionLines(t.db, 'runB')) lines.push(l);
+    const unlabelled = await t.db.face.count({ where: { label: null, suggestion: { isNot: null } } });
+    expect(lines).toHaveLength(unlabelled);
+    for (const l of lines) {
+      expect(l.file).toBe('team/day1/group.jpg');
+      expect(Object.keys(l.probs)).toEqual([...CLASSES]);
+      expect(l.probs[l.suggested]).toBeCloseTo(l.confidence, 5);
+    }
   });
 });

@@ -5,7 +5,7 @@ import { pageGuard } from '@/app/_server/guard';
 import { db } from '@/lib/db';
 import { may } from '@/lib/auth/policy';
 import { CLASS_COLORS, CLASS_NAMES, CLASSES } from '@/lib/classes';
-import { dashboard, IMBALANCE_WARNING } from '@/lib/dataset/balance';
+import { dashboard, IMBALANCE_WARNING, type LabelerPace, labelerPace, PACE_DAYS } from '@/lib/dataset/balance';
 import { Row, Table } from '@/app/_components/table';
 import { ClassChart, DayChart } from './charts';
 import { TargetsForm } from './targets-form';
@@ -14,9 +14,17 @@ export const metadata: Metadata = { title: 'Dashboard' };
 
 const pct = (v: number) => `${Math.round(v * 100)}%`;
 
+/** Labels per hour (over the hours with at least one label event) and the share of the model's suggestions taken. */
+function paceCells(p: LabelerPace | undefined): ReactNode[] {
+  return [
+    p?.perHour != null ? <span title={`${p.labels} labels in ${p.activeHours} active hour(s)`}>{Math.round(p.perHour)}</span> : '—',
+    p?.acceptRate != null ? `${pct(p.acceptRate)} of ${p.suggested}` : '—',
+  ];
+}
+
 export default async function DashboardPage() {
   const actor = await pageGuard('viewer', '/dashboard');
-  const d = await dashboard(db());
+  const [d, pace] = await Promise.all([dashboard(db()), labelerPace(db())]);
   const { counts, targets, imbalance } = d;
 
   const agreement = new Map(d.agreement.map((a) => [a.userId, a]));
@@ -122,14 +130,23 @@ export default async function DashboardPage() {
         {d.labelers.length === 0 ? (
           <p className="text-sm text-slate-600">Nobody has labelled a face yet.</p>
         ) : (
-          <Table head={['Labeler', ...CLASSES.map((c) => CLASS_NAMES[c]), 'Excluded', 'Total', 'Agreement (second opinions)']}>
+          <Table
+            head={['Labeler', ...CLASSES.map((c) => CLASS_NAMES[c]), 'Excluded', 'Total', 'Agreement (second opinions)', `Labels per hour (${PACE_DAYS} days)`, 'Suggestions accepted']}
+          >
             {d.labelers.map((l) => {
               const a = agreement.get(l.userId);
               return (
                 <Row
                   key={l.userId}
                   testId={`labeler-${l.email}`}
-                  cells={[l.name || l.email, ...CLASSES.map((c) => l.perClass[c]), l.excluded, <strong key="t">{l.total}</strong>, a ? `${pct(a.rate)} of ${a.reviewed}` : '—']}
+                  cells={[
+                    l.name || l.email,
+                    ...CLASSES.map((c) => l.perClass[c]),
+                    l.excluded,
+                    <strong key="t">{l.total}</strong>,
+                    a ? `${pct(a.rate)} of ${a.reviewed}` : '—',
+                    ...paceCells(pace.get(l.userId)),
+                  ]}
                 />
               );
             })}
