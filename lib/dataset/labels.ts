@@ -38,7 +38,8 @@ export async function assignLabels(
   requireRole(actor, kind === 'resolve' ? 'admin' : 'labeler');
   const { faceIds: ids, label: newLabel } = assignSchema.parse({ faceIds: [...new Set(faceIds)], label });
   // Labelling a face one owes a blind second opinion would reveal (and overwrite) the first label.
-  const owed = await db.review.count({ where: { faceId: { in: ids }, status: 'pending', reviewerId: actor.id } });
+  let owed = 0;
+  for (const slice of slices(ids)) owed += await db.review.count({ where: { faceId: { in: slice }, status: 'pending', reviewerId: actor.id } });
   if (owed > 0) throw new UserError('You owe a blind second opinion on this face: give it on the Reviews page', 409);
   return db.$transaction((tx) => applyLabels(tx, actor.id, ids, newLabel, kind));
 }
@@ -74,17 +75,32 @@ export async function applyLabels(
     : new Map<string, string>();
   // More than one face at once (a grid selection, a bulk accept): one batch, undone together.
   const batchId = opts.batchId ?? (todo.length > 1 && kind === 'label' ? newBatchId() : null);
-  await tx.labelEvent.createMany({
-    data: todo.map((f) => {
+  await createEvents(
+    tx,
+    todo.map((f) => {
       const suggested = f.label === null ? (suggestions.get(f.id) ?? null) : null;
       return { faceId: f.id, photoId: f.photoId, userId, oldLabel: f.label, newLabel, kind, createdAt: now, batchId, suggested, accepted: suggested === null ? null : suggested === newLabel };
     }),
-  });
-  await tx.face.updateMany({
-    where: { id: { in: changed.map((c) => c.faceId) } },
-    data: { label: newLabel, labelledById: userId, labelledAt: now },
-  });
+  );
+  for (const ids of slices(changed.map((c) => c.faceId))) {
+    await tx.face.updateMany({ where: { id: { in: ids } }, data: { label: newLabel, labelledById: userId, labelledAt: now } });
+  }
   return { changed, unchanged: faces.length - changed.length, batchId };
+}
+
+/**
+ * Ids in slices for updateMany / deleteMany: the engine splits long `in` lists of reads, not of
+ * writes, and SQLite takes at most 999 bound values a statement.
+ */
+export function slices<T>(xs: readonly T[], size = 500): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < xs.length; i += size) out.push(xs.slice(i, i + size));
+  return out;
+}
+
+/** Label events in slices (a bulk action of thousands of rows would pass the database's limit of bound values). */
+async function createEvents(tx: Tx, rows: Prisma.LabelEventCreateManyInput[]): Promise<void> {
+  for (let i = 0; i < rows.length; i += 1000) await tx.labelEvent.createMany({ data: rows.slice(i, i + 1000) });
 }
 
 /** One face, one label: what the keyboard view sends. */
@@ -175,11 +191,12 @@ async function undoBatch(tx: Tx, actor: Actor, batchId: string): Promise<LabelCh
     return !!f && f.label === e.newLabel && f.labelledById === actor.id && f.labelledAt?.getTime() === e.createdAt.getTime();
   });
   const now = new Date();
-  await tx.labelEvent.createMany({
-    data: live.map((e) => ({ faceId: e.faceId, photoId: e.photoId, userId: actor.id, oldLabel: e.newLabel, newLabel: e.oldLabel, kind: 'undo', batchId, createdAt: now })),
-  });
+  await createEvents(
+    tx,
+    live.map((e) => ({ faceId: e.faceId, photoId: e.photoId, userId: actor.id, oldLabel: e.newLabel, newLabel: e.oldLabel, kind: 'undo', batchId, createdAt: now })),
+  );
   const toNull = live.filter((e) => e.oldLabel === null).map((e) => e.faceId);
-  if (toNull.length) await tx.face.updateMany({ where: { id: { in: toNull } }, data: { label: null, labelledById: null, labelledAt: null } });
+  for (const ids of slices(toNull)) await tx.face.updateMany({ where: { id: { in: ids } }, data: { label: null, labelledById: null, labelledAt: null } });
   for (const e of live.filter((x) => x.oldLabel !== null)) {
     const previous = await previousEvent(tx, e.faceId, e.oldLabel!, e.createdAt, e.id);
     await tx.face.update({

@@ -13,6 +13,7 @@ import { getTf } from '../models/tf';
 import type { JobContext } from '../queue/worker';
 import type { BlobStore } from '../storage';
 import { ensureFeatures, loadFeatures } from './features';
+import { slices } from '../dataset/labels';
 
 export { SUGGEST_JOB } from '../queue/suggest';
 
@@ -30,6 +31,8 @@ export type SuggestSummary = {
   cached: number;
   /** Suggestions written. */
   suggested: number;
+  /** Where the time went (ms): features (check / compute), loading cached vectors, the head, writing rows. */
+  ms: { features: number; load: number; classify: number; write: number };
 };
 
 export type SuggestOptions = {
@@ -48,10 +51,18 @@ export async function computeSuggestions(db: Db, opts: SuggestOptions = {}): Pro
   const head = opts.head ?? (await loadPromoted(db));
   const runId = head.runId;
   const ids = (await db.face.findMany({ where: { label: null }, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }], select: { id: true } })).map((f) => f.id);
+  const ms = { features: 0, load: 0, classify: 0, write: 0 };
+  let t = performance.now();
+  const lap = (k: keyof typeof ms) => {
+    const now = performance.now();
+    ms[k] += now - t;
+    t = now;
+  };
   const { computed, cached } = await ensureFeatures(db, ids, {
     store: opts.store,
     onProgress: (done, total) => opts.onProgress?.({ step: 'features', done, total, runId }),
   });
+  lap('features');
   const tf = await getTf();
   const k = head.meta.classes.length;
   const order = head.meta.classes.map((c) => (CLASSES as readonly string[]).indexOf(c));
@@ -59,10 +70,13 @@ export async function computeSuggestions(db: Db, opts: SuggestOptions = {}): Pro
   let suggested = 0;
   for (let i = 0; i < ids.length; i += CHUNK) {
     const chunk = ids.slice(i, i + CHUNK);
+    t = performance.now();
     const features = await loadFeatures(db, chunk);
+    lap('load');
     const have = chunk.filter((id) => features.has(id));
     const pairs: FeaturePair[] = have.map((id) => features.get(id)!);
     const probs = await classifyFeatures(tf, head, pairs);
+    lap('classify');
     const rows = have.map((faceId, j) => {
       // Stored in CLASSES order, whatever order the model lists its classes in.
       const p = new Array<number>(CLASSES.length);
@@ -70,14 +84,16 @@ export async function computeSuggestions(db: Db, opts: SuggestOptions = {}): Pro
       const best = argmax(p);
       return { faceId, runId, label: CLASSES[best], confidence: p[best], probs: JSON.stringify(p.map((v) => Math.round(v * 1e6) / 1e6)) };
     });
-    await db.$transaction([db.suggestion.deleteMany({ where: { faceId: { in: chunk } } }), db.suggestion.createMany({ data: rows })]);
+    // Slices of deletes: SQLite takes at most 999 bound values a statement (createMany is split by the engine).
+    await db.$transaction([...slices(chunk).map((ids) => db.suggestion.deleteMany({ where: { faceId: { in: ids } } })), db.suggestion.createMany({ data: rows })]);
+    lap('write');
     suggested += rows.length;
     await opts.onProgress?.({ step: 'classify', done: Math.min(i + CHUNK, ids.length), total: ids.length, runId });
   }
   // Another model's suggestions are stale (faces labelled since, or gone from the cache).
   await db.suggestion.deleteMany({ where: { runId: { not: runId } } });
   await opts.onProgress?.({ step: 'done', done: ids.length, total: ids.length, runId });
-  return { runId, faces: ids.length, computed, cached, suggested };
+  return { runId, faces: ids.length, computed, cached, suggested, ms: Object.fromEntries(Object.entries(ms).map(([k2, v]) => [k2, Math.round(v)])) as SuggestSummary['ms'] };
 }
 
 /** The worker's handler: nothing to do when no model is promoted (it was rolled back, say). */

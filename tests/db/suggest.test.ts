@@ -282,3 +282,21 @@ describe('CLI suggest --json lines', () => {
     }
   });
 });
+
+describe('large bulk actions', () => {
+  it('accepts and undoes a selection of 1,200 faces (more than SQLite’s 999 bound values a statement)', async () => {
+    const big = await freshDb();
+    try {
+      const u = await makeUser(big.db, 'labeler');
+      const ids = [...(await makeFaces(big.db, u.id, 600)), ...(await makeFaces(big.db, u.id, 600))];
+      await big.db.suggestion.createMany({ data: ids.map((faceId, i) => ({ faceId, runId: 'r', label: CLASSES[i % 4], confidence: 0.5, probs: '[0.5,0.2,0.2,0.1]' })) });
+      const res = await acceptSuggestions(big.db, u, ids);
+      expect(res.accepted).toBe(1200);
+      expect(await big.db.face.count({ where: { label: null } })).toBe(0);
+      expect((await undoLastLabel(big.db, u))?.batch?.faces).toBe(1200);
+      expect(await big.db.face.count({ where: { label: null } })).toBe(1200);
+    } finally {
+      await big.cleanup();
+    }
+  });
+});
