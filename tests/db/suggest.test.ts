@@ -22,6 +22,11 @@ import { assignLabels, labelFace, labelQueue, undoLastLabel } from '@/lib/datase
 import { facesMatching, listFaces } from '@/lib/dataset/gallery';
 import { acceptSuggestions, faceJson, suggestionLines } from '@/lib/dataset/suggestions';
 import { labelerPace } from '@/lib/dataset/balance';
+import { analyseFaces, type IngestOptions } from '@/lib/dataset/ingest';
+import { IMPORT_JOB, importJobHandler } from '@/lib/dataset/import-job';
+import { queueZipImport } from '@/lib/dataset/imports';
+import { LocalStore } from '@/lib/storage';
+import { makeZip } from '../helpers/zip';
 
 let t: TestDb;
 let modelsDir: string;
@@ -297,6 +302,38 @@ describe('large bulk actions', () => {
       expect(await big.db.face.count({ where: { label: null } })).toBe(1200);
     } finally {
       await big.cleanup();
+    }
+  });
+});
+
+describe('imports queue suggestions while a model is promoted', () => {
+  it('one suggest job per import batch, none while nothing is promoted, one waiting at most', async () => {
+    const db2 = await freshDb();
+    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'masklab-suggest-import-'));
+    try {
+      const u = await makeUser(db2.db, 'labeler');
+      const store = new LocalStore(path.join(tmp, 'store'));
+      const opts: IngestOptions = { store, limits: { maxUploadBytes: 25 << 20, maxPixels: 50_000_000 }, duplicateFaceDistance: 10, analyse: analyseFaces };
+      const fix = path.join(__dirname, '..', 'fixtures', 'facemask', 'mask_old');
+      const photos = fs.readdirSync(fix).filter((f) => f.endsWith('.jpg')).sort();
+      const importZip = async (names: string[]) => {
+        const file = path.join(tmp, `${names[0]}.zip`);
+        fs.writeFileSync(file, makeZip(names.map((n) => ({ name: `batch/${n}`, data: fs.readFileSync(path.join(fix, n)) }))));
+        await queueZipImport(db2.db, { file, name: 'batch.zip', label: null, uploaderId: u.id });
+        const w = new Worker(db2.db, { handlers: { [IMPORT_JOB]: importJobHandler({ ingest: () => opts }) }, log: () => {} });
+        expect(await w.runOnce()).toBe(true);
+      };
+      const suggestJobs = () => db2.db.job.count({ where: { type: SUGGEST_JOB } });
+      await importZip(photos.slice(0, 2));
+      expect(await suggestJobs()).toBe(0); // no model yet
+      await db2.db.run.create({ data: { id: 'r1', backbone: 'b', status: 'succeeded', modelDir: '/nowhere', promoted: true, promotedAt: new Date() } });
+      await importZip(photos.slice(2, 4));
+      expect(await suggestJobs()).toBe(1); // two photos, one job
+      await importZip(photos.slice(4, 5));
+      expect(await suggestJobs()).toBe(1); // one is already waiting
+    } finally {
+      await db2.cleanup();
+      fs.rmSync(tmp, { recursive: true, force: true });
     }
   });
 });
