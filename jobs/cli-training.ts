@@ -1,4 +1,4 @@
-// Training commands of the CLI: train, predict, evaluate, promote, rollback, export.
+// Training commands of the CLI: train, features, predict, evaluate, promote, rollback, export, label-errors, suggest.
 import fs from 'node:fs';
 import { db } from '../lib/db';
 import { loadPromoted } from '../lib/models/promoted';
@@ -13,8 +13,10 @@ import { withoutFaceIds } from '../lib/training/slices';
 import { WEIGHTINGS, type Weighting } from '../lib/training/weights';
 import { evaluateFolder, imageFiles, predictPhoto } from '../lib/training/evaluate';
 import { FEATURES_JOB, featuresJobHandler, queueFeatures } from '../lib/training/features-job';
+import { computeSuggestions } from '../lib/training/suggest';
+import { suggestionLines } from '../lib/dataset/suggestions';
 
-export const TRAINING_COMMANDS = ['train', 'features', 'predict', 'evaluate', 'promote', 'rollback', 'export', 'label-errors'];
+export const TRAINING_COMMANDS = ['train', 'features', 'predict', 'evaluate', 'promote', 'rollback', 'export', 'label-errors', 'suggest'];
 
 type Progress = { step?: string; epoch?: number; fold?: number; folds?: number; backfilled?: number; features?: { done: number; total: number } };
 
@@ -50,6 +52,8 @@ export const TRAINING_HELP = `  train [--wait] [--seed <n>] [--weighting <w>] qu
   rollback                                     promote the previously promoted run again
   export <file.zip>                            labelled faces as ImageFolder by split + manifest.csv + the promoted TF.js model
   label-errors [--top N] [--json]              find probable label errors (runs the job, waits); one line per face, most suspicious first
+  suggest [--json]                             the promoted model's suggestion for every unlabelled face, now (computes missing
+                                               features); --json: one line per face {faceId, file, suggested, confidence, probs}
 `;
 
 type Opts = { wait?: boolean; json?: boolean; seed?: string; top?: string; weighting?: string };
@@ -152,6 +156,23 @@ export async function trainingCommand(cmd: string, args: string[], opts: Opts, f
     case 'rollback': {
       const run = await rollback(db());
       console.log(`promoted run ${run.id} again`);
+      return;
+    }
+    case 'suggest': {
+      let last = '';
+      const summary = await computeSuggestions(db(), {
+        onProgress: (p) => {
+          const line = `suggest: ${p.step} ${p.done}/${p.total}`;
+          if (line !== last && (p.step !== 'features' || p.done === p.total || p.done % 256 < 16)) console.error((last = line));
+        },
+      });
+      if (opts.json) {
+        for await (const line of suggestionLines(db(), summary.runId)) console.log(JSON.stringify(line));
+        return;
+      }
+      const perClass = await db().suggestion.groupBy({ by: ['label'], where: { runId: summary.runId, face: { label: null } }, _count: { _all: true }, _avg: { confidence: true } });
+      console.log(`model ${summary.runId}: ${summary.suggested} unlabelled faces (${summary.computed} features computed, ${summary.cached} cached)`);
+      for (const r of perClass) console.log(`  ${r.label}: ${r._count._all} (mean confidence ${((r._avg.confidence ?? 0) * 100).toFixed(0)}%)`);
       return;
     }
     case 'export': {

@@ -10,6 +10,7 @@ import { writePostgresSchema } from './db-schemas';
 import { defaultIngestOptions } from '../lib/dataset/ingest';
 import { importPath } from '../lib/dataset/import';
 import { ensureEvalSet } from '../lib/dataset/eval-sets';
+import { suggestAfterImport } from '../lib/queue/suggest';
 import { parseLabel, LABELS } from '../lib/classes';
 import { checkStorage } from '../lib/dataset/photos';
 import { store } from '../lib/storage';
@@ -133,6 +134,7 @@ export async function main(argv: string[]): Promise<void> {
           if (++n % 25 === 0) console.error(`import: ${n} files…`);
         },
       });
+      if (summary.photos > 0 && !evalSet) await suggestAfterImport(db(), as.id);
       console.log(JSON.stringify(evalSet ? { ...summary, evalSet: evalSet.name } : summary, null, 2));
       return;
     }

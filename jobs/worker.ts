@@ -12,6 +12,7 @@ import { runTrainJob, TRAIN_JOB } from '../lib/training/job';
 import { FEATURES_JOB, featuresJobHandler } from '../lib/training/features-job';
 import { LABEL_ERRORS_JOB, runLabelErrorsJob } from '../lib/training/label-errors-job';
 import { MAP_JOB, runMapJob } from '../lib/training/map-job';
+import { runSuggestJob, SUGGEST_JOB } from '../lib/training/suggest';
 
 async function main() {
   const cfg = config();
@@ -32,6 +33,7 @@ async function main() {
       [FEATURES_JOB]: featuresJobHandler(),
       [LABEL_ERRORS_JOB]: runLabelErrorsJob,
       [MAP_JOB]: runMapJob,
+      [SUGGEST_JOB]: runSuggestJob,
     },
     leaseMs: cfg.workerLeaseMs,
     pollMs: cfg.workerPollMs,

@@ -14,6 +14,8 @@ const LABEL_OPTIONS = [
   { value: EXCLUDED, label: CLASS_NAMES[EXCLUDED] },
 ];
 
+const SUGGESTED_OPTIONS = [{ value: '', label: 'Any (or none)' }, ...CLASSES.map((c) => ({ value: c, label: CLASS_NAMES[c] }))];
+
 const WHOLE_OPTIONS = [
   { value: '', label: 'Detected faces and whole images' },
   { value: 'no', label: 'Detected faces only' },
@@ -45,6 +47,19 @@ export function FaceFilterForm({ action, filter, people, hidden = {}, before, id
         options={[{ value: '', label: 'Anyone' }, ...people.map((u) => ({ value: u.id, label: `${u.name || u.email} (${u.photos})` }))]}
       />
       <SelectField id={`${idPrefix}-whole`} name="whole" label="Samples" defaultValue={filter.whole} options={WHOLE_OPTIONS} />
+      <SelectField id={`${idPrefix}-suggested`} name="suggested" label="Model suggests" defaultValue={filter.suggested} options={SUGGESTED_OPTIONS} />
+      <div>
+        <label htmlFor={`${idPrefix}-confMin`} className="label">
+          Confidence from (%)
+        </label>
+        <input id={`${idPrefix}-confMin`} name="confMin" type="number" min={0} max={100} step={1} className="input w-24" defaultValue={filter.confMin ?? ''} />
+      </div>
+      <div>
+        <label htmlFor={`${idPrefix}-confMax`} className="label">
+          to (%)
+        </label>
+        <input id={`${idPrefix}-confMax`} name="confMax" type="number" min={0} max={100} step={1} className="input w-24" defaultValue={filter.confMax ?? ''} />
+      </div>
       <button type="submit" className="btn-primary">
         Apply
       </button>

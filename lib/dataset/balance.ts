@@ -122,6 +122,65 @@ export async function perLabeler(db: Db): Promise<LabelerRow[]> {
   return [...byUser.values()].sort((a, b) => b.total - a.total || a.email.localeCompare(b.email));
 }
 
+// ---------------------------------------------------------------------------------------
+// Labelling pace and the model's help, per labeller (the dashboard's per-labeler table).
+
+export const PACE_DAYS = 7;
+
+export type LabelerPace = {
+  userId: string;
+  /** Label events (kind "label") in the last PACE_DAYS days. */
+  labels: number;
+  /** Clock hours (UTC) in that window with at least one of their label events: the time they were labelling. */
+  activeHours: number;
+  /** labels / activeHours; null when they did not label in the window. */
+  perHour: number | null;
+  /** All time: labels given to faces the model had a suggestion for, and how many took it. */
+  suggested: number;
+  accepted: number;
+  /** accepted / suggested; null when they never labelled a face with a suggestion. */
+  acceptRate: number | null;
+};
+
+/**
+ * Per labeller: labels per hour over the time they were labelling (label events in the last
+ * `days` days, divided by the clock hours of that window in which they gave at least one), and
+ * the share of the model's suggestions they accepted (all time).
+ */
+export async function labelerPace(db: Db, days = PACE_DAYS, now = new Date()): Promise<Map<string, LabelerPace>> {
+  const since = new Date(now.getTime() - days * 86_400_000);
+  type Raw = { userId: string; n: number | bigint; hours: number | bigint };
+  const [rows, help] = await Promise.all([
+    provider(db) === 'postgresql'
+      ? db.$queryRaw<Raw[]>`
+          SELECT "userId", COUNT(*) AS n, COUNT(DISTINCT to_char("createdAt", 'YYYY-MM-DD HH24')) AS hours
+          FROM "LabelEvent" WHERE "createdAt" >= ${since} AND "kind" = 'label' GROUP BY 1`
+      : db.$queryRaw<Raw[]>`
+          SELECT "userId", COUNT(*) AS n, COUNT(DISTINCT substr("createdAt", 1, 13)) AS hours
+          FROM "LabelEvent" WHERE "createdAt" >= ${since.toISOString()} AND "kind" = 'label' GROUP BY 1`,
+    db.labelEvent.groupBy({ by: ['userId', 'accepted'], where: { kind: 'label', suggested: { not: null } }, _count: { _all: true } }),
+  ]);
+  const out = new Map<string, LabelerPace>();
+  const get = (userId: string) => {
+    let p = out.get(userId);
+    if (!p) out.set(userId, (p = { userId, labels: 0, activeHours: 0, perHour: null, suggested: 0, accepted: 0, acceptRate: null }));
+    return p;
+  };
+  for (const r of rows) {
+    const p = get(r.userId);
+    p.labels = Number(r.n);
+    p.activeHours = Number(r.hours);
+    p.perHour = p.activeHours > 0 ? p.labels / p.activeHours : null;
+  }
+  for (const r of help) {
+    const p = get(r.userId);
+    p.suggested += r._count._all;
+    if (r.accepted) p.accepted += r._count._all;
+  }
+  for (const p of out.values()) p.acceptRate = p.suggested > 0 ? p.accepted / p.suggested : null;
+  return out;
+}
+
 export type DayRow = { day: string; total: number } & PerClass & { excluded: number };
 
 /** Labelling actions (label and resolve events) per UTC day and new label, for the last `days` days. */

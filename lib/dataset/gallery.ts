@@ -2,9 +2,10 @@
 // database, counts by aggregation.
 import { z } from 'zod';
 import type { Db, Prisma } from '../db';
-import { LABELS } from '../classes';
+import { CLASSES, LABELS } from '../classes';
 import { faceCard, toCard } from './labels';
-import { redactBlind } from './reviews';
+import { blindFaceIds, redactBlind } from './reviews';
+import { type Actor, UserError } from '../auth/roles';
 
 export const PAGE_SIZE = 48;
 /** At most this many faces in an `ids` filter (it travels in the URL). */
@@ -29,6 +30,11 @@ export const faceFilterSchema = z.object({
     .max(MAX_IDS * 40)
     .regex(/^[A-Za-z0-9_,-]*$/)
     .catch(''),
+  /** The promoted model suggests this class (unlabelled faces only: a labelled face's suggestion is ignored). */
+  suggested: z.enum(['', ...CLASSES]).catch(''),
+  /** The suggestion's confidence, in percent: at least confMin, at most confMax (unlabelled faces with a suggestion). */
+  confMin: z.coerce.number().min(0).max(100).optional().catch(undefined),
+  confMax: z.coerce.number().min(0).max(100).optional().catch(undefined),
   page: z.coerce.number().int().min(1).max(100_000).catch(1),
   pageSize: z.coerce.number().int().min(10).max(200).catch(PAGE_SIZE),
 });
@@ -40,7 +46,7 @@ type Params = Record<string, string | string[] | undefined>;
 /** A filter from URL search parameters; `defaults` fill what the URL does not say. */
 export function parseFaceFilter(params: Params, defaults: FaceFilterInput = {}): FaceFilter {
   const one = (k: string) => (Array.isArray(params[k]) ? params[k][0] : params[k]) || undefined;
-  const raw = Object.fromEntries((['label', 'uploader', 'whole', 'ids', 'page', 'pageSize'] as const).map((k) => [k, one(k) ?? defaults[k]]));
+  const raw = Object.fromEntries((['label', 'uploader', 'whole', 'ids', 'suggested', 'confMin', 'confMax', 'page', 'pageSize'] as const).map((k) => [k, one(k) ?? defaults[k]]));
   return faceFilterSchema.parse(raw);
 }
 
@@ -51,12 +57,15 @@ export function faceFilterQuery(f: FaceFilter, extra: Record<string, string> = {
   if (f.uploader) q.set('uploader', f.uploader);
   if (f.whole) q.set('whole', f.whole);
   if (f.ids) q.set('ids', f.ids);
+  if (f.suggested) q.set('suggested', f.suggested);
+  if (f.confMin !== undefined) q.set('confMin', String(f.confMin));
+  if (f.confMax !== undefined) q.set('confMax', String(f.confMax));
   if (f.pageSize !== PAGE_SIZE) q.set('pageSize', String(f.pageSize));
   if (f.page > 1) q.set('page', String(f.page));
   return q.toString();
 }
 
-export function faceWhere(f: Pick<FaceFilter, 'label' | 'uploader' | 'whole'> & Partial<Pick<FaceFilter, 'ids'>>): Prisma.FaceWhereInput {
+export function faceWhere(f: Pick<FaceFilter, 'label' | 'uploader' | 'whole'> & Partial<Pick<FaceFilter, 'ids' | 'suggested' | 'confMin' | 'confMax'>>): Prisma.FaceWhereInput {
   const where: Prisma.FaceWhereInput = {};
   if (f.label === 'unlabelled') where.label = null;
   else if (f.label === 'labelled') where.label = { not: null };
@@ -64,7 +73,34 @@ export function faceWhere(f: Pick<FaceFilter, 'label' | 'uploader' | 'whole'> & 
   if (f.uploader) where.photo = { uploaderId: f.uploader };
   if (f.whole) where.wholeImage = f.whole === 'yes';
   if (f.ids) where.id = { in: f.ids.split(',').filter(Boolean).slice(0, MAX_IDS) };
+  if (f.suggested || f.confMin !== undefined || f.confMax !== undefined) {
+    const is: Prisma.SuggestionWhereInput = {};
+    if (f.suggested) is.label = f.suggested;
+    if (f.confMin !== undefined || f.confMax !== undefined) {
+      is.confidence = { ...(f.confMin !== undefined ? { gte: f.confMin / 100 } : {}), ...(f.confMax !== undefined ? { lte: f.confMax / 100 } : {}) };
+    }
+    // Suggestions are for unlabelled faces: a labelled face's old suggestion never matches.
+    where.AND = [{ label: null }, { suggestion: { is } }];
+  }
   return where;
+}
+
+/** The most faces one "select all matching" may act on. */
+export const MAX_FILTER_SELECTION = 5000;
+
+/**
+ * The ids of every face matching a filter (not only one page), in upload order: a grid selection
+ * of "all matching". Refused with a message when more than `cap` faces match.
+ */
+export async function facesMatching(db: Db, filter: FaceFilterInput, { blind = new Set(), cap = MAX_FILTER_SELECTION }: { blind?: Set<string>; cap?: number } = {}): Promise<string[]> {
+  const f = faceFilterSchema.parse(filter);
+  const where = withBlind(faceWhere(f), f, blind);
+  const total = await db.face.count({ where });
+  if (total > cap) {
+    throw new UserError(`The filter matches ${total} faces; at most ${cap} can be changed at once: narrow the filter (a class, a confidence range, an uploader)`, 413);
+  }
+  const rows = await db.face.findMany({ where, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }], select: { id: true } });
+  return rows.map((r) => r.id);
 }
 
 export type ListOptions = {
@@ -150,4 +186,22 @@ export async function photoDetail(db: Db, id: string) {
       })
     : [];
   return { ...photo, near: groups };
+}
+
+/**
+ * A grid selection: some faces by id, or "all matching the filter" (resolved here, on the server,
+ * within MAX_FILTER_SELECTION). Paging fields of the filter are ignored.
+ */
+export const selectionSchema = z
+  .object({
+    faceIds: z.array(z.string().min(1)).max(MAX_FILTER_SELECTION).optional(),
+    filter: z.record(z.string(), z.union([z.string(), z.number()])).optional(),
+  })
+  .refine((s) => (s.faceIds ? 1 : 0) + (s.filter ? 1 : 0) === 1, 'Send either faceIds or filter');
+export type Selection = z.output<typeof selectionSchema>;
+
+/** The face ids of a selection, as `actor` may act on them (their blind second opinions left out). */
+export async function resolveSelection(db: Db, actor: Pick<Actor, 'id'>, sel: Selection): Promise<string[]> {
+  if (sel.faceIds) return sel.faceIds;
+  return facesMatching(db, sel.filter as FaceFilterInput, { blind: await blindFaceIds(db, actor) });
 }

@@ -10,6 +10,7 @@ import { importZipFile, zipLimitsFromConfig } from './import';
 import { importPayloadSchema, type ImportProgress, parseProgress, tally } from './imports';
 import { defaultIngestOptions, type IngestOptions } from './ingest';
 import type { ZipLimits } from './zip';
+import { suggestAfterImport } from '../queue/suggest';
 
 export { IMPORT_JOB } from './imports';
 
@@ -65,6 +66,7 @@ export function importJobHandler(opts: { ingest?: () => IngestOptions; zipLimits
     progress.total = Math.max(progress.total, progress.done);
     await save(true);
     await fs.rm(p.file, { force: true });
+    if (progress.added > 0) await suggestAfterImport(ctx.db as Db, p.uploaderId);
     const { results: _results, ...summary } = progress;
     await ctx.log(`${summary.done} entries: ${summary.added} added (${summary.faces} faces), ${summary.duplicate} duplicates, ${summary.rejected} rejected`);
     return summary;

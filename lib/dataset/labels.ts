@@ -1,21 +1,28 @@
 // Labelling: assign, exclude, undo, the queue of unlabelled faces and a face's history.
 // Every change is a LabelEvent row; Face.label is the denormalised latest label, written
 // in the same transaction as its event. Viewers are refused here, not only in the UI.
+import crypto from 'node:crypto';
 import { z } from 'zod';
 import type { Db, Prisma, Tx } from '../db';
 import { type Actor, requireRole, UserError } from '../auth/roles';
-import { type Label, LABELS } from '../classes';
+import { type FaceClass, type Label, LABELS } from '../classes';
 
 export const labelSchema = z.enum(LABELS, { message: `A label is one of ${LABELS.join(', ')}` });
 
-export const MAX_BATCH = 1000;
+export const MAX_BATCH = 5000; // a grid selection of "all matching" (gallery.ts MAX_FILTER_SELECTION)
 
 export const assignSchema = z.object({
   faceIds: z.array(z.string().min(1)).min(1, 'Choose at least one face').max(MAX_BATCH, `At most ${MAX_BATCH} faces at once`),
   label: labelSchema,
 });
 
-export type LabelChange = { faceId: string; oldLabel: string | null; newLabel: string | null };
+export type LabelChange = {
+  faceId: string;
+  oldLabel: string | null;
+  newLabel: string | null;
+  /** An undo of a bulk action: its batch and how many faces got their previous label back. */
+  batch?: { id: string; faces: number };
+};
 
 /**
  * Gives every face in `faceIds` the label `label` (a class or "excluded"), recording one
@@ -27,14 +34,18 @@ export async function assignLabels(
   faceIds: string[],
   label: Label,
   kind: 'label' | 'resolve' = 'label',
-): Promise<{ changed: LabelChange[]; unchanged: number }> {
+): Promise<{ changed: LabelChange[]; unchanged: number; batchId: string | null }> {
   requireRole(actor, kind === 'resolve' ? 'admin' : 'labeler');
   const { faceIds: ids, label: newLabel } = assignSchema.parse({ faceIds: [...new Set(faceIds)], label });
   // Labelling a face one owes a blind second opinion would reveal (and overwrite) the first label.
-  const owed = await db.review.count({ where: { faceId: { in: ids }, status: 'pending', reviewerId: actor.id } });
+  let owed = 0;
+  for (const slice of slices(ids)) owed += await db.review.count({ where: { faceId: { in: slice }, status: 'pending', reviewerId: actor.id } });
   if (owed > 0) throw new UserError('You owe a blind second opinion on this face: give it on the Reviews page', 409);
   return db.$transaction((tx) => applyLabels(tx, actor.id, ids, newLabel, kind));
 }
+
+/** A new id shared by the events of one bulk action (undone together). */
+export const newBatchId = () => `b${Date.now().toString(36)}${crypto.randomBytes(6).toString('hex')}`;
 
 /** The body of assignLabels, for callers that already hold a transaction (role checked by them). */
 export async function applyLabels(
@@ -43,7 +54,9 @@ export async function applyLabels(
   ids: string[],
   newLabel: Label,
   kind: 'label' | 'resolve',
-): Promise<{ changed: LabelChange[]; unchanged: number }> {
+  /** The bulk action these events belong to (default: a new batch when more than one face changes). */
+  opts: { batchId?: string } = {},
+): Promise<{ changed: LabelChange[]; unchanged: number; batchId: string | null }> {
   const faces = await tx.face.findMany({ where: { id: { in: ids } }, select: { id: true, label: true, photoId: true } });
   if (faces.length !== ids.length) {
     const found = new Set(faces.map((f) => f.id));
@@ -53,20 +66,43 @@ export async function applyLabels(
   // A resolve is recorded even when it keeps the label: the history shows who decided.
   const todo = faces.filter((f) => kind === 'resolve' || f.label !== newLabel);
   const changed: LabelChange[] = todo.map((f) => ({ faceId: f.id, oldLabel: f.label, newLabel }));
-  if (changed.length === 0) return { changed, unchanged: faces.length };
+  if (changed.length === 0) return { changed, unchanged: faces.length, batchId: null };
   const now = new Date();
-  await tx.labelEvent.createMany({
-    data: todo.map((f) => ({ faceId: f.id, photoId: f.photoId, userId, oldLabel: f.label, newLabel, kind, createdAt: now })),
-  });
-  await tx.face.updateMany({
-    where: { id: { in: changed.map((c) => c.faceId) } },
-    data: { label: newLabel, labelledById: userId, labelledAt: now },
-  });
-  // A suspected label error was about the old label: it (and a "kept" mark on it) no longer applies.
-  for (let i = 0; i < changed.length; i += 500) {
-    await tx.labelError.deleteMany({ where: { faceId: { in: changed.slice(i, i + 500).map((c) => c.faceId) }, label: { not: newLabel } } });
+  // The model's suggestion, where the face was unlabelled and had one (what the labeller was shown).
+  const fresh = todo.filter((f) => f.label === null).map((f) => f.id);
+  const suggestions = fresh.length
+    ? new Map((await tx.suggestion.findMany({ where: { faceId: { in: fresh } }, select: { faceId: true, label: true } })).map((x) => [x.faceId, x.label]))
+    : new Map<string, string>();
+  // More than one face at once (a grid selection, a bulk accept): one batch, undone together.
+  const batchId = opts.batchId ?? (todo.length > 1 && kind === 'label' ? newBatchId() : null);
+  await createEvents(
+    tx,
+    todo.map((f) => {
+      const suggested = f.label === null ? (suggestions.get(f.id) ?? null) : null;
+      return { faceId: f.id, photoId: f.photoId, userId, oldLabel: f.label, newLabel, kind, createdAt: now, batchId, suggested, accepted: suggested === null ? null : suggested === newLabel };
+    }),
+  );
+  for (const ids of slices(changed.map((c) => c.faceId))) {
+    await tx.face.updateMany({ where: { id: { in: ids } }, data: { label: newLabel, labelledById: userId, labelledAt: now } });
+    // A suspected label error was about the old label: it (and a "kept" mark on it) no longer applies.
+    await tx.labelError.deleteMany({ where: { faceId: { in: ids }, label: { not: newLabel } } });
   }
-  return { changed, unchanged: faces.length - changed.length };
+  return { changed, unchanged: faces.length - changed.length, batchId };
+}
+
+/**
+ * Ids in slices for updateMany / deleteMany: the engine splits long `in` lists of reads, not of
+ * writes, and SQLite takes at most 999 bound values a statement.
+ */
+export function slices<T>(xs: readonly T[], size = 500): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < xs.length; i += size) out.push(xs.slice(i, i + size));
+  return out;
+}
+
+/** Label events in slices (a bulk action of thousands of rows would pass the database's limit of bound values). */
+async function createEvents(tx: Tx, rows: Prisma.LabelEventCreateManyInput[]): Promise<void> {
+  for (let i = 0; i < rows.length; i += 1000) await tx.labelEvent.createMany({ data: rows.slice(i, i + 1000) });
 }
 
 /** One face, one label: what the keyboard view sends. */
@@ -91,7 +127,7 @@ export async function undoLastLabel(db: Db, actor: Actor): Promise<LabelChange |
       where: { userId: actor.id, kind: { in: ['label', 'undo'] } },
       orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
       take: UNDO_LOOKBACK,
-      select: { id: true, faceId: true, photoId: true, oldLabel: true, newLabel: true, kind: true, createdAt: true },
+      select: { id: true, faceId: true, photoId: true, oldLabel: true, newLabel: true, kind: true, createdAt: true, batchId: true },
     });
     if (events.length === 0) return null;
     const faces = await tx.face.findMany({
@@ -115,6 +151,7 @@ export async function undoLastLabel(db: Db, actor: Actor): Promise<LabelChange |
       return !!f && f.label === e.newLabel && f.labelledById === actor.id; // not replaced by someone since
     });
     if (!target) return null;
+    if (target.batchId) return undoBatch(tx, actor, target.batchId);
     const current = target.newLabel;
     const restored = target.oldLabel;
     const previous = restored === null ? null : await previousEvent(tx, target.faceId, restored, target.createdAt, target.id);
@@ -133,6 +170,45 @@ export async function undoLastLabel(db: Db, actor: Actor): Promise<LabelChange |
     await tx.labelError.deleteMany({ where: { faceId: target.faceId, ...(restored === null ? {} : { label: { not: restored } }) } });
     return { faceId: target.faceId, oldLabel: current, newLabel: restored };
   });
+}
+
+/**
+ * Undoes what is still in effect of one bulk action of the actor's: every face of the batch that
+ * still carries the batch's label from them (labels someone changed since are left alone) gets its
+ * previous label back; the undo events share the batch id. Returns the first face's change, with
+ * the number of faces restored.
+ */
+async function undoBatch(tx: Tx, actor: Actor, batchId: string): Promise<LabelChange> {
+  const events = await tx.labelEvent.findMany({
+    where: { batchId, userId: actor.id, kind: 'label' },
+    orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
+    select: { id: true, faceId: true, photoId: true, oldLabel: true, newLabel: true, createdAt: true },
+  });
+  const faces = await tx.face.findMany({
+    where: { id: { in: events.map((e) => e.faceId) } },
+    select: { id: true, label: true, labelledById: true, labelledAt: true },
+  });
+  const byId = new Map(faces.map((f) => [f.id, f]));
+  const live = events.filter((e) => {
+    const f = byId.get(e.faceId);
+    return !!f && f.label === e.newLabel && f.labelledById === actor.id && f.labelledAt?.getTime() === e.createdAt.getTime();
+  });
+  const now = new Date();
+  await createEvents(
+    tx,
+    live.map((e) => ({ faceId: e.faceId, photoId: e.photoId, userId: actor.id, oldLabel: e.newLabel, newLabel: e.oldLabel, kind: 'undo', batchId, createdAt: now })),
+  );
+  const toNull = live.filter((e) => e.oldLabel === null).map((e) => e.faceId);
+  for (const ids of slices(toNull)) await tx.face.updateMany({ where: { id: { in: ids } }, data: { label: null, labelledById: null, labelledAt: null } });
+  for (const e of live.filter((x) => x.oldLabel !== null)) {
+    const previous = await previousEvent(tx, e.faceId, e.oldLabel!, e.createdAt, e.id);
+    await tx.face.update({
+      where: { id: e.faceId },
+      data: { label: e.oldLabel, labelledById: previous?.userId ?? actor.id, labelledAt: previous?.createdAt ?? now },
+    });
+  }
+  const first = live[0] ?? events[0];
+  return { faceId: first.faceId, oldLabel: first.newLabel, newLabel: first.oldLabel, batch: { id: batchId, faces: live.length } };
 }
 
 /** The event that gave the face the label it had before `before`. */
@@ -160,7 +236,11 @@ export const faceCard = {
   label: true,
   createdAt: true,
   photo: { select: { width: true, height: true, uploaderId: true } },
+  suggestion: { select: { label: true, confidence: true, runId: true } },
 } satisfies Prisma.FaceSelect;
+
+/** The promoted model's suggestion for an unlabelled face (lib/training/suggest.ts). */
+export type FaceSuggestion = { class: string; confidence: number; runId: string };
 
 export type FaceCard = {
   id: string;
@@ -173,6 +253,8 @@ export type FaceCard = {
   wholeImage: boolean;
   label: string | null;
   photo: { width: number; height: number };
+  /** Only while the face is unlabelled. */
+  suggestion: FaceSuggestion | null;
 };
 
 type FaceRow = Prisma.FaceGetPayload<{ select: typeof faceCard }>;
@@ -185,6 +267,7 @@ export const toCard = (f: FaceRow): FaceCard => ({
   wholeImage: f.wholeImage,
   label: f.label,
   photo: { width: f.photo.width, height: f.photo.height },
+  suggestion: f.label === null && f.suggestion ? { class: f.suggestion.label, confidence: f.suggestion.confidence, runId: f.suggestion.runId } : null,
 });
 
 /** A stable number in [0, 1) from a string (FNV-1a, then mixed). */
@@ -197,50 +280,109 @@ function unitHash(key: string): number {
   return ((h ^ (h >>> 16)) >>> 0) / 2 ** 32;
 }
 
+export const QUEUE_ORDERS = ['uncertain', 'imported', 'suggested'] as const;
+export type QueueOrder = (typeof QUEUE_ORDERS)[number];
+
 export type QueueOptions = {
   /** Continue after this face (a cursor that stays valid when that face gets labelled meanwhile). */
   after?: string;
-  /** Without `after`: start at a position derived from this key (the user id), so that labelers who start together do not work on the same faces. */
+  /** "As imported" without `after`: start at a position derived from this key (the user id), so that labelers who start together do not work on the same faces. */
   spreadKey?: string;
   limit?: number;
   /** Ids the caller already holds (skipped faces, say): never returned. */
   exclude?: string[];
+  /**
+   * `imported` (default): upload order. `uncertain`: the faces the model is least sure of first
+   * (lowest suggestion confidence), then the faces without a suggestion yet, in upload order.
+   * `suggested`: only faces suggested as `suggested`, most confident first.
+   */
+  order?: QueueOrder;
+  suggested?: FaceClass;
 };
 
+/** True when some unlabelled face has a suggestion (the desk then starts least confident first). */
+export async function hasSuggestions(db: Db): Promise<boolean> {
+  return (await db.suggestion.findFirst({ where: { face: { label: null } }, select: { faceId: true } })) !== null;
+}
+
+/** Evaluation sets' faces are no labelling work (a partially labelled one has label null). */
+const LABELLING_WORK: Prisma.FaceWhereInput = { photo: { evalSetId: null } };
+
+type Segment = {
+  where: Prisma.FaceWhereInput;
+  orderBy: Prisma.FaceOrderByWithRelationInput[];
+  /** Faces after the cursor face in this segment's order, or null when the cursor face is not in it. */
+  after: (id: string) => Promise<Prisma.FaceWhereInput | null>;
+};
+
+const IMPORT_ORDER: Prisma.FaceOrderByWithRelationInput[] = [{ createdAt: 'asc' }, { id: 'asc' }];
+
+function importedSegment(db: Db, where: Prisma.FaceWhereInput): Segment {
+  return {
+    where,
+    orderBy: IMPORT_ORDER,
+    after: async (id) => {
+      const cur = await db.face.findUnique({ where: { id }, select: { createdAt: true, suggestion: { select: { faceId: true } } } });
+      if (!cur) return null;
+      if (where.suggestion === null && cur.suggestion) return null;
+      return { OR: [{ createdAt: { gt: cur.createdAt } }, { createdAt: cur.createdAt, id: { gt: id } }] };
+    },
+  };
+}
+
+function confidenceSegment(db: Db, dir: 'asc' | 'desc', suggested?: FaceClass): Segment {
+  const is: Prisma.SuggestionWhereInput = suggested ? { label: suggested } : {};
+  return {
+    where: { label: null, ...LABELLING_WORK, suggestion: { is } },
+    orderBy: [{ suggestion: { confidence: dir } }, { id: 'asc' }],
+    after: async (id) => {
+      const cur = await db.suggestion.findUnique({ where: { faceId: id }, select: { confidence: true, label: true } });
+      if (!cur || (suggested && cur.label !== suggested)) return null;
+      const c = cur.confidence;
+      return { OR: [{ suggestion: { is: { confidence: dir === 'asc' ? { gt: c } : { lt: c } } } }, { suggestion: { is: { confidence: c } }, id: { gt: id } }] };
+    },
+  };
+}
+
 /**
- * The next unlabelled faces in upload order, from the cursor (or the labeler's own starting
- * point) to the end, then wrapping round to the oldest ones.
+ * The next unlabelled faces in the chosen order, from the cursor (or, as imported, the labeler's
+ * own starting point) to the end, then wrapping round to the start.
  */
 export async function labelQueue(db: Db, opts: QueueOptions = {}): Promise<FaceCard[]> {
   const limit = Math.min(Math.max(opts.limit ?? 20, 1), 100);
-  // Evaluation sets' faces are no labelling work (a partially labelled one has label null).
-  const base: Prisma.FaceWhereInput = { label: null, photo: { evalSetId: null } };
-  if (opts.exclude?.length) base.id = { notIn: opts.exclude.slice(0, 200) };
-  const order: Prisma.FaceOrderByWithRelationInput[] = [{ createdAt: 'asc' }, { id: 'asc' }];
-  let rows: FaceRow[];
+  const exclude = (opts.exclude ?? []).slice(0, 200);
+  const order = opts.order ?? 'imported';
+  const segments: Segment[] =
+    order === 'uncertain'
+      ? [confidenceSegment(db, 'asc'), importedSegment(db, { label: null, suggestion: null, ...LABELLING_WORK })]
+      : order === 'suggested' && opts.suggested
+        ? [confidenceSegment(db, 'desc', opts.suggested)]
+        : [importedSegment(db, { label: null, ...LABELLING_WORK })];
+  const rows: FaceRow[] = [];
+  const take = async (seg: Segment, extra: Prisma.FaceWhereInput | null, skip = 0) => {
+    const have = [...exclude, ...rows.map((r) => r.id)];
+    const where: Prisma.FaceWhereInput = { AND: [seg.where, ...(extra ? [extra] : []), ...(have.length ? [{ id: { notIn: have } }] : [])] };
+    rows.push(...(await db.face.findMany({ where, orderBy: seg.orderBy, skip, take: limit - rows.length, select: faceCard })));
+  };
+  // Where to start: after the cursor face (in the segment that holds it), or at the labeler's spread point.
+  let start = 0;
+  let cursor: Prisma.FaceWhereInput | null = null;
   if (opts.after) {
-    const cur = await db.face.findUnique({ where: { id: opts.after }, select: { createdAt: true } });
-    const where: Prisma.FaceWhereInput = cur
-      ? { ...base, OR: [{ createdAt: { gt: cur.createdAt } }, { createdAt: cur.createdAt, id: { gt: opts.after } }] }
-      : base;
-    rows = await db.face.findMany({ where, orderBy: order, take: limit, select: faceCard });
-  } else if (opts.spreadKey) {
-    const total = await db.face.count({ where: base });
-    const skip = Math.floor(unitHash(opts.spreadKey) * total);
-    rows = await db.face.findMany({ where: base, orderBy: order, skip, take: limit, select: faceCard });
-  } else {
-    rows = await db.face.findMany({ where: base, orderBy: order, take: limit, select: faceCard });
+    for (let i = 0; i < segments.length && !cursor; i++) {
+      cursor = await segments[i].after(opts.after);
+      if (cursor) start = i;
+    }
   }
-  if (rows.length < limit && (opts.after || opts.spreadKey)) {
-    // Wrap round: the oldest unlabelled faces, before the starting point.
-    const have = [...(opts.exclude ?? []).slice(0, 200), ...rows.map((r) => r.id)];
-    const more = await db.face.findMany({
-      where: { label: null, photo: { evalSetId: null }, ...(have.length ? { id: { notIn: have } } : {}) },
-      orderBy: order,
-      take: limit - rows.length,
-      select: faceCard,
-    });
-    rows = [...rows, ...more];
+  if (!cursor && !opts.after && opts.spreadKey && order === 'imported') {
+    const base = { AND: [segments[0].where, ...(exclude.length ? [{ id: { notIn: exclude } }] : [])] };
+    const total = await db.face.count({ where: base });
+    await take(segments[0], null, Math.floor(unitHash(opts.spreadKey) * total));
+  } else {
+    for (let i = start; i < segments.length && rows.length < limit; i++) await take(segments[i], i === start ? cursor : null);
+  }
+  // Wrap round: the start of the queue, before the starting point.
+  if (rows.length < limit && (cursor || opts.spreadKey)) {
+    for (const seg of segments) if (rows.length < limit) await take(seg, null);
   }
   return rows.map(toCard);
 }

@@ -12,6 +12,7 @@ import type * as TF from '@tensorflow/tfjs';
 import type { Db } from '../db';
 import { UserError } from '../auth/roles';
 import { isPostgres } from '../queue/jobs';
+import { queueSuggest } from '../queue/suggest';
 import { type ModelMeta, parseModelMeta } from '../inference/meta';
 import type { Tf } from '../inference/types';
 
@@ -156,7 +157,7 @@ const PROMOTE_LOCK = 72707371; // PostgreSQL advisory lock key (migrations use 7
  * takes the database's write lock; PostgreSQL: an advisory lock), so two runs finishing at
  * once leave exactly one promoted run. With `heldBy`, the job must still be running under
  * that worker and not cancelled, checked in the same transaction: a job that lost its lease
- * or was cancelled never promotes.
+ * or was cancelled never promotes. A successful promotion queues a `suggest` job (lib/queue/suggest.ts).
  */
 export async function promote(db: Db, runId: string, opts: { heldBy?: { jobId: string; workerId: string } } = {}) {
   const run = await db.run.findUnique({ where: { id: runId } });
@@ -179,6 +180,8 @@ export async function promote(db: Db, runId: string, opts: { heldBy?: { jobId: s
     if (set.count !== 1) throw new UserError(`run ${runId} has no saved model`, 409);
     await tx.run.updateMany({ where: { promoted: true, NOT: { id: runId } }, data: { promoted: false } });
   });
+  // Every promotion (train job, Training page, CLI, rollback) refreshes the suggestions for unlabelled faces.
+  await queueSuggest(db).catch((err) => console.error(`masklab: queueing suggestions after promoting ${runId}: ${(err as Error).message}`));
   return db.run.findUniqueOrThrow({ where: { id: runId } });
 }
 

@@ -26,6 +26,9 @@ export const FEATURE_KEY = `${BACKBONE_ID}+photo`;
 
 export const VECTOR_DIM = FEATURE_DIM + 2;
 
+/** Ids per `in` list: SQLite takes at most 999 bound values a statement (1,000 ids and the key failed). */
+const ID_SLICE = 500;
+
 export function encodeVector(v: FeatureVector): Uint8Array<ArrayBuffer> {
   const out = new Float32Array(VECTOR_DIM);
   out.set(v.features);
@@ -110,11 +113,10 @@ export async function ensureFeatures(
   opts: { batch?: number; onProgress?: (done: number, total: number) => Promise<void> | void; store?: BlobStore } = {},
 ): Promise<{ computed: number; cached: number }> {
   const have = new Set<string>();
-  // 500 at a time: SQLite's driver adapter allows 999 bound values, and Prisma does not split a groupBy's list.
-  for (let i = 0; i < faceIds.length; i += 500) {
+  for (let i = 0; i < faceIds.length; i += ID_SLICE) {
     const rows = await db.feature.groupBy({
       by: ['faceId'],
-      where: { backbone: FEATURE_KEY, faceId: { in: faceIds.slice(i, i + 500) } },
+      where: { backbone: FEATURE_KEY, faceId: { in: faceIds.slice(i, i + ID_SLICE) } },
       _count: { _all: true },
     });
     for (const r of rows) if (r._count._all >= 2) have.add(r.faceId);
@@ -123,9 +125,9 @@ export async function ensureFeatures(
   const batch = opts.batch ?? 16;
   // Faces grouped by photo, so each original is decoded once.
   const photos = new Map<string, PhotoFaces>();
-  for (let i = 0; i < missing.length; i += 500) {
+  for (let i = 0; i < missing.length; i += ID_SLICE) {
     const faces = await db.face.findMany({
-      where: { id: { in: missing.slice(i, i + 500) } },
+      where: { id: { in: missing.slice(i, i + ID_SLICE) } },
       select: { id: true, x: true, y: true, w: true, h: true, photo: { select: { id: true, sha256: true, width: true, height: true } } },
     });
     for (const f of faces) {
@@ -168,8 +170,8 @@ export async function ensureFeatures(
 /** The cached plain and mirrored vectors of the given faces (current feature key). */
 export async function loadFeatures(db: Db, faceIds: readonly string[], backbone = FEATURE_KEY): Promise<Map<string, FeaturePair>> {
   const out = new Map<string, FeaturePair>();
-  for (let i = 0; i < faceIds.length; i += 500) {
-    const rows = await db.feature.findMany({ where: { backbone, faceId: { in: faceIds.slice(i, i + 500) } } });
+  for (let i = 0; i < faceIds.length; i += ID_SLICE) {
+    const rows = await db.feature.findMany({ where: { backbone, faceId: { in: faceIds.slice(i, i + ID_SLICE) } } });
     for (const r of rows) {
       const v = decodeVector(r.vector);
       const e = out.get(r.faceId) ?? { plain: null as unknown as FeatureVector, mirrored: null };

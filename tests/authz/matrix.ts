@@ -31,12 +31,14 @@ export const ROUTES: Record<string, RouteAccess> = {
   'GET /api/admin/users': { role: 'admin', token: true },
   'POST /api/admin/users': { role: 'admin', token: true, probe: { body: { email: 'not-an-email' } } },
   'GET /api/faces/[id]/image': { role: 'viewer', token: true },
+  'GET /api/faces/[id]': { role: 'viewer', token: true },
   'GET /api/imports': { role: 'labeler', token: true },
   'GET /api/imports/[id]': { role: 'labeler', token: true }, // a dummy id: 404
   'GET /api/labels/queue': { role: 'labeler', token: true, probe: { path: '/api/labels/queue?limit=1' } },
   'POST /api/labels': { role: 'labeler', token: true, probe: { body: { faceIds: ['authz-dummy'], label: 'not-a-class' } } },
   // The probe users have labelled nothing, so there is nothing to undo.
   'POST /api/labels/undo': { role: 'labeler', token: true },
+  'POST /api/labels/accept': { role: 'labeler', token: true, probe: { body: { faceIds: ['authz-dummy'], dryRun: true } } },
   'GET /api/models/promoted': { role: 'viewer', token: true },
   'GET /api/models/run/[runId]/[file]': { role: 'viewer', token: true },
   'GET /api/models/static/[version]/[file]': { role: 'viewer', token: true },

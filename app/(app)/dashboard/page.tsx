@@ -5,7 +5,7 @@ import { pageGuard } from '@/app/_server/guard';
 import { db } from '@/lib/db';
 import { may } from '@/lib/auth/policy';
 import { CLASS_COLORS, CLASS_NAMES, CLASSES } from '@/lib/classes';
-import { dashboard, IMBALANCE_WARNING } from '@/lib/dataset/balance';
+import { dashboard, IMBALANCE_WARNING, type LabelerPace, labelerPace, PACE_DAYS } from '@/lib/dataset/balance';
 import { Row, Table } from '@/app/_components/table';
 import { confounds, shortCells } from '@/lib/dataset/confounds';
 import { activeFeaturesJob, apparentPending } from '@/lib/training/features-queue';
@@ -19,9 +19,17 @@ export const metadata: Metadata = { title: 'Dashboard' };
 
 const pct = (v: number) => `${Math.round(v * 100)}%`;
 
+/** Labels per hour (over the hours with at least one label event) and the share of the model's suggestions taken. */
+function paceCells(p: LabelerPace | undefined): ReactNode[] {
+  return [
+    p?.perHour != null ? <span title={`${p.labels} labels in ${p.activeHours} active hour(s)`}>{Math.round(p.perHour)}</span> : '—',
+    p?.acceptRate != null ? `${pct(p.acceptRate)} of ${p.suggested}` : '—',
+  ];
+}
+
 export default async function DashboardPage() {
   const actor = await pageGuard('viewer', '/dashboard');
-  const [d, conf, apparent, featuresJob] = await Promise.all([dashboard(db()), confounds(db()), apparentPending(db()), activeFeaturesJob(db())]);
+  const [d, conf, apparent, featuresJob, pace] = await Promise.all([dashboard(db()), confounds(db()), apparentPending(db()), activeFeaturesJob(db()), labelerPace(db())]);
   const { counts, targets, imbalance } = d;
 
   const agreement = new Map(d.agreement.map((a) => [a.userId, a]));
@@ -140,14 +148,23 @@ export default async function DashboardPage() {
         {d.labelers.length === 0 ? (
           <p className="text-sm text-slate-600">Nobody has labelled a face yet.</p>
         ) : (
-          <Table head={['Labeler', ...CLASSES.map((c) => CLASS_NAMES[c]), 'Excluded', 'Total', 'Agreement (second opinions)']}>
+          <Table
+            head={['Labeler', ...CLASSES.map((c) => CLASS_NAMES[c]), 'Excluded', 'Total', 'Agreement (second opinions)', `Labels per hour (${PACE_DAYS} days)`, 'Suggestions accepted']}
+          >
             {d.labelers.map((l) => {
               const a = agreement.get(l.userId);
               return (
                 <Row
                   key={l.userId}
                   testId={`labeler-${l.email}`}
-                  cells={[l.name || l.email, ...CLASSES.map((c) => l.perClass[c]), l.excluded, <strong key="t">{l.total}</strong>, a ? `${pct(a.rate)} of ${a.reviewed}` : '—']}
+                  cells={[
+                    l.name || l.email,
+                    ...CLASSES.map((c) => l.perClass[c]),
+                    l.excluded,
+                    <strong key="t">{l.total}</strong>,
+                    a ? `${pct(a.rate)} of ${a.reviewed}` : '—',
+                    ...paceCells(pace.get(l.userId)),
+                  ]}
                 />
               );
             })}

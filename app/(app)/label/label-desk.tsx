@@ -2,9 +2,10 @@
 // The keyboard labelling view: one face at a time, its photo beside it. A key press shows
 // the next face at once; the label goes to the server in one POST, in order, behind it.
 import Link from 'next/link';
+import { useRouter } from 'next/navigation';
 import { useCallback, useEffect, useRef, useState } from 'react';
-import { CLASS_COLORS, CLASS_KEYS, CLASS_NAMES, CLASSES, EXCLUDED, type Label } from '@/lib/classes';
-import type { FaceCard } from '@/lib/dataset/labels';
+import { CLASS_COLORS, CLASS_KEYS, CLASS_NAMES, CLASSES, EXCLUDED, type FaceClass, type Label } from '@/lib/classes';
+import type { FaceCard, QueueOrder } from '@/lib/dataset/labels';
 import { FaceCrop, faceImageUrl, LabelBadge, PhotoWithBox, photoImageUrl } from '@/app/_components/faces';
 
 const PRELOAD = 6;
@@ -17,7 +18,17 @@ async function postJson<T>(url: string, body?: unknown): Promise<T> {
   return data as T;
 }
 
-export function LabelDesk({ initial }: { initial: FaceCard[] }) {
+/** The queue order as one select value: "uncertain", "imported" or "suggested:<class>". */
+const orderValue = (order: QueueOrder, cls?: FaceClass | null) => (order === 'suggested' && cls ? `suggested:${cls}` : order);
+
+export function LabelDesk({ initial, order = 'imported', suggestedClass = null, hasSuggestions = false }: {
+  initial: FaceCard[];
+  order?: QueueOrder;
+  suggestedClass?: FaceClass | null;
+  /** Some unlabelled face has a model suggestion (the order choices then make sense). */
+  hasSuggestions?: boolean;
+}) {
+  const router = useRouter();
   const [items, setItems] = useState<FaceCard[]>(initial);
   const [pos, setPos] = useState(0);
   const [pending, setPending] = useState(0);
@@ -54,7 +65,8 @@ export function LabelDesk({ initial }: { initial: FaceCard[] }) {
     const last = items[items.length - 1];
     // Faces held and still unlabelled (ahead, or skipped) must not come back from the wrap-round.
     const held = items.filter((f) => f.label === null).map((f) => f.id).slice(-100);
-    const qs = new URLSearchParams({ limit: '20' });
+    const qs = new URLSearchParams({ limit: '20', order });
+    if (order === 'suggested' && suggestedClass) qs.set('class', suggestedClass);
     if (last) qs.set('after', last.id);
     if (held.length) qs.set('exclude', held.join(','));
     fetch(`/api/labels/queue?${qs}`)
@@ -67,7 +79,7 @@ export function LabelDesk({ initial }: { initial: FaceCard[] }) {
       })
       .catch((e: Error) => setError(`Could not load more faces: ${e.message}`))
       .finally(() => (fetching.current = false));
-  }, [items, pos, done]);
+  }, [items, pos, done, order, suggestedClass]);
 
   // Preload the next faces' crops and photos.
   useEffect(() => {
@@ -129,7 +141,13 @@ export function LabelDesk({ initial }: { initial: FaceCard[] }) {
       const k = e.key.toLowerCase();
       const { items: cur, pos: p } = state.current;
       if (CLASS_KEYS[k]) label(CLASS_KEYS[k]);
-      else if (k === 'x') label(EXCLUDED);
+      else if (e.key === 'Enter') {
+        // Accept the model's suggestion (the same as pressing its number key); a focused button or link keeps its Enter.
+        if (t && ['BUTTON', 'A'].includes(t.tagName)) return;
+        const s = cur[p]?.suggestion;
+        if (!s || cur[p].label !== null) return;
+        label(s.class as FaceClass);
+      } else if (k === 'x') label(EXCLUDED);
       else if (k === 's' || e.key === 'ArrowRight') setPos(Math.min(p + 1, cur.length));
       else if (e.key === 'ArrowLeft') setPos(Math.max(p - 1, 0));
       else if (k === 'z') undo();
@@ -158,6 +176,20 @@ export function LabelDesk({ initial }: { initial: FaceCard[] }) {
               </p>
             </div>
             <PhotoWithBox photoId={face.photoId} photo={face.photo} box={face.box} className="w-full rounded-md bg-slate-900" />
+            {face.suggestion && face.label === null && (
+              <p
+                data-testid="label-suggestion"
+                data-class={face.suggestion.class}
+                className="flex flex-wrap items-center gap-2 rounded-md border border-indigo-200 bg-indigo-50 px-3 py-2 text-sm md:col-span-2"
+              >
+                <span className="h-3 w-3 rounded-full" style={{ background: CLASS_COLORS[face.suggestion.class as FaceClass] }} aria-hidden />
+                The model suggests <strong>{CLASS_NAMES[face.suggestion.class as FaceClass] ?? face.suggestion.class}</strong>
+                <span>({Math.round(face.suggestion.confidence * 100)}% sure)</span>
+                <button type="button" className="btn-secondary ml-auto" onClick={() => label(face.suggestion!.class as FaceClass)}>
+                  <kbd className="font-mono text-xs">Enter</kbd> Accept
+                </button>
+              </p>
+            )}
           </div>
         ) : (
           <div data-testid="label-done" className="flex h-full flex-col items-center justify-center gap-3 py-16 text-center">
@@ -172,6 +204,31 @@ export function LabelDesk({ initial }: { initial: FaceCard[] }) {
         )}
       </section>
       <aside className="space-y-3">
+        <div className="card">
+          <label htmlFor="queue-order" className="label">
+            Order
+          </label>
+          <select
+            id="queue-order"
+            className="input w-full"
+            data-testid="queue-order"
+            value={orderValue(order, suggestedClass)}
+            onChange={(e) => {
+              const [o, c] = e.target.value.split(':');
+              router.push(`/label?${new URLSearchParams({ order: o, ...(c ? { class: c } : {}) })}`);
+            }}
+          >
+            <option value="uncertain" disabled={!hasSuggestions}>
+              Least confident first{hasSuggestions ? '' : ' (no suggestions yet)'}
+            </option>
+            <option value="imported">As imported</option>
+            {CLASSES.map((c) => (
+              <option key={c} value={`suggested:${c}`} disabled={!hasSuggestions}>
+                Suggested as {CLASS_NAMES[c]}
+              </option>
+            ))}
+          </select>
+        </div>
         <div className="card">
           <h2 className="mb-2 font-medium">Keys</h2>
           <ul className="space-y-1.5" data-testid="key-map">
@@ -189,6 +246,11 @@ export function LabelDesk({ initial }: { initial: FaceCard[] }) {
                 <kbd className="rounded border border-slate-300 bg-slate-50 px-1.5 font-mono text-xs">X</kbd> Exclude (not a face / unusable)
               </button>
             </li>
+            {hasSuggestions && (
+              <li className="text-xs text-slate-600">
+                <kbd className="rounded border border-slate-300 bg-slate-50 px-1.5 font-mono">Enter</kbd> accepts the model&apos;s suggestion
+              </li>
+            )}
           </ul>
           <div className="mt-2 grid grid-cols-2 gap-1.5 text-sm">
             <button type="button" className="btn-secondary" onClick={() => setPos(Math.min(pos + 1, items.length))} disabled={!face}>

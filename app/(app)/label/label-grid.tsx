@@ -1,16 +1,37 @@
 'use client';
 // The grid: a page of thumbnails. Click selects one, Ctrl/⌘-click toggles, Shift-click
-// selects a range; a class key (1–4, X) labels the whole selection in one POST.
+// selects a range, "Select all matching" selects the whole filter (resolved on the server); a class
+// key (1–4, X) labels the whole selection in one POST, "Accept suggestions" gives each face the
+// model's suggestion (after a confirmation with the count). Undo reverts the last action, all of it.
 import { useRouter } from 'next/navigation';
 import { useCallback, useEffect, useRef, useState } from 'react';
-import { CLASS_COLORS, CLASS_KEYS, CLASS_NAMES, CLASSES, EXCLUDED, type Label } from '@/lib/classes';
+import { CLASS_COLORS, CLASS_KEYS, CLASS_NAMES, CLASSES, EXCLUDED, type FaceClass, type Label } from '@/lib/classes';
 import type { FaceCard } from '@/lib/dataset/labels';
+import type { FaceFilter } from '@/lib/dataset/gallery';
 import { FaceCrop, LabelBadge } from '@/app/_components/faces';
 import { Message, type Msg } from '@/app/_components/message';
 
-export function LabelGrid({ faces }: { faces: FaceCard[] }) {
+type Selection = { faceIds: string[] } | { filter: Record<string, string | number> };
+
+async function post<T>(url: string, body?: unknown): Promise<T> {
+  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+  const data = await res.json().catch(() => ({}));
+  if (!res.ok) throw new Error((data as { error?: string }).error ?? `The server answered ${res.status}`);
+  return data as T;
+}
+
+export function LabelGrid({ faces, total = faces.length, filter, maxSelection = 5000 }: {
+  faces: FaceCard[];
+  /** Faces matching the filter (all pages). */
+  total?: number;
+  /** The filter of the page: "select all matching" acts on it. */
+  filter?: Omit<FaceFilter, 'page' | 'pageSize'>;
+  maxSelection?: number;
+}) {
   const router = useRouter();
   const [selected, setSelected] = useState<Set<string>>(new Set());
+  /** "All matching the filter" is selected (not only ids on this page). */
+  const [all, setAll] = useState(false);
   const [anchor, setAnchor] = useState<number | null>(null);
   const [busy, setBusy] = useState(false);
   const [ready, setReady] = useState(false);
@@ -18,12 +39,32 @@ export function LabelGrid({ faces }: { faces: FaceCard[] }) {
   const sel = useRef(selected);
   sel.current = selected;
 
+  const allRef = useRef(all);
+  allRef.current = all;
+
   useEffect(() => {
     setSelected(new Set());
+    setAll(false);
     setAnchor(null);
   }, [faces]);
 
+  const filterBody = useCallback((): Record<string, string | number> => {
+    const out: Record<string, string | number> = {};
+    for (const [k, v] of Object.entries(filter ?? {})) if (v !== undefined && v !== '') out[k] = v as string | number;
+    return out;
+  }, [filter]);
+
+  /** The selection as the API takes it, or null when nothing is selected. */
+  const selection = useCallback((): Selection | null => {
+    if (allRef.current) return { filter: filterBody() };
+    const ids = [...sel.current];
+    return ids.length ? { faceIds: ids } : null;
+  }, [filterBody]);
+
+  const count = all ? total : selected.size;
+
   const onPick = (i: number, e: React.MouseEvent | React.KeyboardEvent) => {
+    setAll(false);
     const id = faces[i].id;
     if (e.shiftKey && anchor !== null) {
       const [a, b] = anchor < i ? [anchor, i] : [i, anchor];
@@ -45,15 +86,14 @@ export function LabelGrid({ faces }: { faces: FaceCard[] }) {
 
   const assign = useCallback(
     async (label: Label) => {
-      const ids = [...sel.current];
-      if (ids.length === 0) return setMsg({ kind: 'error', text: 'Select faces first (click, Shift-click, Ctrl-click).' });
+      const s = selection();
+      if (!s) return setMsg({ kind: 'error', text: 'Select faces first (click, Shift-click, Ctrl-click).' });
       setBusy(true);
       try {
-        const res = await fetch('/api/labels', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ faceIds: ids, label }) });
-        const data = await res.json().catch(() => ({}));
-        if (!res.ok) throw new Error(data.error ?? `The server answered ${res.status}`);
+        const data = await post<{ changed: unknown[]; unchanged: number }>('/api/labels', { ...s, label });
         setMsg({ kind: 'ok', text: `${CLASS_NAMES[label]}: ${data.changed.length} face(s) labelled${data.unchanged ? `, ${data.unchanged} already were` : ''}.` });
         setSelected(new Set());
+        setAll(false);
         router.refresh();
       } catch (e) {
         setMsg({ kind: 'error', text: `Not saved: ${(e as Error).message}` });
@@ -61,14 +101,50 @@ export function LabelGrid({ faces }: { faces: FaceCard[] }) {
         setBusy(false);
       }
     },
-    [router],
+    [router, selection],
   );
+
+  /** Each selected unlabelled face gets the model's suggestion: one bulk action, after a confirmation that says how many. */
+  const accept = useCallback(async () => {
+    const s = selection();
+    if (!s) return setMsg({ kind: 'error', text: 'Select faces first (or all matching the filter).' });
+    setBusy(true);
+    try {
+      const dry = await post<{ faces: number }>('/api/labels/accept', { ...s, dryRun: true });
+      if (dry.faces === 0) return setMsg({ kind: 'error', text: 'None of the selected faces is unlabelled with a suggestion.' });
+      if (!window.confirm(`Accept the model's suggestion for ${dry.faces} face${dry.faces === 1 ? '' : 's'}? One undo reverts all of them.`)) return;
+      const done = await post<{ accepted: number }>('/api/labels/accept', s);
+      setMsg({ kind: 'ok', text: `Accepted the suggestion for ${done.accepted} face${done.accepted === 1 ? '' : 's'}. Undo reverts all of them.` });
+      setSelected(new Set());
+      setAll(false);
+      router.refresh();
+    } catch (e) {
+      setMsg({ kind: 'error', text: `Not saved: ${(e as Error).message}` });
+    } finally {
+      setBusy(false);
+    }
+  }, [router, selection]);
+
+  const undo = useCallback(async () => {
+    setBusy(true);
+    try {
+      const { undone } = await post<{ undone: { batch?: { faces: number } } | null }>('/api/labels/undo');
+      if (!undone) setMsg({ kind: 'error', text: 'Nothing to undo.' });
+      else setMsg({ kind: 'ok', text: undone.batch ? `Undone: ${undone.batch.faces} face(s) got their previous label back.` : 'Undone: 1 face got its previous label back.' });
+      router.refresh();
+    } catch (e) {
+      setMsg({ kind: 'error', text: `Undo failed: ${(e as Error).message}` });
+    } finally {
+      setBusy(false);
+    }
+  }, [router]);
 
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
       const t = e.target as HTMLElement | null;
       if (t && (t.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(t.tagName))) return;
       if ((e.ctrlKey || e.metaKey) && e.key.toLowerCase() === 'a') {
+        setAll(false);
         setSelected(new Set(faces.map((f) => f.id)));
         e.preventDefault();
         return;
@@ -77,8 +153,10 @@ export function LabelGrid({ faces }: { faces: FaceCard[] }) {
       const k = e.key.toLowerCase();
       if (CLASS_KEYS[k]) assign(CLASS_KEYS[k]);
       else if (k === 'x') assign(EXCLUDED);
-      else if (e.key === 'Escape') setSelected(new Set());
-      else return;
+      else if (e.key === 'Escape') {
+        setSelected(new Set());
+        setAll(false);
+      } else return;
       e.preventDefault();
     };
     window.addEventListener('keydown', onKey);
@@ -89,23 +167,66 @@ export function LabelGrid({ faces }: { faces: FaceCard[] }) {
   return (
     <div className="space-y-3" data-testid="label-grid" data-ready={ready}>
       <div className="card flex flex-wrap items-center gap-2 text-sm" aria-label="Selection">
-        <span data-testid="grid-selected">{selected.size} selected</span>
+        <span data-testid="grid-selected" data-all={all}>
+          {all ? `All ${total} matching the filter` : `${selected.size} selected`}
+        </span>
         {CLASSES.map((c, i) => (
-          <button key={c} type="button" className="btn-secondary" disabled={busy || selected.size === 0} onClick={() => assign(c)}>
+          <button key={c} type="button" className="btn-secondary" disabled={busy || count === 0} onClick={() => assign(c)}>
             <kbd className="font-mono text-xs">{i + 1}</kbd>
             <span className="h-3 w-3 rounded-full" style={{ background: CLASS_COLORS[c] }} aria-hidden />
             {CLASS_NAMES[c]}
           </button>
         ))}
-        <button type="button" className="btn-secondary" disabled={busy || selected.size === 0} onClick={() => assign(EXCLUDED)}>
+        <button type="button" className="btn-secondary" disabled={busy || count === 0} onClick={() => assign(EXCLUDED)}>
           <kbd className="font-mono text-xs">X</kbd> Exclude
         </button>
-        <button type="button" className="btn-secondary" onClick={() => setSelected(new Set(faces.map((f) => f.id)))}>
+        <button type="button" className="btn-primary" disabled={busy || count === 0} onClick={accept} data-testid="grid-accept">
+          Accept suggestions
+        </button>
+        <button
+          type="button"
+          className="btn-secondary"
+          onClick={() => {
+            setAll(false);
+            setSelected(new Set(faces.map((f) => f.id)));
+          }}
+        >
           Select page (Ctrl+A)
         </button>
-        <button type="button" className="btn-secondary" disabled={selected.size === 0} onClick={() => setSelected(new Set())}>
+        {filter && total > 0 && (
+          <button
+            type="button"
+            className="btn-secondary"
+            data-testid="grid-select-all"
+            disabled={total > maxSelection}
+            title={total > maxSelection ? `At most ${maxSelection} faces at once: narrow the filter` : undefined}
+            onClick={() => {
+              setSelected(new Set(faces.map((f) => f.id)));
+              setAll(true);
+            }}
+          >
+            Select all {total} matching
+          </button>
+        )}
+        <button
+          type="button"
+          className="btn-secondary"
+          disabled={count === 0}
+          onClick={() => {
+            setSelected(new Set());
+            setAll(false);
+          }}
+        >
           Clear (Esc)
         </button>
+        <button type="button" className="btn-secondary" disabled={busy} onClick={undo} data-testid="grid-undo">
+          Undo last action
+        </button>
+        {filter && total > maxSelection && (
+          <span className="text-xs text-slate-600">
+            {total} faces match: at most {maxSelection} can be selected at once, narrow the filter (a class, a confidence range).
+          </span>
+        )}
       </div>
       <Message msg={msg} />
       {faces.length === 0 ? (
@@ -113,7 +234,7 @@ export function LabelGrid({ faces }: { faces: FaceCard[] }) {
       ) : (
         <ul className="grid grid-cols-3 gap-2 sm:grid-cols-5 md:grid-cols-6 lg:grid-cols-8" aria-label="Faces">
           {faces.map((f, i) => {
-            const on = selected.has(f.id);
+            const on = all || selected.has(f.id);
             return (
               <li key={f.id}>
                 <button
@@ -127,6 +248,11 @@ export function LabelGrid({ faces }: { faces: FaceCard[] }) {
                   <FaceCrop id={f.id} alt={`Face ${i + 1}`} className="aspect-square w-full bg-slate-100 object-cover" />
                   <span className="flex items-center justify-between p-1">
                     <LabelBadge label={f.label} />
+                    {f.suggestion && (
+                      <span className="text-[10px] text-slate-600" data-testid="grid-suggestion" data-class={f.suggestion.class} title="The model's suggestion">
+                        {CLASS_NAMES[f.suggestion.class as FaceClass] ?? f.suggestion.class} {Math.round(f.suggestion.confidence * 100)}%
+                      </span>
+                    )}
                     {f.wholeImage && <span className="text-[10px] text-slate-500">whole</span>}
                   </span>
                 </button>

@@ -2,8 +2,9 @@ import type { Metadata } from 'next';
 import Link from 'next/link';
 import { pageGuard } from '@/app/_server/guard';
 import { db } from '@/lib/db';
-import { labelQueue } from '@/lib/dataset/labels';
-import { faceFilterQuery, listFaces, parseFaceFilter, uploaders } from '@/lib/dataset/gallery';
+import { hasSuggestions, labelQueue, QUEUE_ORDERS, type QueueOrder } from '@/lib/dataset/labels';
+import { CLASSES, type FaceClass } from '@/lib/classes';
+import { faceFilterQuery, listFaces, MAX_FILTER_SELECTION, parseFaceFilter, uploaders } from '@/lib/dataset/gallery';
 import { FaceFilterForm, Pager } from '@/app/_components/face-filters';
 import { blindFaceIds, pendingReviewCount } from '@/lib/dataset/reviews';
 import { LabelDesk } from './label-desk';
@@ -37,9 +38,19 @@ export default async function LabelPage({ searchParams }: { searchParams: Search
           </Link>
         )}
       </div>
-      {grid ? <GridView sp={sp} actorId={actor.id} /> : <LabelDesk initial={await labelQueue(db(), { limit: 20, spreadKey: actor.id })} />}
+      {grid ? <GridView sp={sp} actorId={actor.id} /> : <DeskView sp={sp} actorId={actor.id} />}
     </div>
   );
+}
+
+/** The one-by-one desk: least confident first once the model has suggestions, unless the labeller chose another order. */
+async function DeskView({ sp, actorId }: { sp: Record<string, string | undefined>; actorId: string }) {
+  const suggestions = await hasSuggestions(db());
+  const asked = (QUEUE_ORDERS as readonly string[]).includes(sp.order ?? '') ? (sp.order as QueueOrder) : null;
+  const cls = (CLASSES as readonly string[]).includes(sp.class ?? '') ? (sp.class as FaceClass) : null;
+  const order: QueueOrder = asked === 'suggested' && !cls ? 'uncertain' : (asked ?? (suggestions ? 'uncertain' : 'imported'));
+  const initial = await labelQueue(db(), { limit: 20, spreadKey: actorId, order, suggested: cls ?? undefined });
+  return <LabelDesk key={`${order}:${cls ?? ''}`} initial={initial} order={order} suggestedClass={cls} hasSuggestions={suggestions} />;
 }
 
 async function GridView({ sp, actorId }: { sp: Record<string, string | undefined>; actorId: string }) {
@@ -51,7 +62,12 @@ async function GridView({ sp, actorId }: { sp: Record<string, string | undefined
   return (
     <div className="space-y-3">
       <FaceFilterForm action="/label" idPrefix="f" filter={filter} people={people} hidden={{ view: 'grid' }} />
-      <LabelGrid faces={faces} />
+      <LabelGrid
+        faces={faces}
+        total={total}
+        filter={{ label: filter.label, uploader: filter.uploader, whole: filter.whole, ids: filter.ids, suggested: filter.suggested, confMin: filter.confMin, confMax: filter.confMax }}
+        maxSelection={MAX_FILTER_SELECTION}
+      />
       <Pager
         page={page}
         pages={pages}

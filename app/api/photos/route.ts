@@ -6,6 +6,7 @@ import { db } from '@/lib/db';
 import { parseLabel } from '@/lib/classes';
 import { zipLimitsFromConfig } from '@/lib/dataset/import';
 import { defaultIngestOptions } from '@/lib/dataset/ingest';
+import { suggestAfterImport } from '@/lib/queue/suggest';
 import { ingestFiles, isZipName, photoTooLarge } from '@/lib/dataset/upload';
 
 export const runtime = 'nodejs';
@@ -54,5 +55,6 @@ export const POST = apiRoute({ role: 'labeler' }, async ({ actor, req }) => {
     source: f.source,
     zipLimits: zipLimitsFromConfig(),
   });
+  if (results.some((r) => r.status === 'added')) await suggestAfterImport(db(), actor.id);
   return { results };
 });
