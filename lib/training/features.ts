@@ -183,3 +183,26 @@ export async function loadFeatures(db: Db, faceIds: readonly string[], backbone 
   for (const [id, e] of out) if (!e.plain) out.delete(id);
   return out;
 }
+
+/**
+ * A background job's feature step: computes the faces' missing features (progress through
+ * `report`, a cancel/lease check after each batch), logs what it did, and returns every face's
+ * vectors. The retrain, label-error and map jobs all start this way.
+ */
+export async function jobFeatures(
+  ctx: { db: Db; log: (message: string) => Promise<void>; checkpoint: () => Promise<void> },
+  faceIds: readonly string[],
+  report: (features: { done: number; total: number }) => Promise<void>,
+): Promise<Map<string, FeaturePair>> {
+  await report({ done: 0, total: 0 });
+  await getTf();
+  const t0 = Date.now();
+  const feat = await ensureFeatures(ctx.db, faceIds, {
+    onProgress: async (done, total) => {
+      await report({ done, total });
+      await ctx.checkpoint();
+    },
+  });
+  await ctx.log(`features: ${feat.computed} computed, ${feat.cached} cached (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
+  return loadFeatures(ctx.db, faceIds);
+}

@@ -12,7 +12,7 @@ import type { HeadConfig } from '../inference/meta';
 import type { FeaturePair } from '../inference/types';
 import { getTf } from '../models/tf';
 import { loadModel, promote, promotedRun, PromotionRefused, saveModel, sweepTemp } from '../models/registry';
-import { ensureFeatures, loadFeatures } from './features';
+import { ensureFeatures, jobFeatures, loadFeatures } from './features';
 import { DEFAULT_HEAD } from './head';
 import { buildModelMeta } from './meta';
 import { computeMetrics, type Metrics } from './metrics';
@@ -85,21 +85,8 @@ export async function runTrainJob(ctx: JobContext): Promise<{ runId: string; met
     await ctx.checkpoint();
 
     // 3. features (only the faces that have none for this backbone).
-    await report({ step: 'features', features: { done: 0, total: 0 } });
-    await getTf();
-    const t0 = Date.now();
-    const feat = await ensureFeatures(
-      db,
-      faces.map((f) => f.id),
-      {
-        onProgress: async (done, total) => {
-          await report({ features: { done, total } });
-          await ctx.checkpoint();
-        },
-      },
-    );
-    await ctx.log(`features: ${feat.computed} computed, ${feat.cached} cached (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
-    const vectors = await loadFeatures(db, faces.map((f) => f.id));
+    await report({ step: 'features' });
+    const vectors = await jobFeatures(ctx, faces.map((f) => f.id), (features) => report({ features }));
     const pairsOf = (ids: string[]) => ids.map((id) => vectors.get(id)!);
 
     // 4. train, early-stopped on the validation split.

@@ -10,7 +10,7 @@ import type { HeadConfig } from '../inference/meta';
 import type { FeaturePair, Tf } from '../inference/types';
 import { getTf } from '../models/tf';
 import type { JobContext } from '../queue/worker';
-import { ensureFeatures, loadFeatures } from './features';
+import { jobFeatures } from './features';
 import { DEFAULT_HEAD } from './head';
 import { labelErrorsPayloadSchema } from './label-errors-db';
 import { rankLabelErrors, type RankedError, stratifiedFolds } from './label-errors';
@@ -139,21 +139,8 @@ export async function runLabelErrorsJob(ctx: JobContext): Promise<{ faces: numbe
   if (faces.length < 2 * payload.folds || present < 2) {
     throw new Error(`not enough labelled faces to cross-validate (${faces.length} faces in ${present} classes; need ${2 * payload.folds} in 2 or more)`);
   }
-  await report({ step: 'features', features: { done: 0, total: 0 } });
-  await getTf();
-  const t0 = Date.now();
-  const feat = await ensureFeatures(
-    db,
-    faces.map((f) => f.id),
-    {
-      onProgress: async (done, total) => {
-        await report({ features: { done, total } });
-        await ctx.checkpoint();
-      },
-    },
-  );
-  await ctx.log(`features: ${feat.computed} computed, ${feat.cached} cached (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
-  const vectors = await loadFeatures(db, faces.map((f) => f.id));
+  await report({ step: 'features' });
+  const vectors = await jobFeatures(ctx, faces.map((f) => f.id), (features) => report({ features }));
   const pairs = faces.map((f) => vectors.get(f.id)!);
 
   const tf = await getTf();

@@ -4,7 +4,7 @@
 import { CLASSES } from '../classes';
 import type { JobContext } from '../queue/worker';
 import { embed2d, l2normalise, MAP_PCA_DIMS, outlierScores, pcaProject } from './dataset-map';
-import { ensureFeatures, FEATURE_KEY, loadFeatures } from './features';
+import { FEATURE_KEY, jobFeatures } from './features';
 import { MAP_KEY, type MapPoint, type StoredMap } from './map-db';
 
 export { MAP_JOB } from './map-db';
@@ -20,19 +20,7 @@ export async function runMapJob(ctx: JobContext): Promise<{ faces: number; outli
   };
   await report({});
   const faces = await db.face.findMany({ select: { id: true, label: true }, orderBy: { id: 'asc' } });
-  const t0 = Date.now();
-  const feat = await ensureFeatures(
-    db,
-    faces.map((f) => f.id),
-    {
-      onProgress: async (done, total) => {
-        await report({ features: { done, total } });
-        await ctx.checkpoint();
-      },
-    },
-  );
-  await ctx.log(`features: ${feat.computed} computed, ${feat.cached} cached (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
-  const vectors = await loadFeatures(db, faces.map((f) => f.id));
+  const vectors = await jobFeatures(ctx, faces.map((f) => f.id), (features) => report({ features }));
   const rows = faces.filter((f) => vectors.has(f.id));
   await report({ step: 'pca' });
   const t1 = Date.now();
