@@ -1,12 +1,11 @@
 'use client';
 
+import { QueueJobButton } from '@/app/_components/queue-job-button';
 import Link from 'next/link';
 import { useRouter } from 'next/navigation';
 import { type PointerEvent, useMemo, useRef, useState } from 'react';
 import { CLASS_COLORS, CLASS_NAMES, LABELS, type Label } from '@/lib/classes';
 import type { MapFace } from '@/lib/training/map-db';
-import { Message } from '@/app/_components/message';
-import { useAction } from '@/app/_components/use-action';
 import { computeMapAction } from './actions';
 
 const SIZE = 640;
@@ -15,28 +14,13 @@ const MAX_OPEN = 200; // the ids filter's limit (lib/dataset/gallery.ts MAX_IDS)
 const NONE = '#cbd5e1';
 
 export function ComputeMapButton() {
-  const router = useRouter();
-  const { msg, pending, run } = useAction();
   return (
-    <div className="flex flex-wrap items-center gap-3">
-      <button
-        type="button"
-        className="btn-primary"
-        disabled={pending}
-        onClick={() =>
-          run(
-            () => computeMapAction({}),
-            ({ alreadyQueued }) => {
-              router.refresh();
-              return alreadyQueued ? 'A map is already being computed.' : 'Queued: the worker computes the map (reload in a while).';
-            },
-          )
-        }
-      >
-        Compute the map
-      </button>
-      <Message msg={msg} />
-    </div>
+    <QueueJobButton
+      label="Compute the map"
+      action={() => computeMapAction({})}
+      queued="Queued: the worker computes the map (reload in a while)."
+      already="A map is already being computed."
+    />
   );
 }
 

@@ -1,5 +1,6 @@
 'use client';
 
+import { QueueJobButton } from '@/app/_components/queue-job-button';
 import Link from 'next/link';
 import { useRouter } from 'next/navigation';
 import { useEffect, useState } from 'react';
@@ -11,28 +12,13 @@ import { useAction } from '@/app/_components/use-action';
 import { findLabelErrorsAction, keepLabelAction, relabelAction } from './actions';
 
 export function FindButton() {
-  const router = useRouter();
-  const { msg, pending, run } = useAction();
   return (
-    <div className="flex flex-wrap items-center gap-3">
-      <button
-        type="button"
-        className="btn-primary"
-        disabled={pending}
-        onClick={() =>
-          run(
-            () => findLabelErrorsAction({}),
-            ({ alreadyQueued }) => {
-              router.refresh();
-              return alreadyQueued ? 'A search is already queued or running.' : 'Queued: the worker scores every labelled face (reload to see its progress).';
-            },
-          )
-        }
-      >
-        Find label errors
-      </button>
-      <Message msg={msg} />
-    </div>
+    <QueueJobButton
+      label="Find label errors"
+      action={() => findLabelErrorsAction({})}
+      queued="Queued: the worker scores every labelled face (reload to see its progress)."
+      already="A search is already queued or running."
+    />
   );
 }
 
