@@ -84,14 +84,18 @@ export function LabelGrid({ faces, total = faces.length, filter, maxSelection = 
     setAnchor(i);
   };
 
-  const assign = useCallback(
-    async (label: Label) => {
-      const s = selection();
-      if (!s) return setMsg({ kind: 'error', text: 'Select faces first (click, Shift-click, Ctrl-click).' });
+  /**
+   * One bulk request on the selection: busy while it runs, errors shown; `fn` returns what to say
+   * (the selection is then cleared and the page refreshed), an error to show, or null to do nothing.
+   */
+  const bulk = useCallback(
+    async (fn: () => Promise<{ ok: string } | { error: string } | null>) => {
       setBusy(true);
       try {
-        const data = await post<{ changed: unknown[]; unchanged: number }>('/api/labels', { ...s, label });
-        setMsg({ kind: 'ok', text: `${CLASS_NAMES[label]}: ${data.changed.length} face(s) labelled${data.unchanged ? `, ${data.unchanged} already were` : ''}.` });
+        const out = await fn();
+        if (!out) return;
+        if ('error' in out) return setMsg({ kind: 'error', text: out.error });
+        setMsg({ kind: 'ok', text: out.ok });
         setSelected(new Set());
         setAll(false);
         router.refresh();
@@ -101,29 +105,33 @@ export function LabelGrid({ faces, total = faces.length, filter, maxSelection = 
         setBusy(false);
       }
     },
-    [router, selection],
+    [router],
+  );
+
+  const assign = useCallback(
+    async (label: Label) => {
+      const s = selection();
+      if (!s) return setMsg({ kind: 'error', text: 'Select faces first (click, Shift-click, Ctrl-click).' });
+      await bulk(async () => {
+        const data = await post<{ changed: unknown[]; unchanged: number }>('/api/labels', { ...s, label });
+        return { ok: `${CLASS_NAMES[label]}: ${data.changed.length} face(s) labelled${data.unchanged ? `, ${data.unchanged} already were` : ''}.` };
+      });
+    },
+    [bulk, selection],
   );
 
   /** Each selected unlabelled face gets the model's suggestion: one bulk action, after a confirmation that says how many. */
   const accept = useCallback(async () => {
     const s = selection();
     if (!s) return setMsg({ kind: 'error', text: 'Select faces first (or all matching the filter).' });
-    setBusy(true);
-    try {
+    await bulk(async () => {
       const dry = await post<{ faces: number }>('/api/labels/accept', { ...s, dryRun: true });
-      if (dry.faces === 0) return setMsg({ kind: 'error', text: 'None of the selected faces is unlabelled with a suggestion.' });
-      if (!window.confirm(`Accept the model's suggestion for ${dry.faces} face${dry.faces === 1 ? '' : 's'}? One undo reverts all of them.`)) return;
+      if (dry.faces === 0) return { error: 'None of the selected faces is unlabelled with a suggestion.' };
+      if (!window.confirm(`Accept the model's suggestion for ${dry.faces} face${dry.faces === 1 ? '' : 's'}? One undo reverts all of them.`)) return null;
       const done = await post<{ accepted: number }>('/api/labels/accept', s);
-      setMsg({ kind: 'ok', text: `Accepted the suggestion for ${done.accepted} face${done.accepted === 1 ? '' : 's'}. Undo reverts all of them.` });
-      setSelected(new Set());
-      setAll(false);
-      router.refresh();
-    } catch (e) {
-      setMsg({ kind: 'error', text: `Not saved: ${(e as Error).message}` });
-    } finally {
-      setBusy(false);
-    }
-  }, [router, selection]);
+      return { ok: `Accepted the suggestion for ${done.accepted} face${done.accepted === 1 ? '' : 's'}. Undo reverts all of them.` };
+    });
+  }, [bulk, selection]);
 
   const undo = useCallback(async () => {
     setBusy(true);
