@@ -85,6 +85,7 @@ export function LabelErrorDesk({ items, canAct }: { items: LabelErrorItem[]; can
               className={`card flex gap-3 ${isCurrent && canAct ? 'ring-2 ring-indigo-600' : ''}`}
               data-testid="label-error"
               data-face-id={item.faceId}
+              data-label={item.label}
               data-current={isCurrent}
               onClick={() => setSelected(i)}
               onFocus={() => setSelected(i)}
