@@ -1,9 +1,9 @@
 // `npm run cli -- import …` as a user runs it: JSON summary on stdout, exit 0 unless fatal.
-import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { runCli } from '../helpers/cli';
 import { freshDb, type TestDb } from '../helpers/db';
 import { makeZip } from '../helpers/zip';
 import { createUser } from '@/lib/auth/users';
@@ -24,15 +24,7 @@ afterAll(async () => {
   fs.rmSync(tmp, { recursive: true, force: true });
 });
 
-function cli(...args: string[]) {
-  const r = spawnSync(process.execPath, [path.join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'), path.join(ROOT, 'jobs', 'cli.ts'), ...args], {
-    cwd: ROOT,
-    env: { ...process.env, DATABASE_URL: t.url, MASKLAB_DATA_DIR: path.join(tmp, 'data') },
-    encoding: 'utf8',
-    timeout: 120_000,
-  });
-  return { code: r.status, out: r.stdout, err: r.stderr };
-}
+const cli = (...args: string[]) => runCli({ databaseUrl: t.url, dataDir: path.join(tmp, 'data') }, ...args);
 
 it('imports a split-folders zip with labels and prints the summary', async () => {
   const files = fs.readdirSync(path.join(FIX, 'mask_young')).slice(0, 2);

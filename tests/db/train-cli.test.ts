@@ -1,12 +1,11 @@
 // `npm run cli -- train --weighting …`: the sample weighting a retrain uses, chosen from the command line.
-import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { runCli } from '../helpers/cli';
 import { freshDb, type TestDb } from '../helpers/db';
 
-const ROOT = path.join(__dirname, '..', '..');
 let t: TestDb;
 let tmp: string;
 
@@ -19,15 +18,7 @@ afterAll(async () => {
   fs.rmSync(tmp, { recursive: true, force: true });
 });
 
-function cli(...args: string[]) {
-  const r = spawnSync(process.execPath, [path.join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'), path.join(ROOT, 'jobs', 'cli.ts'), ...args], {
-    cwd: ROOT,
-    env: { ...process.env, DATABASE_URL: t.url, MASKLAB_DATA_DIR: path.join(tmp, 'data') },
-    encoding: 'utf8',
-    timeout: 120_000,
-  });
-  return { code: r.status, out: r.stdout, err: r.stderr };
-}
+const cli = (...args: string[]) => runCli({ databaseUrl: t.url, dataDir: path.join(tmp, 'data') }, ...args);
 
 it('queues a retrain with the chosen sample weighting, and refuses an unknown one', async () => {
   const bad = cli('train', '--weighting', 'gender');
