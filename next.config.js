@@ -53,6 +53,8 @@ const nextConfig = {
     ];
   },
   typedRoutes: false,
+  // `npm run lint` checks the code (CI runs it); `npm start` builds must not fail or slow down on it.
+  eslint: { ignoreDuringBuilds: true },
 };
 
 module.exports = nextConfig;
