@@ -13,6 +13,7 @@ import { FEATURES_JOB, featuresJobHandler } from '../lib/training/features-job';
 import { LABEL_ERRORS_JOB, runLabelErrorsJob } from '../lib/training/label-errors-job';
 import { MAP_JOB, runMapJob } from '../lib/training/map-job';
 import { runSuggestJob, SUGGEST_JOB } from '../lib/training/suggest';
+import { startWebhookDispatcher } from '../lib/webhooks/deliver';
 
 async function main() {
   const cfg = config();
@@ -39,12 +40,13 @@ async function main() {
     pollMs: cfg.workerPollMs,
     log: (l) => console.log(`masklab: ${l}`),
   });
+  // Webhook deliveries (lib/webhooks): sent and retried beside the jobs, never in a web request.
+  const hooks = startWebhookDispatcher(db(), { workerId: worker.id, pollMs: cfg.workerPollMs, log: (l) => console.log(`masklab: ${l}`) });
   let stopping = false;
   const stop = () => {
     if (stopping) return;
     stopping = true;
-    worker
-      .stop()
+    Promise.all([worker.stop(), hooks.stop()])
       .then(() => db().$disconnect())
       .then(() => process.exit(0));
     setTimeout(() => process.exit(0), 8_000).unref();
