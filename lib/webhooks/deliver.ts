@@ -52,7 +52,7 @@ async function post(url: string, secret: string | undefined, d: { id: string; ev
   } catch (err) {
     const durationMs = Date.now() - t0;
     const e = err as Error & { cause?: { code?: string; message?: string } };
-    if (e.name === 'TimeoutError' || e.name === 'AbortError') return { statusCode: null, error: `no answer within ${Math.round(timeoutMs / 1000)} s`, durationMs, ok: false };
+    if (e.name === 'TimeoutError' || e.name === 'AbortError') return { statusCode: null, error: `no answer within ${timeoutMs >= 1000 ? `${timeoutMs / 1000} s` : `${timeoutMs} ms`}`, durationMs, ok: false };
     const cause = e.cause?.code ?? e.cause?.message;
     return { statusCode: null, error: `${e.message}${cause ? ` (${cause})` : ''}`.slice(0, 500), durationMs, ok: false };
   }
