@@ -37,7 +37,7 @@ test('an admin adds a webhook, sends a test event, and sees it delivered', async
   // a URL that is not http(s) is refused with a clear message
   await page.getByLabel('URL (http:// or https://)').fill('ftp://example.com/x');
   await page.getByRole('button', { name: 'Add webhook' }).click();
-  await expect(page.getByRole('alert')).toContainText('must be an http:// or https:// URL');
+  await expect(page.getByRole('alert').filter({ hasText: 'must be an http:// or https:// URL' })).toBeVisible();
 
   await page.getByLabel('URL (http:// or https://)').fill(url);
   await page.getByRole('button', { name: 'Add webhook' }).click();
