@@ -28,7 +28,7 @@ import { LocalStore } from '@/lib/storage';
 import { queueRetrain, runTrainJob, TRAIN_JOB } from '@/lib/training/job';
 import { deliverDue, retryDelayMs } from '@/lib/webhooks/deliver';
 import { emitEvent, MAX_ATTEMPTS, WEBHOOK_EVENTS } from '@/lib/webhooks/events';
-import { createWebhook, listDeliveries, listWebhooks, redeliver, revealWebhookSecret, rotateWebhookSecret, sendTestEvent, setWebhookEnabled } from '@/lib/webhooks/hooks';
+import { createWebhook, deleteWebhook, listDeliveries, listWebhooks, redeliver, revealWebhookSecret, rotateWebhookSecret, sendTestEvent, setWebhookEnabled, setWebhookEvents } from '@/lib/webhooks/hooks';
 import { verify } from '@/lib/webhooks/sign';
 
 type Got = { headers: http.IncomingHttpHeaders; body: string; json: Record<string, unknown> };
@@ -193,7 +193,14 @@ describe('sending', () => {
     expect(rx2.got).toEqual([]);
     const cancelled = (await listDeliveries(t.db, { webhookId: off.id }))[0];
     expect(cancelled).toMatchObject({ status: 'cancelled', lastError: 'the webhook was disabled before it was sent', attempts: 0 });
-    expect(on.id).toBeTruthy();
+    // choosing another event later, and deleting a hook with its log
+    await setWebhookEvents(t.db, on.id, ['import.finished']);
+    expect(await emitEvent(t.db, 'import.finished', { runId: null }, { cfg })).toBe(1);
+    expect(await emitEvent(t.db, 'run.finished', { runId: 'r6' }, { cfg })).toBe(0);
+    await expect(setWebhookEvents(t.db, on.id, [])).rejects.toThrow(/at least one event/);
+    await deleteWebhook(t.db, off.id);
+    expect(await t.db.webhookDelivery.count({ where: { webhookId: off.id } })).toBe(0);
+    expect((await listWebhooks(t.db, cfg)).map((h) => h.id)).toEqual([on.id]);
   });
 
   it('the MASKLAB_WEBHOOK_URL hook gets every event, signed with MASKLAB_WEBHOOK_SECRET', async () => {
