@@ -110,7 +110,10 @@ export function jsonSchemaOf(schema: z.ZodType, io: 'input' | 'output', defs: Re
     if (Array.isArray(v)) return v.map(rewrite);
     if (v && typeof v === 'object') {
       return Object.fromEntries(
-        Object.entries(v).map(([k, x]) => [k, k === '$ref' && typeof x === 'string' ? x.replace(/^#\/\$defs\//, '#/components/schemas/') : rewrite(x)]),
+        Object.entries(v)
+          // z.int() says ±Number.MAX_SAFE_INTEGER when no bound was given: no news to a reader
+          .filter(([k, x]) => !((k === 'minimum' || k === 'maximum') && Math.abs(x as number) === Number.MAX_SAFE_INTEGER))
+          .map(([k, x]) => [k, k === '$ref' && typeof x === 'string' ? x.replace(/^#\/\$defs\//, '#/components/schemas/') : rewrite(x)]),
       );
     }
     return v;
