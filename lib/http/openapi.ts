@@ -234,22 +234,29 @@ export function buildOpenApi(routes: RouteDoc[], info: { title?: string; version
 
 const esc = (s: unknown) =>
   String(s).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+/** Escaped text whose `backtick spans` become <code>. */
+const text = (s: unknown) => esc(s).replace(/`([^`]+)`/g, '<code>$1</code>');
+
+const refLink = (ref: string) => {
+  const name = ref.split('/').pop()!;
+  return `<a href="#schema-${esc(name)}">${esc(name)}</a>`;
+};
 
 /** A short human-readable type of a JSON Schema: `integer, 1–100, default 20`, `one of: a, b`, `array of file`. */
-export function typeText(s: JsonSchema | undefined, doc?: OpenApiDocument): string {
+export function typeText(s: JsonSchema | undefined): string {
   if (!s) return 'any';
-  if (typeof s.$ref === 'string') {
-    const name = s.$ref.split('/').pop()!;
-    return doc?.components.schemas[name] ? `${name} (${typeText(doc.components.schemas[name], undefined)})` : name;
-  }
+  if (typeof s.$ref === 'string') return s.$ref.split('/').pop()!;
   const parts: string[] = [];
   if (Array.isArray(s.enum)) parts.push(`one of: ${s.enum.map((v) => JSON.stringify(v)).join(', ')}`);
   else if (s.const !== undefined) parts.push(`exactly ${JSON.stringify(s.const)}`);
   else if (s.format === 'binary' || s.contentMediaType) parts.push(`file${s.contentMediaType ? ` (${String(s.contentMediaType)})` : ''}`);
-  else if (s.type === 'array') parts.push(`array of ${typeText(s.items as JsonSchema, doc)}`);
-  else if (Array.isArray(s.anyOf) || Array.isArray(s.oneOf)) parts.push(((s.anyOf ?? s.oneOf) as JsonSchema[]).map((x) => typeText(x, doc)).join(' | '));
+  else if (s.type === 'array') {
+    const item = typeText(s.items as JsonSchema);
+    parts.push(`array of ${item.includes(',') ? `(${item})` : item}`);
+  }
+  else if (Array.isArray(s.anyOf) || Array.isArray(s.oneOf)) parts.push(((s.anyOf ?? s.oneOf) as JsonSchema[]).map((x) => typeText(x)).join(' | '));
   else if (Array.isArray(s.type)) parts.push(s.type.join(' | '));
-  else if (s.type === 'object' && s.additionalProperties && typeof s.additionalProperties === 'object') parts.push(`object of ${typeText(s.additionalProperties as JsonSchema, doc)}`);
+  else if (s.type === 'object' && s.additionalProperties && typeof s.additionalProperties === 'object') parts.push(`object of ${typeText(s.additionalProperties as JsonSchema)}`);
   else parts.push(typeof s.type === 'string' ? s.type : 'any');
   if (s.format && s.format !== 'binary') parts.push(`format ${String(s.format)}`);
   const range = (lo: unknown, hi: unknown, unit: string) =>
@@ -265,7 +272,7 @@ function fieldRows(s: JsonSchema, doc: OpenApiDocument, prefix = ''): string {
   const required = new Set((s.required as string[] | undefined) ?? []);
   return Object.entries((s.properties ?? {}) as Record<string, JsonSchema>)
     .map(([name, p]) => {
-      const row = `<tr><td><code>${esc(prefix + name)}</code></td><td>${esc(typeText(p, doc))}</td><td>${required.has(name) ? 'yes' : 'no'}</td><td>${esc(p.description ?? '')}</td></tr>`;
+      const row = `<tr><td><code>${esc(prefix + name)}</code></td><td>${esc(typeText(p))}</td><td>${required.has(name) ? 'yes' : 'no'}</td><td>${text(p.description ?? '')}</td></tr>`;
       return p.type === 'object' && p.properties ? row + fieldRows(p, doc, `${prefix}${name}.`) : row;
     })
     .join('');
@@ -276,7 +283,7 @@ function schemaHtml(schema: JsonSchema | undefined, doc: OpenApiDocument): strin
   const table =
     schema.type === 'object' && schema.properties
       ? `<table><thead><tr><th scope="col">Field</th><th scope="col">Type</th><th scope="col">Required</th><th scope="col">Description</th></tr></thead><tbody>${fieldRows(schema, doc)}</tbody></table>`
-      : `<p>${esc(typeText(schema, doc))}</p>`;
+      : `<p>${esc(typeText(schema))}</p>`;
   return `${table}<details><summary>JSON Schema</summary><pre>${esc(JSON.stringify(schema, null, 2))}</pre></details>`;
 }
 
@@ -301,25 +308,25 @@ export function renderDocsHtml(doc: OpenApiDocument, opts: { jsonUrl: string }):
     .map(({ path: p, method, op }) => {
       const params = op.parameters?.length
         ? `<h3>Parameters</h3><table><thead><tr><th scope="col">Name</th><th scope="col">In</th><th scope="col">Type</th><th scope="col">Required</th><th scope="col">Description</th></tr></thead><tbody>${op.parameters
-            .map((x) => `<tr><td><code>${esc(x.name)}</code></td><td>${x.in}</td><td>${esc(typeText(x.schema, doc))}</td><td>${x.required ? 'yes' : 'no'}</td><td>${esc(x.description ?? '')}</td></tr>`)
+            .map((x) => `<tr><td><code>${esc(x.name)}</code></td><td>${x.in}</td><td>${esc(typeText(x.schema))}</td><td>${x.required ? 'yes' : 'no'}</td><td>${text(x.description ?? '')}</td></tr>`)
             .join('')}</tbody></table>`
         : '';
       const body = op.requestBody
-        ? `<h3>Request body</h3>${op.requestBody.description ? `<p>${esc(op.requestBody.description)}</p>` : ''}${Object.entries(op.requestBody.content)
+        ? `<h3>Request body</h3>${op.requestBody.description ? `<p>${text(op.requestBody.description)}</p>` : ''}${Object.entries(op.requestBody.content)
             .map(([type, c]) => `<p><code>${esc(type)}</code></p>${schemaHtml(c.schema, doc)}`)
             .join('')}`
         : '';
       const responses = `<h3>Responses</h3><table><thead><tr><th scope="col">Status</th><th scope="col">Meaning</th><th scope="col">Content</th></tr></thead><tbody>${Object.entries(op.responses)
         .map(([status, r]) => {
           const content = Object.entries(r.content ?? {})
-            .map(([type, c]) => `<code>${esc(type)}</code>${c.schema ? ` ${esc(typeText(c.schema, doc))}` : ''}`)
+            .map(([type, c]) => `<code>${esc(type)}</code>${c.schema ? ` ${typeof c.schema.$ref === 'string' ? refLink(c.schema.$ref) : esc(typeText(c.schema))}` : ''}`)
             .join('<br>');
-          return `<tr><td>${esc(status)}</td><td>${esc(r.description)}</td><td>${content}</td></tr>`;
+          return `<tr><td>${esc(status)}</td><td>${text(r.description)}</td><td>${content}</td></tr>`;
         })
         .join('')}</tbody></table>`;
       const description = (op.description ?? '')
         .split(/\n\n+/)
-        .map((para) => `<p>${esc(para)}</p>`)
+        .map((para) => `<p>${text(para)}</p>`)
         .join('');
       return `<section id="${esc(op.operationId)}" aria-labelledby="${esc(op.operationId)}-h"><h2 id="${esc(op.operationId)}-h"><span class="m">${esc(method)}</span> <code>${esc(p)}</code></h2><p><strong>${esc(op.summary)}</strong></p>${description}${params}${body}${responses}</section>`;
     })
@@ -327,11 +334,14 @@ export function renderDocsHtml(doc: OpenApiDocument, opts: { jsonUrl: string }):
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${esc(doc.info.title)}</title><style>${DOCS_CSS}</style></head>
 <body><main><h1>${esc(doc.info.title)} <small>${esc(doc.info.version)}</small></h1>
-<p>${esc(doc.info.description)}</p>
+<p>${text(doc.info.description)}</p>
 <p>Machine-readable: <a href="${esc(opts.jsonUrl)}">${esc(opts.jsonUrl)}</a> (OpenAPI ${esc(doc.openapi)}).</p>
 <h2>Operations</h2>
 <table><thead><tr><th scope="col">Method</th><th scope="col">Path</th><th scope="col">Least role</th><th scope="col">Summary</th></tr></thead><tbody>${index}</tbody></table>
 ${sections}
+<section id="schemas" aria-labelledby="schemas-h"><h2 id="schemas-h">Schemas</h2>${Object.entries(doc.components.schemas)
+    .map(([name, schema]) => `<h3 id="schema-${esc(name)}">${esc(name)}</h3>${schema.description ? `<p>${text(schema.description)}</p>` : ''}${schemaHtml(schema, doc)}`)
+    .join('')}</section>
 </main></body></html>
 `;
 }
