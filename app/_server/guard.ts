@@ -131,7 +131,7 @@ function isArrayField(schema: z.ZodType, key: string): boolean {
  * A multipart/form-data body, validated with `schema` (a z.object): a field the schema types as an
  * array gets every value, any other its one value; empty text fields count as absent.
  */
-async function readForm(req: Request, schema: z.ZodType): Promise<unknown> {
+export async function readForm(req: Request, schema: z.ZodType): Promise<unknown> {
   if (!(req.headers.get('content-type') ?? '').startsWith('multipart/form-data')) throw new UserError('Send the request as multipart/form-data');
   let form: FormData;
   try {
