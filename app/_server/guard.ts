@@ -1,7 +1,8 @@
 // The one authorisation helper. Every page, route handler and server action goes
 // through it, so no feature can forget the session or the role check.
 //   pageGuard(role)              pages: redirect to /login, or the 403 page
-//   apiRoute({ role, ... }, fn)  route handlers: 401 / 403 / 400 JSON, zod-validated input
+//   apiRoute({ role, ... }, fn)  route handlers: 401 / 403 / 400 JSON, zod-validated input; the options
+//                                are also the route's OpenAPI description (app/_server/openapi.ts)
 //   serverAction({ role, input }, fn)  server actions: { ok, data } | { ok: false, error }
 // Besides the role it checks that the session is current (User.sessionVersion: a password
 // change or reset ends older sessions and API tokens) and, for anything that changes
@@ -16,6 +17,7 @@ import { type Actor, hasRole, HttpError, type Role, requireRole, Unauthenticated
 import { loadActor } from '@/lib/auth/users';
 import { actorFromToken } from '@/lib/auth/tokens';
 import { CROSS_SITE_MESSAGE } from '@/lib/http/origin';
+import type { OperationDoc } from '@/lib/http/openapi';
 import { authOptions } from './auth';
 import { originVerdict } from './origin';
 
@@ -67,12 +69,25 @@ export function formatZod(err: z.ZodError): string {
 
 type RouteCtx<P> = { params: Promise<P> };
 
-/** Wraps a route handler: session/role check, then optional zod parsing of the JSON body. */
-export function apiRoute<B extends z.ZodType = z.ZodUndefined, P = Record<string, string>>(
-  opts: { role: Role; body?: B },
-  handler: (args: { actor: Actor; body: z.output<B>; req: Request; params: P }) => Promise<Response | unknown>,
-) {
-  return async (req: Request, ctx: RouteCtx<P>): Promise<Response> => {
+/** What apiRoute() checks and reads: the least role, and zod schemas of the JSON body, the URL query and the form fields. */
+export type RouteInputs = { role: Role; body?: z.ZodType; query?: z.ZodType; form?: z.ZodType };
+/** The options of an apiRoute(): inputs plus what the OpenAPI description says (lib/http/openapi.ts). */
+export type RouteSpec = RouteInputs & OperationDoc;
+/** A route handler made by apiRoute(): its options stay attached (`openapi`, not enumerable) for app/_server/openapi.ts. */
+export type ApiRouteHandler<P = Record<string, string>> = ((req: Request, ctx: RouteCtx<P>) => Promise<Response>) & { readonly openapi: RouteSpec };
+
+/**
+ * Wraps a route handler: origin and session/role check, then zod parsing of the inputs it declares:
+ * `body` (JSON), `query` (URL search parameters; a repeated one counts once), `form` (multipart
+ * fields, read only when the handler calls `form()`, so it can refuse a too large request first).
+ * The options (with `summary`, `description`, `responses`, `rawBody`) are what GET /api/openapi.json
+ * describes: declare what the handler reads here rather than parsing it by hand.
+ */
+export function apiRoute<B extends z.ZodType = z.ZodUndefined, P = Record<string, string>, Q extends z.ZodType = z.ZodUndefined, F extends z.ZodType = z.ZodUndefined>(
+  opts: { role: Role; body?: B; query?: Q; form?: F } & OperationDoc,
+  handler: (args: { actor: Actor; body: z.output<B>; query: z.output<Q>; form: () => Promise<z.output<F>>; req: Request; params: P }) => Promise<Response | unknown>,
+): ApiRouteHandler<P> {
+  const route = async (req: Request, ctx: RouteCtx<P>): Promise<Response> => {
     try {
       const verdict = originVerdict(req.method, req.headers);
       if (!verdict.ok) {
@@ -80,6 +95,7 @@ export function apiRoute<B extends z.ZodType = z.ZodUndefined, P = Record<string
         return NextResponse.json({ error: CROSS_SITE_MESSAGE }, { status: 403 });
       }
       const actor = requireRole(await getActor(), opts.role);
+      const query = (opts.query ? opts.query.parse(Object.fromEntries(new URL(req.url).searchParams)) : undefined) as z.output<Q>;
       let body = undefined as z.output<B>;
       if (opts.body) {
         let raw: unknown;
@@ -90,13 +106,45 @@ export function apiRoute<B extends z.ZodType = z.ZodUndefined, P = Record<string
         }
         body = opts.body.parse(raw);
       }
+      const form = async (): Promise<z.output<F>> => {
+        if (!opts.form) throw new Error('apiRoute: form() needs a `form` schema in the options');
+        return readForm(req, opts.form) as Promise<z.output<F>>;
+      };
       const params = (await ctx?.params) as P;
-      const out = await handler({ actor, body, req, params });
+      const out = await handler({ actor, body, query, form, req, params });
       return out instanceof Response ? out : NextResponse.json(out ?? { ok: true });
     } catch (err) {
       return errorResponse(err);
     }
   };
+  return Object.defineProperty(route, 'openapi', { value: opts, enumerable: false }) as ApiRouteHandler<P>;
+}
+
+/** Whether an object schema's field is an array (after optional/default/nullable wrappers). */
+function isArrayField(schema: z.ZodType, key: string): boolean {
+  let field = (schema as { shape?: Record<string, z.ZodType> }).shape?.[key] as { _zod: { def: { type: string; innerType?: unknown } } } | undefined;
+  while (field && field._zod.def.innerType) field = field._zod.def.innerType as typeof field;
+  return field?._zod.def.type === 'array';
+}
+
+/**
+ * A multipart/form-data body, validated with `schema` (a z.object): a field the schema types as an
+ * array gets every value, any other its one value; empty text fields count as absent.
+ */
+export async function readForm(req: Request, schema: z.ZodType): Promise<unknown> {
+  if (!(req.headers.get('content-type') ?? '').startsWith('multipart/form-data')) throw new UserError('Send the request as multipart/form-data');
+  let form: FormData;
+  try {
+    form = await req.formData();
+  } catch {
+    throw new UserError('The multipart body could not be read');
+  }
+  const raw: Record<string, unknown> = {};
+  for (const key of new Set(form.keys())) {
+    const values = form.getAll(key).filter((v) => v !== '');
+    if (values.length) raw[key] = isArrayField(schema, key) ? values : values[0];
+  }
+  return schema.parse(raw);
 }
 
 export type ActionResult<T> = { ok: true; data: T } | { ok: false; error: string };

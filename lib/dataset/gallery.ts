@@ -194,8 +194,11 @@ export async function photoDetail(db: Db, id: string) {
  */
 export const selectionSchema = z
   .object({
-    faceIds: z.array(z.string().min(1)).max(MAX_FILTER_SELECTION).optional(),
-    filter: z.record(z.string(), z.union([z.string(), z.number()])).optional(),
+    faceIds: z.array(z.string().min(1)).max(MAX_FILTER_SELECTION).optional().meta({ description: 'These faces (send either faceIds or filter)' }),
+    filter: z
+      .record(z.string(), z.union([z.string(), z.number()]))
+      .optional()
+      .meta({ description: 'Every face matching a grid filter: label, uploader, whole, ids, suggested, confMin, confMax (as in the gallery URL)' }),
   })
   .refine((s) => (s.faceIds ? 1 : 0) + (s.filter ? 1 : 0) === 1, 'Send either faceIds or filter');
 export type Selection = z.output<typeof selectionSchema>;

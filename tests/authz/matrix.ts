@@ -51,6 +51,8 @@ export const ROUTES: Record<string, RouteAccess> = {
   // `{}` would queue a real retrain: an invalid seed is refused with 400 after the role check.
   'POST /api/training/retrain': { role: 'admin', token: true, probe: { body: { seed: -1 } } },
   'GET /api/training/status': { role: 'viewer', token: true },
+  'GET /api/openapi.json': { role: 'viewer', token: true },
+  'GET /api/docs': { role: 'viewer', token: true },
 };
 
 /** `'<file under app/> <exported name>'` → access. */

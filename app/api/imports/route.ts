@@ -4,5 +4,11 @@ import { recentImports } from '@/lib/dataset/imports';
 
 export const dynamic = 'force-dynamic';
 
-/** The signed-in user's recent zip imports (status and counts, no per-entry results), newest first. */
-export const GET = apiRoute({ role: 'labeler' }, async ({ actor }) => ({ imports: await recentImports(db(), actor) }));
+export const GET = apiRoute(
+  {
+    role: 'labeler',
+    summary: 'Your recent zip imports',
+    description: "The signed-in user's recent zip imports (status and counts, no per-entry results), newest first: `{ imports }`.",
+  },
+  async ({ actor }) => ({ imports: await recentImports(db(), actor) }),
+);

@@ -1,6 +1,3 @@
-// POST /api/labels { faceIds: [...], label }, { faceId, label } or { filter: {...}, label } (every face
-// matching a grid filter, resolved here): one round trip per label (or per grid selection; a
-// selection of several faces is one bulk action, undone together). Labelers and admins only.
 import { z } from 'zod';
 import { apiRoute } from '@/app/_server/guard';
 import { db } from '@/lib/db';
@@ -13,9 +10,21 @@ const body = z.preprocess(
     const b = raw as { faceId?: unknown; faceIds?: unknown } | null;
     return b && typeof b === 'object' && b.faceIds === undefined && b.faceId !== undefined ? { ...b, faceIds: [b.faceId] } : raw;
   },
-  z.intersection(selectionSchema, z.object({ label: labelSchema })),
+  z.intersection(selectionSchema, z.object({ label: labelSchema.meta({ description: 'The class, or excluded (not a usable face)' }) })),
 );
 
-export const POST = apiRoute({ role: 'labeler', body }, async ({ actor, body }) => {
-  return assignLabels(db(), actor, await resolveSelection(db(), actor, body), body.label);
-});
+export const POST = apiRoute(
+  {
+    role: 'labeler',
+    body,
+    summary: 'Label faces',
+    description:
+      '`{ faceIds, label }`, `{ faceId, label }` (one face) or `{ filter, label }` (every face matching a grid filter). A selection of several faces is one bulk action, undone together by `POST /api/labels/undo`.',
+    responses: {
+      404: 'A face id does not exist',
+      409: 'You owe a blind second opinion on this face (Reviews page)',
+      413: 'The filter matches more faces than one action may change',
+    },
+  },
+  async ({ actor, body }) => assignLabels(db(), actor, await resolveSelection(db(), actor, body), body.label),
+);

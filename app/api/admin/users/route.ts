@@ -2,9 +2,21 @@ import { apiRoute } from '@/app/_server/guard';
 import { db } from '@/lib/db';
 import { createUser, listUsers, newUserSchema } from '@/lib/auth/users';
 
-export const GET = apiRoute({ role: 'admin' }, async () => ({ users: await listUsers(db()) }));
+export const GET = apiRoute(
+  { role: 'admin', summary: 'List the user accounts', description: 'Every account: id, email, name, role, disabled, createdAt, oldest first.' },
+  async () => ({ users: await listUsers(db()) }),
+);
 
-export const POST = apiRoute({ role: 'admin', body: newUserSchema }, async ({ body }) => {
-  const { user, password } = await createUser(db(), body);
-  return Response.json({ user, password }, { status: 201 });
-});
+export const POST = apiRoute(
+  {
+    role: 'admin',
+    body: newUserSchema,
+    summary: 'Create a user account',
+    description: 'Answers 201 `{ user, password }`; `password` is the generated one when none was sent (shown only here).',
+    responses: { 201: { description: 'Created', contentType: 'application/json' }, 409: 'An account with this e-mail exists' },
+  },
+  async ({ body }) => {
+    const { user, password } = await createUser(db(), body);
+    return Response.json({ user, password }, { status: 201 });
+  },
+);

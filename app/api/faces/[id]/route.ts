@@ -1,12 +1,19 @@
-// GET /api/faces/<id>: a face as JSON: label, split, the model's suggestion { class, confidence, runId }
-// (unlabelled faces), photoId, box. A pending blind second opinion of the caller's hides the label.
 import { apiRoute } from '@/app/_server/guard';
 import { UserError } from '@/lib/auth/roles';
 import { db } from '@/lib/db';
 import { faceJson } from '@/lib/dataset/suggestions';
 
-export const GET = apiRoute<never, { id: string }>({ role: 'viewer' }, async ({ actor, params }) => {
-  const face = await faceJson(db(), actor, params.id);
-  if (!face) throw new UserError('No such face', 404);
-  return face;
-});
+export const GET = apiRoute<never, { id: string }>(
+  {
+    role: 'viewer',
+    summary: 'A face as JSON',
+    description:
+      "Label, split, the model's suggestion `{ class, confidence, runId }` (unlabelled faces), photoId, box. A pending blind second opinion of the caller's hides the label.",
+    responses: { 404: 'No such face' },
+  },
+  async ({ actor, params }) => {
+    const face = await faceJson(db(), actor, params.id);
+    if (!face) throw new UserError('No such face', 404);
+    return face;
+  },
+);

@@ -5,5 +5,13 @@ import { getImport } from '@/lib/dataset/imports';
 
 export const dynamic = 'force-dynamic';
 
-/** One zip import: status, progress `{ done, total, added, duplicate, rejected, faces }` and per-entry results. Its uploader or an admin. */
-export const GET = apiRoute<z.ZodUndefined, { id: string }>({ role: 'labeler' }, async ({ actor, params }) => getImport(db(), actor, params.id));
+export const GET = apiRoute<z.ZodUndefined, { id: string }>(
+  {
+    role: 'labeler',
+    summary: 'One zip import and its progress',
+    description:
+      'Status, progress `{ done, total, added, duplicate, rejected, faces }` and per-entry results of the import job `id` (from `POST /api/photos/zip`). Its uploader or an admin.',
+    responses: { 404: 'No such import (or not yours)' },
+  },
+  async ({ actor, params }) => getImport(db(), actor, params.id),
+);

@@ -1,15 +1,25 @@
-// POST /api/labels/accept { faceIds: [...] } or { filter: { label, suggested, confMin, … } } [, dryRun: true ]:
-// labels every unlabelled face of the selection with the model's suggestion, as one bulk action
-// (POST /api/labels/undo reverts all of it). dryRun: only the counts, for the confirmation.
 import { z } from 'zod';
 import { apiRoute } from '@/app/_server/guard';
 import { db } from '@/lib/db';
 import { resolveSelection, selectionSchema } from '@/lib/dataset/gallery';
 import { acceptSuggestions } from '@/lib/dataset/suggestions';
 
-const body = z.intersection(selectionSchema, z.object({ dryRun: z.boolean().default(false) }));
+const body = z.intersection(
+  selectionSchema,
+  z.object({ dryRun: z.boolean().default(false).meta({ description: 'Only count what would be labelled (for a confirmation), change nothing' }) }),
+);
 
-export const POST = apiRoute({ role: 'labeler', body }, async ({ actor, body }) => {
-  const ids = await resolveSelection(db(), actor, body);
-  return acceptSuggestions(db(), actor, ids, { dryRun: body.dryRun });
-});
+export const POST = apiRoute(
+  {
+    role: 'labeler',
+    body,
+    summary: "Accept the model's suggestions",
+    description:
+      'Labels every unlabelled face of the selection (`faceIds`, or every face matching a grid `filter`) with the suggestion of the promoted model, as one bulk action (`POST /api/labels/undo` reverts all of it).',
+    responses: { 413: 'The filter matches more faces than one action may change' },
+  },
+  async ({ actor, body }) => {
+    const ids = await resolveSelection(db(), actor, body);
+    return acceptSuggestions(db(), actor, ids, { dryRun: body.dryRun });
+  },
+);

@@ -11,7 +11,14 @@ import { servedModelsVersion } from '@/lib/models/served-files';
 export const runtime = 'nodejs';
 export const dynamic = 'force-dynamic';
 
-export const GET = apiRoute({ role: 'viewer' }, async () => {
+export const GET = apiRoute(
+  {
+    role: 'viewer',
+    summary: 'The promoted model and its files',
+    description:
+      "What the live preview runs: `{ model: { runId, meta, headUrl, promotedAt, compatible } | null, backboneId, files: { detector, backbone, wasm } }`. Never cached: the preview polls it and switches when another run is promoted.",
+  },
+  async () => {
   const model = await promotedModel(db(), config().modelsDir);
   const base = `/api/models/static/${servedModelsVersion()}/`;
   const body = model
@@ -29,4 +36,5 @@ export const GET = apiRoute({ role: 'viewer' }, async () => {
       }
     : { model: null, backboneId: BACKBONE_ID, files: { detector: `${base}blazeface.json`, backbone: `${base}faceres.json`, wasm: base } };
   return NextResponse.json(body, { headers: { 'Cache-Control': 'no-store' } });
-});
+  },
+);

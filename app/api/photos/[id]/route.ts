@@ -3,7 +3,12 @@ import { db } from '@/lib/db';
 import { deletePhoto } from '@/lib/dataset/photos';
 import { store } from '@/lib/storage';
 
-/** Deletes the photo, its faces and its files (its uploader or an admin). */
-export const DELETE = apiRoute<never, { id: string }>({ role: 'labeler' }, async ({ actor, params }) =>
-  deletePhoto(db(), store(), actor, params.id),
+export const DELETE = apiRoute<never, { id: string }>(
+  {
+    role: 'labeler',
+    summary: 'Delete a photo',
+    description: 'Deletes the photo, its faces and its files. Its uploader or an admin.',
+    responses: { 404: 'No such photo' },
+  },
+  async ({ actor, params }) => deletePhoto(db(), store(), actor, params.id),
 );

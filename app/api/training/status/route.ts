@@ -4,5 +4,11 @@ import { trainingStatus } from '@/lib/training/views';
 
 export const dynamic = 'force-dynamic';
 
-/** The latest train job's progress, log tail and the recent runs (the Training page polls it). */
-export const GET = apiRoute({ role: 'viewer' }, async () => trainingStatus(db()));
+export const GET = apiRoute(
+  {
+    role: 'viewer',
+    summary: 'Training progress and recent runs',
+    description: "The latest train job's progress and log tail, and the recent runs with their metrics (the Training page polls it).",
+  },
+  async () => trainingStatus(db()),
+);

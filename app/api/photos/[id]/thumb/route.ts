@@ -4,7 +4,12 @@ import { db } from '@/lib/db';
 import { photoMedia } from '@/lib/dataset/media';
 import { store } from '@/lib/storage';
 
-/** The photo's thumbnail (at most 320 px a side). */
-export const GET = apiRoute<never, { id: string }>({ role: 'viewer' }, async ({ req, params }) =>
-  mediaResponse(req, await photoMedia(db(), store(), params.id, 'thumb')),
+export const GET = apiRoute<never, { id: string }>(
+  {
+    role: 'viewer',
+    summary: "A photo's thumbnail (JPEG)",
+    description: 'At most 320 px a side. Cached privately as immutable; 304 on a matching `If-None-Match`.',
+    responses: { 200: { description: 'The JPEG', contentType: 'image/jpeg' }, 304: 'Not modified (the ETag matched)', 404: 'No such photo' },
+  },
+  async ({ req, params }) => mediaResponse(req, await photoMedia(db(), store(), params.id, 'thumb')),
 );

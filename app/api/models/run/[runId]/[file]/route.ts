@@ -11,7 +11,14 @@ import { runModelFile } from '@/lib/models/promoted';
 export const runtime = 'nodejs';
 export const dynamic = 'force-dynamic';
 
-export const GET = apiRoute<z.ZodUndefined, { runId: string; file: string }>({ role: 'viewer' }, async ({ params }) => {
+export const GET = apiRoute<z.ZodUndefined, { runId: string; file: string }>(
+  {
+    role: 'viewer',
+    summary: "A trained head's file",
+    description: 'model.json, weights.bin or meta.json of run `runId`; cached privately as immutable (a run never changes).',
+    responses: { 200: { description: 'The file', contentType: 'application/octet-stream' }, 404: 'No such model file' },
+  },
+  async ({ params }) => {
   const p = await runModelFile(db(), config().modelsDir, params.runId, params.file);
   if (!p) return NextResponse.json({ error: 'No such model file' }, { status: 404 });
   const body = await fs.readFile(p);
@@ -22,4 +29,5 @@ export const GET = apiRoute<z.ZodUndefined, { runId: string; file: string }>({ r
       'Cache-Control': 'private, max-age=31536000, immutable',
     },
   });
-});
+  },
+);

@@ -7,7 +7,14 @@ import { servedModelsVersion, staticModelFile } from '@/lib/models/served-files'
 
 export const runtime = 'nodejs';
 
-export const GET = apiRoute<z.ZodUndefined, { version: string; file: string }>({ role: 'viewer' }, async ({ params }) => {
+export const GET = apiRoute<z.ZodUndefined, { version: string; file: string }>(
+  {
+    role: 'viewer',
+    summary: 'A pretrained model file for the browser',
+    description: 'BlazeFace, the relu6-fused faceres backbone and the TF.js wasm binaries the preview loads. `version` changes with their content (see `GET /api/models/promoted`), so they are cached as immutable.',
+    responses: { 200: { description: 'The file', contentType: 'application/octet-stream' }, 404: 'No such model file' },
+  },
+  async ({ params }) => {
   const file = params.version === servedModelsVersion() ? await staticModelFile(params.file) : null;
   if (!file) return NextResponse.json({ error: 'No such model file' }, { status: 404 });
   return new Response(file.body as BodyInit, {
@@ -17,4 +24,5 @@ export const GET = apiRoute<z.ZodUndefined, { version: string; file: string }>({
       'Cache-Control': 'private, max-age=31536000, immutable',
     },
   });
-});
+  },
+);

@@ -1,0 +1,38 @@
+// Every route module under app/api, for the OpenAPI description (app/_server/openapi.ts).
+// A new route is one line here (its folder → its module); tests/unit/openapi.test.ts walks
+// app/api/**/route.ts and fails until it is listed (and when a listed one is gone).
+// Lazy imports: no module is loaded before the description is asked for, and the description's
+// own routes may list themselves.
+type RouteModule = Record<string, unknown>;
+
+export const API_ROUTES: Record<string, () => Promise<RouteModule>> = {
+  '/api/admin/users': () => import('@/app/api/admin/users/route'),
+  '/api/docs': () => import('@/app/api/docs/route'),
+  '/api/faces/[id]': () => import('@/app/api/faces/[id]/route'),
+  '/api/faces/[id]/image': () => import('@/app/api/faces/[id]/image/route'),
+  '/api/imports': () => import('@/app/api/imports/route'),
+  '/api/imports/[id]': () => import('@/app/api/imports/[id]/route'),
+  '/api/labels': () => import('@/app/api/labels/route'),
+  '/api/labels/accept': () => import('@/app/api/labels/accept/route'),
+  '/api/labels/queue': () => import('@/app/api/labels/queue/route'),
+  '/api/labels/undo': () => import('@/app/api/labels/undo/route'),
+  '/api/me': () => import('@/app/api/me/route'),
+  '/api/models/promoted': () => import('@/app/api/models/promoted/route'),
+  '/api/models/run/[runId]/[file]': () => import('@/app/api/models/run/[runId]/[file]/route'),
+  '/api/models/static/[version]/[file]': () => import('@/app/api/models/static/[version]/[file]/route'),
+  '/api/openapi.json': () => import('@/app/api/openapi.json/route'),
+  '/api/photos': () => import('@/app/api/photos/route'),
+  '/api/photos/[id]': () => import('@/app/api/photos/[id]/route'),
+  '/api/photos/[id]/image': () => import('@/app/api/photos/[id]/image/route'),
+  '/api/photos/[id]/thumb': () => import('@/app/api/photos/[id]/thumb/route'),
+  '/api/photos/zip': () => import('@/app/api/photos/zip/route'),
+  '/api/predict': () => import('@/app/api/predict/route'),
+  '/api/training/retrain': () => import('@/app/api/training/retrain/route'),
+  '/api/training/status': () => import('@/app/api/training/status/route'),
+};
+
+/** Routes under app/api the description leaves out, and why. */
+export const NOT_DESCRIBED: Record<string, string> = {
+  '/api/auth/[...nextauth]':
+    "next-auth's own endpoints (sign-in form post, session, CSRF token, sign-out) serve the web page's sign-in; API clients use an API token instead",
+};
