@@ -54,7 +54,7 @@ export class ZipOut {
 
   /** Ends the archive, waits for the disk, and renames it to its final name. */
   async finish(): Promise<void> {
-    this.zip.end({ forceZip64Format: !!this.opts.forceZip64 });
+    this.zip.end({ forceZip64Format: !!this.opts.forceZip64, comment: '' });
     await this.done;
     if (this.failed) throw this.failed;
     fs.renameSync(this.tmp, this.file);
