@@ -7,7 +7,7 @@ import { SelectField, SubmitRow } from '@/app/_components/fields';
 import { useAction } from '@/app/_components/use-action';
 import { CLASS_NAMES, CLASSES, type ClassName } from '@/lib/classes';
 import type { ExportSummary } from '@/lib/training/export-queue';
-import { exportAction } from './actions';
+import { cancelJobAction, exportAction } from './actions';
 
 const mb = (n: number) => `${(n / 1024 / 1024).toFixed(1)} MB`;
 
@@ -106,6 +106,14 @@ export function ExportPanel({ initial, unsplit }: { initial: ExportSummary[]; un
                 {p?.step === 'model' ? 'Adding the model…' : `Faces: ${p?.done ?? 0} / ${p?.total ?? '?'}`}
               </label>
               <progress id="export-progress" className="w-full" value={p?.done ?? 0} max={p?.total || 1} />
+              <button
+                type="button"
+                className="btn-secondary mt-2"
+                disabled={pending}
+                onClick={() => run(() => cancelJobAction({ id: latest.id }), () => (void refresh(), 'Cancel requested: the export stops and leaves no archive'))}
+              >
+                Cancel export
+              </button>
             </div>
           )}
           {latest.result?.modelNote && <Message msg={{ kind: 'error', text: latest.result.modelNote }} />}
