@@ -11,6 +11,7 @@ import { defaultIngestOptions } from '../lib/dataset/ingest';
 import { importPath } from '../lib/dataset/import';
 import { ensureEvalSet } from '../lib/dataset/eval-sets';
 import { suggestAfterImport } from '../lib/queue/suggest';
+import { emitEventSafely } from '../lib/webhooks/events';
 import { parseLabel, LABELS } from '../lib/classes';
 import { checkStorage } from '../lib/dataset/photos';
 import { store } from '../lib/storage';
@@ -138,6 +139,17 @@ export async function main(argv: string[]): Promise<void> {
         },
       });
       if (summary.photos > 0 && !evalSet) await suggestAfterImport(db(), as.id);
+      // Sent by the worker (npm start / npm run worker), now or when it next runs.
+      await emitEventSafely(db(), 'import.finished', {
+        runId: null,
+        importId: null,
+        name: target,
+        source: 'cli',
+        uploaderId: as.id,
+        label,
+        evalSet: evalSet?.name ?? null,
+        counts: { entries: summary.photos + summary.duplicates + summary.rejected.length, added: summary.photos, duplicate: summary.duplicates, rejected: summary.rejected.length, faces: summary.faces },
+      });
       console.log(JSON.stringify(evalSet ? { ...summary, evalSet: evalSet.name } : summary, null, 2));
       return;
     }

@@ -14,6 +14,7 @@ import { LABEL_ERRORS_JOB, runLabelErrorsJob } from '../lib/training/label-error
 import { MAP_JOB, runMapJob } from '../lib/training/map-job';
 import { EXPORT_JOB, exportJobHandler } from '../lib/training/export-job';
 import { runSuggestJob, SUGGEST_JOB } from '../lib/training/suggest';
+import { startWebhookDispatcher } from '../lib/webhooks/deliver';
 
 async function main() {
   const cfg = config();
@@ -41,12 +42,13 @@ async function main() {
     pollMs: cfg.workerPollMs,
     log: (l) => console.log(`masklab: ${l}`),
   });
+  // Webhook deliveries (lib/webhooks): sent and retried beside the jobs, never in a web request.
+  const hooks = startWebhookDispatcher(db(), { workerId: worker.id, pollMs: cfg.workerPollMs, log: (l) => console.log(`masklab: ${l}`) });
   let stopping = false;
   const stop = () => {
     if (stopping) return;
     stopping = true;
-    worker
-      .stop()
+    Promise.all([worker.stop(), hooks.stop()])
       .then(() => db().$disconnect())
       .then(() => process.exit(0));
     setTimeout(() => process.exit(0), 8_000).unref();

@@ -7,6 +7,19 @@ const bool = z
   .enum(['1', '0', 'true', 'false', 'yes', 'no'])
   .transform((v) => v === '1' || v === 'true' || v === 'yes');
 
+/** An absolute http:// or https:// URL (a webhook target). */
+export const httpUrlSchema = z
+  .string()
+  .trim()
+  .refine((v) => {
+    try {
+      const u = new URL(v);
+      return (u.protocol === 'http:' || u.protocol === 'https:') && !!u.hostname;
+    } catch {
+      return false;
+    }
+  }, 'must be an http:// or https:// URL, e.g. https://hooks.example.com/masklab');
+
 const schema = z.object({
   MASKLAB_DATA_DIR: z.string().min(1).default('./data'),
   DATABASE_URL: z
@@ -35,6 +48,8 @@ const schema = z.object({
   MASKLAB_PRETRAINED_DIR: z.string().min(1).optional(),
   MASKLAB_TF_BACKEND: z.enum(['auto', 'wasm']).default('auto'),
   MASKLAB_BACKUP_BEFORE_MIGRATE: bool.default(true),
+  MASKLAB_WEBHOOK_URL: httpUrlSchema.optional(),
+  MASKLAB_WEBHOOK_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
 });
 
 export type Config = {
@@ -73,6 +88,10 @@ export type Config = {
   tfBackend: 'auto' | 'wasm';
   /** Write a database backup to `<dataDir>/backups/` before applying migrations to a database that holds data. */
   backupBeforeMigrate: boolean;
+  /** A webhook target for every event, besides the hooks admins add (README "Webhooks"). */
+  webhookUrl?: string;
+  /** The HMAC key of that hook; without it its requests are not signed. */
+  webhookSecret?: string;
 };
 
 export class ConfigError extends Error {
@@ -91,6 +110,9 @@ export function parseConfig(env: Record<string, string | undefined> = process.en
     throw new ConfigError(`masklab: invalid configuration\n${lines.join('\n')}`);
   }
   const e = parsed.data;
+  if (e.MASKLAB_WEBHOOK_SECRET && !e.MASKLAB_WEBHOOK_URL) {
+    throw new ConfigError('masklab: invalid configuration\n  MASKLAB_WEBHOOK_SECRET: is set, but MASKLAB_WEBHOOK_URL (the hook it signs for) is not');
+  }
   const dataDir = path.resolve(cwd, e.MASKLAB_DATA_DIR);
   let databaseUrl = e.DATABASE_URL ?? `file:${path.join(dataDir, 'masklab.db')}`;
   if (databaseUrl.startsWith('file:')) {
@@ -124,6 +146,8 @@ export function parseConfig(env: Record<string, string | undefined> = process.en
     pretrainedDir: e.MASKLAB_PRETRAINED_DIR ? path.resolve(cwd, e.MASKLAB_PRETRAINED_DIR) : undefined,
     tfBackend: e.MASKLAB_TF_BACKEND,
     backupBeforeMigrate: e.MASKLAB_BACKUP_BEFORE_MIGRATE,
+    webhookUrl: e.MASKLAB_WEBHOOK_URL,
+    webhookSecret: e.MASKLAB_WEBHOOK_SECRET,
   };
 }
 

@@ -11,4 +11,5 @@ export const NAV_ITEMS: { href: string; label: string; role: Role }[] = [
   { href: '/preview', label: 'Preview', role: 'viewer' },
   { href: '/reviews', label: 'Reviews', role: 'admin' },
   { href: '/admin/users', label: 'Users', role: 'admin' },
+  { href: '/admin/webhooks', label: 'Webhooks', role: 'admin' },
 ];

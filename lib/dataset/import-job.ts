@@ -11,6 +11,8 @@ import { importPayloadSchema, type ImportProgress, parseProgress, tally } from '
 import { defaultIngestOptions, type IngestOptions } from './ingest';
 import type { ZipLimits } from './zip';
 import { suggestAfterImport } from '../queue/suggest';
+import { config } from '../config';
+import { appLink, emitEventSafely } from '../webhooks/events';
 
 export { IMPORT_JOB } from './imports';
 
@@ -69,6 +71,17 @@ export function importJobHandler(opts: { ingest?: () => IngestOptions; zipLimits
     if (progress.added > 0) await suggestAfterImport(ctx.db as Db, p.uploaderId);
     const { results: _results, ...summary } = progress;
     await ctx.log(`${summary.done} entries: ${summary.added} added (${summary.faces} faces), ${summary.duplicate} duplicates, ${summary.rejected} rejected`);
+    // Everything is stored by now; the event is queued right after (a failure to queue it is logged, the import stands).
+    await emitEventSafely(ctx.db as Db, 'import.finished', {
+      runId: null,
+      importId: ctx.job.id,
+      name: p.name,
+      source: 'zip',
+      uploaderId: p.uploaderId,
+      label: p.label,
+      counts: { entries: summary.done, added: summary.added, duplicate: summary.duplicate, rejected: summary.rejected, faces: summary.faces },
+      url: appLink(config(), '/collect'),
+    });
     return summary;
   };
 }

@@ -9,7 +9,9 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type * as TF from '@tensorflow/tfjs';
-import type { Db } from '../db';
+import type { Db, Tx } from '../db';
+import { config } from '../config';
+import { appLink, emitEvent, metricsSummary } from '../webhooks/events';
 import { UserError } from '../auth/roles';
 import { isPostgres } from '../queue/jobs';
 import { queueSuggest } from '../queue/suggest';
@@ -159,7 +161,7 @@ const PROMOTE_LOCK = 72707371; // PostgreSQL advisory lock key (migrations use 7
  * that worker and not cancelled, checked in the same transaction: a job that lost its lease
  * or was cancelled never promotes. A successful promotion queues a `suggest` job (lib/queue/suggest.ts).
  */
-export async function promote(db: Db, runId: string, opts: { heldBy?: { jobId: string; workerId: string } } = {}) {
+export async function promote(db: Db, runId: string, opts: { heldBy?: { jobId: string; workerId: string }; inTransaction?: (tx: Tx) => Promise<void> } = {}) {
   const run = await db.run.findUnique({ where: { id: runId } });
   if (!run) throw new UserError(`no run ${runId}`, 404);
   if (run.status !== 'succeeded' || !run.modelDir) throw new UserError(`run ${runId} has no saved model (status ${run.status})`, 409);
@@ -178,7 +180,23 @@ export async function promote(db: Db, runId: string, opts: { heldBy?: { jobId: s
       data: { promoted: true, promotedAt: now },
     });
     if (set.count !== 1) throw new UserError(`run ${runId} has no saved model`, 409);
+    const previous = await tx.run.findFirst({ where: { promoted: true, NOT: { id: runId } }, orderBy: { promotedAt: 'desc' }, select: { id: true } });
     await tx.run.updateMany({ where: { promoted: true, NOT: { id: runId } }, data: { promoted: false } });
+    // Webhooks: the caller's events (the train job's run.finished), then model.promoted, in this transaction.
+    await opts.inTransaction?.(tx);
+    let metrics: unknown = null;
+    try {
+      metrics = run.metrics ? JSON.parse(run.metrics) : null;
+    } catch {
+      // unreadable metrics: the event goes without them
+    }
+    await emitEvent(tx, 'model.promoted', {
+      runId,
+      modelId: runId,
+      previousRunId: previous?.id ?? null,
+      metrics: metricsSummary(metrics),
+      url: appLink(config(), `/training/${runId}`),
+    });
   });
   // Every promotion (train job, Training page, CLI, rollback) refreshes the suggestions for unlabelled faces.
   await queueSuggest(db).catch((err) => console.error(`masklab: queueing suggestions after promoting ${runId}: ${(err as Error).message}`));

@@ -24,10 +24,15 @@ import { sampleWeights } from './weights';
 import type { JobContext } from '../queue/worker';
 import { JobCancelled, JobInterrupted } from '../queue/worker';
 import { type RunMetrics, type TrainProgress, trainPayloadSchema } from './queue';
+import { appLink, emitEvent, metricsSummary } from '../webhooks/events';
 
 export { queueRetrain, TRAIN_JOB, trainPayloadSchema, type RunMetrics, type TrainProgress } from './queue';
 
 type Split = Record<SplitName, { ids: string[]; y: number[] }>;
+
+function runFailedData(runId: string, jobId: string, error: string) {
+  return { runId, jobId, status: 'failed', error: error.slice(0, 1000), url: appLink(config(), `/training/${runId}`) };
+}
 
 /** Where each face's photo came from: its import batch, else its source (upload, import, camera). */
 async function photoSources(db: Db, faceIds: readonly string[]): Promise<Map<string, string>> {
@@ -50,8 +55,14 @@ export async function runTrainJob(ctx: JobContext): Promise<{ runId: string; met
     await ctx.progress(progress);
   };
 
-  // A retried job (its worker died) starts over with a new run; mark the old one failed.
-  await db.run.updateMany({ where: { jobId: ctx.job.id, status: 'running' }, data: { status: 'failed', finishedAt: new Date(), jobId: null } });
+  // A retried job (its worker died) starts over with a new run; mark the old one failed (run.failed).
+  const stale = await db.run.findMany({ where: { jobId: ctx.job.id, status: 'running' }, select: { id: true } });
+  for (const s of stale) {
+    await db.$transaction(async (tx) => {
+      const r = await tx.run.updateMany({ where: { id: s.id, status: 'running' }, data: { status: 'failed', finishedAt: new Date(), jobId: null } });
+      if (r.count === 1) await emitEvent(tx, 'run.failed', runFailedData(s.id, ctx.job.id, 'its worker stopped; the job was retried with a new run'));
+    });
+  }
   const run = await db.run.create({
     data: { jobId: ctx.job.id, seed, backbone: BACKBONE_ID, config: JSON.stringify({ ...cfg, mirrorTta: payload.mirrorTta }), createdById: ctx.job.createdById },
   });
@@ -160,16 +171,32 @@ export async function runTrainJob(ctx: JobContext): Promise<{ runId: string; met
     await ctx.checkpoint();
     savedDir = await saveModel(tf, config().modelsDir, run.id, trained.model, meta);
     trained.model.dispose();
-    const recorded = await db.run.updateMany({
-      where: { id: run.id, jobId: ctx.job.id, status: 'running' },
-      data: {
-        status: 'succeeded',
-        metrics: JSON.stringify(runMetrics),
-        modelDir: savedDir,
-        finishedAt: new Date(),
-        history: JSON.stringify(history),
-        config: JSON.stringify({ ...cfg, mirrorTta: payload.mirrorTta, bestEpoch: trained.bestEpoch }),
-      },
+    // run.finished is queued in the transaction that makes the run final: this one when it is not
+    // promoted, else the promotion's (a refused promotion fails the run: run.failed, never both).
+    const finished = (promoted: boolean) => ({
+      runId: run.id,
+      jobId: ctx.job.id,
+      status: 'succeeded',
+      promoted,
+      reason: comparison.reason,
+      previousRunId: comparison.promotedRunId,
+      metrics: metricsSummary(metrics),
+      url: appLink(config(), `/training/${run.id}`),
+    });
+    const recorded = await db.$transaction(async (tx) => {
+      const r = await tx.run.updateMany({
+        where: { id: run.id, jobId: ctx.job.id, status: 'running' },
+        data: {
+          status: 'succeeded',
+          metrics: JSON.stringify(runMetrics),
+          modelDir: savedDir,
+          finishedAt: new Date(),
+          history: JSON.stringify(history),
+          config: JSON.stringify({ ...cfg, mirrorTta: payload.mirrorTta, bestEpoch: trained.bestEpoch }),
+        },
+      });
+      if (r.count === 1 && !comparison.promoted) await emitEvent(tx, 'run.finished', finished(false));
+      return r;
     });
     // Another worker took the job over meanwhile (it marks this run failed when it starts).
     if (recorded.count !== 1) throw new JobInterrupted('lease lost');
@@ -177,7 +204,7 @@ export async function runTrainJob(ctx: JobContext): Promise<{ runId: string; met
       await report({ step: 'promote' });
       try {
         // The lease and cancel check happen in the promotion's own transaction.
-        await promote(db, run.id, { heldBy: { jobId: ctx.job.id, workerId: ctx.workerId } });
+        await promote(db, run.id, { heldBy: { jobId: ctx.job.id, workerId: ctx.workerId }, inTransaction: (tx) => emitEvent(tx, 'run.finished', finished(true)).then(() => {}) });
       } catch (err) {
         if (!(err instanceof PromotionRefused)) throw err;
         await ctx.checkpoint(); // throws JobCancelled or JobInterrupted, whichever it was
@@ -195,11 +222,17 @@ export async function runTrainJob(ctx: JobContext): Promise<{ runId: string; met
       await db.run.update({ where: { id: run.id }, data: { modelDir: null } }).catch(() => {});
     }
     const status = err instanceof JobCancelled ? 'cancelled' : 'failed';
-    if (!(err instanceof JobInterrupted)) {
-      await db.run.update({ where: { id: run.id }, data: { status, finishedAt: new Date() } }).catch(() => {});
-    } else {
-      await db.run.update({ where: { id: run.id }, data: { status: 'failed', finishedAt: new Date(), jobId: null } }).catch(() => {});
-    }
+    const interrupted = err instanceof JobInterrupted;
+    // The run's end and its run.failed event in one transaction (a cancelled run sends nothing).
+    await db
+      .$transaction(async (tx) => {
+        await tx.run.update({ where: { id: run.id }, data: interrupted ? { status: 'failed', finishedAt: new Date(), jobId: null } : { status, finishedAt: new Date() } });
+        if (status === 'failed') {
+          const why = interrupted ? `interrupted (${(err as Error).message}); the job goes back to the queue and starts a new run` : err instanceof Error ? err.message : String(err);
+          await emitEvent(tx, 'run.failed', runFailedData(run.id, ctx.job.id, why));
+        }
+      })
+      .catch(() => {});
     throw err;
   }
 }

@@ -25,6 +25,19 @@ describe('configuration', () => {
     expect(parseConfig({ DATABASE_URL: 'file:./x/y.db' }, '/srv').databaseUrl).toBe('file:/srv/x/y.db');
   });
 
+  it('takes an http(s) MASKLAB_WEBHOOK_URL with an optional secret, and explains any other value', () => {
+    expect(parseConfig({ MASKLAB_WEBHOOK_URL: 'https://hooks.example.com/m', MASKLAB_WEBHOOK_SECRET: 'a-secret-of-16-chars' })).toMatchObject({
+      webhookUrl: 'https://hooks.example.com/m',
+      webhookSecret: 'a-secret-of-16-chars',
+    });
+    expect(parseConfig({}).webhookUrl).toBeUndefined();
+    for (const bad of ['ftp://hooks.example.com/x', 'hooks.example.com/x', 'javascript:alert(1)', 'http://']) {
+      expect(() => parseConfig({ MASKLAB_WEBHOOK_URL: bad })).toThrow(/MASKLAB_WEBHOOK_URL: must be an http:\/\/ or https:\/\/ URL/);
+    }
+    expect(() => parseConfig({ MASKLAB_WEBHOOK_SECRET: 'a-secret-of-16-chars' })).toThrow(/MASKLAB_WEBHOOK_SECRET: is set, but MASKLAB_WEBHOOK_URL/);
+    expect(() => parseConfig({ MASKLAB_WEBHOOK_URL: 'http://x.test/', MASKLAB_WEBHOOK_SECRET: 'short' })).toThrow(/MASKLAB_WEBHOOK_SECRET: must be at least 16/);
+  });
+
   it('names every bad variable in one clear error', () => {
     const bad = () => parseConfig({ PORT: 'eighty', DATABASE_URL: 'mysql://x', MASKLAB_ADMIN_PASSWORD: 'short' });
     expect(bad).toThrow(ConfigError);
