@@ -8,6 +8,7 @@ import { type JobHandler, Worker } from '../lib/queue/worker';
 import { listLabelErrors, queueLabelErrors } from '../lib/training/label-errors-db';
 import { LABEL_ERRORS_JOB, runLabelErrorsJob } from '../lib/training/label-errors-job';
 import { exportDataset } from '../lib/training/export';
+import { exportOptionsSchema } from '../lib/training/export-queue';
 import { queueRetrain, type RunMetrics, runTrainJob, TRAIN_JOB } from '../lib/training/job';
 import { withoutFaceIds } from '../lib/training/slices';
 import { WEIGHTINGS, type Weighting } from '../lib/training/weights';
@@ -50,13 +51,16 @@ export const TRAINING_HELP = `  train [--wait] [--seed <n>] [--weighting <w>] qu
   evaluate <ImageFolder dir>                   score the promoted model on <dir>/<class>/*.jpg; prints metrics as JSON
   promote <run id>                             make a run's model the promoted one
   rollback                                     promote the previously promoted run again
-  export <file.zip>                            labelled faces as ImageFolder by split + manifest.csv + the promoted TF.js model
+  export <file.zip> [--whole-photos] [--classes a,b] [--split train|val|test]
+                                               labelled faces as ImageFolder train/ val/ test/ <class>/<face>.jpg + manifest.csv
+                                               + model/ (the promoted model as a bundle that runs without masklab); the
+                                               same archive as Export on the Training page
   label-errors [--top N] [--json]              find probable label errors (runs the job, waits); one line per face, most suspicious first
   suggest [--json]                             the promoted model's suggestion for every unlabelled face, now (computes missing
                                                features); --json: one line per face {faceId, file, suggested, confidence, probs}
 `;
 
-type Opts = { wait?: boolean; json?: boolean; seed?: string; top?: string; weighting?: string };
+type Opts = { wait?: boolean; json?: boolean; seed?: string; top?: string; weighting?: string; 'whole-photos'?: boolean; classes?: string; split?: string };
 
 export async function trainingCommand(cmd: string, args: string[], opts: Opts, fail: (msg: string) => never): Promise<void> {
   switch (cmd) {
@@ -177,8 +181,21 @@ export async function trainingCommand(cmd: string, args: string[], opts: Opts, f
     }
     case 'export': {
       if (!args[0] || !args[0].endsWith('.zip')) fail('export needs a file name ending in .zip');
-      const r = await exportDataset(db(), args[0]);
-      console.log(`wrote ${r.file}: ${r.faces} faces${r.model ? `, model of run ${r.model}` : ' (no promoted model yet)'}`);
+      const options = exportOptionsSchema.safeParse({
+        content: opts['whole-photos'] ? 'photos' : 'crops',
+        ...(opts.classes ? { classes: opts.classes.split(',').map((c) => c.trim()) } : {}),
+        ...(opts.split ? { split: opts.split } : {}),
+      });
+      if (!options.success) fail(`export: ${options.error.issues.map((i) => `${i.path.join('.') || 'options'}: ${i.message}`).join('; ')}`);
+      let shown = 0;
+      const r = await exportDataset(db(), args[0], options.data, {
+        onProgress: (p) => {
+          if (p.step === 'faces' && p.done < p.total && Date.now() - shown < 2000) return;
+          shown = Date.now();
+          console.error(`export: ${p.step} ${p.done}/${p.total}`);
+        },
+      });
+      console.log(`wrote ${r.file}: ${r.faces} faces, ${(r.bytes / 1024 / 1024).toFixed(1)} MB${r.model ? `, model of run ${r.model}` : ` (${r.modelNote})`}`);
       return;
     }
   }

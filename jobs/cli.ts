@@ -73,6 +73,9 @@ export async function main(argv: string[]): Promise<void> {
       'eval-set': { type: 'string' },
       top: { type: 'string' },
       weighting: { type: 'string' },
+      'whole-photos': { type: 'boolean' },
+      classes: { type: 'string' },
+      split: { type: 'string' },
     },
   });
   const [group, cmd, ...rest] = positionals;

@@ -12,6 +12,7 @@ import { runTrainJob, TRAIN_JOB } from '../lib/training/job';
 import { FEATURES_JOB, featuresJobHandler } from '../lib/training/features-job';
 import { LABEL_ERRORS_JOB, runLabelErrorsJob } from '../lib/training/label-errors-job';
 import { MAP_JOB, runMapJob } from '../lib/training/map-job';
+import { EXPORT_JOB, exportJobHandler } from '../lib/training/export-job';
 import { runSuggestJob, SUGGEST_JOB } from '../lib/training/suggest';
 import { startWebhookDispatcher } from '../lib/webhooks/deliver';
 
@@ -35,6 +36,7 @@ async function main() {
       [LABEL_ERRORS_JOB]: runLabelErrorsJob,
       [MAP_JOB]: runMapJob,
       [SUGGEST_JOB]: runSuggestJob,
+      [EXPORT_JOB]: exportJobHandler(),
     },
     leaseMs: cfg.workerLeaseMs,
     pollMs: cfg.workerPollMs,

@@ -8,6 +8,7 @@ import path from 'node:path';
 import { lazyAsync, projectRequire } from './tf';
 import { DETECTOR_MODEL_FILE } from '../inference/blazeface';
 import { BACKBONE_ID, FACERES_MODEL_FILE } from '../inference/backbone';
+import type { ModelMeta } from '../inference/meta';
 import { fuseRelu6 } from './fuse-relu6';
 import { findModelFile, readModelArtifacts } from './load-graph';
 
@@ -37,6 +38,18 @@ const fusedFaceres = lazyAsync(async (): Promise<{ json: ServedFile; bin: Served
   };
   return { json: json(model), bin: bin(new Uint8Array(artifacts.weightData as ArrayBuffer)) };
 });
+
+/**
+ * The graph models a model's inference loads, by `InferenceModels` key, each as its served files (model JSON
+ * first, then its weights), for the backbone the model's meta names. The one list of pretrained files the
+ * exported model bundle carries (lib/models/bundle.ts). Throws for a backbone this server does not have.
+ */
+export function inferenceGraphFiles(meta: Pick<ModelMeta, 'backbone'>): Record<string, string[]> {
+  if (meta.backbone !== BACKBONE_ID) {
+    throw new Error(`The model was trained on backbone ${meta.backbone}, this server has ${BACKBONE_ID}: retrain and promote a model.`);
+  }
+  return { detector: ['blazeface.json', 'blazeface.bin'], faceres: ['faceres.json', 'faceres.bin'] };
+}
 
 /** A served backbone/detector file by name, or null for any other name. */
 async function backboneFile(name: string): Promise<ServedFile | null> {

@@ -1,47 +1,154 @@
-// `export <zip>`: the labelled dataset as an ImageFolder by split (<split>/<class>/<face>.jpg),
-// a CSV manifest, and the promoted TF.js model (model/model.json, weights.bin, meta.json).
-// Written to a temporary file and renamed: an interrupted export leaves no partial zip.
+// The dataset export (the `export` job of the Training page and `GET /api/export`, and the CLI's `export`:
+// one function, one archive):
+//   train/ val/ test/ <class>/<face id>.jpg   ImageFolder by split (the Ultralytics / torchvision names)
+//   manifest.csv                              one row per face: file, face, photo, original_file, box, label,
+//                                             split, labeller, time (cells escaped against CSV injection)
+//   model/                                    the promoted model as a bundle that runs without masklab
+//                                             (lib/models/bundle.ts), when a model is promoted
+// Faces without a split yet (labelled since the last retrain) and evaluation-set faces are not exported.
+// Streamed into a ZIP64 archive through a temporary file that is renamed when complete (lib/dataset/zip-out.ts).
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Db } from '../db';
-import { CLASSES } from '../classes';
-import { SPLITS } from '../dataset/split';
-import { ZipWriter } from '../dataset/zip-writer';
-import type { BlobStore } from '../storage';
+import sharp from 'sharp';
+import type { Db, Prisma } from '../db';
+import { config } from '../config';
+import { ZipOut } from '../dataset/zip-out';
+import { bundleEntries } from '../models/bundle';
+import { promotedModel } from '../models/promoted';
+import { inferenceGraphFiles } from '../models/served-files';
+import { type BlobStore, originalKey, store as defaultStore } from '../storage';
 import { readCrop } from './crop-source';
-import { promotedRun } from '../models/registry';
+import { ARCHIVE_SPLITS, type ExportOptions, type ExportOptionsInput, exportOptionsSchema, type ExportProgress, type ExportResult } from './export-queue';
+import { decodeOriginal } from './features';
 
-const csv = (v: unknown) => {
-  const s = v === null || v === undefined ? '' : String(v);
-  return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-};
+export const MANIFEST_COLUMNS = ['file', 'face', 'photo', 'original_file', 'box', 'label', 'split', 'labeller', 'time'] as const;
 
-export async function exportDataset(db: Db, zipFile: string, opts: { store?: BlobStore } = {}) {
+/**
+ * One CSV cell. A cell that a spreadsheet would run as a formula (it starts with `=`, `+`, `-`, `@`, a tab or a
+ * carriage return) gets a leading `'` and is quoted; cells with a quote, comma or line break are quoted.
+ */
+export function csvCell(v: unknown): string {
+  let s = v === null || v === undefined ? '' : String(v);
+  const formula = /^[=+\-@\t\r]/.test(s);
+  if (formula) s = `'${s}`;
+  return formula || /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+export const csvRow = (cells: readonly unknown[]) => cells.map(csvCell).join(',');
+
+const num = (v: number) => String(Math.round(v * 100) / 100);
+
+const PAGE = 500;
+
+export interface ExportRunOptions {
+  store?: BlobStore;
+  modelsDir?: string;
+  /** Called after every face and once per step; throttle yourself. May throw to stop (cancel). */
+  onProgress?: (p: ExportProgress) => Promise<void> | void;
+}
+
+/** Writes the archive to `zipFile` (complete or not at all). */
+export async function exportDataset(
+  db: Db,
+  zipFile: string,
+  input: ExportOptionsInput = {},
+  run: ExportRunOptions = {},
+): Promise<ExportResult & { file: string; options: ExportOptions }> {
+  const options = exportOptionsSchema.parse(input);
+  const blobs = run.store ?? defaultStore();
   const out = path.resolve(zipFile);
-  const tmp = `${out}.partial-${process.pid}`;
-  const zip = new ZipWriter(tmp);
+  const splits = (Object.keys(ARCHIVE_SPLITS) as (keyof typeof ARCHIVE_SPLITS)[]).filter((s) => options.split === 'all' || ARCHIVE_SPLITS[s] === options.split);
+  const where: Prisma.FaceWhereInput = { label: { in: [...options.classes] }, split: { in: splits }, photo: { evalSetId: null } };
+  const total = await db.face.count({ where });
+  const progress: ExportProgress = { step: 'faces', done: 0, total };
+  await run.onProgress?.(progress);
+  const zip = new ZipOut(out);
   try {
-    const faces = await db.face.findMany({
-      where: { label: { in: [...CLASSES] }, split: { in: [...SPLITS] } },
-      select: { id: true, index: true, label: true, split: true, wholeImage: true, x: true, y: true, w: true, h: true, photo: { select: { id: true, sha256: true, originalName: true } } },
-      orderBy: [{ split: 'asc' }, { label: 'asc' }, { id: 'asc' }],
-    });
-    const rows = ['file,face_id,photo_id,original_name,label,split,whole_image,x,y,w,h'];
-    for (const f of faces) {
-      const file = `${f.split}/${f.label}/${f.id}.jpg`;
-      zip.add(file, await readCrop({ faceId: f.id, photoSha: f.photo.sha256, index: f.index }, opts.store), { store: true });
-      rows.push([file, f.id, f.photo.id, f.photo.originalName, f.label, f.split, f.wholeImage ? 1 : 0, f.x, f.y, f.w, f.h].map(csv).join(','));
+    const rows = [MANIFEST_COLUMNS.join(',')];
+    let lastPhoto = null as { id: string; jpeg: Buffer } | null;
+    let cursor: string | undefined;
+    for (;;) {
+      const faces = await db.face.findMany({
+        where,
+        select: {
+          id: true,
+          index: true,
+          label: true,
+          split: true,
+          x: true,
+          y: true,
+          w: true,
+          h: true,
+          labelledAt: true,
+          labelledBy: { select: { email: true } },
+          photo: { select: { id: true, sha256: true, originalName: true } },
+        },
+        orderBy: [{ photoId: 'asc' }, { id: 'asc' }],
+        take: PAGE,
+        ...(cursor ? { cursor: { id: cursor }, skip: 1 } : {}),
+      });
+      if (faces.length === 0) break;
+      cursor = faces[faces.length - 1].id;
+      for (const f of faces) {
+        const split = ARCHIVE_SPLITS[f.split as keyof typeof ARCHIVE_SPLITS];
+        const file = `${split}/${f.label}/${f.id}.jpg`;
+        let bytes: Buffer;
+        if (options.content === 'crops') {
+          bytes = await readCrop({ faceId: f.id, photoSha: f.photo.sha256, index: f.index }, blobs);
+        } else {
+          if (lastPhoto?.id !== f.photo.id) lastPhoto = { id: f.photo.id, jpeg: await wholePhotoJpeg(blobs, f.photo.sha256, f.photo.id) };
+          bytes = lastPhoto.jpeg;
+        }
+        await zip.add(file, bytes, { compress: false });
+        rows.push(
+          csvRow([
+            file,
+            f.id,
+            f.photo.id,
+            f.photo.originalName,
+            [f.x, f.y, f.w, f.h].map(num).join(' '),
+            f.label,
+            split,
+            f.labelledBy?.email ?? '',
+            f.labelledAt?.toISOString() ?? '',
+          ]),
+        );
+        progress.done++;
+        progress.total = Math.max(progress.total, progress.done); // labelled meanwhile
+        await run.onProgress?.(progress);
+      }
     }
-    zip.add('manifest.csv', rows.join('\n') + '\n');
-    const run = await promotedRun(db);
-    if (run?.modelDir) {
-      for (const name of ['model.json', 'weights.bin', 'meta.json']) zip.add(`model/${name}`, fs.readFileSync(path.join(run.modelDir, name)));
+    await zip.add('manifest.csv', rows.join('\n') + '\n');
+
+    progress.step = 'model';
+    await run.onProgress?.(progress);
+    const model = await promotedModel(db, run.modelsDir ?? config().modelsDir);
+    let modelNote: string | undefined;
+    if (model) {
+      try {
+        inferenceGraphFiles(model.meta);
+      } catch (err) {
+        modelNote = (err as Error).message;
+      }
+      if (!modelNote) for (const e of bundleEntries({ runId: model.runId, dir: model.dir, meta: model.meta })) await zip.add(`model/${e.name}`, Buffer.from(await e.read()));
+    } else {
+      modelNote = 'No model is promoted yet: the archive has no model/ folder.';
     }
-    zip.close();
-    fs.renameSync(tmp, out);
-    return { file: out, faces: faces.length, model: run?.id ?? null };
+    await zip.finish();
+    progress.step = 'done';
+    await run.onProgress?.(progress);
+    const { size } = fs.statSync(out);
+    return { file: out, options, faces: progress.done, bytes: size, model: model && !modelNote ? model.runId : null, ...(modelNote ? { modelNote } : {}) };
   } catch (err) {
-    zip.abort();
+    await zip.abort();
     throw err;
   }
+}
+
+/** The stored original of a photo, decoded upright and re-encoded as JPEG without metadata (the box's pixel space). */
+async function wholePhotoJpeg(blobs: BlobStore, sha: string, photoId: string): Promise<Buffer> {
+  const bytes = await blobs.get(originalKey(sha));
+  if (!bytes) throw new Error(`the original of photo ${photoId} is missing from storage`);
+  const rgb = await decodeOriginal(bytes);
+  return sharp(rgb.data, { raw: { width: rgb.width, height: rgb.height, channels: 3 } }).jpeg({ quality: 92 }).toBuffer();
 }

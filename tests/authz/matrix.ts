@@ -32,6 +32,8 @@ export const ROUTES: Record<string, RouteAccess> = {
   'POST /api/admin/users': { role: 'admin', token: true, probe: { body: { email: 'not-an-email' } } },
   'GET /api/faces/[id]/image': { role: 'viewer', token: true },
   'GET /api/faces/[id]': { role: 'viewer', token: true },
+  'GET /api/export': { role: 'admin', token: true }, // no finished export: 404
+  'GET /api/exports': { role: 'admin', token: true },
   'GET /api/imports': { role: 'labeler', token: true },
   'GET /api/imports/[id]': { role: 'labeler', token: true }, // a dummy id: 404
   'GET /api/labels/queue': { role: 'labeler', token: true, probe: { path: '/api/labels/queue?limit=1' } },
@@ -87,6 +89,7 @@ export const ACTIONS: Record<string, ActionAccess> = {
   '(app)/training/actions.ts rollbackAction': { role: 'admin', token: false },
   '(app)/training/actions.ts markEvalSetAction': { role: 'admin', token: false },
   '(app)/training/actions.ts setRequireNoEvalDropAction': { role: 'admin', token: false },
+  '(app)/training/actions.ts exportAction': { role: 'admin', token: false },
 };
 
 // ---- What the file system has -------------------------------------------------------------

@@ -8,6 +8,7 @@ import { cancel } from '@/lib/queue/jobs';
 import { promote, rollback } from '@/lib/models/registry';
 import { queueRetrain } from '@/lib/training/queue';
 import { markBatchAsEvalSet, setRequireNoEvalDrop } from '@/lib/dataset/eval-sets';
+import { exportOptionsSchema, queueExport } from '@/lib/training/export-queue';
 
 const id = z.string().min(1).max(64);
 
@@ -50,4 +51,10 @@ export const setRequireNoEvalDropAction = serverAction({ role: 'admin', input: z
   await setRequireNoEvalDrop(db(), on);
   revalidatePath('/training');
   return { on };
+});
+
+/** Queues a dataset export (a background job) with these options; an export already queued or running is returned instead. */
+export const exportAction = serverAction({ role: 'admin', input: exportOptionsSchema }, async (options, actor) => {
+  const { job, alreadyQueued } = await queueExport(db(), actor.id, options);
+  return { jobId: job.id, alreadyQueued };
 });

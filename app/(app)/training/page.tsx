@@ -9,6 +9,9 @@ import { trainingDashboard } from '@/lib/training/views';
 import { TrainingLive } from './training-live';
 import { importBatches, listEvalSets, requireNoEvalDrop } from '@/lib/dataset/eval-sets';
 import { MarkEvalSetForm, RequireNoEvalDropToggle } from './eval-sets';
+import { config } from '@/lib/config';
+import { listExports } from '@/lib/training/export-queue';
+import { ExportPanel } from './export-panel';
 
 export const metadata: Metadata = { title: 'Training' };
 export const dynamic = 'force-dynamic';
@@ -28,6 +31,7 @@ export default async function TrainingPage() {
         </p>
       </div>
       <TrainingLive initial={status} isAdmin={admin} />
+      {admin && <ExportPanel initial={await listExports(db(), config().dataDir)} unsplit={CLASSES.reduce((n, c) => n + splits[c].unassigned, 0)} />}
       <section className="card overflow-x-auto" aria-labelledby="split-h">
         <h2 id="split-h" className="mb-3 font-medium">
           Labelled faces per class and split

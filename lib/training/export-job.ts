@@ -1,0 +1,64 @@
+// The `export` job (run by the worker): writes `<data dir>/exports/<job id>.zip` with `exportDataset`, storing
+// progress { step, done, total } for the Training page at most once a second, then removes all but the newest
+// KEEP_EXPORTS archives. A retried job starts over (the archive is written whole or not at all).
+import fs from 'node:fs';
+import path from 'node:path';
+import { config } from '../config';
+import type { JobContext } from '../queue/worker';
+import type { BlobStore } from '../storage';
+import { exportDataset } from './export';
+import { EXPORT_JOB, exportFilePath, exportOptionsSchema, type ExportProgress, type ExportResult, exportsDir, KEEP_EXPORTS } from './export-queue';
+
+export { EXPORT_JOB };
+
+const SAVE_EVERY_MS = 1000;
+
+/** Removes all but the newest `keep` archives, and temporary files of exports that were cut short. */
+export function cleanupExports(dir: string, keep = KEEP_EXPORTS): string[] {
+  if (!fs.existsSync(dir)) return [];
+  const removed: string[] = [];
+  const entries = fs.readdirSync(dir).map((name) => ({ name, mtime: fs.statSync(path.join(dir, name)).mtimeMs }));
+  for (const e of entries.filter((e) => e.name.startsWith('.') && e.name.includes('.partial-'))) {
+    fs.rmSync(path.join(dir, e.name), { force: true });
+    removed.push(e.name);
+  }
+  const zips = entries.filter((e) => e.name.endsWith('.zip') && !e.name.startsWith('.')).sort((a, b) => b.mtime - a.mtime);
+  for (const e of zips.slice(keep)) {
+    fs.rmSync(path.join(dir, e.name), { force: true });
+    removed.push(e.name);
+  }
+  return removed;
+}
+
+export function exportJobHandler(opts: { store?: BlobStore; dataDir?: () => string; modelsDir?: () => string } = {}) {
+  return async function runExportJob(ctx: JobContext): Promise<ExportResult> {
+    const payload = (ctx.payload ?? {}) as { options?: unknown };
+    const options = exportOptionsSchema.parse(payload.options ?? {});
+    const dataDir = opts.dataDir?.() ?? config().dataDir;
+    const dir = exportsDir(dataDir);
+    fs.mkdirSync(dir, { recursive: true });
+    // Only one export runs at a time (queueExport), so any temporary file here is from one that died.
+    cleanupExports(dir, Number.MAX_SAFE_INTEGER);
+    let saved = 0;
+    let last: ExportProgress | null = null;
+    const t0 = Date.now();
+    const r = await exportDataset(ctx.db, exportFilePath(dataDir, ctx.job.id), options, {
+      store: opts.store,
+      modelsDir: opts.modelsDir?.(),
+      onProgress: async (p) => {
+        last = p;
+        if (p.step === 'faces' && p.done > 0 && p.done < p.total && Date.now() - saved < SAVE_EVERY_MS) return;
+        saved = Date.now();
+        await ctx.progress(p);
+        await ctx.checkpoint();
+      },
+    });
+    if (last) await ctx.progress(last);
+    const removed = cleanupExports(dir).filter((n) => n.endsWith('.zip'));
+    await ctx.log(
+      `exported ${r.faces} faces (${(r.bytes / 1024 / 1024).toFixed(1)} MB) in ${((Date.now() - t0) / 1000).toFixed(1)} s` +
+        `${r.model ? `, model of run ${r.model}` : ''}${r.modelNote ? ` (${r.modelNote})` : ''}${removed.length ? `; removed ${removed.length} older archive(s)` : ''}`,
+    );
+    return { faces: r.faces, bytes: r.bytes, model: r.model, ...(r.modelNote ? { modelNote: r.modelNote } : {}) };
+  };
+}
