@@ -8,6 +8,8 @@ type RouteModule = Record<string, unknown>;
 export const API_ROUTES: Record<string, () => Promise<RouteModule>> = {
   '/api/admin/users': () => import('@/app/api/admin/users/route'),
   '/api/docs': () => import('@/app/api/docs/route'),
+  '/api/export': () => import('@/app/api/export/route'),
+  '/api/exports': () => import('@/app/api/exports/route'),
   '/api/faces/[id]': () => import('@/app/api/faces/[id]/route'),
   '/api/faces/[id]/image': () => import('@/app/api/faces/[id]/image/route'),
   '/api/imports': () => import('@/app/api/imports/route'),

@@ -34,6 +34,8 @@ export const ROUTES: Record<string, RouteAccess> = {
   'GET /api/faces/[id]': { role: 'viewer', token: true },
   'GET /api/export': { role: 'admin', token: true }, // no finished export: 404
   'GET /api/exports': { role: 'admin', token: true },
+  // `{}` would queue a real export: an unknown split is refused with 400 after the role check.
+  'POST /api/exports': { role: 'admin', token: true, probe: { body: { split: 'nope' } } },
   'GET /api/imports': { role: 'labeler', token: true },
   'GET /api/imports/[id]': { role: 'labeler', token: true }, // a dummy id: 404
   'GET /api/labels/queue': { role: 'labeler', token: true, probe: { path: '/api/labels/queue?limit=1' } },
