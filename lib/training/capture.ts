@@ -28,7 +28,7 @@ export async function captureFrame(db: Db, ingest: IngestOptions, input: { bytes
   let suggestions = new Map<string, CapturedFace['suggestion']>();
   let note: string | undefined;
   try {
-    suggestions = await suggestFaces(db, rows.map((f) => f.id));
+    suggestions = await suggestFaces(db, rows.map((f) => f.id), { store: ingest.store });
   } catch (err) {
     // The photo is stored either way; the suggest job (worker) gives its faces suggestions later.
     note = `The model's suggestions will follow from the background worker: ${(err as Error).message}`;
