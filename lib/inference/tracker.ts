@@ -26,9 +26,14 @@ export interface TrackerOptions {
   minIou: number;
   /** A track is dropped after this many frames in a row without a matching detection. Default 5. */
   maxMissed: number;
+  /**
+   * The same for a track by its last box, when some faces are looked for less often than every frame (the
+   * preview finds small faces in image tiles scanned in turn, so it keeps them for a whole round of tiles).
+   */
+  maxMissedFor?: (det: Box) => number;
 }
 
-export const TRACKER_DEFAULTS: Readonly<TrackerOptions> = Object.freeze({ minIou: 0.3, maxMissed: 5 });
+export const TRACKER_DEFAULTS: Readonly<Omit<TrackerOptions, 'maxMissedFor'>> = Object.freeze({ minIou: 0.3, maxMissed: 5 });
 
 export interface Track<D extends Box = Box> {
   /** Unique for the tracker's lifetime, from 1. */
@@ -89,7 +94,7 @@ export class FaceTracker<D extends Box = Box> {
     this.tracks = this.tracks.filter((track, t) => {
       if (trackTaken.has(t)) return true;
       track.missed++;
-      if (track.missed < this.opts.maxMissed) return true;
+      if (track.missed < (this.opts.maxMissedFor?.(track.det) ?? this.opts.maxMissed)) return true;
       dropped.push(track.id);
       return false;
     });

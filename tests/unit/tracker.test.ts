@@ -57,6 +57,15 @@ describe('FaceTracker', () => {
     expect(u.tracks.map((tr) => tr.id)).toEqual([2]);
   });
 
+  it('keeps faces looked for less often (small ones) longer when told so', () => {
+    const t = new FaceTracker({ maxMissed: 2, maxMissedFor: (b) => (b.w < 50 ? 6 : 2) });
+    t.update([box(0, 0, 40, 40), box(300, 0)]);
+    const dropped: number[] = [];
+    for (let f = 0; f < 5; f++) dropped.push(...t.update([]).dropped);
+    expect(dropped).toEqual([2]);
+    expect(t.update([]).dropped).toEqual([1]);
+  });
+
   it('a face missed for a frame or two keeps its id when it is detected again', () => {
     const t = new FaceTracker({ maxMissed: 3 });
     t.update([box(0, 0)]);

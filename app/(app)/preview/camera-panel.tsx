@@ -9,7 +9,7 @@ import { useCamera } from '@/app/_components/use-camera';
 import { detectInTensor } from '@/lib/inference/blazeface';
 import { argmax, classifyBoxes, type InferenceModels } from '@/lib/inference/classify';
 import { planSamples, type PlannedSample } from '@/lib/inference/preprocess';
-import { type Classified, classifyDue, FaceTracker, smoothProbs } from '@/lib/inference/tracker';
+import { type Classified, classifyDue, FaceTracker, smoothProbs, TRACKER_DEFAULTS } from '@/lib/inference/tracker';
 import type { Tf } from '@/lib/inference/types';
 import { CaptureButton } from './capture';
 import { drawFaces, FaceList, Legend, type ShownFace } from './face-list';
@@ -28,6 +28,11 @@ interface FaceState {
   last?: Classified;
   refreshes: number;
 }
+
+/** One tile of the 2x2 grid is scanned every this many frames (the whole frame every frame). */
+const TILE_EVERY = 2;
+/** A crop box under this fraction of the frame's long side: a face the whole-frame pass may miss. */
+const SMALL_FACE = 0.25;
 
 type FrameVideo = HTMLVideoElement & { requestVideoFrameCallback?: (cb: () => void) => number; cancelVideoFrameCallback?: (h: number) => void };
 
@@ -103,7 +108,12 @@ export function CameraPanel({
     if (!tf) return;
     const id = ++loopRef.current;
     const video = videoRef.current!;
-    const tracker = new FaceTracker<PlannedSample['box'] & { wholeImage: boolean }>();
+    // A face too small for the whole-frame pass is found only when a tile holding it is scanned: it is kept
+    // for a whole round of tiles.
+    const small = (b: { w: number; h: number }) => Math.max(b.w, b.h) < SMALL_FACE * Math.max(video.videoWidth, video.videoHeight);
+    const tracker = new FaceTracker<PlannedSample['box'] & { wholeImage: boolean }>({
+      maxMissedFor: (b) => (small(b) ? TILE_EVERY * 4 + 1 : TRACKER_DEFAULTS.maxMissed),
+    });
     const state = new Map<number, FaceState>();
     let runId = '';
     let last = performance.now();
@@ -126,10 +136,12 @@ export function CameraPanel({
         let t1 = t0;
         let classified = 0;
         try {
-          // The whole frame and one of the tiles (in turn): small faces are found every few frames.
+          // The whole frame every frame, and every TILE_EVERY frames one of the 2x2 tiles, in turn: small faces
+          // are found a few times a second.
+          const tile = count % TILE_EVERY === 0 ? Math.floor(count / TILE_EVERY) : -1;
           const detections = await detectInTensor(tf, m.detector, img, {
             tileLevels: 2,
-            pickTiles: (tiles) => (tiles.length ? [tiles[count % tiles.length]] : []),
+            pickTiles: (tiles) => (tile >= 0 && tiles.length ? [tiles[tile % tiles.length]] : []),
           });
           t1 = performance.now();
           const samples = planSamples(video.videoWidth, video.videoHeight, detections).filter((s) => s.score !== null); // no face: nothing to show
