@@ -306,3 +306,27 @@ for (const [name, testId, text] of [
     await expect(page.getByTestId('face-result')).toContainText(CLASS_RE);
   });
 }
+
+test('default backend where WebGL claims a GPU but is slow: the page switches to wasm and says so, never hangs', async ({ page }) => {
+  test.setTimeout(120_000);
+  // The renderer string of a GPU, over headless Chromium's software WebGL (SwiftShader): the page tries WebGL.
+  await page.addInitScript(() => {
+    for (const C of [WebGLRenderingContext, WebGL2RenderingContext]) {
+      const get = C.prototype.getParameter;
+      C.prototype.getParameter = function (this: WebGLRenderingContext, p: number) {
+        return p === 0x9246 /* UNMASKED_RENDERER_WEBGL */ ? 'Fake GPU 3000' : get.call(this, p);
+      };
+    }
+  });
+  await signIn(page, ADMIN.email, ADMIN.password);
+  const t0 = Date.now();
+  await page.goto('/preview');
+  await page.getByRole('button', { name: 'Photo' }).click();
+  await expect(page.getByTestId('backend')).toHaveAttribute('data-backend', /^wasm/, { timeout: 60_000 });
+  // Software WebGL takes minutes for a first inference: the switch after 5 s (or, were it quicker, the timing).
+  await expect(page.getByTestId('backend')).toContainText(/switched from WebGL: it took more than 5 s for its first inference \(Fake GPU 3000\)|measured faster than WebGL on Fake GPU 3000/);
+  await page.getByLabel('Photo', { exact: true }).setInputFiles(path.join(FIX, 'scenes', 'cdeb_with_mask401.jpg'));
+  await expect(page.getByTestId('photo-results')).toHaveAttribute('data-done-file', 'cdeb_with_mask401.jpg', { timeout: 60_000 });
+  await expect(page.getByTestId('face-result')).toHaveCount(3);
+  console.log(`WebGL claiming a GPU: ${await page.getByTestId('backend').textContent()}; photo classified ${((Date.now() - t0) / 1000).toFixed(1)} s after opening the page`);
+});
