@@ -249,7 +249,7 @@ export function CameraPanel({
             <canvas ref={overlayRef} className="pointer-events-none absolute inset-0 h-full w-full" aria-hidden />
           </div>
         </div>
-        {models && <Legend classes={models.meta.classes} faces={faces} />}
+        {models && <Legend classes={models.meta.classes} faces={faces} large={fullscreen} />}
         <div className="flex flex-wrap items-center gap-3 text-sm">
           <span data-testid="fps" data-frames={frames} className="tabular-nums">
             {fps === null ? '– fps' : `${fps.toFixed(1)} fps`}

@@ -88,22 +88,26 @@ export function FaceList({ faces, live }: { faces: readonly ShownFace[]; live: b
 }
 
 /** The classes in their colours with how many faces of each are in view, and what a dashed outline means. */
-export function Legend({ classes, faces }: { classes: readonly string[]; faces: readonly ShownFace[] }) {
+export function Legend({ classes, faces, large = false }: { classes: readonly string[]; faces: readonly ShownFace[]; large?: boolean }) {
   const unsure = faces.filter(isUnsure).length;
   return (
-    <ul className="flex flex-wrap items-center gap-x-4 gap-y-1 text-sm" aria-label="Classes in view" data-testid="legend">
+    <ul
+      className={`flex flex-wrap items-center gap-y-1 ${large ? 'gap-x-8 text-2xl' : 'gap-x-4 text-sm'}`}
+      aria-label="Classes in view"
+      data-testid="legend"
+    >
       {classes.map((c) => {
         const n = faces.filter((f) => f.label === c).length;
         return (
           <li key={c} className="flex items-center gap-1.5" data-testid="class-count" data-class={c} data-count={n}>
-            <span aria-hidden className="inline-block h-3 w-3 rounded-sm" style={{ background: classColour(c) }} />
+            <span aria-hidden className={`inline-block rounded-sm ${large ? 'h-5 w-5' : 'h-3 w-3'}`} style={{ background: classColour(c) }} />
             <span>{className(c)}</span>
             <span className="font-semibold tabular-nums">{n}</span>
           </li>
         );
       })}
       <li className="flex items-center gap-1.5" data-testid="unsure-count" data-count={unsure}>
-        <span aria-hidden className="inline-block h-3 w-3 rounded-sm border-2 border-dashed border-slate-500" />
+        <span aria-hidden className={`inline-block rounded-sm border-2 border-dashed border-slate-500 ${large ? 'h-5 w-5' : 'h-3 w-3'}`} />
         <span>unsure (under {pct(UNSURE_BELOW)})</span>
         <span className="font-semibold tabular-nums">{unsure}</span>
       </li>
