@@ -1,10 +1,11 @@
 // Builds the fake webcam for Chromium (--use-file-for-fake-video-capture): a Y4M video
-// (4:2:0) whose frames show a fixture group photo, letterboxed to 640x480.
+// (4:2:0) whose frames show a fixture group photo, letterboxed to 640x480, at `fps` frames a second (Chromium
+// plays the file at its declared rate: a real webcam gives 30).
 import fs from 'node:fs';
 import path from 'node:path';
 import sharp from 'sharp';
 
-export async function makeY4m(image: string, out: string, width = 640, height = 480, frames = 10): Promise<void> {
+export async function makeY4m(image: string, out: string, width = 640, height = 480, frames = 10, fps = 10): Promise<void> {
   const { data } = await sharp(image)
     .rotate()
     .resize(width, height, { fit: 'contain', background: { r: 0, g: 0, b: 0 } })
@@ -33,7 +34,7 @@ export async function makeY4m(image: string, out: string, width = 640, height = 
   }
   fs.mkdirSync(path.dirname(out), { recursive: true });
   const frame = Buffer.concat([Buffer.from('FRAME\n'), Y, U, V]);
-  const parts = [Buffer.from(`YUV4MPEG2 W${width} H${height} F10:1 Ip A1:1 C420jpeg\n`)];
+  const parts = [Buffer.from(`YUV4MPEG2 W${width} H${height} F${fps}:1 Ip A1:1 C420jpeg\n`)];
   for (let f = 0; f < frames; f++) parts.push(frame);
   fs.writeFileSync(out, Buffer.concat(parts));
 }

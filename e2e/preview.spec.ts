@@ -3,12 +3,14 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { expect, test, type APIRequestContext } from '@playwright/test';
-import { ADMIN, signIn } from './helpers';
+import { chromium, expect, test, type APIRequestContext, type Browser } from '@playwright/test';
+import { ADMIN, signIn, uniqueEmail } from './helpers';
+import { makeY4m } from './make-y4m';
 import { createPromotedFixtureModel, FIXTURE_CLASSES } from './fixture-model';
 import { CLASS_NAMES } from '../lib/classes';
 import { createDb } from '../lib/db';
 import { createToken } from '../lib/auth/tokens';
+import { createUser } from '../lib/auth/users';
 
 test.describe.configure({ mode: 'serial' });
 
@@ -68,20 +70,127 @@ test('without a promoted model the preview says so and links to Training', async
   expect(res.status()).toBe(409);
 });
 
-test('a promoted model: the fake webcam shows every face with a class, and fps', async ({ page }) => {
+test('a promoted model, default backend: the fake webcam shows every face tracked with a class, and fps', async ({ page }) => {
   test.setTimeout(240_000);
   firstRun = await promoteFixtureModel();
   await signIn(page, ADMIN.email, ADMIN.password);
-  await page.goto('/preview?backend=wasm');
+  await page.goto('/preview');
   await expect(page.getByTestId('model-run')).toHaveText(firstRun);
+  // Headless Chromium has only software WebGL (SwiftShader): the page picks wasm and says why.
+  await expect(page.getByTestId('backend')).toHaveAttribute('data-backend', /^wasm/, { timeout: 60_000 });
+  await expect(page.getByTestId('backend')).toContainText(/WebGL here runs in software \(.+\), WebAssembly is faster/);
   const results = page.getByTestId('face-result');
   await expect(results).toHaveCount(2, { timeout: 90_000 }); // the scene shows two people
+  await expect(results.first()).not.toHaveAttribute('data-label', '', { timeout: 30_000 });
+  await expect(results.nth(1)).not.toHaveAttribute('data-label', '', { timeout: 30_000 });
   for (const r of await results.all()) {
     await expect(r).toContainText(CLASS_RE);
     expect(await r.getAttribute('data-label')).toMatch(/^mask_/); // both wear masks
   }
   await expect(page.getByTestId('fps')).toHaveText(/^\d+\.\d fps$/);
-  await expect(page.getByText(/^Backend: wasm/)).toBeVisible();
+  // The legend counts the faces in view per class.
+  const counts = await page.getByTestId('class-count').evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-count'))));
+  expect(counts.reduce((a, b) => a + b, 0)).toBe(2);
+  await expect(page.getByTestId('legend')).toContainText('Mask, old');
+});
+
+test('default backend, photo mode: a 3-person photo is classified within 20 s of opening the page', async ({ page }) => {
+  test.setTimeout(120_000);
+  await signIn(page, ADMIN.email, ADMIN.password);
+  const t0 = Date.now();
+  await page.goto('/preview');
+  await page.getByRole('button', { name: 'Photo' }).click();
+  await expect(page.getByLabel('Photo', { exact: true })).toBeEnabled({ timeout: 20_000 }); // models loaded
+  await page.getByLabel('Photo', { exact: true }).setInputFiles(path.join(FIX, 'scenes', 'cdeb_with_mask401.jpg'));
+  await expect(page.getByTestId('photo-results')).toHaveAttribute('data-done-file', 'cdeb_with_mask401.jpg', { timeout: Math.max(1000, 20_000 - (Date.now() - t0)) });
+  const seconds = (Date.now() - t0) / 1000;
+  console.log(`default backend: page opened to 3-person photo classified in ${seconds.toFixed(1)} s (${await page.getByTestId('backend').getAttribute('data-backend')})`);
+  expect(seconds).toBeLessThan(20);
+  await expect(page.getByTestId('face-result')).toHaveCount(3);
+  for (const r of await page.getByTestId('face-result').all()) await expect(r).toContainText(CLASS_RE);
+});
+
+test.describe('a webcam showing three people', () => {
+  let browser: Browser;
+  const y4m = path.join(__dirname, '.webcam', 'three-people.y4m');
+  test.beforeAll(async () => {
+    await makeY4m(path.join(FIX, 'scenes', 'cdeb_with_mask401.jpg'), y4m);
+    browser = await chromium.launch({
+      executablePath: process.env.MASKLAB_CHROMIUM,
+      args: ['--no-sandbox', '--disable-gpu', '--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream', `--use-file-for-fake-video-capture=${y4m}`],
+    });
+  });
+  test.afterAll(async () => {
+    await browser?.close();
+  });
+
+  test('three tracked faces keep their ids and classes refresh; C captures the frame with the model\'s suggestions', async ({ baseURL }) => {
+    test.setTimeout(240_000);
+    const page = await browser.newPage({ baseURL });
+    await signIn(page, ADMIN.email, ADMIN.password);
+    await page.goto('/preview');
+    const results = page.getByTestId('face-result');
+    await expect(results).toHaveCount(3, { timeout: 90_000 });
+    const tracked = async () =>
+      results.evaluateAll((els) => els.map((e) => ({ track: e.getAttribute('data-track'), refreshes: Number(e.getAttribute('data-refreshes')), label: e.getAttribute('data-label') })));
+    await expect.poll(async () => (await tracked()).every((f) => f.refreshes >= 1), { timeout: 30_000 }).toBe(true);
+    const before = await tracked();
+    expect(new Set(before.map((f) => f.track)).size).toBe(3);
+    // Two seconds later: the same three faces (same ids), each classified again since.
+    await page.waitForTimeout(2000);
+    const after = await tracked();
+    expect(after.map((f) => f.track).sort()).toEqual(before.map((f) => f.track).sort());
+    for (const f of after) expect(f.refreshes, `face ${f.track}`).toBeGreaterThan(before.find((b) => b.track === f.track)!.refreshes);
+    for (const r of await results.all()) await expect(r).toContainText(CLASS_RE);
+
+    // Capture with the key: a camera photo with its faces, each with the promoted model's suggestion.
+    const db = createDb(DB_URL);
+    try {
+      const cameraPhotos = () => db.photo.count({ where: { source: 'camera' } });
+      const n0 = await cameraPhotos();
+      await page.keyboard.press('c');
+      await expect(page.getByTestId('capture-result')).toContainText(/Captured into the dataset: 3 faces, the model suggests/, { timeout: 60_000 });
+      const photoId = (await page.getByTestId('capture-result').getAttribute('data-photo'))!;
+      expect(await cameraPhotos()).toBe(n0 + 1);
+      const photo = await db.photo.findUniqueOrThrow({ where: { id: photoId }, include: { faces: { include: { suggestion: true } } } });
+      expect(photo.source).toBe('camera');
+      expect(photo.faces).toHaveLength(3);
+      const promoted = (await db.run.findFirstOrThrow({ where: { promoted: true } })).id;
+      for (const f of photo.faces) {
+        expect(f.label).toBeNull();
+        expect(f.suggestion?.runId).toBe(promoted);
+        expect(FIXTURE_CLASSES).toContain(f.suggestion!.label);
+      }
+      // The API shows the face with its suggestion, as the Label desk does.
+      const api = await page.request.get(`/api/faces/${photo.faces[0].id}`);
+      expect(((await api.json()) as { suggestion: { class: string } | null }).suggestion?.class).toBe(photo.faces[0].suggestion!.label);
+    } finally {
+      await db.$disconnect();
+      await page.close();
+    }
+  });
+
+  test('a viewer sees the preview without the capture control, and C captures nothing', async ({ baseURL }) => {
+    test.setTimeout(180_000);
+    const db = createDb(DB_URL);
+    const viewer = { email: uniqueEmail('preview-viewer'), password: 'preview-viewer-pw-1' };
+    await createUser(db, { ...viewer, role: 'viewer' });
+    const page = await browser.newPage({ baseURL });
+    try {
+      await signIn(page, viewer.email, viewer.password);
+      await page.goto('/preview');
+      await expect(page.getByTestId('face-result')).toHaveCount(3, { timeout: 90_000 });
+      await expect(page.getByRole('button', { name: /Capture/ })).toHaveCount(0);
+      const n0 = await db.photo.count();
+      await page.keyboard.press('c');
+      await page.waitForTimeout(1500);
+      expect(await db.photo.count()).toBe(n0);
+      await expect(page.getByRole('button', { name: 'Full screen' })).toBeVisible();
+    } finally {
+      await page.close();
+      await db.$disconnect();
+    }
+  });
 });
 
 /** `npm run cli -- predict --json` on the files, against the e2e server's database and models. */
@@ -197,3 +306,27 @@ for (const [name, testId, text] of [
     await expect(page.getByTestId('face-result')).toContainText(CLASS_RE);
   });
 }
+
+test('default backend where WebGL claims a GPU but is slow: the page switches to wasm and says so, never hangs', async ({ page }) => {
+  test.setTimeout(120_000);
+  // The renderer string of a GPU, over headless Chromium's software WebGL (SwiftShader): the page tries WebGL.
+  await page.addInitScript(() => {
+    for (const C of [WebGLRenderingContext, WebGL2RenderingContext]) {
+      const get = C.prototype.getParameter;
+      C.prototype.getParameter = function (this: WebGLRenderingContext, p: number) {
+        return p === 0x9246 /* UNMASKED_RENDERER_WEBGL */ ? 'Fake GPU 3000' : get.call(this, p);
+      };
+    }
+  });
+  await signIn(page, ADMIN.email, ADMIN.password);
+  const t0 = Date.now();
+  await page.goto('/preview');
+  await page.getByRole('button', { name: 'Photo' }).click();
+  await expect(page.getByTestId('backend')).toHaveAttribute('data-backend', /^wasm/, { timeout: 60_000 });
+  // Software WebGL takes minutes for a first inference: the switch after 5 s (or, were it quicker, the timing).
+  await expect(page.getByTestId('backend')).toContainText(/switched from WebGL: it took more than 5 s for its first inference \(Fake GPU 3000\)|measured faster than WebGL on Fake GPU 3000/);
+  await page.getByLabel('Photo', { exact: true }).setInputFiles(path.join(FIX, 'scenes', 'cdeb_with_mask401.jpg'));
+  await expect(page.getByTestId('photo-results')).toHaveAttribute('data-done-file', 'cdeb_with_mask401.jpg', { timeout: 60_000 });
+  await expect(page.getByTestId('face-result')).toHaveCount(3);
+  console.log(`WebGL claiming a GPU: ${await page.getByTestId('backend').textContent()}; photo classified ${((Date.now() - t0) / 1000).toFixed(1)} s after opening the page`);
+});

@@ -32,12 +32,17 @@ export interface DetectOptions {
    * (see `planPasses`). 1 = whole image only. Default 3 (at most 1 + 4 + 9 detector runs).
    */
   tileLevels?: number;
+  /**
+   * Which of the tiles to scan this time (default: all). The live preview scans the whole image and one tile
+   * per frame, in turn, so small faces are found every few frames at a fraction of the cost.
+   */
+  pickTiles?: (tiles: Pass[]) => Pass[];
 }
 
 export const DETECTOR_INPUT_SIZE = 256;
 /** File name of the detector in @vladmandic/human's model folder. */
 export const DETECTOR_MODEL_FILE = 'blazeface.json';
-export const DETECT_DEFAULTS: Readonly<Required<DetectOptions>> = Object.freeze({
+export const DETECT_DEFAULTS: Readonly<Required<Omit<DetectOptions, 'pickTiles'>>> = Object.freeze({
   minScore: 0.5,
   maxFaces: 32,
   iouThreshold: 0.3,
@@ -227,7 +232,8 @@ export async function detectInTensor(
   const { minScore, maxFaces, iouThreshold, containThreshold, tileLevels } = { ...DETECT_DEFAULTS, ...opts };
   const [height, width, channels] = image.shape;
   if (!(width >= 1 && height >= 1) || channels !== 3) throw new Error(`detectFaces: expected an RGB image, got shape ${image.shape}`);
-  const [whole, ...tiles] = planPasses(width, height, tileLevels);
+  const [whole, ...all] = planPasses(width, height, tileLevels);
+  const tiles = opts.pickTiles ? opts.pickTiles(all) : all;
   const candidates = await runPasses(tf, model, image, [whole], minScore);
   const long = Math.max(width, height);
   const closeUp = candidates.some((c) => Math.max(c.w, c.h) > CLOSE_UP_FACE * long);

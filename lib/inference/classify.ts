@@ -221,3 +221,26 @@ export async function classifyImage(
     };
   });
 }
+
+/**
+ * Class probabilities (in the model's class order) of given crop boxes of an RGB image tensor [h, w, 3] (not
+ * disposed), through the same crop path and head input as `classifyImage`, without detection. The live preview
+ * detects every frame itself (`detectInTensor` + `planSamples`) and classifies only the tracked faces that are
+ * due (lib/inference/tracker.ts).
+ */
+export async function classifyBoxes(
+  tf: Tf,
+  models: InferenceModels,
+  image: TF.Tensor3D,
+  boxes: readonly Box[],
+  opts: { mirror?: boolean } = {},
+): Promise<Float32Array[]> {
+  const n = boxes.length;
+  if (n === 0) return [];
+  const mirror = opts.mirror ?? models.meta.preprocessing.mirrorTta;
+  const described = await describeBoxes(tf, models.faceres, image, boxes, { mirror });
+  const { useAge, dim } = models.meta.preprocessing;
+  const rows = [...described.plain, ...(described.mirrored ?? [])].map((d) => headInput(d.features, d.age, useAge));
+  const probs = await headProbs(tf, models.head, rows, dim, models.meta.classes.length);
+  return mirror ? probs.slice(0, n).map((p, i) => mirrorAverage(p, probs[n + i])) : probs;
+}

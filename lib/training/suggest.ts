@@ -7,7 +7,7 @@
 import type { Db } from '../db';
 import { CLASSES } from '../classes';
 import { argmax, classifyFeatures, type LoadedHead } from '../inference/classify';
-import type { FeaturePair } from '../inference/types';
+import type { FeaturePair, Tf } from '../inference/types';
 import { loadPromoted } from '../models/promoted';
 import { getTf } from '../models/tf';
 import type { JobContext } from '../queue/worker';
@@ -64,26 +64,14 @@ export async function computeSuggestions(db: Db, opts: SuggestOptions = {}): Pro
   });
   lap('features');
   const tf = await getTf();
-  const k = head.meta.classes.length;
-  const order = head.meta.classes.map((c) => (CLASSES as readonly string[]).indexOf(c));
-  if (order.some((i) => i < 0) || k !== CLASSES.length) throw new Error(`model ${runId} has classes ${head.meta.classes.join(', ')}, expected ${CLASSES.join(', ')}`);
   let suggested = 0;
   for (let i = 0; i < ids.length; i += CHUNK) {
     const chunk = ids.slice(i, i + CHUNK);
     t = performance.now();
     const features = await loadFeatures(db, chunk);
     lap('load');
-    const have = chunk.filter((id) => features.has(id));
-    const pairs: FeaturePair[] = have.map((id) => features.get(id)!);
-    const probs = await classifyFeatures(tf, head, pairs);
+    const rows = await suggestionRows(tf, head, chunk, features);
     lap('classify');
-    const rows = have.map((faceId, j) => {
-      // Stored in CLASSES order, whatever order the model lists its classes in.
-      const p = new Array<number>(CLASSES.length);
-      order.forEach((c, m) => (p[c] = probs[j][m]));
-      const best = argmax(p);
-      return { faceId, runId, label: CLASSES[best], confidence: p[best], probs: JSON.stringify(p.map((v) => Math.round(v * 1e6) / 1e6)) };
-    });
     // Slices of deletes: SQLite takes at most 999 bound values a statement (createMany is split by the engine).
     await db.$transaction([...slices(chunk).map((ids) => db.suggestion.deleteMany({ where: { faceId: { in: ids } } })), db.suggestion.createMany({ data: rows })]);
     lap('write');
@@ -94,6 +82,41 @@ export async function computeSuggestions(db: Db, opts: SuggestOptions = {}): Pro
   await db.suggestion.deleteMany({ where: { runId: { not: runId } } });
   await opts.onProgress?.({ step: 'done', done: ids.length, total: ids.length, runId });
   return { runId, faces: ids.length, computed, cached, suggested, ms: Object.fromEntries(Object.entries(ms).map(([k2, v]) => [k2, Math.round(v)])) as SuggestSummary['ms'] };
+}
+
+type SuggestionRow = { faceId: string; runId: string; label: string; confidence: number; probs: string };
+
+/** Suggestion rows of the faces that have cached features, from the head's probabilities on them. */
+async function suggestionRows(tf: Tf, head: LoadedHead, faceIds: readonly string[], features: Map<string, FeaturePair>): Promise<SuggestionRow[]> {
+  const k = head.meta.classes.length;
+  const order = head.meta.classes.map((c) => (CLASSES as readonly string[]).indexOf(c));
+  if (order.some((i) => i < 0) || k !== CLASSES.length) throw new Error(`model ${head.runId} has classes ${head.meta.classes.join(', ')}, expected ${CLASSES.join(', ')}`);
+  const have = faceIds.filter((id) => features.has(id));
+  const probs = await classifyFeatures(tf, head, have.map((id) => features.get(id)!));
+  return have.map((faceId, j) => {
+    // Stored in CLASSES order, whatever order the model lists its classes in.
+    const p = new Array<number>(CLASSES.length);
+    order.forEach((c, m) => (p[c] = probs[j][m]));
+    const best = argmax(p);
+    return { faceId, runId: head.runId, label: CLASSES[best], confidence: p[best], probs: JSON.stringify(p.map((v) => Math.round(v * 1e6) / 1e6)) };
+  });
+}
+
+/**
+ * Suggestions of the promoted model (or `opts.head`) for a few faces now, as the suggest job stores them
+ * (features computed and cached first): the live preview's capture, so captured faces reach the Label desk
+ * with the model's class and confidence at once. UserError 409 when no model is promoted.
+ */
+export async function suggestFaces(
+  db: Db,
+  faceIds: readonly string[],
+  opts: { head?: LoadedHead; store?: BlobStore } = {},
+): Promise<Map<string, { label: string; confidence: number; runId: string }>> {
+  const head = opts.head ?? (await loadPromoted(db));
+  await ensureFeatures(db, faceIds, { store: opts.store });
+  const rows = await suggestionRows(await getTf(), head, faceIds, await loadFeatures(db, faceIds));
+  await db.$transaction([db.suggestion.deleteMany({ where: { faceId: { in: [...faceIds] } } }), db.suggestion.createMany({ data: rows })]);
+  return new Map(rows.map((r) => [r.faceId, { label: r.label, confidence: r.confidence, runId: r.runId }]));
 }
 
 /** The worker's handler: nothing to do when no model is promoted (it was rolled back, say). */

@@ -52,6 +52,7 @@ export const ROUTES: Record<string, RouteAccess> = {
   'POST /api/photos': { role: 'labeler', token: true }, // JSON, not multipart: 400
   'POST /api/photos/zip': { role: 'labeler', token: true, probe: { body: null } }, // no body: 400
   'POST /api/predict': { role: 'viewer', token: true }, // JSON, not multipart: 400
+  'POST /api/preview/capture': { role: 'labeler', token: true }, // JSON, not multipart: 400
   // `{}` would queue a real retrain: an invalid seed is refused with 400 after the role check.
   'POST /api/training/retrain': { role: 'admin', token: true, probe: { body: { seed: -1 } } },
   'GET /api/training/status': { role: 'viewer', token: true },

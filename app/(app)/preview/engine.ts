@@ -1,11 +1,11 @@
-// Browser side of the preview: TF.js (webgl, falling back to wasm) and the three models, loaded from the
+// Browser side of the preview: TF.js (on the backend ./backend.ts picks) and the three models, loaded from the
 // app's own routes. Inference itself is `classifyImage` from lib/inference/classify.ts, as on the server.
 import type * as TF from '@tensorflow/tfjs';
 import { CLASS_COLORS, CLASS_NAMES, type Label } from '@/lib/classes';
 import type { InferenceModels } from '@/lib/inference/classify';
 import type { ModelMeta } from '@/lib/inference/meta';
 import type { Tf } from '@/lib/inference/types';
-export type BackendChoice = 'auto' | 'webgl' | 'wasm';
+import { type BackendChoice, type BackendName, FIRST_INFERENCE_LIMIT_MS, planBackend, webglRenderer, within } from './backend';
 
 /** What /api/models/promoted answers. */
 export interface PromotedInfo {
@@ -34,11 +34,10 @@ function loadScript(src: string): Promise<void> {
 type WasmApi = { setWasmPaths: (prefix: string) => void; setThreadsCount?: (n: number) => void };
 
 /**
- * Loads TF.js (the prebuilt browser bundles the app serves under `base`) on the first backend of the choice
- * that initialises; returns it and the backend's name. The page is cross-origin isolated, so the wasm backend
- * runs multi-threaded where the browser allows it.
+ * Loads TF.js (the prebuilt browser bundles the app serves under `base`) and configures its wasm backend.
+ * The page is cross-origin isolated, so wasm runs multi-threaded where the browser allows it.
  */
-export async function loadTf(choice: BackendChoice, base: string): Promise<{ tf: Tf; backend: string }> {
+async function loadTfScripts(base: string): Promise<{ tf: Tf; threads: number }> {
   const w = window as unknown as { tf?: Tf & { wasm?: WasmApi } };
   if (!w.tf?.wasm) {
     await loadScript(`${base}tf.min.js`);
@@ -48,18 +47,100 @@ export async function loadTf(choice: BackendChoice, base: string): Promise<{ tf:
   const threads = self.crossOriginIsolated ? Math.max(1, Math.min(4, navigator.hardwareConcurrency || 1)) : 1;
   tf.wasm!.setWasmPaths(new URL(base, window.location.href).href);
   tf.wasm!.setThreadsCount?.(threads);
-  const order = choice === 'auto' ? ['webgl', 'wasm'] : [choice];
-  for (const name of order) {
-    try {
-      if (await tf.setBackend(name)) {
-        await tf.ready();
-        return { tf, backend: name === 'wasm' && threads > 1 ? `wasm (${threads} threads)` : name };
-      }
-    } catch {
-      // try the next backend
-    }
+  return { tf, threads };
+}
+
+async function switchBackend(tf: Tf, name: BackendName): Promise<boolean> {
+  try {
+    if (!(await tf.setBackend(name))) return false;
+    await tf.ready();
+    return true;
+  } catch {
+    return false;
   }
-  throw new Error(`None of the TensorFlow.js backends ${order.join(', ')} could start in this browser.`);
+}
+
+/** One detector pass and one face through the backbone on blank input; resolves with its milliseconds. */
+async function runBackbone(tf: Tf, b: Backbone): Promise<number> {
+  const t0 = performance.now();
+  const outs = tf.tidy(() => [
+    ...(b.detector.execute(tf.zeros([1, 256, 256, 3])) as TF.Tensor[]),
+    ...(b.faceres.execute(tf.zeros([1, 224, 224, 3])) as TF.Tensor[]),
+  ]);
+  try {
+    await Promise.all(outs.map((t) => t.data()));
+  } finally {
+    tf.dispose(outs);
+  }
+  return performance.now() - t0;
+}
+
+export interface Engine {
+  tf: Tf;
+  /** The backend running, as shown ("wasm (2 threads)", "webgl"). */
+  backend: string;
+  /** Why it was chosen, in words. */
+  reason: string;
+  backbone: Backbone;
+}
+
+/**
+ * TF.js on the backend that is fast here (see ./backend.ts), with the detector and the backbone loaded and
+ * warmed up on it. `onStatus` hears what is being tried.
+ */
+export async function startEngine(choice: BackendChoice, files: PromotedInfo['files'], onStatus: (s: string) => void = () => {}): Promise<Engine> {
+  const { tf, threads } = await loadTfScripts(files.wasm);
+  const label = (name: BackendName) => (name === 'wasm' && threads > 1 ? `wasm (${threads} threads)` : name);
+  const on = async (name: BackendName): Promise<Backbone> => {
+    if (!(await switchBackend(tf, name))) throw new Error(`the TensorFlow.js ${name} backend could not start in this browser`);
+    return loadBackbone(tf, files);
+  };
+  const wasm = async (reason: string): Promise<Engine> => {
+    onStatus('Starting WebAssembly…');
+    const backbone = await on('wasm');
+    await runBackbone(tf, backbone);
+    return { tf, backend: label('wasm'), reason, backbone };
+  };
+
+  if (choice !== 'auto') {
+    const backbone = await on(choice);
+    await runBackbone(tf, backbone);
+    return { tf, backend: label(choice), reason: `chosen with ?backend=${choice}`, backbone };
+  }
+  const plan = planBackend(webglRenderer());
+  if (plan.backend === 'wasm') return wasm(plan.reason);
+  const gpu = plan.renderer;
+  let webgl: Backbone;
+  try {
+    onStatus(`Trying WebGL (${gpu})…`);
+    webgl = await on('webgl');
+  } catch (err) {
+    return wasm(`WebGL (${gpu}) did not start: ${(err as Error).message}`);
+  }
+  const first = await within(runBackbone(tf, webgl), FIRST_INFERENCE_LIMIT_MS).catch(() => 'failed' as const);
+  if (first === 'timedOut' || first === 'failed') {
+    // The WebGL models are left alone (freeing them would wait for the work still queued on the GPU).
+    const why = first === 'failed' ? 'failed its first inference' : `took more than ${FIRST_INFERENCE_LIMIT_MS / 1000} s for its first inference`;
+    return wasm(`switched from WebGL: it ${why} (${gpu})`);
+  }
+  // Warm on both, timed: the faster stays.
+  const webglMs = await runBackbone(tf, webgl);
+  onStatus('Timing WebAssembly against WebGL…');
+  const viaWasm = await wasm('');
+  const wasmMs = await runBackbone(tf, viaWasm.backbone);
+  const ms = `WebGL ${Math.round(webglMs)} ms, WebAssembly ${Math.round(wasmMs)} ms a frame`;
+  if (wasmMs <= webglMs) {
+    disposeBackbone(webgl);
+    return { ...viaWasm, reason: `measured faster than WebGL on ${gpu} (${ms})` };
+  }
+  disposeBackbone(viaWasm.backbone);
+  await switchBackend(tf, 'webgl');
+  return { tf, backend: label('webgl'), reason: `GPU ${gpu}, measured faster than WebAssembly (${ms})`, backbone: webgl };
+}
+
+function disposeBackbone(b: Backbone) {
+  b.detector.dispose();
+  b.faceres.dispose();
 }
 
 export interface Backbone {

@@ -10,8 +10,8 @@ import { usePromotedModel } from './use-promoted-model';
 
 type Mode = 'camera' | 'photo';
 
-export function Preview() {
-  const { info, error, engine, models, modelsRef } = usePromotedModel();
+export function Preview({ canCapture }: { canCapture: boolean }) {
+  const { info, error, engine, engineStatus, models, modelsRef } = usePromotedModel();
   const [mode, setMode] = useState<Mode>('camera');
 
   if (error) return <p className="alert-error" role="alert">{error}</p>;
@@ -49,11 +49,13 @@ export function Preview() {
           Model <code data-testid="model-run">{models?.meta.runId ?? info.model.runId}</code>
           {models && models.meta.runId !== info.model.runId ? ' (loading the newly promoted model…)' : ''}
         </span>
-        <span>Backend: {engine?.backend ?? 'loading…'}</span>
+        <span data-testid="backend" data-backend={engine?.backend ?? ''} title={engine?.reason}>
+          Backend: {engine ? `${engine.backend} (${engine.reason})` : engineStatus || 'choosing…'}
+        </span>
         {!models && <span role="status">Loading the models…</span>}
       </div>
       {mode === 'camera' ? (
-        <CameraPanel tf={engine?.tf ?? null} models={models} modelsRef={modelsRef} />
+        <CameraPanel tf={engine?.tf ?? null} models={models} modelsRef={modelsRef} canCapture={canCapture} />
       ) : (
         <PhotoPanel tf={engine?.tf ?? null} models={models} />
       )}

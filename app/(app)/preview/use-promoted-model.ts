@@ -4,7 +4,8 @@
 import { type RefObject, useEffect, useRef, useState } from 'react';
 import type { InferenceModels } from '@/lib/inference/classify';
 import type { Tf } from '@/lib/inference/types';
-import { type Backbone, type BackendChoice, fetchPromoted, loadBackbone, loadModels, loadTf, type PromotedInfo } from './engine';
+import { backendChoice } from './backend';
+import { type Engine, fetchPromoted, loadModels, type PromotedInfo, startEngine } from './engine';
 
 const POLL_MS = 5000;
 
@@ -12,7 +13,10 @@ export interface PromotedModelState {
   /** The last answer of /api/models/promoted; null until the first. */
   info: PromotedInfo | null;
   error: string | null;
-  engine: { tf: Tf; backend: string } | null;
+  /** TF.js on its backend, with why that backend (null while it starts). */
+  engine: { tf: Tf; backend: string; reason: string } | null;
+  /** What the engine is doing while it starts ("Trying WebGL…"). */
+  engineStatus: string;
   /** The loaded models, null until ready. */
   models: InferenceModels | null;
   /** The current models for loops that outlive a render (the camera). */
@@ -22,8 +26,8 @@ export interface PromotedModelState {
 export function usePromotedModel(): PromotedModelState {
   const [info, setInfo] = useState<PromotedInfo | null>(null);
   const [error, setError] = useState<string | null>(null);
-  const [engine, setEngine] = useState<{ tf: Tf; backend: string } | null>(null);
-  const [backbone, setBackbone] = useState<Backbone | null>(null);
+  const [engine, setEngine] = useState<Engine | null>(null);
+  const [engineStatus, setEngineStatus] = useState('');
   const [models, setModels] = useState<InferenceModels | null>(null);
   const modelsRef = useRef<InferenceModels | null>(null);
 
@@ -47,31 +51,25 @@ export function usePromotedModel(): PromotedModelState {
     };
   }, []);
 
-  // TF.js and the frozen detector + backbone, once.
-  const wasmBase = info?.files.wasm;
+  // TF.js on the backend that is fast here, and the frozen detector + backbone, once.
+  const files = info?.files;
   const hasModel = !!info?.model;
+  const starting = useRef(false);
   useEffect(() => {
-    if (!wasmBase || !hasModel || engine) return;
-    let alive = true;
-    const choice = (new URLSearchParams(window.location.search).get('backend') ?? 'auto') as BackendChoice;
-    (async () => {
-      const e = await loadTf(['auto', 'webgl', 'wasm'].includes(choice) ? choice : 'auto', wasmBase);
-      if (!alive) return;
-      setEngine(e);
-      setBackbone(await loadBackbone(e.tf, info!.files));
-    })().catch((err: Error) => alive && setError(`Could not load the models: ${err.message}`));
-    return () => {
-      alive = false;
-    };
-  }, [wasmBase, hasModel, engine, info]);
+    if (!files || !hasModel || starting.current) return;
+    starting.current = true;
+    startEngine(backendChoice(window.location.search), files, setEngineStatus)
+      .then(setEngine)
+      .catch((err: Error) => setError(`Could not load the models: ${err.message}`));
+  }, [files, hasModel]);
 
   // The promoted head; swapped in when another run is promoted.
   const promoted = info?.model;
   useEffect(() => {
-    if (!engine || !backbone || !promoted?.compatible) return;
+    if (!engine || !promoted?.compatible) return;
     if (modelsRef.current?.meta.runId === promoted.runId) return;
     let alive = true;
-    loadModels(engine.tf, backbone, promoted)
+    loadModels(engine.tf, engine.backbone, promoted)
       .then((m) => {
         if (!alive) return m.head.dispose();
         const old = modelsRef.current;
@@ -84,7 +82,7 @@ export function usePromotedModel(): PromotedModelState {
     return () => {
       alive = false;
     };
-  }, [engine, backbone, promoted]);
+  }, [engine, promoted]);
 
-  return { info, error, engine, models, modelsRef };
+  return { info, error, engine, engineStatus, models, modelsRef };
 }
