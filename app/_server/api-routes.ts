@@ -29,6 +29,7 @@ export const API_ROUTES: Record<string, () => Promise<RouteModule>> = {
   '/api/photos/[id]/thumb': () => import('@/app/api/photos/[id]/thumb/route'),
   '/api/photos/zip': () => import('@/app/api/photos/zip/route'),
   '/api/predict': () => import('@/app/api/predict/route'),
+  '/api/preview/capture': () => import('@/app/api/preview/capture/route'),
   '/api/training/retrain': () => import('@/app/api/training/retrain/route'),
   '/api/training/status': () => import('@/app/api/training/status/route'),
 };
