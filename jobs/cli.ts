@@ -72,6 +72,7 @@ export async function main(argv: string[]): Promise<void> {
       'eval-set': { type: 'string' },
       top: { type: 'string' },
       weighting: { type: 'string' },
+      backbone: { type: 'string' },
     },
   });
   const [group, cmd, ...rest] = positionals;

@@ -4,6 +4,7 @@
 // (seeded initialisers, seeded shuffling, a fresh seeded dropout mask each step).
 import type * as TF from '@tensorflow/tfjs';
 import { NUM_CLASSES } from '../classes';
+import type { BackboneKind } from '../inference/backbone';
 import type { HeadConfig } from '../inference/meta';
 import type { Tf } from '../inference/types';
 
@@ -29,6 +30,13 @@ export const DEFAULT_HEAD: HeadConfig = {
   useAge: true,
   weighting: 'class+gender',
 };
+
+// The head for the accurate backbone (faceres + faceres-deep + gear, 2,055 features): chosen the same way on
+// cross-validation and validation (bench/train.ts `--select`), never on a test split. See README "Training".
+export const ACCURATE_HEAD: HeadConfig = { ...DEFAULT_HEAD };
+
+/** The default head for a backbone kind. */
+export const headFor = (kind: BackboneKind): HeadConfig => (kind === 'faceres' ? DEFAULT_HEAD : ACCURATE_HEAD);
 
 export function inputDim(featureDim: number, cfg: Pick<HeadConfig, 'useAge'>): number {
   return featureDim + (cfg.useAge ? 1 : 0);

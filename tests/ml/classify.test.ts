@@ -32,6 +32,6 @@ describe('served model files', () => {
     expect((await staticModelFile('tfjs-backend-wasm-simd.wasm'))!.contentType).toBe('application/wasm');
     expect((await scriptFile('tf.min.js'))!.contentType).toMatch(/javascript/);
     expect(await staticModelFile('../package.json')).toBeNull();
-    expect(servedModelsVersion()).toMatch(/^faceres-[0-9a-f]{8}-p\d+-f1-tfjs\d/);
+    expect(servedModelsVersion()).toMatch(/^faceres-[0-9a-f]{8}-p\d+-[0-9a-f]{8}-[0-9a-f]{8}-f1-tfjs\d/);
   });
 });
