@@ -136,5 +136,5 @@ describe('accurate backbone features', () => {
     expect(compared).toBe(24);
     expect(differsFromPlain).toBe(true); // a head that learned something, not a constant
     expect(worst).toBeLessThan(1e-4);
-  });
+  }, 600_000);
 });
