@@ -83,7 +83,7 @@ test('a run reports an evaluation set with slices, and warns about the slice tha
   // The backbone choice shows each option's cost where it is chosen; fast is the default.
   const choice = page.getByTestId('backbone-choice');
   await expect(choice.getByRole('radio', { name: /^Fast \(faceres, ~\d+ ms\/face\)/ })).toBeChecked();
-  await expect(choice.getByRole('radio', { name: /^Accurate \(faceres \+ faceres-deep \+ gear, ~\d+ ms\/face, \+[\d.]+ points CV/ })).not.toBeChecked();
+  await expect(choice.getByRole('radio', { name: /^Accurate \(faceres \+ faceres-deep \+ gear, ~\d+ ms\/face \([\d.]+x\), \+[\d.]+ points CV/ })).not.toBeChecked();
   await page.getByRole('button', { name: 'Retrain' }).click();
   await expect(page.getByRole('status')).toContainText('Retrain queued');
   // The new job (not the last one's "succeeded"), then its end.
