@@ -298,6 +298,9 @@ export const ACCURATE_CANDIDATES: Record<string, HeadConfig> = {
   'linear, l2 1e-3': { ...DEFAULT_HEAD, hidden: 0 },
   'hidden 64, l2 1e-4': { ...DEFAULT_HEAD, l2: 1e-4 },
   'hidden 128, l2 1e-3, dropout 0.5': { ...DEFAULT_HEAD, hidden: 128, dropout: 0.5 },
+  'linear, l2 1e-4': { ...DEFAULT_HEAD, hidden: 0, l2: 1e-4 },
+  'linear, l2 3e-3': { ...DEFAULT_HEAD, hidden: 0, l2: 3e-3 },
+  'linear, l2 1e-3, dropout 0.5': { ...DEFAULT_HEAD, hidden: 0, dropout: 0.5 },
 };
 
 /**

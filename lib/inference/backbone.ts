@@ -103,16 +103,17 @@ export const featureDim = (kind: BackboneKind): number => featureLayout(kind).re
  * What each choice costs and gives, measured with `npm run bench -- train` on the 2-core development machine
  * (tfjs wasm; features = decode + detect + plain and mirrored crop through the backbone; CV = pooled 5-fold
  * 4-class accuracy on facemask-dev + facemask-extra, mean of 3 seeds). Both backbones were timed in the same
- * pass (photos alternated): 250 vs 822 ms/face at load 4.7, i.e. 3.3x; the fast figure is the quiet-machine one
- * (README "Benchmarks"), the accurate one that times 3.3. Shown where the user chooses (Training page, CLI help).
+ * pass (photos alternated): 196 vs 619 ms/face at load 1.3, i.e. 3.2x (3.3x in an earlier run at load 4.7); the
+ * fast figure is the quiet-machine one (README "Benchmarks"), the accurate one that times 3.2. Shown where the user
+ * chooses (Training page, CLI help).
  */
 export const BACKBONE_COST = {
   fast: { msPerFace: 54, cv: 94.8 },
-  accurate: { msPerFace: 180, cv: 96.6 },
+  accurate: { msPerFace: 175, cv: 96.5 },
 } as const satisfies Record<BackboneChoice, { msPerFace: number; cv: number }>;
 export const ACCURATE_COST = {
   /** Accurate / fast feature time, measured in one pass. */
-  msFactor: 3.3,
+  msFactor: 3.2,
   cvGain: Math.round(10 * (BACKBONE_COST.accurate.cv - BACKBONE_COST.fast.cv)) / 10,
 };
 

@@ -83,7 +83,7 @@ export function TrainingLive({ initial, isAdmin }: { initial: TrainingStatus; is
               </label>
             ))}
             <p className="text-xs text-slate-600">
-              Measured on the 2-core development machine (tfjs wasm; both backbones timed in one pass, accurate 3.3x fast; CV = 5-fold
+              Measured on the 2-core development machine (tfjs wasm; both backbones timed in one pass, accurate 3.2x fast; CV = 5-fold
               4-class accuracy on the benchmark faces). The time is paid per new face at retrain (features are cached per face and
               backbone: a first accurate retrain embeds every face) and per face in the preview and the predict API.
             </p>
