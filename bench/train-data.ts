@@ -2,11 +2,13 @@
 // age-dev and mask-dev for scoring generalisation) for the training benchmark, computed the way the
 // app does (photo → first planned sample box → tensor crop + faceres, the inference crop path; plain
 // and mirrored) and cached in .tmp/ per feature key and set, since embedding ~1,100 faces twice takes
-// minutes here. `npx tsx bench/train-data.ts` fills the cache (all four sets) without training.
+// minutes here (the accurate backbone, faceres + faceres-deep + gear, has its own cache files).
+// `npx tsx bench/train-data.ts [--backbone accurate]` fills the cache (all four sets) without training.
 import fs from 'node:fs';
 import path from 'node:path';
 import { analyseImage } from '../lib/faces/pipeline';
-import { decodeOriginal, decodeVector, describeImageBoxes, encodeVector, FEATURE_KEY, VECTOR_DIM } from '../lib/training/features';
+import { decodeOriginal, decodeVector, describeImageBoxes, encodeVector, featureKey, vectorDim } from '../lib/training/features';
+import { BACKBONE_CHOICES, type BackboneKind, DEFAULT_BACKBONE } from '../lib/inference/backbone';
 import type { FeaturePair } from '../lib/inference/types';
 import { CLASSES, type ClassName } from '../lib/classes';
 
@@ -37,25 +39,25 @@ export function listImageFolder(dir: string): { file: string; label: ClassName }
 }
 
 /** Features of the photo's first sample (these images are single-face crops), as training computes them. */
-export async function photoFeatures(file: string): Promise<FeaturePair> {
+export async function photoFeatures(file: string, kind: BackboneKind = DEFAULT_BACKBONE): Promise<FeaturePair> {
   const image = await decodeOriginal(fs.readFileSync(file));
   const a = await analyseImage(image);
   if (a.samples.length === 0) throw new Error(`${file}: no sample`);
-  return (await describeImageBoxes(image, [a.samples[0].box]))[0];
+  return (await describeImageBoxes(image, [a.samples[0].box], kind))[0];
 }
 
 /** Cached plain + mirrored features of the files, in order (cache file per feature key and set). */
-async function cachedPairs(name: string, files: readonly string[], log: (s: string) => void): Promise<FeaturePair[]> {
+async function cachedPairs(name: string, files: readonly string[], log: (s: string) => void, kind: BackboneKind): Promise<FeaturePair[]> {
   if (files.length === 0) throw new Error(`no images under ${DATA_ROOT} (${name})`);
   const cacheDir = path.resolve(__dirname, '..', '.tmp');
-  const cache = path.join(cacheDir, `bench-features-${FEATURE_KEY}-${name}.bin`);
-  const rec = VECTOR_DIM * 4 * 2;
+  const cache = path.join(cacheDir, `bench-features-${featureKey(kind)}-${name}.bin`);
+  const rec = vectorDim(kind) * 4 * 2;
   let buf: Buffer | null = fs.existsSync(cache) ? fs.readFileSync(cache) : null;
   if (!buf || buf.length !== rec * files.length) {
     log(`bench: embedding ${files.length} faces of ${name} (plain + mirrored), cached afterwards in ${path.relative(process.cwd(), cache)}`);
     const parts: Buffer[] = [];
     for (let i = 0; i < files.length; i++) {
-      const p = await photoFeatures(files[i]);
+      const p = await photoFeatures(files[i], kind);
       parts.push(Buffer.from(encodeVector(p.plain)), Buffer.from(encodeVector(p.mirrored!)));
       if (i % 50 === 49) log(`bench: ${name} ${i + 1}/${files.length}`);
     }
@@ -63,21 +65,25 @@ async function cachedPairs(name: string, files: readonly string[], log: (s: stri
     fs.mkdirSync(cacheDir, { recursive: true });
     fs.writeFileSync(cache, buf);
   }
-  const half = VECTOR_DIM * 4;
+  const half = vectorDim(kind) * 4;
   return files.map((_, i) => ({
-    plain: decodeVector(buf!.subarray(i * rec, i * rec + half)),
-    mirrored: decodeVector(buf!.subarray(i * rec + half, (i + 1) * rec)),
+    plain: decodeVector(buf!.subarray(i * rec, i * rec + half), kind),
+    mirrored: decodeVector(buf!.subarray(i * rec + half, (i + 1) * rec), kind),
   }));
 }
 
 const sourceOf = (file: string) => path.basename(file).split('_')[0];
 
 /** The training faces (dev + extra by default), with their class and source. */
-export async function realFaces(sets: readonly string[] = TRAIN_SETS, log = (s: string) => console.error(s)): Promise<RealFace[]> {
+export async function realFaces(
+  sets: readonly string[] = TRAIN_SETS,
+  log = (s: string) => console.error(s),
+  kind: BackboneKind = DEFAULT_BACKBONE,
+): Promise<RealFace[]> {
   const out: RealFace[] = [];
   for (const s of sets) {
     const files = listImageFolder(path.join(DATA_ROOT, s));
-    const pairs = await cachedPairs(s, files.map((f) => f.file), log);
+    const pairs = await cachedPairs(s, files.map((f) => f.file), log, kind);
     files.forEach((f, i) => out.push({ file: f.file, label: f.label, source: sourceOf(f.file), pair: pairs[i] }));
   }
   return out;
@@ -101,10 +107,15 @@ function manifestGender(dir: string): Map<string, 'male' | 'female'> {
 }
 
 /** A generalisation set (`age-dev`: young/old; `mask-dev`: mask/nomask), never trained on. */
-export async function setFaces(set: string, folders: readonly string[], log = (s: string) => console.error(s)): Promise<SetFace[]> {
+export async function setFaces(
+  set: string,
+  folders: readonly string[],
+  log = (s: string) => console.error(s),
+  kind: BackboneKind = DEFAULT_BACKBONE,
+): Promise<SetFace[]> {
   const dir = path.join(DATA_ROOT, set);
   const files = listFolders(dir, folders);
-  const pairs = await cachedPairs(set, files.map((f) => f.file), log);
+  const pairs = await cachedPairs(set, files.map((f) => f.file), log, kind);
   const gender = manifestGender(dir);
   return files.map((f, i) => ({
     file: f.file,
@@ -115,15 +126,16 @@ export async function setFaces(set: string, folders: readonly string[], log = (s
   }));
 }
 
-export const ageDev = (log?: (s: string) => void) => setFaces(GENERALISATION_SETS.age, ['young', 'old'], log);
-export const maskDev = (log?: (s: string) => void) => setFaces(GENERALISATION_SETS.mask, ['mask', 'nomask'], log);
+export const ageDev = (log?: (s: string) => void, kind?: BackboneKind) => setFaces(GENERALISATION_SETS.age, ['young', 'old'], log, kind);
+export const maskDev = (log?: (s: string) => void, kind?: BackboneKind) => setFaces(GENERALISATION_SETS.mask, ['mask', 'nomask'], log, kind);
 
 if (require.main === module) {
   (async () => {
     const t0 = Date.now();
-    const train = await realFaces();
-    const age = await ageDev();
-    const mask = await maskDev();
+    const kind: BackboneKind = process.argv.includes('accurate') ? BACKBONE_CHOICES.accurate : DEFAULT_BACKBONE;
+    const train = await realFaces(TRAIN_SETS, undefined, kind);
+    const age = await ageDev(undefined, kind);
+    const mask = await maskDev(undefined, kind);
     console.error(`bench: features of ${train.length} + ${age.length} + ${mask.length} faces ready in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
   })().catch((e) => {
     console.error(e);

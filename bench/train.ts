@@ -9,7 +9,12 @@
 //    is the validation split for early stopping, the held-out fold is the test; pooled 4-class
 //    accuracy and the worst class × apparent-gender cell), then a model on all of dev + extra
 //    (10% validation) scored on age-dev (age right, per age × recorded gender) and mask-dev (mask
-//    right, per class), which are never trained on.
+//    right, per class), which are never trained on;
+//  - the accurate recipe (faceres + faceres-deep + gear's age bins, ACCURATE_HEAD) beside the default: the same
+//    CV / age-dev / mask-dev rows, and its feature ms/face measured in the same run as the default's
+//    (photos alternated between the two, so machine noise hits both), with the ratio;
+//  - `--select`: the ACCURATE_HEAD candidates on cross-validation only (no age-dev / mask-dev, no test),
+//    with the criterion that picked DEFAULT_HEAD; `--skip-accurate` leaves the accurate rows out.
 import os from 'node:os';
 import type { BenchRow } from './run';
 import { ageDev, maskDev, photoFeatures, realFaces, type RealFace, type SetFace } from './train-data';
@@ -19,8 +24,9 @@ import { argmax, classifyFeatures, headInput } from '../lib/inference/classify';
 import type { HeadConfig } from '../lib/inference/meta';
 import type { FeaturePair } from '../lib/inference/types';
 import { backendName, getTf } from '../lib/models/tf';
-import { FEATURE_KEY } from '../lib/training/features';
-import { DEFAULT_HEAD } from '../lib/training/head';
+import { type BackboneKind, DEFAULT_BACKBONE, featureLayout } from '../lib/inference/backbone';
+import { FEATURE_KEY, featureKey } from '../lib/training/features';
+import { ACCURATE_HEAD, DEFAULT_HEAD } from '../lib/training/head';
 import { buildModelMeta } from '../lib/training/meta';
 import { computeMetrics, type Metrics } from '../lib/training/metrics';
 import { trainHead } from '../lib/training/train-head';
@@ -43,10 +49,11 @@ export function stratifiedFolds(labels: readonly number[], k: number, seed: numb
   return folds;
 }
 
-const toX = (pairs: readonly FeaturePair[], useAge: boolean, mirrored = false) =>
+const layoutOf = (kind: BackboneKind) => (kind === DEFAULT_BACKBONE ? undefined : featureLayout(kind));
+const toX = (pairs: readonly FeaturePair[], useAge: boolean, mirrored = false, kind: BackboneKind = DEFAULT_BACKBONE) =>
   pairs.map((p) => {
     const v = mirrored ? p.mirrored! : p.plain;
-    return headInput(v.features, v.age, useAge);
+    return headInput(v.features, v.age, useAge, layoutOf(kind));
   });
 
 export type FoldResult = { valid: Metrics; test: Metrics; epochs: number; ms: number; testProbs: Float32Array[]; extra: Float32Array[][] };
@@ -66,20 +73,29 @@ export async function fitAndScore(
   valid: Part,
   test: Part,
   cfg: HeadConfig,
-  opts: { seed: number; tta: boolean; extra?: FeaturePair[][] },
+  opts: { seed: number; tta: boolean; extra?: FeaturePair[][]; kind?: BackboneKind },
 ): Promise<FoldResult> {
   const tf = await getTf();
+  const kind = opts.kind ?? DEFAULT_BACKBONE;
   const t0 = performance.now();
   const r = await trainHead(
     tf,
     {
-      train: { x: toX(train.pairs, cfg.useAge), xMirror: toX(train.pairs, cfg.useAge, true), y: train.y, w: recipeWeights(train, cfg) },
-      valid: { x: toX(valid.pairs, cfg.useAge), y: valid.y, w: recipeWeights(valid, cfg) },
+      train: { x: toX(train.pairs, cfg.useAge, false, kind), xMirror: toX(train.pairs, cfg.useAge, true, kind), y: train.y, w: recipeWeights(train, cfg) },
+      valid: { x: toX(valid.pairs, cfg.useAge, false, kind), y: valid.y, w: recipeWeights(valid, cfg) },
     },
     { config: cfg, seed: opts.seed },
   );
   const ms = performance.now() - t0;
-  const meta = buildModelMeta({ runId: 'bench', head: cfg, mirrorTta: opts.tta, bestEpoch: r.bestEpoch, seed: opts.seed, snapshot: { faces: train.y.length, perSplit: {} } });
+  const meta = buildModelMeta({
+    runId: 'bench',
+    head: cfg,
+    mirrorTta: opts.tta,
+    bestEpoch: r.bestEpoch,
+    seed: opts.seed,
+    snapshot: { faces: train.y.length, perSplit: {} },
+    backbone: kind,
+  });
   const head = { model: r.model, meta };
   const testProbs = await classifyFeatures(tf, head, test.pairs);
   const extra: Float32Array[][] = [];
@@ -96,7 +112,11 @@ export async function fitAndScore(
   return out;
 }
 
-export async function crossValidate(faces: readonly RealFace[], cfg: HeadConfig, opts: { folds?: number; seed?: number; tta?: boolean } = {}) {
+export async function crossValidate(
+  faces: readonly RealFace[],
+  cfg: HeadConfig,
+  opts: { folds?: number; seed?: number; tta?: boolean; kind?: BackboneKind } = {},
+) {
   const k = opts.folds ?? 5;
   const seed = opts.seed ?? 1337;
   const y = faces.map((f) => classIndex(f.label));
@@ -116,7 +136,7 @@ export async function crossValidate(faces: readonly RealFace[], cfg: HeadConfig,
     const validSet = new Set(validIdx);
     const trainIdx = rest.filter((i) => !validSet.has(i));
     const pick = (idx: number[]) => ({ pairs: idx.map((i) => faces[i].pair), y: idx.map((i) => y[i]), source: idx.map((i) => faces[i].source) });
-    const r = await fitAndScore(pick(trainIdx), pick(validIdx), pick(testIdx), cfg, { seed: seed + f, tta: opts.tta ?? true });
+    const r = await fitAndScore(pick(trainIdx), pick(validIdx), pick(testIdx), cfg, { seed: seed + f, tta: opts.tta ?? true, kind: opts.kind });
     testIdx.forEach((i, j) => (pooled[i] = r.testProbs[j]));
     results.push(r);
   }
@@ -192,9 +212,9 @@ export type RecipeScore = {
   maskCells: Record<string, number>;
 };
 
-/** One seed of a recipe: CV on the training faces, then a model on all of them scored on the generalisation sets. */
-export async function scoreRecipe(faces: readonly RealFace[], age: readonly SetFace[], mask: readonly SetFace[], cfg: HeadConfig, seed: number): Promise<RecipeScore> {
-  const cv = await crossValidate(faces, cfg, { folds: 5, seed, tta: true });
+/** Pooled CV accuracy and the worst (class × apparent gender) cell (≥ 5 faces) of one seed. */
+export async function cvScore(faces: readonly RealFace[], cfg: HeadConfig, seed: number, kind: BackboneKind = DEFAULT_BACKBONE) {
+  const cv = await crossValidate(faces, cfg, { folds: 5, seed, tta: true, kind });
   const y = faces.map((f) => classIndex(f.label));
   const cells = new Map<string, boolean[]>();
   faces.forEach((f, i) => {
@@ -206,6 +226,20 @@ export async function scoreRecipe(faces: readonly RealFace[], age: readonly SetF
   for (const [k, hits] of cells) {
     if (hits.length >= 5 && share(hits) < cvWorst) [cvWorst, cvWorstCell] = [share(hits), `${k} (${hits.length})`];
   }
+  return { cv: share(faces.map((_, i) => argmax(cv.pooled[i]) === y[i])), cvWorst, cvWorstCell };
+}
+
+/** One seed of a recipe: CV on the training faces, then a model on all of them scored on the generalisation sets. */
+export async function scoreRecipe(
+  faces: readonly RealFace[],
+  age: readonly SetFace[],
+  mask: readonly SetFace[],
+  cfg: HeadConfig,
+  seed: number,
+  kind: BackboneKind = DEFAULT_BACKBONE,
+): Promise<RecipeScore> {
+  const cvs = await cvScore(faces, cfg, seed, kind);
+  const y = faces.map((f) => classIndex(f.label));
   const validSet = new Set(stratifiedFolds(y, 10, seed)[0]);
   const part = (keep: (i: number) => boolean) => {
     const idx = faces.map((_, i) => i).filter(keep);
@@ -216,6 +250,7 @@ export async function scoreRecipe(faces: readonly RealFace[], age: readonly SetF
     seed,
     tta: true,
     extra: [age.map((f) => f.pair), mask.map((f) => f.pair)],
+    kind,
   });
   const [ageProbs, maskProbs] = r.extra;
   const ageHits = age.map((f, i) => isOld(ageProbs[i]) === (f.folder === 'old'));
@@ -226,7 +261,7 @@ export async function scoreRecipe(faces: readonly RealFace[], age: readonly SetF
   const maskHits = mask.map((f, i) => isMasked(maskProbs[i]) === (f.folder === 'mask'));
   const maskCells: Record<string, number> = {};
   for (const m of ['mask', 'nomask']) maskCells[m] = share(maskHits.filter((_, i) => mask[i].folder === m));
-  return { cv: share(faces.map((_, i) => argmax(cv.pooled[i]) === y[i])), cvWorst, cvWorstCell, age: share(ageHits), ageCells, mask: share(maskHits), maskCells };
+  return { ...cvs, age: share(ageHits), ageCells, mask: share(maskHits), maskCells };
 }
 
 /** Means over seeds (the worst CV cell: the mean of each seed's worst). */
@@ -237,9 +272,16 @@ export function meanScores(xs: readonly RecipeScore[]): RecipeScore {
   return { cv: m((s) => s.cv), cvWorst: m((s) => s.cvWorst), cvWorstCell: cells.join(', '), age: m((s) => s.age), ageCells: mr((s) => s.ageCells), mask: m((s) => s.mask), maskCells: mr((s) => s.maskCells) };
 }
 
-export async function scoreRecipeSeeds(faces: readonly RealFace[], age: readonly SetFace[], mask: readonly SetFace[], cfg: HeadConfig, seeds: readonly number[]): Promise<RecipeScore> {
+export async function scoreRecipeSeeds(
+  faces: readonly RealFace[],
+  age: readonly SetFace[],
+  mask: readonly SetFace[],
+  cfg: HeadConfig,
+  seeds: readonly number[],
+  kind: BackboneKind = DEFAULT_BACKBONE,
+): Promise<RecipeScore> {
   const xs: RecipeScore[] = [];
-  for (const seed of seeds) xs.push(await scoreRecipe(faces, age, mask, cfg, seed));
+  for (const seed of seeds) xs.push(await scoreRecipe(faces, age, mask, cfg, seed, kind));
   return meanScores(xs);
 }
 
@@ -250,17 +292,85 @@ function seedsArg(): number[] {
   return Array.from({ length: n }, (_, j) => 1337 + j);
 }
 
+/** The ACCURATE_HEAD candidates tried (`--select`). */
+export const ACCURATE_CANDIDATES: Record<string, HeadConfig> = {
+  'hidden 64, l2 1e-3 (DEFAULT_HEAD)': DEFAULT_HEAD,
+  'linear, l2 1e-3': { ...DEFAULT_HEAD, hidden: 0 },
+  'hidden 64, l2 1e-4': { ...DEFAULT_HEAD, l2: 1e-4 },
+  'hidden 128, l2 1e-3, dropout 0.5': { ...DEFAULT_HEAD, hidden: 128, dropout: 0.5 },
+  'linear, l2 1e-4': { ...DEFAULT_HEAD, hidden: 0, l2: 1e-4 },
+  'linear, l2 3e-3': { ...DEFAULT_HEAD, hidden: 0, l2: 3e-3 },
+  'linear, l2 1e-3, dropout 0.5': { ...DEFAULT_HEAD, hidden: 0, dropout: 0.5 },
+};
+
+/**
+ * The head criterion of DEFAULT_HEAD on cross-validation only: among the candidates whose mean CV 4-class
+ * accuracy is within 0.5 point of the best, the best mean worst (class × apparent gender) cell.
+ */
+export async function selectHead(faces: readonly RealFace[], candidates: Record<string, HeadConfig>, seeds: readonly number[], kind: BackboneKind) {
+  const scores: { name: string; cv: number; worst: number }[] = [];
+  for (const [name, cfg] of Object.entries(candidates)) {
+    const xs: Awaited<ReturnType<typeof cvScore>>[] = [];
+    for (const seed of seeds) xs.push(await cvScore(faces, cfg, seed, kind));
+    const m = (get: (x: (typeof xs)[number]) => number) => xs.reduce((a, x) => a + get(x), 0) / xs.length;
+    scores.push({ name, cv: m((x) => x.cv), worst: m((x) => x.cvWorst) });
+    console.error(`select: ${name}: CV ${(100 * scores.at(-1)!.cv).toFixed(1)}%, worst cell ${(100 * scores.at(-1)!.worst).toFixed(1)}%`);
+  }
+  const best = Math.max(...scores.map((s) => s.cv));
+  const chosen = scores.filter((s) => s.cv >= best - 0.005).sort((a, b) => b.worst - a.worst)[0];
+  return { scores, chosen };
+}
+
+/** Feature ms/face of both backbones in one pass: photos alternate between them, so load changes hit both alike. */
+async function featureTimes(faces: readonly RealFace[], n: number): Promise<Record<BackboneKind, number>> {
+  await photoFeatures(faces[0].file, 'faceres');
+  await photoFeatures(faces[0].file, 'faceres+deep');
+  const total: Record<BackboneKind, number> = { faceres: 0, 'faceres+deep': 0 };
+  for (const [j, f] of faces.slice(1, n + 1).entries()) {
+    const order: BackboneKind[] = j % 2 ? ['faceres', 'faceres+deep'] : ['faceres+deep', 'faceres'];
+    for (const kind of order) {
+      const t = performance.now();
+      await photoFeatures(f.file, kind);
+      total[kind] += performance.now() - t;
+    }
+  }
+  return { faceres: total.faceres / n, 'faceres+deep': total['faceres+deep'] / n };
+}
+
 export async function bench(): Promise<BenchRow[]> {
   await getTf();
   const backend = await backendName();
   const faces = await realFaces();
   const rows: BenchRow[] = [];
+  const seeds = seedsArg();
+  const load = () => `load avg ${os.loadavg()[0].toFixed(1)} on ${os.cpus().length} CPUs`;
 
-  // Feature cost per face (plain + mirrored), on 24 photos after a warm-up.
-  await photoFeatures(faces[0].file);
-  const t0 = performance.now();
-  for (const f of faces.slice(1, 25)) await photoFeatures(f.file);
-  rows.push({ benchmark: 'train: features (plain + mirrored)', value: (performance.now() - t0) / 24, unit: 'ms/face', goal: '≤ 100', note: `${backend}, ${FEATURE_KEY}, load avg ${os.loadavg()[0].toFixed(1)} on ${os.cpus().length} CPUs` });
+  if (process.argv.includes('--select')) {
+    const acc = await realFaces(undefined, undefined, 'faceres+deep');
+    const { scores, chosen } = await selectHead(acc, ACCURATE_CANDIDATES, seeds, 'faceres+deep');
+    for (const s of scores) {
+      rows.push({ benchmark: `select accurate head: ${s.name}`, value: (100 * s.cv).toFixed(1), unit: '% CV', note: `worst cell ${(100 * s.worst).toFixed(1)}%${s === chosen ? ' ← chosen' : ''}; ${seeds.length} seed(s)` });
+    }
+    return rows;
+  }
+  const accurate = !process.argv.includes('--skip-accurate');
+
+  // Feature cost per face (plain + mirrored), on 24 photos after a warm-up; both backbones in the same pass.
+  if (accurate) {
+    const ms = await featureTimes(faces, 24);
+    rows.push({ benchmark: 'train: features (plain + mirrored)', value: ms.faceres, unit: 'ms/face', goal: '≤ 100', note: `${backend}, ${FEATURE_KEY}, ${load()}` });
+    rows.push({
+      benchmark: 'train accurate: features (plain + mirrored)',
+      value: ms['faceres+deep'],
+      unit: 'ms/face',
+      note: `${(ms['faceres+deep'] / ms.faceres).toFixed(1)}x the default in the same pass; ${featureKey('faceres+deep')}, ${load()}`,
+    });
+  } else {
+    await photoFeatures(faces[0].file);
+    const t0 = performance.now();
+    for (const f of faces.slice(1, 25)) await photoFeatures(f.file);
+    rows.push({ benchmark: 'train: features (plain + mirrored)', value: (performance.now() - t0) / 24, unit: 'ms/face', goal: '≤ 100', note: `${backend}, ${FEATURE_KEY}, ${load()}` });
+  }
 
   // Retrain on 3,000 cached faces (2,700 train + 300 valid, default head).
   const train = synthesize(faces, 2700, 1);
@@ -272,12 +382,11 @@ export async function bench(): Promise<BenchRow[]> {
     value: (performance.now() - t1) / 1000,
     unit: 's',
     goal: '≤ 20',
-    note: `${r.epochs} epochs, ${describeHead(DEFAULT_HEAD)}, ${backend}, load avg ${os.loadavg()[0].toFixed(1)} on ${os.cpus().length} CPUs`,
+    note: `${r.epochs} epochs, ${describeHead(DEFAULT_HEAD)}, ${backend}, ${load()}`,
   });
 
   // The old recipe and the new default, side by side: 5-fold CV on dev + extra, then trained on all of
   // dev + extra and scored on age-dev (per age × recorded gender) and mask-dev (never trained on).
-  const seeds = seedsArg();
   const ageSet = await ageDev();
   const maskSet = await maskDev();
   const oldS = await scoreRecipeSeeds(faces, ageSet, maskSet, OLD_RECIPE, seeds);
@@ -292,6 +401,19 @@ export async function bench(): Promise<BenchRow[]> {
   for (const c of Object.keys(newS.ageCells)) row(`age-dev ${c}`, (s) => s.ageCells[c], '≥ 92');
   row(`mask-dev mask accuracy (${maskSet.length})`, (s) => s.mask, '≥ 98.5');
   for (const c of Object.keys(newS.maskCells)) row(`mask-dev ${c}`, (s) => s.maskCells[c]);
+  if (!accurate) return rows;
+
+  // The accurate recipe: the same faces, features from faceres + faceres-deep + gear, ACCURATE_HEAD.
+  const accFaces = await realFaces(undefined, undefined, 'faceres+deep');
+  const accS = await scoreRecipeSeeds(accFaces, await ageDev(undefined, 'faceres+deep'), await maskDev(undefined, 'faceres+deep'), ACCURATE_HEAD, seeds, 'faceres+deep');
+  const arow = (benchmark: string, get: (s: RecipeScore) => number, goal?: string, extra = '') =>
+    rows.push({ benchmark: `train accurate: ${benchmark}`, value: p(get(accS)), unit: '%', goal, note: `default ${p(get(newS))}${extra}` });
+  arow('CV 4-class accuracy (5-fold, dev + extra)', (s) => s.cv, '≥ 96', `; ${describeHead(ACCURATE_HEAD)}; mean of ${seeds.length} seed(s)`);
+  arow('CV worst class × apparent gender', (s) => s.cvWorst, undefined, `; worst: ${accS.cvWorstCell}`);
+  arow(`age-dev age accuracy (${ageSet.length})`, (s) => s.age, '≥ 95');
+  for (const c of Object.keys(accS.ageCells)) arow(`age-dev ${c}`, (s) => s.ageCells[c], '≥ 92');
+  arow(`mask-dev mask accuracy (${maskSet.length})`, (s) => s.mask, '≥ 98.5');
+  for (const c of Object.keys(accS.maskCells)) arow(`mask-dev ${c}`, (s) => s.maskCells[c]);
   return rows;
 }
 

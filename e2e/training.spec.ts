@@ -32,6 +32,7 @@ test('an admin retrains, follows the progress, opens the confusion matrix, and t
   await runs.getByRole('link').first().click();
 
   await expect(page.getByTestId('run-status')).toHaveText('succeeded');
+  await expect(page.getByTestId('run-backbone')).toHaveText('Fast (faceres)');
   await expect(page.getByTestId('comparison')).toContainText('Promoted automatically');
   const matrix = page.getByTestId('confusion');
   await expect(matrix).toBeVisible();
@@ -79,6 +80,10 @@ test('a run reports an evaluation set with slices, and warns about the slice tha
   await page.goto('/training');
   const sets = page.getByTestId('eval-set-list');
   await expect(sets.getByRole('row', { name: /generalisation/ })).toContainText('32 age only');
+  // The backbone choice shows each option's cost where it is chosen; fast is the default.
+  const choice = page.getByTestId('backbone-choice');
+  await expect(choice.getByRole('radio', { name: /^Fast \(faceres, ~\d+ ms\/face\)/ })).toBeChecked();
+  await expect(choice.getByRole('radio', { name: /^Accurate \(faceres \+ faceres-deep \+ gear, ~\d+ ms\/face \([\d.]+x\), \+[\d.]+ points CV/ })).not.toBeChecked();
   await page.getByRole('button', { name: 'Retrain' }).click();
   await expect(page.getByRole('status')).toContainText('Retrain queued');
   // The new job (not the last one's "succeeded"), then its end.

@@ -10,6 +10,7 @@ import { LABEL_ERRORS_JOB, runLabelErrorsJob } from '../lib/training/label-error
 import { exportDataset } from '../lib/training/export';
 import { exportOptionsSchema } from '../lib/training/export-queue';
 import { queueRetrain, type RunMetrics, runTrainJob, TRAIN_JOB } from '../lib/training/job';
+import { ACCURATE_COST, BACKBONE_CHOICES, type BackboneChoice } from '../lib/inference/backbone';
 import { withoutFaceIds } from '../lib/training/slices';
 import { WEIGHTINGS, type Weighting } from '../lib/training/weights';
 import { evaluateFolder, imageFiles, predictPhoto } from '../lib/training/evaluate';
@@ -44,7 +45,9 @@ async function runOrWait(jobId: string, handlers: Record<string, JobHandler>, na
 }
 
 export const TRAINING_HELP = `  train [--wait] [--seed <n>] [--weighting <w>] queue a retrain; --wait runs it (or waits for the worker) and prints the run's metrics as JSON;
-                                               --weighting class | class+gender (default) | class+gender+source (sample weights)
+        [--backbone fast|accurate]             --weighting class | class+gender (default) | class+gender+source (sample weights);
+                                               --backbone fast (faceres, default) | accurate (faceres + faceres-deep + gear:
+                                               more accurate, ~${ACCURATE_COST.msFactor}x the feature time per face, see README "Training")
   features                                     apparent gender and age for faces that have none (backbone features, cached);
                                                runs the job here (or waits for the worker), prints progress, then a JSON summary
   predict <file|dir> [--json]                  classify the faces in images with the promoted model (--json: one JSON line per image)
@@ -60,7 +63,7 @@ export const TRAINING_HELP = `  train [--wait] [--seed <n>] [--weighting <w>] qu
                                                features); --json: one line per face {faceId, file, suggested, confidence, probs}
 `;
 
-type Opts = { wait?: boolean; json?: boolean; seed?: string; top?: string; weighting?: string; 'whole-photos'?: boolean; classes?: string; split?: string };
+type Opts = { wait?: boolean; json?: boolean; seed?: string; top?: string; weighting?: string; 'whole-photos'?: boolean; classes?: string; split?: string; backbone?: string };
 
 export async function trainingCommand(cmd: string, args: string[], opts: Opts, fail: (msg: string) => never): Promise<void> {
   switch (cmd) {
@@ -69,8 +72,11 @@ export async function trainingCommand(cmd: string, args: string[], opts: Opts, f
       if (seed !== undefined && !Number.isInteger(seed)) fail('--seed must be an integer');
       const weighting = opts.weighting;
       if (weighting !== undefined && !(WEIGHTINGS as readonly string[]).includes(weighting)) fail(`--weighting must be one of ${WEIGHTINGS.join(', ')}`);
+      const choice = opts.backbone;
+      if (choice !== undefined && !(choice in BACKBONE_CHOICES)) fail(`--backbone must be one of ${Object.keys(BACKBONE_CHOICES).join(', ')}`);
       const { job, alreadyQueued } = await queueRetrain(db(), null, {
         ...(seed === undefined ? {} : { seed }),
+        ...(choice === undefined ? {} : { backbone: BACKBONE_CHOICES[choice as BackboneChoice] }),
         ...(weighting === undefined ? {} : { config: { weighting: weighting as Weighting } }),
       });
       if (!opts.wait) {
@@ -89,6 +95,7 @@ export async function trainingCommand(cmd: string, args: string[], opts: Opts, f
       console.log(
         JSON.stringify({
           run: run.id,
+          backbone: run.backbone,
           promoted: run.promoted,
           modelDir: run.modelDir,
           metrics: {

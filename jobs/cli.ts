@@ -76,6 +76,7 @@ export async function main(argv: string[]): Promise<void> {
       'whole-photos': { type: 'boolean' },
       classes: { type: 'string' },
       split: { type: 'string' },
+      backbone: { type: 'string' },
     },
   });
   const [group, cmd, ...rest] = positionals;

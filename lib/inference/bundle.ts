@@ -20,7 +20,7 @@ export const BUNDLE_FORMAT = 1;
 /** What a bundle's meta.json adds to the model's meta (`ModelMeta`). */
 export interface BundleInfo {
   format: number;
-  /** The graph models inference loads, by `InferenceModels` key (detector, faceres, …) → model JSON file. */
+  /** The graph models inference loads → model JSON file: `detector`, `faceres`, and for the accurate backbone `deep` and `gear` (`InferenceModels.extra`). */
   graphs: Record<string, string>;
   /** The trained head (a TF.js layers model). */
   head: string;
@@ -177,7 +177,8 @@ export async function load(opts: LoadOptions = {}): Promise<Classifier> {
   const graphs: Record<string, TF.GraphModel> = {};
   for (const [key, file] of Object.entries(meta.bundle.graphs)) graphs[key] = await tf.loadGraphModel(handler(await readArtifacts(read, file)));
   const head = await tf.loadLayersModel(handler(await readArtifacts(read, meta.bundle.head)));
-  const models = { ...graphs, head, meta } as unknown as InferenceModels;
+  const { detector, faceres, deep, gear } = graphs;
+  const models: InferenceModels = { detector, faceres, extra: deep && gear ? { deep, gear } : null, head, meta };
   return {
     meta,
     async classify(image, classifyOpts) {

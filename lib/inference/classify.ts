@@ -12,18 +12,37 @@
  */
 import type * as TF from '@tensorflow/tfjs';
 import { detectInTensor, type DetectOptions } from './blazeface';
-import { ageFromSoftmax, FACERES_OUTPUTS } from './backbone';
-import type { ModelMeta } from './meta';
-import { type Box, cropsToBackboneInput, planSamples, type SampleRule } from './preprocess';
+import { ageFromSoftmax, FACERES_DEEP_OUTPUT, FACERES_OUTPUTS, type FeatureBlock, GEAR_AGE_OUTPUT } from './backbone';
+import { backboneKindOf, type ModelMeta } from './meta';
+import { type Box, cropsToBackboneInput, planSamples, type SampleRule, toGearInput } from './preprocess';
 import type { FeaturePair, FeatureVector, Tf } from './types';
 
-/** The head's input: L2-normalised features, then (if `useAge`) the age estimate in years / 100. */
-export function headInput(features: ArrayLike<number>, age: number | null, useAge: boolean): Float32Array {
-  let ss = 0;
-  for (let i = 0; i < features.length; i++) ss += features[i] * features[i];
-  const inv = ss > 0 ? 1 / Math.sqrt(ss) : 0;
+/**
+ * The head's input: the features L2-normalised (block by block when `layout` is given: each `l2` block on
+ * its own, the others as they are, see `featureLayout`), then (if `useAge`) the age estimate in years / 100.
+ * Without a layout the whole vector is one L2 block (the default faceres backbone).
+ */
+export function headInput(
+  features: ArrayLike<number>,
+  age: number | null,
+  useAge: boolean,
+  layout?: readonly FeatureBlock[],
+): Float32Array {
+  const blocks = layout ?? [{ name: 'features', dim: features.length, l2: true }];
+  const total = blocks.reduce((n, b) => n + b.dim, 0);
+  if (total !== features.length) throw new Error(`Feature vector has ${features.length} values, its layout ${total}`);
   const out = new Float32Array(features.length + (useAge ? 1 : 0));
-  for (let i = 0; i < features.length; i++) out[i] = features[i] * inv;
+  let start = 0;
+  for (const b of blocks) {
+    let inv = 1;
+    if (b.l2) {
+      let ss = 0;
+      for (let i = start; i < start + b.dim; i++) ss += features[i] * features[i];
+      inv = ss > 0 ? 1 / Math.sqrt(ss) : 0;
+    }
+    for (let i = start; i < start + b.dim; i++) out[i] = features[i] * inv;
+    start += b.dim;
+  }
   if (useAge) out[features.length] = (age ?? 0) / 100;
   return out;
 }
@@ -40,6 +59,11 @@ export function mirrorAverage(plain: Float32Array, mirrored: ArrayLike<number>):
   return plain.map((v, c) => (v + mirrored[c]) / 2);
 }
 
+/** Whether a model's features need faceres-deep and gear besides faceres (the accurate backbone). */
+export function needsExtraBackbones(meta: Pick<InferenceMeta, 'backboneKind'>): boolean {
+  return backboneKindOf(meta) !== 'faceres';
+}
+
 /** A trained head and its meta.json (`runId`: the run it belongs to). */
 export interface LoadedHead {
   model: TF.LayersModel;
@@ -48,12 +72,21 @@ export interface LoadedHead {
 }
 
 /** What inference reads from a model's meta. */
-export type InferenceMeta = Pick<ModelMeta, 'runId' | 'classes' | 'backbone' | 'preprocessing'>;
+export type InferenceMeta = Pick<ModelMeta, 'runId' | 'classes' | 'backbone' | 'preprocessing'> & Partial<Pick<ModelMeta, 'backboneKind'>>;
+
+/** The accurate backbone's extra models (meta `backboneKind: 'faceres+deep'`), run beside faceres. */
+export interface ExtraBackbones {
+  /** faceres-deep (relu6-fused or as shipped). */
+  deep: TF.GraphModel;
+  gear: TF.GraphModel;
+}
 
 export interface InferenceModels {
   detector: TF.GraphModel;
   /** faceres (relu6-fused or as shipped: same outputs). */
   faceres: TF.GraphModel;
+  /** Required when the model's meta says `backboneKind: 'faceres+deep'`. */
+  extra?: ExtraBackbones | null;
   head: TF.LayersModel;
   meta: InferenceMeta;
 }
@@ -96,14 +129,17 @@ export interface ClassifyOptions {
  * training (`lib/training/features.ts`, from the stored original photo and the face's stored box), so a head is
  * trained on exactly the features it sees at inference: `boxes` are cut out of the RGB image tensor
  * [h, w, 3] (not disposed) and resized to 224 (`cropsToBackboneInput`); with `mirror`, their mirror images
- * go through faceres in the same batch. Returns the plain crops' features, and the mirrored ones (or null).
+ * go through faceres in the same batch. With `extra` (the accurate backbone) the same batch also goes through
+ * faceres-deep, and through gear (`toGearInput`), and each vector is faceres' features, faceres-deep's, then
+ * gear's 7 age-bin probabilities (`featureLayout('faceres+deep')`); age and male stay faceres' estimates.
+ * Returns the plain crops' features, and the mirrored ones (or null).
  */
 export async function describeBoxes(
   tf: Tf,
   faceres: TF.GraphModel,
   image: TF.Tensor3D,
   boxes: readonly Box[],
-  opts: { mirror: boolean },
+  opts: { mirror: boolean; extra?: ExtraBackbones | null },
 ): Promise<{ plain: FeatureVector[]; mirrored: FeatureVector[] | null }> {
   const n = boxes.length;
   if (n === 0) return { plain: [], mirrored: opts.mirror ? [] : null };
@@ -112,11 +148,27 @@ export async function describeBoxes(
   let outs: TF.Tensor[] = [];
   try {
     outs = tf.tidy(() => faceres.execute(batch, [...FACERES_OUTPUTS]) as TF.Tensor[]);
-    const [feat, ageP, male] = (await Promise.all(outs.map((t) => t.data()))) as Float32Array[];
+    if (opts.extra) {
+      const { deep, gear } = opts.extra;
+      outs.push(tf.tidy(() => deep.execute(batch, FACERES_DEEP_OUTPUT) as TF.Tensor));
+      outs.push(tf.tidy(() => gear.execute(toGearInput(tf, batch), GEAR_AGE_OUTPUT) as TF.Tensor));
+    }
+    const [feat, ageP, male, deepFeat, gearAge] = (await Promise.all(outs.map((t) => t.data()))) as Float32Array[];
     const rows = batch.shape[0];
     const dim = feat.length / rows;
+    const features = (i: number): Float32Array => {
+      const own = feat.slice(i * dim, (i + 1) * dim);
+      if (!deepFeat) return own;
+      const dd = deepFeat.length / rows;
+      const ga = gearAge.length / rows;
+      const out = new Float32Array(dim + dd + ga);
+      out.set(own);
+      out.set(deepFeat.subarray(i * dd, (i + 1) * dd), dim);
+      out.set(gearAge.subarray(i * ga, (i + 1) * ga), dim + dd);
+      return out;
+    };
     const all = Array.from({ length: rows }, (_, i) => ({
-      features: feat.slice(i * dim, (i + 1) * dim),
+      features: features(i),
       age: ageFromSoftmax(ageP, i),
       male: male[i],
     }));
@@ -162,15 +214,15 @@ export async function classifyFeatures(
   head: { model: TF.LayersModel; meta: InferenceMeta },
   pairs: readonly FeaturePair[],
 ): Promise<Float32Array[]> {
-  const { useAge, mirrorTta, dim } = head.meta.preprocessing;
+  const { useAge, mirrorTta, dim, layout } = head.meta.preprocessing;
   const k = head.meta.classes.length;
-  const plain = await headProbs(tf, head.model, pairs.map((p) => headInput(p.plain.features, p.plain.age, useAge)), dim, k);
+  const plain = await headProbs(tf, head.model, pairs.map((p) => headInput(p.plain.features, p.plain.age, useAge, layout)), dim, k);
   if (!mirrorTta) return plain;
   const withMirror = pairs.map((p, i) => (p.mirrored ? i : -1)).filter((i) => i >= 0);
   const mirrored = await headProbs(
     tf,
     head.model,
-    withMirror.map((i) => headInput(pairs[i].mirrored!.features, pairs[i].mirrored!.age, useAge)),
+    withMirror.map((i) => headInput(pairs[i].mirrored!.features, pairs[i].mirrored!.age, useAge, layout)),
     dim,
     k,
   );
@@ -196,15 +248,8 @@ export async function classifyImage(
   const detections = await detectInTensor(tf, models.detector, image, opts.detect);
   const t1 = performance.now();
   const plans = planSamples(width, height, detections, opts.rule);
-  const n = plans.length;
-  const mirror = opts.mirror ?? models.meta.preprocessing.mirrorTta;
-  // With mirror test-time augmentation the mirrored crops go through the backbone in the same batch.
-  const described = await describeBoxes(tf, models.faceres, image, plans.map((p) => p.box), { mirror });
-  const { useAge } = models.meta.preprocessing;
-  const rows = [...described.plain, ...(described.mirrored ?? [])].map((d) => headInput(d.features, d.age, useAge));
+  const probs = await classifyBoxes(tf, models, image, plans.map((p) => p.box), { mirror: opts.mirror });
   const classes = models.meta.classes;
-  let probs = await headProbs(tf, models.head, rows, models.meta.preprocessing.dim, classes.length);
-  if (mirror) probs = probs.slice(0, n).map((p, i) => mirrorAverage(p, probs[n + i]));
   if (opts.timings) {
     const t2 = performance.now();
     Object.assign(opts.timings, { detectMs: t1 - t0, classifyMs: t2 - t1, totalMs: t2 - t0 });
@@ -237,10 +282,15 @@ export async function classifyBoxes(
 ): Promise<Float32Array[]> {
   const n = boxes.length;
   if (n === 0) return [];
+  // With mirror test-time augmentation the mirrored crops go through the backbone in the same batch.
   const mirror = opts.mirror ?? models.meta.preprocessing.mirrorTta;
-  const described = await describeBoxes(tf, models.faceres, image, boxes, { mirror });
-  const { useAge, dim } = models.meta.preprocessing;
-  const rows = [...described.plain, ...(described.mirrored ?? [])].map((d) => headInput(d.features, d.age, useAge));
+  const extra = needsExtraBackbones(models.meta) ? models.extra : null;
+  if (needsExtraBackbones(models.meta) && !extra) {
+    throw new Error('This model uses the accurate backbone (faceres + faceres-deep + gear): load faceres-deep and gear too');
+  }
+  const described = await describeBoxes(tf, models.faceres, image, boxes, { mirror, extra });
+  const { useAge, dim, layout } = models.meta.preprocessing;
+  const rows = [...described.plain, ...(described.mirrored ?? [])].map((d) => headInput(d.features, d.age, useAge, layout));
   const probs = await headProbs(tf, models.head, rows, dim, models.meta.classes.length);
   return mirror ? probs.slice(0, n).map((p, i) => mirrorAverage(p, probs[n + i])) : probs;
 }

@@ -4,6 +4,7 @@
  * about the run (head configuration, metrics, snapshot, …) is optional, so hand-made or older models load.
  */
 import { z } from 'zod';
+import { BACKBONE_KINDS, type BackboneKind, DEFAULT_BACKBONE } from './backbone';
 
 /**
  * How training weighs samples (lib/training/weights.ts): `class` = inverse class frequency; `class+gender` = classes
@@ -34,8 +35,13 @@ export const modelMetaSchema = z.object({
   runId: z.string().optional(),
   /** In the order of the head's softmax outputs. */
   classes: z.array(z.string()).min(1).readonly(),
-  /** BACKBONE_ID of the features the head was trained on. */
+  /** BACKBONE_ID of the features the head was trained on (`backboneId(backboneKind)`). */
   backbone: z.string(),
+  /**
+   * Which backbone computes the features: `faceres` (default, "Fast"; absent in older metas) or `faceres+deep`
+   * ("Accurate": faceres + faceres-deep + gear's age bins, see lib/inference/backbone.ts).
+   */
+  backboneKind: z.enum(BACKBONE_KINDS).optional(),
   preprocessing: z.object({
     /** Where the features came from (informational). */
     input: z.string().optional(),
@@ -45,6 +51,11 @@ export const modelMetaSchema = z.object({
     useAge: z.boolean(),
     /** Probabilities are averaged over the crop and its mirror image. */
     mirrorTta: z.boolean().default(false),
+    /**
+     * The feature vector's blocks (`featureLayout(backboneKind)`), each L2-normalised on its own where `l2`;
+     * absent (older metas, faceres): the whole vector is one L2 block.
+     */
+    layout: z.array(z.object({ name: z.string(), dim: z.number().int().positive(), l2: z.boolean() })).optional(),
     /** Head input length: feature dim + (useAge ? 1 : 0). */
     dim: z.number().int().positive(),
   }),
@@ -58,6 +69,11 @@ export const modelMetaSchema = z.object({
   createdAt: z.string().optional(),
 });
 export type ModelMeta = z.infer<typeof modelMetaSchema>;
+
+/** The backbone a model's features come from: its `backboneKind`, faceres when absent (older metas). */
+export function backboneKindOf(meta: Pick<ModelMeta, 'backboneKind'>): BackboneKind {
+  return meta.backboneKind ?? DEFAULT_BACKBONE;
+}
 
 /** Validates a parsed meta.json; `source` names the file in the error. */
 export function parseModelMeta(json: unknown, source: string): ModelMeta {

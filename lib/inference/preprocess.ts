@@ -163,3 +163,27 @@ export function cropsToBackboneInput(tf: Tf, image: TF.Tensor3D, boxes: readonly
     return tf.concat(crops, 0);
   });
 }
+
+// ---------------------------------------------------------------------------------------------------------
+// gear's input (the accurate backbone's age bins; see lib/inference/backbone.ts).
+
+/** Side of gear's square input. */
+export const GEAR_INPUT_SIZE = 198;
+/** [top, left, bottom, right] of the face crop that gear sees (human's gear.ts default box). */
+export const GEAR_CROP_BOX = [0, 0.1, 0.9, 0.9] as const;
+
+/**
+ * Backbone input batch ([n, 224, 224, 3], 0..255: the face crops as faceres sees them) -> gear input
+ * [n, 198, 198, 3] in 0..1: each crop cut to GEAR_CROP_BOX and resized bilinearly, as human's gear.ts does
+ * with its face tensor. The box is left-right symmetric, so a mirrored crop gives the mirrored gear input.
+ */
+export function toGearInput(tf: Tf, backboneInput: TF.Tensor4D): TF.Tensor4D {
+  return tf.tidy(() => {
+    const n = backboneInput.shape[0];
+    if (n === 0) return tf.zeros([0, GEAR_INPUT_SIZE, GEAR_INPUT_SIZE, 3]) as TF.Tensor4D;
+    const boxes = tf.tensor2d(Array.from({ length: n }, () => [...GEAR_CROP_BOX]), [n, 4]);
+    const idx = tf.tensor1d(Array.from({ length: n }, (_, i) => i), 'int32');
+    const scaled = tf.div(backboneInput, 255) as TF.Tensor4D;
+    return tf.image.cropAndResize(scaled, boxes, idx, [GEAR_INPUT_SIZE, GEAR_INPUT_SIZE], 'bilinear');
+  });
+}

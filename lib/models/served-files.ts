@@ -1,21 +1,48 @@
 /**
  * The pretrained model files the browser preview downloads, as the app serves them: BlazeFace as shipped,
  * faceres with the relu6 fusion already applied (the browser's wasm backend runs it about twice as fast),
- * and the tfjs wasm binaries. URLs carry `servedModelsVersion()`, so responses are cached as immutable.
+ * for models on the accurate backbone also faceres-deep (relu6-fused too) and gear (as shipped, it has no
+ * relu6), and the tfjs wasm binaries. URLs carry `servedModelsVersion()`, so responses are cached as immutable.
+ * This is the one list of served model files (`BACKBONE_FILES`, `backboneFilesFor`).
  */
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { lazyAsync, projectRequire } from './tf';
 import { DETECTOR_MODEL_FILE } from '../inference/blazeface';
-import { BACKBONE_ID, FACERES_MODEL_FILE } from '../inference/backbone';
-import type { ModelMeta } from '../inference/meta';
+import {
+  ACCURATE_BACKBONE_ID,
+  type BackboneKind,
+  BACKBONE_ID,
+  FACERES_DEEP_MODEL_FILE,
+  backboneId,
+  FACERES_MODEL_FILE,
+  GEAR_MODEL_FILE,
+} from '../inference/backbone';
+import { backboneKindOf, type ModelMeta } from '../inference/meta';
 import { fuseRelu6 } from './fuse-relu6';
 import { findModelFile, readModelArtifacts } from './load-graph';
 
 /** Changes whenever a served byte could change (backbone weights, preprocessing, fusion, tfjs version). */
 export function servedModelsVersion(): string {
   const tfjs = (projectRequire()('@tensorflow/tfjs-backend-wasm/package.json') as { version: string }).version;
-  return `${BACKBONE_ID}-f1-tfjs${tfjs}`;
+  return `${BACKBONE_ID}-${ACCURATE_BACKBONE_ID.split('-').slice(2, 4).join('-')}-f1-tfjs${tfjs}`;
+}
+
+/** Served graph models (json + bin each) per backbone kind, detector included: what a browser or a bundle needs. */
+export const BACKBONE_FILES: Record<BackboneKind, readonly string[]> = {
+  faceres: ['blazeface.json', 'blazeface.bin', 'faceres.json', 'faceres.bin'],
+  'faceres+deep': ['blazeface.json', 'blazeface.bin', 'faceres.json', 'faceres.bin', 'faceres-deep.json', 'faceres-deep.bin', 'gear.json', 'gear.bin'],
+};
+
+/** The served files a model needs (by its meta's backbone kind; older metas: faceres). */
+export function backboneFilesFor(meta: Pick<ModelMeta, 'backboneKind'>): readonly string[] {
+  return BACKBONE_FILES[backboneKindOf(meta)];
+}
+
+/** URLs (under `base`) of the accurate backbone's extra models when the meta needs them, else null. */
+export function extraBackboneFiles(meta: Pick<ModelMeta, 'backboneKind'>, base: string): { deep: string; gear: string } | null {
+  if (backboneKindOf(meta) === 'faceres') return null;
+  return { deep: `${base}faceres-deep.json`, gear: `${base}gear.json` };
 }
 
 export interface ServedFile {
@@ -26,29 +53,37 @@ export interface ServedFile {
 const json = (v: unknown): ServedFile => ({ body: new TextEncoder().encode(JSON.stringify(v)), contentType: 'application/json' });
 const bin = (b: Uint8Array): ServedFile => ({ body: b, contentType: 'application/octet-stream' });
 
-/** faceres rewritten by `fuseRelu6`, as a graph-model folder: faceres.json + faceres.bin. */
-const fusedFaceres = lazyAsync(async (): Promise<{ json: ServedFile; bin: ServedFile }> => {
-  const jsonPath = findModelFile(FACERES_MODEL_FILE);
-  const original = JSON.parse(await fs.readFile(jsonPath, 'utf8')) as Record<string, unknown>;
-  const { artifacts } = fuseRelu6(await readModelArtifacts(jsonPath));
-  const model = {
-    ...original,
-    modelTopology: artifacts.modelTopology,
-    weightsManifest: [{ paths: ['faceres.bin'], weights: artifacts.weightSpecs }],
-  };
-  return { json: json(model), bin: bin(new Uint8Array(artifacts.weightData as ArrayBuffer)) };
-});
+/** A graph model rewritten by `fuseRelu6`, as a graph-model folder: <name>.json + <name>.bin. */
+const fused = (file: string) =>
+  lazyAsync(async (): Promise<{ json: ServedFile; bin: ServedFile }> => {
+    const jsonPath = findModelFile(file);
+    const original = JSON.parse(await fs.readFile(jsonPath, 'utf8')) as Record<string, unknown>;
+    const { artifacts } = fuseRelu6(await readModelArtifacts(jsonPath));
+    const model = {
+      ...original,
+      modelTopology: artifacts.modelTopology,
+      weightsManifest: [{ paths: [file.replace(/\.json$/, '.bin')], weights: artifacts.weightSpecs }],
+    };
+    return { json: json(model), bin: bin(new Uint8Array(artifacts.weightData as ArrayBuffer)) };
+  });
+const fusedFaceres = fused(FACERES_MODEL_FILE);
+const fusedDeep = fused(FACERES_DEEP_MODEL_FILE);
 
 /**
- * The graph models a model's inference loads, by `InferenceModels` key, each as its served files (model JSON
- * first, then its weights), for the backbone the model's meta names. The one list of pretrained files the
- * exported model bundle carries (lib/models/bundle.ts). Throws for a backbone this server does not have.
+ * The graph models a model's inference loads, by key (`detector`, `faceres`, and for the accurate backbone
+ * `deep` and `gear`, which go to `InferenceModels.extra`), each as its served files (model JSON first, then
+ * its weights): `BACKBONE_FILES` of the meta's backbone kind, grouped. The exported model bundle carries
+ * exactly these (lib/models/bundle.ts). Throws for a backbone this server does not have.
  */
-export function inferenceGraphFiles(meta: Pick<ModelMeta, 'backbone'>): Record<string, string[]> {
-  if (meta.backbone !== BACKBONE_ID) {
-    throw new Error(`The model was trained on backbone ${meta.backbone}, this server has ${BACKBONE_ID}: retrain and promote a model.`);
+export function inferenceGraphFiles(meta: Pick<ModelMeta, 'backbone' | 'backboneKind'>): Record<string, string[]> {
+  const kind = backboneKindOf(meta);
+  if (meta.backbone !== backboneId(kind)) {
+    throw new Error(`The model was trained on backbone ${meta.backbone}, this server has ${backboneId(kind)}: retrain and promote a model.`);
   }
-  return { detector: ['blazeface.json', 'blazeface.bin'], faceres: ['faceres.json', 'faceres.bin'] };
+  const key: Record<string, string> = { blazeface: 'detector', faceres: 'faceres', 'faceres-deep': 'deep', gear: 'gear' };
+  const out: Record<string, string[]> = {};
+  for (const file of BACKBONE_FILES[kind]) (out[key[file.replace(/\.(json|bin)$/, '')]] ??= []).push(file);
+  return out;
 }
 
 /** A served backbone/detector file by name, or null for any other name. */
@@ -62,6 +97,14 @@ async function backboneFile(name: string): Promise<ServedFile | null> {
       return (await fusedFaceres()).json;
     case 'faceres.bin':
       return (await fusedFaceres()).bin;
+    case 'faceres-deep.json':
+      return (await fusedDeep()).json;
+    case 'faceres-deep.bin':
+      return (await fusedDeep()).bin;
+    case 'gear.json':
+      return { body: await fs.readFile(findModelFile(GEAR_MODEL_FILE)), contentType: 'application/json' };
+    case 'gear.bin':
+      return bin(await fs.readFile(findModelFile(GEAR_MODEL_FILE.replace(/\.json$/, '.bin'))));
     default:
       return null;
   }

@@ -5,15 +5,16 @@
 // stored original photo, decoded and EXIF-oriented by the upload decoder (as `POST /api/predict` does), cut at the
 // face's stored box (the planned sample box) and resized by the backbone's tensor crop. Not from the
 // stored crop JPEG (re-encoded at <= 320 px, q90), which shifted class probabilities by up to 0.08.
-// A stored vector is FEATURE_DIM floats of features, then the backbone's age estimate
-// (years) and its male probability: little-endian float32.
+// A stored vector is the backbone's features (FEATURE_DIM floats for faceres, featureDim('faceres+deep') for the
+// accurate backbone, in `featureLayout` order), then faceres' age estimate (years) and its male probability:
+// little-endian float32. Each backbone kind has its own feature key, so the two never mix.
 import type { Db } from '../db';
 import { decodeImage, type RgbImage } from '../images';
-import { BACKBONE_ID, FEATURE_DIM } from '../inference/backbone';
+import { type BackboneKind, backboneId, DEFAULT_BACKBONE, FEATURE_DIM, featureDim } from '../inference/backbone';
 import { describeBoxes } from '../inference/classify';
 import type { Box } from '../inference/preprocess';
 import type { FeaturePair, FeatureVector } from '../inference/types';
-import { loadFaceres } from '../models/backbone';
+import { loadBackbone } from '../models/backbone';
 import { getTf, rgbTensor } from '../models/tf';
 import { type BlobStore, originalKey, store as defaultStore } from '../storage';
 
@@ -22,26 +23,33 @@ import { type BlobStore, originalKey, store as defaultStore } from '../storage';
  * `meta.backbone` names) and where the crop came from. Vectors cached under another key (e.g. the
  * bare BACKBONE_ID, computed from the stored crop JPEGs) are never mixed in.
  */
-export const FEATURE_KEY = `${BACKBONE_ID}+photo`;
+export const featureKey = (kind: BackboneKind): string => `${backboneId(kind)}+photo`;
+/** The default (faceres) backbone's feature key. */
+export const FEATURE_KEY = featureKey(DEFAULT_BACKBONE);
 
+/** Floats per stored vector of the default backbone; `vectorDim(kind)` for any. */
 export const VECTOR_DIM = FEATURE_DIM + 2;
+export const vectorDim = (kind: BackboneKind): number => featureDim(kind) + 2;
 
 /** Ids per `in` list: SQLite takes at most 999 bound values a statement (1,000 ids and the key failed). */
 const ID_SLICE = 500;
 
 export function encodeVector(v: FeatureVector): Uint8Array<ArrayBuffer> {
-  const out = new Float32Array(VECTOR_DIM);
+  const dim = v.features.length;
+  const out = new Float32Array(dim + 2);
   out.set(v.features);
-  out[FEATURE_DIM] = v.age;
-  out[FEATURE_DIM + 1] = v.male;
+  out[dim] = v.age;
+  out[dim + 1] = v.male;
   return new Uint8Array(out.buffer);
 }
 
-export function decodeVector(bytes: Uint8Array): FeatureVector {
-  if (bytes.byteLength !== VECTOR_DIM * 4) throw new Error(`feature vector has ${bytes.byteLength} bytes, expected ${VECTOR_DIM * 4}`);
+/** A stored vector; `kind` (default faceres) fixes the length it must have. */
+export function decodeVector(bytes: Uint8Array, kind: BackboneKind = DEFAULT_BACKBONE): FeatureVector {
+  const n = vectorDim(kind);
+  if (bytes.byteLength !== n * 4) throw new Error(`feature vector has ${bytes.byteLength} bytes, expected ${n * 4} (${kind})`);
   const copy = new Uint8Array(bytes); // aligned copy
   const f = new Float32Array(copy.buffer);
-  return { features: f.slice(0, FEATURE_DIM), age: f[FEATURE_DIM], male: f[FEATURE_DIM + 1] };
+  return { features: f.slice(0, n - 2), age: f[n - 2], male: f[n - 1] };
 }
 
 /** What `Face.apparentMale` / `Face.apparentAge` hold: the backbone's estimates on the plain (not mirrored) view. */
@@ -80,23 +88,23 @@ export type PhotoFaces = { sha256: string; width: number; height: number; faces:
  * Plain and mirrored features of faces of one stored photo: the original is read from storage and
  * decoded once, and every face box goes through `describeBoxes`, the crop path of inference.
  */
-async function describePhotoFaces(photo: PhotoFaces, blobs: BlobStore = defaultStore()): Promise<FeaturePair[]> {
+async function describePhotoFaces(photo: PhotoFaces, kind: BackboneKind, blobs: BlobStore = defaultStore()): Promise<FeaturePair[]> {
   const bytes = await blobs.get(originalKey(photo.sha256));
   if (!bytes) throw new Error(`the original of photo ${photo.sha256} is missing from storage`);
   const image = await decodeOriginal(bytes);
   if (image.width !== photo.width || image.height !== photo.height) {
     throw new Error(`photo ${photo.sha256} decodes to ${image.width}x${image.height}, its faces were found on ${photo.width}x${photo.height}`);
   }
-  return describeImageBoxes(image, photo.faces.map((f) => f.box));
+  return describeImageBoxes(image, photo.faces.map((f) => f.box), kind);
 }
 
 /** Plain and mirrored features of boxes of a decoded photo, through `describeBoxes` (the inference crop path). */
-export async function describeImageBoxes(image: RgbImage, boxes: readonly Box[]): Promise<FeaturePair[]> {
+export async function describeImageBoxes(image: RgbImage, boxes: readonly Box[], kind: BackboneKind = DEFAULT_BACKBONE): Promise<FeaturePair[]> {
   const tf = await getTf();
-  const faceres = await loadFaceres();
+  const { faceres, extra } = await loadBackbone(kind);
   const tensor = rgbTensor(tf, image);
   try {
-    const d = await describeBoxes(tf, faceres, tensor, boxes, { mirror: true });
+    const d = await describeBoxes(tf, faceres, tensor, boxes, { mirror: true, extra });
     return d.plain.map((p, i) => ({ plain: p, mirrored: d.mirrored![i] }));
   } finally {
     tensor.dispose();
@@ -104,14 +112,17 @@ export async function describeImageBoxes(image: RgbImage, boxes: readonly Box[])
 }
 
 /**
- * Makes sure every face in `faceIds` has plain and mirrored features under FEATURE_KEY; embeds only
- * the missing ones, photo by photo (each original decoded once), saving about `batch` faces at a time.
+ * Makes sure every face in `faceIds` has plain and mirrored features under the feature key of `opts.kind`
+ * (default faceres); embeds only the missing ones, photo by photo (each original decoded once), saving about
+ * `batch` faces at a time.
  */
 export async function ensureFeatures(
   db: Db,
   faceIds: readonly string[],
-  opts: { batch?: number; onProgress?: (done: number, total: number) => Promise<void> | void; store?: BlobStore } = {},
+  opts: { batch?: number; onProgress?: (done: number, total: number) => Promise<void> | void; store?: BlobStore; kind?: BackboneKind } = {},
 ): Promise<{ computed: number; cached: number }> {
+  const kind = opts.kind ?? DEFAULT_BACKBONE;
+  const FEATURE_KEY = featureKey(kind);
   const have = new Set<string>();
   for (let i = 0; i < faceIds.length; i += ID_SLICE) {
     const rows = await db.feature.groupBy({
@@ -159,7 +170,7 @@ export async function ensureFeatures(
     await opts.onProgress?.(done, missing.length);
   };
   for (const photo of photos.values()) {
-    const pairs = await describePhotoFaces(photo, opts.store);
+    const pairs = await describePhotoFaces(photo, kind, opts.store);
     photo.faces.forEach((f, k) => pending.push({ id: f.id, pair: pairs[k] }));
     if (pending.length >= batch) await flush();
   }
@@ -167,13 +178,14 @@ export async function ensureFeatures(
   return { computed: missing.length, cached: faceIds.length - missing.length };
 }
 
-/** The cached plain and mirrored vectors of the given faces (current feature key). */
-export async function loadFeatures(db: Db, faceIds: readonly string[], backbone = FEATURE_KEY): Promise<Map<string, FeaturePair>> {
+/** The cached plain and mirrored vectors of the given faces (current feature key of `kind`, default faceres). */
+export async function loadFeatures(db: Db, faceIds: readonly string[], kind: BackboneKind = DEFAULT_BACKBONE): Promise<Map<string, FeaturePair>> {
   const out = new Map<string, FeaturePair>();
+  const backbone = featureKey(kind);
   for (let i = 0; i < faceIds.length; i += ID_SLICE) {
     const rows = await db.feature.findMany({ where: { backbone, faceId: { in: faceIds.slice(i, i + ID_SLICE) } } });
     for (const r of rows) {
-      const v = decodeVector(r.vector);
+      const v = decodeVector(r.vector, kind);
       const e = out.get(r.faceId) ?? { plain: null as unknown as FeatureVector, mirrored: null };
       if (r.mirrored) e.mirrored = v;
       else e.plain = v;
@@ -193,16 +205,18 @@ export async function jobFeatures(
   ctx: { db: Db; log: (message: string) => Promise<void>; checkpoint: () => Promise<void> },
   faceIds: readonly string[],
   report: (features: { done: number; total: number }) => Promise<void>,
+  kind: BackboneKind = DEFAULT_BACKBONE,
 ): Promise<Map<string, FeaturePair>> {
   await report({ done: 0, total: 0 });
   await getTf();
   const t0 = Date.now();
   const feat = await ensureFeatures(ctx.db, faceIds, {
+    kind,
     onProgress: async (done, total) => {
       await report({ done, total });
       await ctx.checkpoint();
     },
   });
-  await ctx.log(`features: ${feat.computed} computed, ${feat.cached} cached (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
-  return loadFeatures(ctx.db, faceIds);
+  await ctx.log(`features: ${feat.computed} computed, ${feat.cached} cached (${((Date.now() - t0) / 1000).toFixed(1)} s, backbone ${kind})`);
+  return loadFeatures(ctx.db, faceIds, kind);
 }

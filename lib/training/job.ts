@@ -6,14 +6,14 @@ import { config } from '../config';
 import type { Db } from '../db';
 import { CLASSES, classIndex } from '../classes';
 import { pinSplits, SPLITS, type SplitName, TRAINABLE } from '../dataset/split';
-import { BACKBONE_ID } from '../inference/backbone';
+import { backboneId, type BackboneKind, featureLayout, kindOfBackboneId } from '../inference/backbone';
 import { classifyFeatures, headInput } from '../inference/classify';
 import type { HeadConfig } from '../inference/meta';
 import type { FeaturePair } from '../inference/types';
 import { getTf } from '../models/tf';
 import { loadModel, promote, promotedRun, PromotionRefused, saveModel, sweepTemp } from '../models/registry';
 import { ensureFeatures, jobFeatures, loadFeatures } from './features';
-import { DEFAULT_HEAD } from './head';
+import { headFor } from './head';
 import { buildModelMeta } from './meta';
 import { computeMetrics, type Metrics } from './metrics';
 import { requireNoEvalDrop } from '../dataset/eval-sets';
@@ -47,7 +47,8 @@ async function photoSources(db: Db, faceIds: readonly string[]): Promise<Map<str
 export async function runTrainJob(ctx: JobContext): Promise<{ runId: string; metrics: RunMetrics }> {
   const { db } = ctx;
   const payload = trainPayloadSchema.parse(ctx.payload);
-  const cfg: HeadConfig = { ...DEFAULT_HEAD, ...payload.config };
+  const kind = payload.backbone;
+  const cfg: HeadConfig = { ...headFor(kind), ...payload.config };
   const seed = payload.seed;
   const progress = { step: 'snapshot' } as TrainProgress;
   const report = async (p: Partial<TrainProgress>) => {
@@ -64,7 +65,13 @@ export async function runTrainJob(ctx: JobContext): Promise<{ runId: string; met
     });
   }
   const run = await db.run.create({
-    data: { jobId: ctx.job.id, seed, backbone: BACKBONE_ID, config: JSON.stringify({ ...cfg, mirrorTta: payload.mirrorTta }), createdById: ctx.job.createdById },
+    data: {
+      jobId: ctx.job.id,
+      seed,
+      backbone: backboneId(kind),
+      config: JSON.stringify({ ...cfg, mirrorTta: payload.mirrorTta, backbone: kind }),
+      createdById: ctx.job.createdById,
+    },
   });
   await report({ step: 'snapshot', runId: run.id });
   let savedDir: string | null = null;
@@ -97,15 +104,16 @@ export async function runTrainJob(ctx: JobContext): Promise<{ runId: string; met
 
     // 3. features (only the faces that have none for this backbone).
     await report({ step: 'features' });
-    const vectors = await jobFeatures(ctx, faces.map((f) => f.id), (features) => report({ features }));
+    const vectors = await jobFeatures(ctx, faces.map((f) => f.id), (features) => report({ features }), kind);
     const pairsOf = (ids: string[]) => ids.map((id) => vectors.get(id)!);
 
     // 4. train, early-stopped on the validation split.
     const tf = await getTf();
+    const layout = kind === 'faceres' ? undefined : featureLayout(kind);
     const toX = (pairs: FeaturePair[], mirrored = false) =>
       pairs.map((p) => {
         const v = mirrored ? (p.mirrored ?? p.plain) : p.plain;
-        return headInput(v.features, v.age, cfg.useAge);
+        return headInput(v.features, v.age, cfg.useAge, layout);
       });
     const trainPairs = pairsOf(split.train.ids);
     const validPairs = pairsOf(split.valid.ids);
@@ -151,6 +159,7 @@ export async function runTrainJob(ctx: JobContext): Promise<{ runId: string; met
       seed,
       snapshot: { faces: faces.length, perSplit },
       createdBy: ctx.job.createdById,
+      backbone: kind,
     });
     const testPairs = pairsOf(split.test.ids);
     const probs = await classifyFeatures(tf, { model: trained.model, meta }, testPairs);
@@ -158,10 +167,10 @@ export async function runTrainJob(ctx: JobContext): Promise<{ runId: string; met
     meta.metrics = metrics;
 
     // 5b. slices of the test split, and every evaluation set (scored, never trained on).
-    const measured = await measureSlicesAndEvalSets(ctx, tf, { model: trained.model, meta }, metrics, vectors);
+    const measured = await measureSlicesAndEvalSets(ctx, tf, { model: trained.model, meta }, metrics, vectors, kind);
 
     // 6. compare with the promoted model on the same test split (and evaluation sets).
-    const comparison = await compareWithPromoted(ctx, tf, { metrics, testY: split.test.y, testPairs, measured });
+    const comparison = await compareWithPromoted(ctx, tf, { metrics, testY: split.test.y, testIds: split.test.ids, testPairs, measured, kind });
     const runMetrics: RunMetrics = { ...metrics, comparison, slices: measured.slices, evalSets: measured.evalSets };
 
     // 7. save atomically, then record the run; only while the job is still ours (checked in the
@@ -192,7 +201,7 @@ export async function runTrainJob(ctx: JobContext): Promise<{ runId: string; met
           modelDir: savedDir,
           finishedAt: new Date(),
           history: JSON.stringify(history),
-          config: JSON.stringify({ ...cfg, mirrorTta: payload.mirrorTta, bestEpoch: trained.bestEpoch }),
+          config: JSON.stringify({ ...cfg, mirrorTta: payload.mirrorTta, backbone: kind, bestEpoch: trained.bestEpoch }),
         },
       });
       if (r.count === 1 && !comparison.promoted) await emitEvent(tx, 'run.finished', finished(false));
@@ -243,10 +252,22 @@ export async function runTrainJob(ctx: JobContext): Promise<{ runId: string; met
 type Head = Parameters<typeof classifyFeatures>[1];
 type Tf = Awaited<ReturnType<typeof getTf>>;
 type EvalInput = { name: string; faces: EvalFace[]; pairs: FeaturePair[]; attrs: Map<string, SliceAttrs> };
+/** Plain + mirrored vectors of faces under a backbone (computed when missing). */
+async function vectorsOf(ctx: JobContext, ids: readonly string[], kind: BackboneKind): Promise<{ vectors: Map<string, FeaturePair>; computed: number }> {
+  const feat = await ensureFeatures(ctx.db, ids, { kind, onProgress: () => ctx.checkpoint() });
+  return { vectors: await loadFeatures(ctx.db, ids, kind), computed: feat.computed };
+}
 type Measured = { slices: Slices; evalSets: Record<string, EvalSetMetrics>; inputs: EvalInput[] };
 
 /** Slices of the test split, then each evaluation set's faces (features computed when missing) scored by the new head. */
-async function measureSlicesAndEvalSets(ctx: JobContext, tf: Tf, head: Head, metrics: Metrics, testVectors: Map<string, FeaturePair>): Promise<Measured> {
+async function measureSlicesAndEvalSets(
+  ctx: JobContext,
+  tf: Tf,
+  head: Head,
+  metrics: Metrics,
+  testVectors: Map<string, FeaturePair>,
+  kind: BackboneKind,
+): Promise<Measured> {
   const { db } = ctx;
   const predictions = metrics.predictions ?? [];
   const testAttrs = await sliceAttributes(db, predictions.map((p) => p.faceId), (id) => testVectors.get(id)?.plain.male);
@@ -256,8 +277,7 @@ async function measureSlicesAndEvalSets(ctx: JobContext, tf: Tf, head: Head, met
   const evalSets: Record<string, EvalSetMetrics> = {};
   const inputs: EvalInput[] = [];
   if (ids.length === 0) return { slices, evalSets, inputs };
-  const feat = await ensureFeatures(db, ids, { onProgress: () => ctx.checkpoint() });
-  const vectors = await loadFeatures(db, ids);
+  const { vectors, computed } = await vectorsOf(ctx, ids, kind);
   const attrs = await sliceAttributes(db, ids, (id) => vectors.get(id)?.plain.male);
   for (const s of sets) {
     const faces = s.faces.filter((f) => vectors.has(f.id));
@@ -267,7 +287,7 @@ async function measureSlicesAndEvalSets(ctx: JobContext, tf: Tf, head: Head, met
     inputs.push({ name: s.name, faces, pairs, attrs });
   }
   await ctx.log(
-    `evaluation sets (${feat.computed} features computed): ` +
+    `evaluation sets (${computed} features computed): ` +
       Object.entries(evalSets)
         .map(([name, m]) => `${name} ${(100 * m.accuracy).toFixed(1)}% of ${m.n} (${m.kind})`)
         .join(', '),
@@ -282,7 +302,7 @@ async function measureSlicesAndEvalSets(ctx: JobContext, tf: Tf, head: Head, met
 async function compareWithPromoted(
   ctx: JobContext,
   tf: Tf,
-  run: { metrics: Metrics; testY: number[]; testPairs: FeaturePair[]; measured: Measured },
+  run: { metrics: Metrics; testY: number[]; testIds: string[]; testPairs: FeaturePair[]; measured: Measured; kind: BackboneKind },
 ): Promise<RunMetrics['comparison']> {
   const { db } = ctx;
   const { metrics } = run;
@@ -295,13 +315,21 @@ async function compareWithPromoted(
     return { promotedRunId: current.id, promotedMacroF1: null, promoted: true, reason: `the promoted model could not be loaded (${(err as Error).message})` };
   }
   try {
-    if (old.meta.backbone !== BACKBONE_ID) {
+    // The promoted model is scored on the same faces through its own backbone (fast vs accurate: features of
+    // the other kind are computed for the test split and evaluation sets when missing).
+    const oldKind = kindOfBackboneId(old.meta.backbone);
+    if (!oldKind) {
       return { promotedRunId: current.id, promotedMacroF1: null, promoted: true, reason: `the promoted model uses another backbone (${old.meta.backbone})` };
     }
-    const oldM = computeMetrics(run.testY, await classifyFeatures(tf, old, run.testPairs));
+    const same = oldKind === run.kind;
+    const evalIds = run.measured.inputs.flatMap((e) => e.faces.map((f) => f.id));
+    const other = same ? null : (await vectorsOf(ctx, [...run.testIds, ...evalIds], oldKind)).vectors;
+    const pairsFor = (ids: readonly string[], own: FeaturePair[]) => (other ? ids.map((id) => other.get(id)!) : own);
+    const oldM = computeMetrics(run.testY, await classifyFeatures(tf, old, pairsFor(run.testIds, run.testPairs)));
     const evalRows: EvalComparison[] = [];
     for (const e of run.measured.inputs) {
-      const promotedAccuracy = scoreEvalSet(e.faces, await classifyFeatures(tf, old, e.pairs), e.attrs).accuracy;
+      const pairs = pairsFor(e.faces.map((f) => f.id), e.pairs);
+      const promotedAccuracy = scoreEvalSet(e.faces, await classifyFeatures(tf, old, pairs), e.attrs).accuracy;
       evalRows.push({ name: e.name, accuracy: run.measured.evalSets[e.name].accuracy, promotedAccuracy });
     }
     const decision = promotionDecision({

@@ -3,9 +3,9 @@
  * job, the e2e fixture model and the benchmarks, so all of them describe their inputs the same way.
  */
 import { CLASSES } from '../classes';
-import { BACKBONE_ID, FEATURE_DIM } from '../inference/backbone';
+import { type BackboneKind, backboneId, DEFAULT_BACKBONE, featureDim, featureLayout } from '../inference/backbone';
 import type { HeadConfig, ModelMeta } from '../inference/meta';
-import { FEATURE_KEY } from './features';
+import { featureKey } from './features';
 import { inputDim } from './head';
 
 export function buildModelMeta(opts: {
@@ -17,17 +17,22 @@ export function buildModelMeta(opts: {
   snapshot: { faces: number; perSplit: Record<string, number> };
   createdBy?: string | null;
   metrics?: ModelMeta['metrics'];
+  /** The backbone the features come from (default faceres). */
+  backbone?: BackboneKind;
 }): ModelMeta {
+  const kind = opts.backbone ?? DEFAULT_BACKBONE;
   return {
     runId: opts.runId,
     classes: [...CLASSES],
-    backbone: BACKBONE_ID,
+    backbone: backboneId(kind),
+    backboneKind: kind,
     preprocessing: {
-      input: `${FEATURE_KEY} features (face box of the original photo, the inference crop path)`,
+      input: `${featureKey(kind)} features (face box of the original photo, the inference crop path)`,
       l2: true,
       useAge: opts.head.useAge,
       mirrorTta: opts.mirrorTta,
-      dim: inputDim(FEATURE_DIM, opts.head),
+      ...(kind === DEFAULT_BACKBONE ? {} : { layout: featureLayout(kind) }),
+      dim: inputDim(featureDim(kind), opts.head),
     },
     head: opts.head,
     bestEpoch: opts.bestEpoch,

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { type Db, isUniqueViolation } from '../db';
 import { DEFAULT_SEED } from '../dataset/split';
 import { WEIGHTINGS } from '../inference/meta';
+import { BACKBONE_KINDS } from '../inference/backbone';
 import type { Metrics } from './metrics';
 import type { EvalSetMetrics } from './evaluation';
 import type { Slices } from './slices';
@@ -30,6 +31,8 @@ export const trainPayloadSchema = z.object({
     .default({}),
   /** Test-time augmentation: average the mirrored crop's prediction in. */
   mirrorTta: z.boolean().default(true),
+  /** The backbone: `faceres` ("Fast", default) or `faceres+deep` ("Accurate", lib/inference/backbone.ts). */
+  backbone: z.enum(BACKBONE_KINDS).default('faceres'),
 });
 
 export type TrainProgress = {

@@ -9,6 +9,7 @@ import { CLASSES } from '../classes';
 import { argmax, classifyFeatures, type LoadedHead } from '../inference/classify';
 import type { FeaturePair, Tf } from '../inference/types';
 import { loadPromoted } from '../models/promoted';
+import { backboneKindOf } from '../inference/meta';
 import { getTf } from '../models/tf';
 import type { JobContext } from '../queue/worker';
 import type { BlobStore } from '../storage';
@@ -58,7 +59,10 @@ export async function computeSuggestions(db: Db, opts: SuggestOptions = {}): Pro
     ms[k] += now - t;
     t = now;
   };
+  // Features of the model's own backbone (the accurate one computes faceres-deep and gear too).
+  const kind = backboneKindOf(head.meta);
   const { computed, cached } = await ensureFeatures(db, ids, {
+    kind,
     store: opts.store,
     onProgress: (done, total) => opts.onProgress?.({ step: 'features', done, total, runId }),
   });
@@ -68,7 +72,7 @@ export async function computeSuggestions(db: Db, opts: SuggestOptions = {}): Pro
   for (let i = 0; i < ids.length; i += CHUNK) {
     const chunk = ids.slice(i, i + CHUNK);
     t = performance.now();
-    const features = await loadFeatures(db, chunk);
+    const features = await loadFeatures(db, chunk, kind);
     lap('load');
     const rows = await suggestionRows(tf, head, chunk, features);
     lap('classify');

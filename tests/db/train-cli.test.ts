@@ -32,3 +32,19 @@ it('queues a retrain with the chosen sample weighting, and refuses an unknown on
   const job = await t.db.job.findUniqueOrThrow({ where: { id: jobId } });
   expect(JSON.parse(job.payload).config).toEqual({ weighting: 'class' });
 }, 300_000);
+
+it('queues a retrain on the accurate backbone with --backbone accurate (fast by default), and refuses an unknown one', async () => {
+  await t.db.job.deleteMany();
+  const bad = cli('train', '--backbone', 'deep');
+  expect(bad.code).not.toBe(0);
+  expect(bad.err).toMatch(/--backbone must be one of fast, accurate/);
+  expect(await t.db.job.count()).toBe(0);
+
+  const fast = cli('train');
+  expect(JSON.parse((await t.db.job.findUniqueOrThrow({ where: { id: (JSON.parse(fast.out) as { jobId: string }).jobId } })).payload).backbone).toBe('faceres');
+  await t.db.job.deleteMany();
+  const ok = cli('train', '--backbone', 'accurate');
+  expect(ok.code).toBe(0);
+  const job = await t.db.job.findUniqueOrThrow({ where: { id: (JSON.parse(ok.out) as { jobId: string }).jobId } });
+  expect(JSON.parse(job.payload).backbone).toBe('faceres+deep');
+}, 300_000);

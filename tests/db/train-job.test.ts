@@ -16,6 +16,8 @@ import { defaultIngestOptions } from '@/lib/dataset/ingest';
 import { importPath } from '@/lib/dataset/import';
 import { Worker } from '@/lib/queue/worker';
 import { queueRetrain, runTrainJob, TRAIN_JOB, type RunMetrics } from '@/lib/training/job';
+import { backboneId, FEATURE_DIM, featureDim, GEAR_AGE_BINS } from '@/lib/inference/backbone';
+import { decodeVector, encodeVector, FEATURE_KEY, featureKey } from '@/lib/training/features';
 
 let t: TestDb;
 const FIXTURES = path.resolve(__dirname, '../fixtures/facemask');
@@ -103,6 +105,40 @@ describe('retrain job', () => {
           }),
       },
     });
+
+  it('a run on the accurate backbone trains on its own cached features, records its backbone, and is compared with the fast model through the fast features', async () => {
+    // Accurate vectors made from each face's cached fast ones (so the job runs no backbone): faceres' block, a
+    // noisy copy as faceres-deep's, uniform gear age bins.
+    const fast = await t.db.feature.findMany({ where: { backbone: FEATURE_KEY } });
+    let noise = 1;
+    await t.db.feature.createMany({
+      data: fast.map((r) => {
+        const v = decodeVector(r.vector);
+        const features = new Float32Array(featureDim('faceres+deep'));
+        features.set(v.features);
+        features.set(v.features.map((x) => x + 0.01 * Math.sin(noise++)), FEATURE_DIM);
+        features.fill(1 / GEAR_AGE_BINS, 2 * FEATURE_DIM);
+        return { faceId: r.faceId, mirrored: r.mirrored, backbone: featureKey('faceres+deep'), vector: encodeVector({ features, age: v.age, male: v.male }) };
+      }),
+    });
+    const { job } = await queueRetrain(t.db, null, { backbone: 'faceres+deep', config: { maxEpochs: 5 } });
+    await worker().runOnce();
+    const run = await t.db.run.findUniqueOrThrow({ where: { jobId: job.id } });
+    expect(run.status).toBe('succeeded');
+    expect(run.backbone).toBe(backboneId('faceres+deep'));
+    expect(JSON.parse(run.config).backbone).toBe('faceres+deep');
+    const logs = (await t.db.jobLog.findMany({ where: { jobId: job.id }, orderBy: { id: 'asc' } })).map((l) => l.message).join('\n');
+    expect(logs).toMatch(/features: 0 computed, 32 cached \(.* backbone faceres\+deep\)/);
+    const meta = JSON.parse(fs.readFileSync(`${run.modelDir}/meta.json`, 'utf8'));
+    expect(meta.backboneKind).toBe('faceres+deep');
+    expect(meta.preprocessing.layout.map((b: { name: string }) => b.name)).toEqual(['faceres', 'faceres-deep', 'gear-age']);
+    expect(meta.preprocessing.dim).toBe(featureDim('faceres+deep') + 1);
+    // The promoted (fast) model was scored on the same test faces through its own features.
+    const m = JSON.parse(run.metrics!) as RunMetrics;
+    expect(m.comparison.promotedRunId).not.toBeNull();
+    expect(m.comparison.promotedMacroF1).not.toBeNull();
+    expect(m.comparison.reason).not.toMatch(/another backbone/);
+  }, 300_000);
 
   it('a job cancelled right before saving saves no model and promotes nothing', async () => {
     const promotedBefore = await t.db.run.findFirstOrThrow({ where: { promoted: true } });

@@ -2,14 +2,22 @@
 // app's own routes. Inference itself is `classifyImage` from lib/inference/classify.ts, as on the server.
 import type * as TF from '@tensorflow/tfjs';
 import { CLASS_COLORS, CLASS_NAMES, type Label } from '@/lib/classes';
-import type { InferenceModels } from '@/lib/inference/classify';
+import type { ExtraBackbones, InferenceModels } from '@/lib/inference/classify';
 import type { ModelMeta } from '@/lib/inference/meta';
 import type { Tf } from '@/lib/inference/types';
 import { type BackendChoice, type BackendName, FIRST_INFERENCE_LIMIT_MS, planBackend, webglRenderer, within } from './backend';
 
 /** What /api/models/promoted answers. */
 export interface PromotedInfo {
-  model: { runId: string; meta: ModelMeta; headUrl: string; compatible: boolean; promotedAt: string | null } | null;
+  model: {
+    runId: string;
+    meta: ModelMeta;
+    headUrl: string;
+    compatible: boolean;
+    promotedAt: string | null;
+    /** The accurate backbone's extra models (faceres-deep, gear) when this head needs them. */
+    extraFiles?: { deep: string; gear: string } | null;
+  } | null;
   backboneId: string;
   files: { detector: string; backbone: string; wasm: string };
 }
@@ -153,10 +161,27 @@ export async function loadBackbone(tf: Tf, files: PromotedInfo['files']): Promis
   return { detector, faceres };
 }
 
-/** The promoted head, warmed up once with the backbone (the first run compiles shaders / allocates). */
+/** faceres-deep + gear, loaded once per URL pair (kept while heads on the accurate backbone come and go). */
+let extraCache: { key: string; models: Promise<ExtraBackbones> } | null = null;
+function loadExtra(tf: Tf, files: { deep: string; gear: string }): Promise<ExtraBackbones> {
+  const key = `${files.deep} ${files.gear}`;
+  if (extraCache?.key !== key) {
+    const models = Promise.all([tf.loadGraphModel(files.deep), tf.loadGraphModel(files.gear)]).then(([deep, gear]) => ({ deep, gear }));
+    extraCache = { key, models };
+    models.catch(() => {
+      if (extraCache?.key === key) extraCache = null;
+    });
+  }
+  return extraCache.models;
+}
+
+/**
+ * The promoted head, warmed up once with the backbone (the first run compiles shaders / allocates); for a head
+ * on the accurate backbone also faceres-deep and gear.
+ */
 export async function loadModels(tf: Tf, backbone: Backbone, model: NonNullable<PromotedInfo['model']>): Promise<InferenceModels> {
-  const head = await tf.loadLayersModel(model.headUrl);
-  const models: InferenceModels = { ...backbone, head, meta: model.meta };
+  const [head, extra] = await Promise.all([tf.loadLayersModel(model.headUrl), model.extraFiles ? loadExtra(tf, model.extraFiles) : null]);
+  const models: InferenceModels = { ...backbone, extra, head, meta: model.meta };
   const { classifyImage } = await import('@/lib/inference/classify');
   const blank = tf.zeros([64, 64, 3], 'int32') as TF.Tensor3D;
   try {

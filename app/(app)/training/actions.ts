@@ -7,13 +7,17 @@ import { db } from '@/lib/db';
 import { cancel } from '@/lib/queue/jobs';
 import { promote, rollback } from '@/lib/models/registry';
 import { queueRetrain } from '@/lib/training/queue';
+import { BACKBONE_CHOICES, type BackboneChoice } from '@/lib/inference/backbone';
 import { markBatchAsEvalSet, setRequireNoEvalDrop } from '@/lib/dataset/eval-sets';
 import { exportOptionsSchema, queueExport } from '@/lib/training/export-queue';
 
 const id = z.string().min(1).max(64);
 
-export const retrainAction = serverAction({ role: 'admin', input: z.object({}) }, async (_input, actor) => {
-  const { job, alreadyQueued } = await queueRetrain(db(), actor.id);
+const backboneChoice = z.enum(Object.keys(BACKBONE_CHOICES) as [BackboneChoice, ...BackboneChoice[]]);
+
+/** Queues a retrain on the chosen backbone ("fast", the default, or "accurate"). */
+export const retrainAction = serverAction({ role: 'admin', input: z.object({ backbone: backboneChoice.optional() }) }, async ({ backbone }, actor) => {
+  const { job, alreadyQueued } = await queueRetrain(db(), actor.id, { backbone: BACKBONE_CHOICES[backbone ?? 'fast'] });
   revalidatePath('/training');
   return { jobId: job.id, alreadyQueued };
 });

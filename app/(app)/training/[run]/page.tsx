@@ -13,6 +13,14 @@ import { PromoteButton } from './run-actions';
 import { SliceReport } from './slices';
 import { parseSliceParam, SLICE_DIM_NAMES, type SliceDim } from '@/lib/training/slices';
 import type { RunMetrics } from '@/lib/training/queue';
+import { choiceOfKind, kindOfBackboneId } from '@/lib/inference/backbone';
+
+/** "Fast (faceres)" / "Accurate (faceres + faceres-deep + gear)" for a run's backbone id; the id alone if unknown. */
+function backboneName(id: string): string {
+  const kind = kindOfBackboneId(id);
+  if (!kind) return 'other backbone';
+  return choiceOfKind(kind) === 'fast' ? 'Fast (faceres)' : 'Accurate (faceres + faceres-deep + gear)';
+}
 
 export const metadata: Metadata = { title: 'Training run' };
 export const dynamic = 'force-dynamic';
@@ -42,7 +50,7 @@ export default async function RunPage({ params, searchParams }: { params: Promis
         <h1 className="text-2xl font-semibold">Run {run.id}</h1>
         <p className="mt-1 text-sm text-slate-600">
           {new Date(run.createdAt).toLocaleString()} · {run.createdBy ?? 'CLI'} · status <strong data-testid="run-status">{run.status}</strong> · seed{' '}
-          {run.seed} · backbone <code>{run.backbone}</code>{' '}
+          {run.seed} · backbone <strong data-testid="run-backbone">{backboneName(run.backbone)}</strong> <code>{run.backbone}</code>{' '}
           {run.promoted && <span className="rounded bg-emerald-100 px-2 py-0.5 text-xs font-medium text-emerald-800">promoted</span>}
         </p>
         {may.manageModels(actor) && run.status === 'succeeded' && !run.promoted && (

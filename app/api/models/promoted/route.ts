@@ -5,8 +5,8 @@ import { apiRoute } from '@/app/_server/guard';
 import { config } from '@/lib/config';
 import { db } from '@/lib/db';
 import { promotedModel } from '@/lib/models/promoted';
-import { BACKBONE_ID } from '@/lib/inference/backbone';
-import { servedModelsVersion } from '@/lib/models/served-files';
+import { BACKBONE_ID, kindOfBackboneId } from '@/lib/inference/backbone';
+import { extraBackboneFiles, servedModelsVersion } from '@/lib/models/served-files';
 
 export const runtime = 'nodejs';
 export const dynamic = 'force-dynamic';
@@ -29,7 +29,9 @@ export const GET = apiRoute(
           headUrl: `/api/models/run/${model.runId}/model.json`,
           promotedAt: model.promotedAt,
           // A head trained on other features would give wrong answers: the page says so instead.
-          compatible: model.meta.backbone === BACKBONE_ID,
+          compatible: kindOfBackboneId(model.meta.backbone) !== null,
+          // The accurate backbone's extra models (faceres-deep, gear) when the head needs them, else null.
+          extraFiles: extraBackboneFiles(model.meta, base),
         },
         backboneId: BACKBONE_ID,
         files: { detector: `${base}blazeface.json`, backbone: `${base}faceres.json`, wasm: base },

@@ -2,8 +2,17 @@ import { z } from 'zod';
 import { apiRoute } from '@/app/_server/guard';
 import { db } from '@/lib/db';
 import { queueRetrain } from '@/lib/training/queue';
+import { BACKBONE_CHOICES, type BackboneChoice } from '@/lib/inference/backbone';
 
-const body = z.object({ seed: z.number().int().min(0).optional().meta({ description: 'Random seed of the split and the training (default: a fixed one)' }) }).strict();
+const body = z
+  .object({
+    seed: z.number().int().min(0).optional().meta({ description: 'Random seed of the split and the training (default: a fixed one)' }),
+    backbone: z
+      .enum(Object.keys(BACKBONE_CHOICES) as [BackboneChoice, ...BackboneChoice[]])
+      .optional()
+      .meta({ description: '"fast" (faceres, the default) or "accurate" (faceres + faceres-deep + gear: better on cross-validation, about 3x the feature time per face; see the README)' }),
+  })
+  .strict();
 
 export const POST = apiRoute(
   {
@@ -14,7 +23,10 @@ export const POST = apiRoute(
     responses: { 200: { description: 'Queued', schema: z.object({ jobId: z.string(), alreadyQueued: z.boolean() }) } },
   },
   async ({ actor, body }) => {
-    const { job, alreadyQueued } = await queueRetrain(db(), actor.id, body);
+    const { job, alreadyQueued } = await queueRetrain(db(), actor.id, {
+      ...(body.seed === undefined ? {} : { seed: body.seed }),
+      ...(body.backbone === undefined ? {} : { backbone: BACKBONE_CHOICES[body.backbone] }),
+    });
     return { jobId: job.id, alreadyQueued };
   },
 );
