@@ -1,5 +1,5 @@
 // The live preview's capture key: the frame goes through the ingest pipeline (lib/training/capture.ts).
-import { z } from 'zod';
+import { imageForm, readImageForm } from '@/app/_server/api-fields';
 import { apiRoute } from '@/app/_server/guard';
 import { UserError } from '@/lib/auth/roles';
 import { config } from '@/lib/config';
@@ -10,9 +10,7 @@ import { captureFrame } from '@/lib/training/capture';
 export const runtime = 'nodejs';
 export const dynamic = 'force-dynamic';
 
-const form = z.object({
-  image: z.file({ error: 'The form has no file field named "image".' }).meta({ description: 'The camera frame (JPEG), up to MASKLAB_MAX_UPLOAD_MB' }),
-});
+const form = imageForm('The camera frame (JPEG)');
 
 export const POST = apiRoute(
   {
@@ -24,16 +22,9 @@ export const POST = apiRoute(
     responses: { 413: 'The frame is over MASKLAB_MAX_UPLOAD_MB' },
   },
   async ({ actor, req, form: readForm }) => {
-    const cfg = config();
-    if (!(req.headers.get('content-type') ?? '').startsWith('multipart/form-data')) {
-      throw new UserError('Send the frame as multipart/form-data in a field named "image".');
-    }
-    const { image } = await readForm();
-    if (image.size > cfg.maxUploadBytes) {
-      throw new UserError(`The frame is ${(image.size / 1048576).toFixed(1)} MB, more than the ${cfg.maxUploadBytes / 1048576} MB limit.`, 413);
-    }
-    const name = (image instanceof File && image.name) || `camera-${new Date().toISOString().replace(/[:.]/g, '-')}.jpg`;
-    const result = await captureFrame(db(), defaultIngestOptions(), { bytes: Buffer.from(await image.arrayBuffer()), name, uploaderId: actor.id });
+    const { bytes, name } = await readImageForm(req, readForm, config().maxUploadBytes, 'frame');
+    const fileName = name ?? `camera-${new Date().toISOString().replace(/[:.]/g, '-')}.jpg`;
+    const result = await captureFrame(db(), defaultIngestOptions(), { bytes: Buffer.from(bytes), name: fileName, uploaderId: actor.id });
     if (result.status === 'rejected') throw new UserError(`The frame was not stored: ${result.reason}`);
     return result;
   },
