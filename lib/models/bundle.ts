@@ -16,7 +16,7 @@ import { build } from 'esbuild';
 import { DETECT_DEFAULTS, DETECTOR_INPUT_SIZE } from '../inference/blazeface';
 import { BUNDLE_FORMAT, type BundleMeta } from '../inference/bundle';
 import type { ModelMeta } from '../inference/meta';
-import { BACKBONE_INPUT_SIZE, SAMPLE_RULE } from '../inference/preprocess';
+import { BACKBONE_INPUT_SIZE, GEAR_INPUT_SIZE, SAMPLE_RULE } from '../inference/preprocess';
 import { inferenceGraphFiles, staticModelFile } from './served-files';
 import { lazyAsync } from './tf';
 
@@ -73,7 +73,7 @@ export function bundleMeta(src: BundleSource): BundleMeta {
       format: BUNDLE_FORMAT,
       graphs: Object.fromEntries(Object.entries(graphs).map(([k, files]) => [k, files[0]])),
       head: 'head.json',
-      inputSizes: { detector: DETECTOR_INPUT_SIZE, backbone: BACKBONE_INPUT_SIZE },
+      inputSizes: { detector: DETECTOR_INPUT_SIZE, backbone: BACKBONE_INPUT_SIZE, ...(graphs.gear ? { gear: GEAR_INPUT_SIZE } : {}) },
       detect: { ...DETECT_DEFAULTS },
       rule: { ...SAMPLE_RULE },
       masklabVersion: masklabVersion(),
