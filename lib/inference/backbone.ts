@@ -41,6 +41,15 @@ export const BACKBONE_KINDS = ['faceres', 'faceres+deep'] as const;
 export type BackboneKind = (typeof BACKBONE_KINDS)[number];
 export const DEFAULT_BACKBONE: BackboneKind = 'faceres';
 /** The names users pick (Training page, CLI `train --backbone`) for each kind. */
+/**
+ * The backbone a model's features come from: its meta's `backboneKind`, faceres when absent (older metas).
+ * Here, not beside the meta's zod schema: the browser preview needs it, and building zod object schemas in the
+ * browser probes for `eval` (a CSP violation under the app's policy).
+ */
+export function backboneKindOf(meta: { backboneKind?: BackboneKind }): BackboneKind {
+  return meta.backboneKind ?? DEFAULT_BACKBONE;
+}
+
 export const BACKBONE_CHOICES = { fast: 'faceres', accurate: 'faceres+deep' } as const satisfies Record<string, BackboneKind>;
 export type BackboneChoice = keyof typeof BACKBONE_CHOICES;
 export const choiceOfKind = (kind: BackboneKind): BackboneChoice => (kind === 'faceres' ? 'fast' : 'accurate');

@@ -12,8 +12,8 @@
  */
 import type * as TF from '@tensorflow/tfjs';
 import { detectInTensor, type DetectOptions } from './blazeface';
-import { ageFromSoftmax, FACERES_DEEP_OUTPUT, FACERES_OUTPUTS, type FeatureBlock, GEAR_AGE_OUTPUT } from './backbone';
-import { backboneKindOf, type ModelMeta } from './meta';
+import { ageFromSoftmax, backboneKindOf, FACERES_DEEP_OUTPUT, FACERES_OUTPUTS, type FeatureBlock, GEAR_AGE_OUTPUT } from './backbone';
+import type { ModelMeta } from './meta';
 import { type Box, cropsToBackboneInput, planSamples, type SampleRule, toGearInput } from './preprocess';
 import type { FeaturePair, FeatureVector, Tf } from './types';
 

@@ -4,7 +4,7 @@
  * about the run (head configuration, metrics, snapshot, …) is optional, so hand-made or older models load.
  */
 import { z } from 'zod';
-import { BACKBONE_KINDS, type BackboneKind, DEFAULT_BACKBONE } from './backbone';
+import { BACKBONE_KINDS } from './backbone';
 
 /**
  * How training weighs samples (lib/training/weights.ts): `class` = inverse class frequency; `class+gender` = classes
@@ -69,11 +69,6 @@ export const modelMetaSchema = z.object({
   createdAt: z.string().optional(),
 });
 export type ModelMeta = z.infer<typeof modelMetaSchema>;
-
-/** The backbone a model's features come from: its `backboneKind`, faceres when absent (older metas). */
-export function backboneKindOf(meta: Pick<ModelMeta, 'backboneKind'>): BackboneKind {
-  return meta.backboneKind ?? DEFAULT_BACKBONE;
-}
 
 /** Validates a parsed meta.json; `source` names the file in the error. */
 export function parseModelMeta(json: unknown, source: string): ModelMeta {

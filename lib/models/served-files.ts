@@ -13,12 +13,13 @@ import {
   ACCURATE_BACKBONE_ID,
   type BackboneKind,
   BACKBONE_ID,
-  FACERES_DEEP_MODEL_FILE,
   backboneId,
+  backboneKindOf,
+  FACERES_DEEP_MODEL_FILE,
   FACERES_MODEL_FILE,
   GEAR_MODEL_FILE,
 } from '../inference/backbone';
-import { backboneKindOf, type ModelMeta } from '../inference/meta';
+import type { ModelMeta } from '../inference/meta';
 import { fuseRelu6 } from './fuse-relu6';
 import { findModelFile, readModelArtifacts } from './load-graph';
 

@@ -9,7 +9,7 @@ import { CLASSES } from '../classes';
 import { argmax, classifyFeatures, type LoadedHead } from '../inference/classify';
 import type { FeaturePair, Tf } from '../inference/types';
 import { loadPromoted } from '../models/promoted';
-import { backboneKindOf } from '../inference/meta';
+import { backboneKindOf } from '../inference/backbone';
 import { getTf } from '../models/tf';
 import type { JobContext } from '../queue/worker';
 import type { BlobStore } from '../storage';

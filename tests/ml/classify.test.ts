@@ -3,7 +3,8 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { BACKBONE_ID, backboneId, featureLayout, kindOfBackboneId } from '../../lib/inference/backbone';
 import { headInput, needsExtraBackbones } from '../../lib/inference/classify';
-import { backboneKindOf, parseModelMeta } from '../../lib/inference/meta';
+import { backboneKindOf } from '../../lib/inference/backbone';
+import { parseModelMeta } from '../../lib/inference/meta';
 import { backboneFilesFor, extraBackboneFiles, scriptFile, servedModelsVersion, staticModelFile } from '../../lib/models/served-files';
 
 describe('headInput (the head input format shared by training, the API and the browser)', () => {
