@@ -1,7 +1,7 @@
 // zod fields shared by several route handlers' inputs (and so by their OpenAPI description).
 import { z } from 'zod';
-import { UserError } from '@/lib/auth/roles';
 import { LABELS, parseLabel } from '@/lib/classes';
+import { photoTooLarge } from '@/lib/dataset/upload';
 
 /** A class name as a form field or query parameter ("mask_old", "Mask old"), or absent: → the label or null. */
 export const labelField = z
@@ -21,22 +21,8 @@ export const imageForm = (what: string) =>
     image: z.file({ error: 'The form has no file field named "image".' }).meta({ description: `${what}, up to MASKLAB_MAX_UPLOAD_MB` }),
   });
 
-/**
- * The `image` of an `imageForm` request as bytes: refuses a body that is not multipart before reading it, and a
- * file over `maxUploadBytes` with 413. `noun` names the file in messages ("image", "frame").
- */
-export async function readImageForm(
-  req: Request,
-  readForm: () => Promise<{ image: File }>,
-  maxUploadBytes: number,
-  noun: string,
-): Promise<{ bytes: Uint8Array; name: string | null }> {
-  if (!(req.headers.get('content-type') ?? '').startsWith('multipart/form-data')) {
-    throw new UserError(`Send the ${noun} as multipart/form-data in a field named "image" (curl -F image=@photo.jpg).`);
-  }
-  const { image } = await readForm();
-  if (image.size > maxUploadBytes) {
-    throw new UserError(`The ${noun} is ${(image.size / 1048576).toFixed(1)} MB, more than the ${maxUploadBytes / 1048576} MB limit.`, 413);
-  }
-  return { bytes: new Uint8Array(await image.arrayBuffer()), name: image.name || null };
+/** The bytes of an `imageForm`'s image (`what` names it in the message), or 413 when it is over `maxUploadBytes`. */
+export async function imageBytes(image: File, maxUploadBytes: number, what: string): Promise<Uint8Array> {
+  if (image.size > maxUploadBytes) throw photoTooLarge(image.size, maxUploadBytes, what);
+  return new Uint8Array(await image.arrayBuffer());
 }

@@ -132,7 +132,10 @@ function isArrayField(schema: z.ZodType, key: string): boolean {
  * array gets every value, any other its one value; empty text fields count as absent.
  */
 export async function readForm(req: Request, schema: z.ZodType): Promise<unknown> {
-  if (!(req.headers.get('content-type') ?? '').startsWith('multipart/form-data')) throw new UserError('Send the request as multipart/form-data');
+  if (!(req.headers.get('content-type') ?? '').startsWith('multipart/form-data')) {
+    const fields = Object.keys((schema as { shape?: Record<string, unknown> }).shape ?? {});
+    throw new UserError(`Send the request as multipart/form-data${fields.length ? ` with the field${fields.length > 1 ? 's' : ''} ${fields.map((f) => `"${f}"`).join(', ')}` : ''}`);
+  }
   let form: FormData;
   try {
     form = await req.formData();

@@ -44,8 +44,8 @@ export async function ingestFiles(db: Db, ingest: IngestOptions, files: Array<{ 
 
 export const isZipName = (name: string) => /\.zip$/i.test(name);
 
-/** The 413 for a single photo over MASKLAB_MAX_UPLOAD_MB; the message names its size and the limit. */
-export function photoTooLarge(bytes: number, maxBytes: number): UserError {
+/** The 413 for a single photo (`what`: "image", "frame", …) over MASKLAB_MAX_UPLOAD_MB; the message names its size and the limit. */
+export function photoTooLarge(bytes: number, maxBytes: number, what = 'photo'): UserError {
   const mb = (n: number) => `${(n / 1024 / 1024).toFixed(1)} MB`;
-  return new UserError(`The photo is ${mb(bytes)}, over the ${Math.round((maxBytes / 1024 / 1024) * 10) / 10} MB limit (MASKLAB_MAX_UPLOAD_MB)`, 413);
+  return new UserError(`The ${what} is ${mb(bytes)}, over the ${Math.round((maxBytes / 1024 / 1024) * 10) / 10} MB limit (MASKLAB_MAX_UPLOAD_MB)`, 413);
 }

@@ -2,6 +2,7 @@
 // schema the OpenAPI description shows.
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
+import { imageBytes } from '@/app/_server/api-fields';
 import { readForm } from '@/app/_server/guard';
 import { UserError } from '@/lib/auth/roles';
 
@@ -39,6 +40,19 @@ describe('readForm', () => {
     await expect(readForm(multipart([['label', 'x']]), schema)).rejects.toBeInstanceOf(z.ZodError);
     await expect(readForm(multipart([['files', new File(['a'], 'a.jpg')], ['source', 'fax']]), schema)).rejects.toThrow(/source/);
     const json = new Request('http://x/api/photos', { method: 'POST', body: '{}', headers: { 'content-type': 'application/json' } });
-    await expect(readForm(json, schema)).rejects.toThrow(new UserError('Send the request as multipart/form-data'));
+    await expect(readForm(json, schema)).rejects.toThrow(new UserError('Send the request as multipart/form-data with the fields "files", "label", "source"'));
+  });
+});
+
+describe('imageBytes (POST /api/predict, POST /api/preview/capture)', () => {
+  it('gives the bytes of an image within the limit', async () => {
+    expect(Array.from(await imageBytes(new File([new Uint8Array([1, 2, 3])], 'a.jpg'), 3, 'image'))).toEqual([1, 2, 3]);
+  });
+
+  it('refuses an image over MASKLAB_MAX_UPLOAD_MB with 413, naming its size and the limit', async () => {
+    const err = await imageBytes(new File([new Uint8Array(3 * 1024 * 1024)], 'big.jpg'), 2 * 1024 * 1024, 'frame').catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(UserError);
+    expect((err as UserError).status).toBe(413);
+    expect((err as UserError).message).toBe('The frame is 3.0 MB, over the 2 MB limit (MASKLAB_MAX_UPLOAD_MB)');
   });
 });

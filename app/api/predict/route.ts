@@ -1,5 +1,5 @@
 // Session or `Authorization: Bearer <API token>`.
-import { imageForm, readImageForm } from '@/app/_server/api-fields';
+import { imageBytes, imageForm } from '@/app/_server/api-fields';
 import { apiRoute } from '@/app/_server/guard';
 import { config } from '@/lib/config';
 import { db } from '@/lib/db';
@@ -19,9 +19,9 @@ export const POST = apiRoute(
       'Every face found in `image` with its box and class probabilities under the promoted model (`curl -H "Authorization: Bearer $TOKEN" -F image=@photo.jpg …/api/predict`).',
     responses: { 409: 'No model is promoted yet', 413: 'The image is over MASKLAB_MAX_UPLOAD_MB' },
   },
-  async ({ req, form: readForm }) => {
+  async ({ form: readForm }) => {
     const cfg = config();
-    const { bytes } = await readImageForm(req, readForm, cfg.maxUploadBytes, 'image');
+    const bytes = await imageBytes((await readForm()).image, cfg.maxUploadBytes, 'image');
     return predictImage(db(), bytes, { maxUploadBytes: cfg.maxUploadBytes, maxPixels: cfg.maxPixels });
   },
 );

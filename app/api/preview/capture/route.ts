@@ -1,5 +1,5 @@
 // The live preview's capture key: the frame goes through the ingest pipeline (lib/training/capture.ts).
-import { imageForm, readImageForm } from '@/app/_server/api-fields';
+import { imageBytes, imageForm } from '@/app/_server/api-fields';
 import { apiRoute } from '@/app/_server/guard';
 import { UserError } from '@/lib/auth/roles';
 import { config } from '@/lib/config';
@@ -21,10 +21,11 @@ export const POST = apiRoute(
       'What the live preview sends when a labeller presses C: the frame is stored as a photo with source "camera", unlabelled, and each face found gets the promoted model\'s suggestion. Answers `{ status: added|duplicate, photoId, faces, note? }`.',
     responses: { 413: 'The frame is over MASKLAB_MAX_UPLOAD_MB' },
   },
-  async ({ actor, req, form: readForm }) => {
-    const { bytes, name } = await readImageForm(req, readForm, config().maxUploadBytes, 'frame');
-    const fileName = name ?? `camera-${new Date().toISOString().replace(/[:.]/g, '-')}.jpg`;
-    const result = await captureFrame(db(), defaultIngestOptions(), { bytes: Buffer.from(bytes), name: fileName, uploaderId: actor.id });
+  async ({ actor, form: readForm }) => {
+    const { image } = await readForm();
+    const bytes = await imageBytes(image, config().maxUploadBytes, 'frame');
+    const name = image.name || `camera-${new Date().toISOString().replace(/[:.]/g, '-')}.jpg`;
+    const result = await captureFrame(db(), defaultIngestOptions(), { bytes: Buffer.from(bytes), name, uploaderId: actor.id });
     if (result.status === 'rejected') throw new UserError(`The frame was not stored: ${result.reason}`);
     return result;
   },
