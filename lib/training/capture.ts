@@ -31,8 +31,13 @@ export async function captureFrame(db: Db, ingest: IngestOptions, input: { bytes
     suggestions = await suggestFaces(db, rows.map((f) => f.id), { store: ingest.store });
   } catch (err) {
     // The photo is stored either way; the suggest job (worker) gives its faces suggestions later.
-    note = `The model's suggestions will follow from the background worker: ${(err as Error).message}`;
-    await queueSuggest(db, { createdById: input.uploaderId, ifPromoted: true }).catch(() => {});
+    const queued = await queueSuggest(db, { createdById: input.uploaderId, ifPromoted: true }).catch((e: Error) => {
+      console.error(`masklab: queueing suggestions: ${e.message}`);
+      return null;
+    });
+    note = queued
+      ? `The model's suggestions will follow from the background worker: ${(err as Error).message}`
+      : `No suggestions: ${(err as Error).message}`;
   }
   return {
     status: 'added',

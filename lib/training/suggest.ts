@@ -77,7 +77,7 @@ export async function computeSuggestions(db: Db, opts: SuggestOptions = {}): Pro
     const rows = await suggestionRows(tf, head, chunk, features);
     lap('classify');
     // Slices of deletes: SQLite takes at most 999 bound values a statement (createMany is split by the engine).
-    await db.$transaction([...slices(chunk).map((ids) => db.suggestion.deleteMany({ where: { faceId: { in: ids } } })), db.suggestion.createMany({ data: rows })]);
+    await replaceSuggestions(db, chunk, rows);
     lap('write');
     suggested += rows.length;
     await opts.onProgress?.({ step: 'classify', done: Math.min(i + CHUNK, ids.length), total: ids.length, runId });
@@ -89,6 +89,11 @@ export async function computeSuggestions(db: Db, opts: SuggestOptions = {}): Pro
 }
 
 type SuggestionRow = { faceId: string; runId: string; label: string; confidence: number; probs: string };
+
+/** The faces' suggestions become `rows`, in one transaction (deletes in slices: SQLite takes at most 999 bound values a statement). */
+function replaceSuggestions(db: Db, faceIds: readonly string[], rows: SuggestionRow[]) {
+  return db.$transaction([...slices(faceIds).map((ids) => db.suggestion.deleteMany({ where: { faceId: { in: ids } } })), db.suggestion.createMany({ data: rows })]);
+}
 
 /** Suggestion rows of the faces that have cached features, from the head's probabilities on them. */
 async function suggestionRows(tf: Tf, head: LoadedHead, faceIds: readonly string[], features: Map<string, FeaturePair>): Promise<SuggestionRow[]> {
@@ -117,9 +122,11 @@ export async function suggestFaces(
   opts: { head?: LoadedHead; store?: BlobStore } = {},
 ): Promise<Map<string, { label: string; confidence: number; runId: string }>> {
   const head = opts.head ?? (await loadPromoted(db));
-  await ensureFeatures(db, faceIds, { store: opts.store });
-  const rows = await suggestionRows(await getTf(), head, faceIds, await loadFeatures(db, faceIds));
-  await db.$transaction([db.suggestion.deleteMany({ where: { faceId: { in: [...faceIds] } } }), db.suggestion.createMany({ data: rows })]);
+  // Features of the model's own backbone, as computeSuggestions.
+  const kind = backboneKindOf(head.meta);
+  await ensureFeatures(db, faceIds, { kind, store: opts.store });
+  const rows = await suggestionRows(await getTf(), head, faceIds, await loadFeatures(db, faceIds, kind));
+  await replaceSuggestions(db, faceIds, rows);
   return new Map(rows.map((r) => [r.faceId, { label: r.label, confidence: r.confidence, runId: r.runId }]));
 }
 

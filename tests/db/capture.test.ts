@@ -48,6 +48,7 @@ it('without a promoted model: the frame is stored as a camera photo with its fac
   expect(r.faces).toHaveLength(3);
   expect(r.faces.every((f) => f.suggestion === null)).toBe(true);
   expect(r.note).toMatch(/No model has been promoted/);
+  expect(r.note).not.toMatch(/background worker/); // no model: nothing was queued, so nothing will follow
   const photo = await t.db.photo.findUniqueOrThrow({ where: { id: r.photoId }, include: { faces: true } });
   expect(photo.source).toBe('camera');
   expect(photo.faces.map((f) => f.label)).toEqual([null, null, null]);

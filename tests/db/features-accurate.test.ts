@@ -18,6 +18,7 @@ import { getTf } from '@/lib/models/tf';
 import { decodeOriginal, describeImageBoxes, ensureFeatures, FEATURE_KEY, featureKey, loadFeatures } from '@/lib/training/features';
 import { DEFAULT_HEAD } from '@/lib/training/head';
 import { buildModelMeta } from '@/lib/training/meta';
+import { suggestFaces } from '@/lib/training/suggest';
 import { trainHead } from '@/lib/training/train-head';
 import { LocalStore, originalKey } from '@/lib/storage';
 
@@ -132,6 +133,10 @@ describe('accurate backbone features', () => {
         compared++;
       });
     }
+    // The live preview's capture suggests with the same head through the accurate features.
+    const suggested = await suggestFaces(t.db, faces.map((f) => f.id), { head, store });
+    expect(suggested.size).toBe(24);
+    faces.forEach((f, i) => expect(suggested.get(f.id)!.confidence).toBeCloseTo(Math.max(...fromTraining[i]), 5));
     trained.model.dispose();
     expect(compared).toBe(24);
     expect(differsFromPlain).toBe(true); // a head that learned something, not a constant
