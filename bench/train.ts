@@ -49,11 +49,10 @@ export function stratifiedFolds(labels: readonly number[], k: number, seed: numb
   return folds;
 }
 
-const layoutOf = (kind: BackboneKind) => (kind === DEFAULT_BACKBONE ? undefined : featureLayout(kind));
 const toX = (pairs: readonly FeaturePair[], useAge: boolean, mirrored = false, kind: BackboneKind = DEFAULT_BACKBONE) =>
   pairs.map((p) => {
     const v = mirrored ? p.mirrored! : p.plain;
-    return headInput(v.features, v.age, useAge, layoutOf(kind));
+    return headInput(v.features, v.age, useAge, featureLayout(kind));
   });
 
 export type FoldResult = { valid: Metrics; test: Metrics; epochs: number; ms: number; testProbs: Float32Array[]; extra: Float32Array[][] };

@@ -12,7 +12,7 @@ import type { HeadConfig } from '../inference/meta';
 import type { FeaturePair } from '../inference/types';
 import { getTf } from '../models/tf';
 import { loadModel, promote, promotedRun, PromotionRefused, saveModel, sweepTemp } from '../models/registry';
-import { ensureFeatures, jobFeatures, loadFeatures } from './features';
+import { jobFeatures } from './features';
 import { headFor } from './head';
 import { buildModelMeta } from './meta';
 import { computeMetrics, type Metrics } from './metrics';
@@ -109,7 +109,7 @@ export async function runTrainJob(ctx: JobContext): Promise<{ runId: string; met
 
     // 4. train, early-stopped on the validation split.
     const tf = await getTf();
-    const layout = kind === 'faceres' ? undefined : featureLayout(kind);
+    const layout = featureLayout(kind);
     const toX = (pairs: FeaturePair[], mirrored = false) =>
       pairs.map((p) => {
         const v = mirrored ? (p.mirrored ?? p.plain) : p.plain;
@@ -253,10 +253,6 @@ type Head = Parameters<typeof classifyFeatures>[1];
 type Tf = Awaited<ReturnType<typeof getTf>>;
 type EvalInput = { name: string; faces: EvalFace[]; pairs: FeaturePair[]; attrs: Map<string, SliceAttrs> };
 /** Plain + mirrored vectors of faces under a backbone (computed when missing). */
-async function vectorsOf(ctx: JobContext, ids: readonly string[], kind: BackboneKind): Promise<{ vectors: Map<string, FeaturePair>; computed: number }> {
-  const feat = await ensureFeatures(ctx.db, ids, { kind, onProgress: () => ctx.checkpoint() });
-  return { vectors: await loadFeatures(ctx.db, ids, kind), computed: feat.computed };
-}
 type Measured = { slices: Slices; evalSets: Record<string, EvalSetMetrics>; inputs: EvalInput[] };
 
 /** Slices of the test split, then each evaluation set's faces (features computed when missing) scored by the new head. */
@@ -277,7 +273,7 @@ async function measureSlicesAndEvalSets(
   const evalSets: Record<string, EvalSetMetrics> = {};
   const inputs: EvalInput[] = [];
   if (ids.length === 0) return { slices, evalSets, inputs };
-  const { vectors, computed } = await vectorsOf(ctx, ids, kind);
+  const vectors = await jobFeatures(ctx, ids, async () => {}, kind);
   const attrs = await sliceAttributes(db, ids, (id) => vectors.get(id)?.plain.male);
   for (const s of sets) {
     const faces = s.faces.filter((f) => vectors.has(f.id));
@@ -287,7 +283,7 @@ async function measureSlicesAndEvalSets(
     inputs.push({ name: s.name, faces, pairs, attrs });
   }
   await ctx.log(
-    `evaluation sets (${computed} features computed): ` +
+    'evaluation sets: ' +
       Object.entries(evalSets)
         .map(([name, m]) => `${name} ${(100 * m.accuracy).toFixed(1)}% of ${m.n} (${m.kind})`)
         .join(', '),
@@ -323,7 +319,7 @@ async function compareWithPromoted(
     }
     const same = oldKind === run.kind;
     const evalIds = run.measured.inputs.flatMap((e) => e.faces.map((f) => f.id));
-    const other = same ? null : (await vectorsOf(ctx, [...run.testIds, ...evalIds], oldKind)).vectors;
+    const other = same ? null : await jobFeatures(ctx, [...run.testIds, ...evalIds], async () => {}, oldKind);
     const pairsFor = (ids: readonly string[], own: FeaturePair[]) => (other ? ids.map((id) => other.get(id)!) : own);
     const oldM = computeMetrics(run.testY, await classifyFeatures(tf, old, pairsFor(run.testIds, run.testPairs)));
     const evalRows: EvalComparison[] = [];
@@ -339,8 +335,6 @@ async function compareWithPromoted(
       requireNoEvalDrop: evalRows.length > 0 && (await requireNoEvalDrop(db)),
     });
     return { promotedRunId: current.id, promotedMacroF1: oldM.macro.f1, ...decision, ...(evalRows.length ? { evalSets: evalRows } : {}) };
-  } catch (err) {
-    return { promotedRunId: current.id, promotedMacroF1: null, promoted: true, reason: `the promoted model could not be loaded (${(err as Error).message})` };
   } finally {
     old.model.dispose();
   }
