@@ -26,6 +26,13 @@ export async function enqueue(
   });
 }
 
+/** Queues a job of `type` unless one is queued or running already (then returns that one, `alreadyQueued`). */
+export async function queueSingleJob(db: Db, type: string, actorId: string | null, payload: unknown = {}) {
+  const busy = await db.job.findFirst({ where: { type, status: { in: ['queued', 'running'] } }, orderBy: { createdAt: 'asc' } });
+  if (busy) return { job: busy, alreadyQueued: true };
+  return { job: await enqueue(db, { type, payload, createdById: actorId, maxAttempts: 2 }), alreadyQueued: false };
+}
+
 export function isPostgres(db: Db): boolean {
   // The PostgreSQL client is a different generated class; its engine reports the provider.
   const provider = (db as unknown as { _engineConfig?: { activeProvider?: string } })._engineConfig?.activeProvider;

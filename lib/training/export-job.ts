@@ -7,7 +7,7 @@ import { config } from '../config';
 import type { JobContext } from '../queue/worker';
 import type { BlobStore } from '../storage';
 import { exportDataset } from './export';
-import { EXPORT_JOB, exportFilePath, exportOptionsSchema, type ExportProgress, type ExportResult, exportsDir, KEEP_EXPORTS } from './export-queue';
+import { EXPORT_JOB, exportFilePath, exportOptionsSchema, type ExportResult, exportsDir, KEEP_EXPORTS } from './export-queue';
 
 export { EXPORT_JOB };
 
@@ -40,20 +40,18 @@ export function exportJobHandler(opts: { store?: BlobStore; dataDir?: () => stri
     // Only one export runs at a time (queueExport), so any temporary file here is from one that died.
     cleanupExports(dir, Number.MAX_SAFE_INTEGER);
     let saved = 0;
-    let last: ExportProgress | null = null;
     const t0 = Date.now();
     const r = await exportDataset(ctx.db, exportFilePath(dataDir, ctx.job.id), options, {
       store: opts.store,
       modelsDir: opts.modelsDir?.(),
       onProgress: async (p) => {
-        last = p;
         if (p.step === 'faces' && p.done > 0 && p.done < p.total && Date.now() - saved < SAVE_EVERY_MS) return;
         saved = Date.now();
         await ctx.progress(p);
-        await ctx.checkpoint();
+        // Cancel or a lost lease stops the export, but not once its archive is in place ('done').
+        if (p.step !== 'done') await ctx.checkpoint();
       },
     });
-    if (last) await ctx.progress(last);
     const removed = cleanupExports(dir).filter((n) => n.endsWith('.zip'));
     await ctx.log(
       `exported ${r.faces} faces (${(r.bytes / 1024 / 1024).toFixed(1)} MB) in ${((Date.now() - t0) / 1000).toFixed(1)} s` +

@@ -8,7 +8,7 @@ import { z } from 'zod';
 import type { Db } from '../db';
 import { UserError } from '../auth/roles';
 import { CLASSES } from '../classes';
-import { enqueue, type JobRow } from '../queue/jobs';
+import { type JobRow, queueSingleJob } from '../queue/jobs';
 
 export const EXPORT_JOB = 'export';
 /** Finished archives kept on disk; older ones are removed when a new export finishes. */
@@ -46,11 +46,8 @@ export const exportFilePath = (dataDir: string, jobId: string) => {
  * Queues an export (admins only: checked by the caller) unless one is queued or running already: then that
  * one is returned with `alreadyQueued` (its options, not these, apply).
  */
-export async function queueExport(db: Db, actorId: string | null, options: ExportOptionsInput = {}): Promise<{ job: JobRow; alreadyQueued: boolean }> {
-  const parsed = exportOptionsSchema.parse(options);
-  const busy = await db.job.findFirst({ where: { type: EXPORT_JOB, status: { in: ['queued', 'running'] } } });
-  if (busy) return { job: busy, alreadyQueued: true };
-  return { job: await enqueue(db, { type: EXPORT_JOB, payload: { options: parsed }, createdById: actorId, maxAttempts: 2 }), alreadyQueued: false };
+export function queueExport(db: Db, actorId: string | null, options: ExportOptionsInput = {}): Promise<{ job: JobRow; alreadyQueued: boolean }> {
+  return queueSingleJob(db, EXPORT_JOB, actorId, { options: exportOptionsSchema.parse(options) });
 }
 
 const parse = <T>(s: string | null | undefined): T | null => {

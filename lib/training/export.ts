@@ -13,9 +13,8 @@ import sharp from 'sharp';
 import type { Db, Prisma } from '../db';
 import { config } from '../config';
 import { ZipOut } from '../dataset/zip-out';
-import { bundleEntries } from '../models/bundle';
+import { type BundleEntry, bundleEntries } from '../models/bundle';
 import { promotedModel } from '../models/promoted';
-import { inferenceGraphFiles } from '../models/served-files';
 import { type BlobStore, originalKey, store as defaultStore } from '../storage';
 import { readCrop } from './crop-source';
 import { ARCHIVE_SPLITS, type ExportOptions, type ExportOptionsInput, exportOptionsSchema, type ExportProgress, type ExportResult } from './export-queue';
@@ -63,13 +62,17 @@ export async function exportDataset(
   const progress: ExportProgress = { step: 'faces', done: 0, total };
   await run.onProgress?.(progress);
   const zip = new ZipOut(out);
+  let modelRun: string | null = null;
+  let modelNote: string | undefined;
   try {
     const rows = [MANIFEST_COLUMNS.join(',')];
     let lastPhoto = null as { id: string; jpeg: Buffer } | null;
-    let cursor: string | undefined;
+    // Keyset paging on the sort order (a Prisma cursor on a face deleted meanwhile would end the loop early).
+    let after: { photoId: string; id: string } | null = null;
     for (;;) {
+      const page: Prisma.FaceWhereInput = after ? { AND: [where, { OR: [{ photoId: { gt: after.photoId } }, { photoId: after.photoId, id: { gt: after.id } }] }] } : where;
       const faces = await db.face.findMany({
-        where,
+        where: page,
         select: {
           id: true,
           index: true,
@@ -85,10 +88,9 @@ export async function exportDataset(
         },
         orderBy: [{ photoId: 'asc' }, { id: 'asc' }],
         take: PAGE,
-        ...(cursor ? { cursor: { id: cursor }, skip: 1 } : {}),
       });
       if (faces.length === 0) break;
-      cursor = faces[faces.length - 1].id;
+      after = { photoId: faces[faces.length - 1].photo.id, id: faces[faces.length - 1].id };
       for (const f of faces) {
         const split = ARCHIVE_SPLITS[f.split as keyof typeof ARCHIVE_SPLITS];
         const file = `${split}/${f.label}/${f.id}.jpg`;
@@ -123,26 +125,28 @@ export async function exportDataset(
     progress.step = 'model';
     await run.onProgress?.(progress);
     const model = await promotedModel(db, run.modelsDir ?? config().modelsDir);
-    let modelNote: string | undefined;
     if (model) {
+      let entries: BundleEntry[] = [];
       try {
-        inferenceGraphFiles(model.meta);
+        entries = bundleEntries({ runId: model.runId, dir: model.dir, meta: model.meta }); // throws for a backbone this server lacks
       } catch (err) {
         modelNote = (err as Error).message;
       }
-      if (!modelNote) for (const e of bundleEntries({ runId: model.runId, dir: model.dir, meta: model.meta })) await zip.add(`model/${e.name}`, Buffer.from(await e.read()));
+      for (const e of entries) await zip.add(`model/${e.name}`, Buffer.from(await e.read()));
+      if (!modelNote) modelRun = model.runId;
     } else {
       modelNote = 'No model is promoted yet: the archive has no model/ folder.';
     }
     await zip.finish();
-    progress.step = 'done';
-    await run.onProgress?.(progress);
-    const { size } = fs.statSync(out);
-    return { file: out, options, faces: progress.done, bytes: size, model: model && !modelNote ? model.runId : null, ...(modelNote ? { modelNote } : {}) };
   } catch (err) {
     await zip.abort();
     throw err;
   }
+  // After the archive is in place: nothing here may abort it.
+  progress.step = 'done';
+  await run.onProgress?.(progress);
+  const { size } = fs.statSync(out);
+  return { file: out, options, faces: progress.done, bytes: size, model: modelRun, ...(modelNote ? { modelNote } : {}) };
 }
 
 /** The stored original of a photo, decoded upright and re-encoded as JPEG without metadata (the box's pixel space). */

@@ -5,17 +5,10 @@ import { z } from 'zod';
 import type { Db } from '../db';
 import { type Actor, requireRole, UserError } from '../auth/roles';
 import { blindFaceIds } from '../dataset/reviews';
-import { enqueue } from '../queue/jobs';
+import { queueSingleJob } from '../queue/jobs';
 import { SUSPECT_SCORE } from './label-errors';
 
 export const LABEL_ERRORS_JOB = 'label-errors';
-
-/** Queues a job of `type` unless one is queued or running already (then returns that one). */
-export async function queueSingleJob(db: Db, type: string, actorId: string | null, payload: unknown = {}) {
-  const busy = await db.job.findFirst({ where: { type, status: { in: ['queued', 'running'] } }, orderBy: { createdAt: 'asc' } });
-  if (busy) return { job: busy, alreadyQueued: true };
-  return { job: await enqueue(db, { type, payload, createdById: actorId, maxAttempts: 2 }), alreadyQueued: false };
-}
 
 export const labelErrorsPayloadSchema = z.object({
   folds: z.number().int().min(2).max(10).default(5),

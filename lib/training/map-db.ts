@@ -4,7 +4,7 @@ import type { Db } from '../db';
 import type { Actor } from '../auth/roles';
 import { blindFaceIds } from '../dataset/reviews';
 import { BACKBONE_ID } from '../inference/backbone';
-import { queueSingleJob } from './label-errors-db';
+import { queueSingleJob } from '../queue/jobs';
 
 export const MAP_JOB = 'map';
 /** One cached map per feature version (FEATURE_KEY, `${BACKBONE_ID}+photo`) and map recipe. */
