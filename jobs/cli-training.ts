@@ -73,7 +73,7 @@ export async function trainingCommand(cmd: string, args: string[], opts: Opts, f
       const weighting = opts.weighting;
       if (weighting !== undefined && !(WEIGHTINGS as readonly string[]).includes(weighting)) fail(`--weighting must be one of ${WEIGHTINGS.join(', ')}`);
       const choice = opts.backbone;
-      if (choice !== undefined && !(choice in BACKBONE_CHOICES)) fail(`--backbone must be one of ${Object.keys(BACKBONE_CHOICES).join(', ')}`);
+      if (choice !== undefined && !Object.hasOwn(BACKBONE_CHOICES, choice)) fail(`--backbone must be one of ${Object.keys(BACKBONE_CHOICES).join(', ')}`);
       const { job, alreadyQueued } = await queueRetrain(db(), null, {
         ...(seed === undefined ? {} : { seed }),
         ...(choice === undefined ? {} : { backbone: BACKBONE_CHOICES[choice as BackboneChoice] }),

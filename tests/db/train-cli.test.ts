@@ -38,6 +38,9 @@ it('queues a retrain on the accurate backbone with --backbone accurate (fast by 
   const bad = cli('train', '--backbone', 'deep');
   expect(bad.code).not.toBe(0);
   expect(bad.err).toMatch(/--backbone must be one of fast, accurate/);
+  const inherited = cli('train', '--backbone', 'toString'); // a name every object has is not a choice
+  expect(inherited.code).not.toBe(0);
+  expect(inherited.err).toMatch(/--backbone must be one of fast, accurate/);
   expect(await t.db.job.count()).toBe(0);
 
   const fast = cli('train');
