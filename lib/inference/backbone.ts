@@ -5,8 +5,6 @@
  */
 import { PREPROCESS_VERSION } from './preprocess';
 
-export { GEAR_CROP_BOX, GEAR_INPUT_SIZE } from './preprocess';
-
 /** File name of the backbone in @vladmandic/human's model folder. */
 export const FACERES_MODEL_FILE = 'faceres.json';
 /** faceres outputs used: 1024-d global pooling features, 100-bin age softmax, male probability. */
@@ -40,7 +38,6 @@ export function ageFromSoftmax(ageP: ArrayLike<number>, i = 0): number {
 export const BACKBONE_KINDS = ['faceres', 'faceres+deep'] as const;
 export type BackboneKind = (typeof BACKBONE_KINDS)[number];
 export const DEFAULT_BACKBONE: BackboneKind = 'faceres';
-/** The names users pick (Training page, CLI `train --backbone`) for each kind. */
 /**
  * The backbone a model's features come from: its meta's `backboneKind`, faceres when absent (older metas).
  * Here, not beside the meta's zod schema: the browser preview needs it, and building zod object schemas in the
@@ -50,6 +47,7 @@ export function backboneKindOf(meta: { backboneKind?: BackboneKind }): BackboneK
   return meta.backboneKind ?? DEFAULT_BACKBONE;
 }
 
+/** The names users pick (Training page, CLI `train --backbone`) for each kind. */
 export const BACKBONE_CHOICES = { fast: 'faceres', accurate: 'faceres+deep' } as const satisfies Record<string, BackboneKind>;
 export type BackboneChoice = keyof typeof BACKBONE_CHOICES;
 export const choiceOfKind = (kind: BackboneKind): BackboneChoice => (kind === 'faceres' ? 'fast' : 'accurate');
@@ -72,7 +70,7 @@ export const GEAR_MODEL_FILE = 'gear.json';
 export const GEAR_WEIGHTS_SHA256 = '53ef6bad582dd0a4617908489404866d96593ad11f29dec8f084dacaaf7f9ff6';
 export const GEAR_AGE_OUTPUT = 'Identity';
 export const GEAR_AGE_BINS = 7;
-/** gear's input (size, crop, 0..1 scale): `toGearInput` in ./preprocess.ts. */
+// gear's input (size, crop, 0..1 scale): `toGearInput` in ./preprocess.ts.
 
 /** The accurate backbone's id: the three models' weights + preprocessing. */
 export const ACCURATE_BACKBONE_ID =

@@ -10,7 +10,8 @@
 // little-endian float32. Each backbone kind has its own feature key, so the two never mix.
 import type { Db } from '../db';
 import { decodeImage, type RgbImage } from '../images';
-import { type BackboneKind, backboneId, DEFAULT_BACKBONE, FEATURE_DIM, featureDim } from '../inference/backbone';
+import { type BackboneKind, backboneId, DEFAULT_BACKBONE, featureDim } from '../inference/backbone';
+import { slices } from '../dataset/labels';
 import { describeBoxes } from '../inference/classify';
 import type { Box } from '../inference/preprocess';
 import type { FeaturePair, FeatureVector } from '../inference/types';
@@ -27,12 +28,8 @@ export const featureKey = (kind: BackboneKind): string => `${backboneId(kind)}+p
 /** The default (faceres) backbone's feature key. */
 export const FEATURE_KEY = featureKey(DEFAULT_BACKBONE);
 
-/** Floats per stored vector of the default backbone; `vectorDim(kind)` for any. */
-export const VECTOR_DIM = FEATURE_DIM + 2;
+/** Floats per stored vector of a backbone (features, age, male). */
 export const vectorDim = (kind: BackboneKind): number => featureDim(kind) + 2;
-
-/** Ids per `in` list: SQLite takes at most 999 bound values a statement (1,000 ids and the key failed). */
-const ID_SLICE = 500;
 
 export function encodeVector(v: FeatureVector): Uint8Array<ArrayBuffer> {
   const dim = v.features.length;
@@ -124,10 +121,11 @@ export async function ensureFeatures(
   const kind = opts.kind ?? DEFAULT_BACKBONE;
   const FEATURE_KEY = featureKey(kind);
   const have = new Set<string>();
-  for (let i = 0; i < faceIds.length; i += ID_SLICE) {
+  // `in` lists of at most 500 ids (`slices`): SQLite takes at most 999 bound values a statement.
+  for (const ids of slices(faceIds)) {
     const rows = await db.feature.groupBy({
       by: ['faceId'],
-      where: { backbone: FEATURE_KEY, faceId: { in: faceIds.slice(i, i + ID_SLICE) } },
+      where: { backbone: FEATURE_KEY, faceId: { in: ids } },
       _count: { _all: true },
     });
     for (const r of rows) if (r._count._all >= 2) have.add(r.faceId);
@@ -136,9 +134,9 @@ export async function ensureFeatures(
   const batch = opts.batch ?? 16;
   // Faces grouped by photo, so each original is decoded once.
   const photos = new Map<string, PhotoFaces>();
-  for (let i = 0; i < missing.length; i += ID_SLICE) {
+  for (const ids of slices(missing)) {
     const faces = await db.face.findMany({
-      where: { id: { in: missing.slice(i, i + ID_SLICE) } },
+      where: { id: { in: ids } },
       select: { id: true, x: true, y: true, w: true, h: true, photo: { select: { id: true, sha256: true, width: true, height: true } } },
     });
     for (const f of faces) {
@@ -182,8 +180,8 @@ export async function ensureFeatures(
 export async function loadFeatures(db: Db, faceIds: readonly string[], kind: BackboneKind = DEFAULT_BACKBONE): Promise<Map<string, FeaturePair>> {
   const out = new Map<string, FeaturePair>();
   const backbone = featureKey(kind);
-  for (let i = 0; i < faceIds.length; i += ID_SLICE) {
-    const rows = await db.feature.findMany({ where: { backbone, faceId: { in: faceIds.slice(i, i + ID_SLICE) } } });
+  for (const ids of slices(faceIds)) {
+    const rows = await db.feature.findMany({ where: { backbone, faceId: { in: ids } } });
     for (const r of rows) {
       const v = decodeVector(r.vector, kind);
       const e = out.get(r.faceId) ?? { plain: null as unknown as FeatureVector, mirrored: null };

@@ -13,6 +13,7 @@ import type { FeaturePair } from '../inference/types';
 import { getTf } from '../models/tf';
 import { loadModel, promote, promotedRun, PromotionRefused, saveModel, sweepTemp } from '../models/registry';
 import { jobFeatures } from './features';
+import { slices } from '../dataset/labels';
 import { headFor } from './head';
 import { buildModelMeta } from './meta';
 import { computeMetrics, type Metrics } from './metrics';
@@ -37,8 +38,8 @@ function runFailedData(runId: string, jobId: string, error: string) {
 /** Where each face's photo came from: its import batch, else its source (upload, import, camera). */
 async function photoSources(db: Db, faceIds: readonly string[]): Promise<Map<string, string>> {
   const out = new Map<string, string>();
-  for (let i = 0; i < faceIds.length; i += 1000) {
-    const rows = await db.face.findMany({ where: { id: { in: faceIds.slice(i, i + 1000) } }, select: { id: true, photo: { select: { source: true, batch: true } } } });
+  for (const ids of slices(faceIds)) {
+    const rows = await db.face.findMany({ where: { id: { in: ids } }, select: { id: true, photo: { select: { source: true, batch: true } } } });
     for (const r of rows) out.set(r.id, r.photo.batch ?? r.photo.source);
   }
   return out;
