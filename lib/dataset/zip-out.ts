@@ -44,8 +44,11 @@ export class ZipOut {
     if (this.names.has(name)) throw new Error(`duplicate zip entry ${name}`);
     this.names.add(name);
     const buf = typeof data === 'string' ? Buffer.from(data) : data;
-    this.zip.addBuffer(buf, name, { compress: opts.compress ?? true, mtime: new Date(), forceZip64Format: !!this.opts.forceZip64 });
-    this.queued += buf.length;
+    const compress = opts.compress ?? true;
+    this.zip.addBuffer(buf, name, { compress, mtime: new Date(), forceZip64Format: !!this.opts.forceZip64 });
+    // Stored entries reach the file byte for byte; a compressed one writes less than it queues, so counting it
+    // would leave a gap that never closes (and `add` waiting for ever).
+    if (!compress) this.queued += buf.length;
     while (this.queued - this.out.bytesWritten > MAX_PENDING) {
       if (this.failed) throw this.failed;
       await new Promise((r) => setTimeout(r, 5));
