@@ -88,6 +88,16 @@ export function kindOfBackboneId(id: string): BackboneKind | null {
 }
 
 /**
+ * A model's backbone kind when it was trained on the features this code computes for that kind (`meta.backbone`
+ * is the kind's id), else null: a head trained on other features, which would give wrong answers. The one
+ * check the predict API, the preview, the bundle and the promotion comparison use.
+ */
+export function compatibleKindOf(meta: { backbone: string; backboneKind?: BackboneKind }): BackboneKind | null {
+  const kind = backboneKindOf(meta);
+  return meta.backbone === backboneId(kind) ? kind : null;
+}
+
+/**
  * A block of a feature vector, in order: `l2` blocks are L2-normalised on their own in the head input
  * (`headInput`), the others (probabilities) are used as they are.
  */

@@ -7,7 +7,7 @@
 import { UserError } from '../auth/roles';
 import { config } from '../config';
 import { decodeImage, ImageRejection, type Limits } from '../images';
-import { BACKBONE_ID, backboneId, kindOfBackboneId } from '../inference/backbone';
+import { BACKBONE_ID, backboneId, compatibleKindOf } from '../inference/backbone';
 import { classifyImage, type FaceResult, type LoadedHead } from '../inference/classify';
 import { backboneKindOf } from '../inference/backbone';
 import type { ModelMeta } from '../inference/meta';
@@ -18,7 +18,7 @@ import { getTf, rgbTensor } from './tf';
 /** Refuses a model trained on other features than this server computes (for its backbone kind). */
 function checkBackbone(meta: Pick<ModelMeta, 'backbone' | 'backboneKind'>): void {
   const kind = backboneKindOf(meta);
-  if (meta.backbone !== backboneId(kind) || kindOfBackboneId(meta.backbone) !== kind) {
+  if (!compatibleKindOf(meta)) {
     throw new UserError(
       `The promoted model was trained on backbone ${meta.backbone}, this server computes ${backboneId(kind)}` +
         `${kind === 'faceres' ? '' : ` (or ${BACKBONE_ID})`}; retrain and promote a model.`,

@@ -3,7 +3,7 @@
  * faceres with the relu6 fusion already applied (the browser's wasm backend runs it about twice as fast),
  * for models on the accurate backbone also faceres-deep (relu6-fused too) and gear (as shipped, it has no
  * relu6), and the tfjs wasm binaries. URLs carry `servedModelsVersion()`, so responses are cached as immutable.
- * This is the one list of served model files (`BACKBONE_FILES`, `backboneFilesFor`).
+ * This is the one list of served model files (`GRAPH_FILES`).
  */
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
@@ -15,6 +15,7 @@ import {
   BACKBONE_ID,
   backboneId,
   backboneKindOf,
+  compatibleKindOf,
   FACERES_DEEP_MODEL_FILE,
   FACERES_MODEL_FILE,
   GEAR_MODEL_FILE,
@@ -29,21 +30,21 @@ export function servedModelsVersion(): string {
   return `${BACKBONE_ID}-${ACCURATE_BACKBONE_ID.split('-').slice(2, 4).join('-')}-f1-tfjs${tfjs}`;
 }
 
-/** Served graph models (json + bin each) per backbone kind, detector included: what a browser or a bundle needs. */
-export const BACKBONE_FILES: Record<BackboneKind, readonly string[]> = {
-  faceres: ['blazeface.json', 'blazeface.bin', 'faceres.json', 'faceres.bin'],
-  'faceres+deep': ['blazeface.json', 'blazeface.bin', 'faceres.json', 'faceres.bin', 'faceres-deep.json', 'faceres-deep.bin', 'gear.json', 'gear.bin'],
+/**
+ * The graph models inference loads, per backbone kind, by key (`InferenceModels`: `detector`, `faceres`; the
+ * accurate backbone's `deep` and `gear` go to `InferenceModels.extra`), each as its served files: model JSON
+ * first, then its weights. The one list of pretrained files a browser or an exported bundle needs.
+ */
+const FAST_GRAPHS = { detector: ['blazeface.json', 'blazeface.bin'], faceres: ['faceres.json', 'faceres.bin'] };
+const GRAPH_FILES: Record<BackboneKind, Record<string, readonly string[]>> = {
+  faceres: FAST_GRAPHS,
+  'faceres+deep': { ...FAST_GRAPHS, deep: ['faceres-deep.json', 'faceres-deep.bin'], gear: ['gear.json', 'gear.bin'] },
 };
-
-/** The served files a model needs (by its meta's backbone kind; older metas: faceres). */
-export function backboneFilesFor(meta: Pick<ModelMeta, 'backboneKind'>): readonly string[] {
-  return BACKBONE_FILES[backboneKindOf(meta)];
-}
 
 /** URLs (under `base`) of the accurate backbone's extra models when the meta needs them, else null. */
 export function extraBackboneFiles(meta: Pick<ModelMeta, 'backboneKind'>, base: string): { deep: string; gear: string } | null {
-  if (backboneKindOf(meta) === 'faceres') return null;
-  return { deep: `${base}faceres-deep.json`, gear: `${base}gear.json` };
+  const { deep, gear } = GRAPH_FILES[backboneKindOf(meta)];
+  return deep && gear ? { deep: `${base}${deep[0]}`, gear: `${base}${gear[0]}` } : null;
 }
 
 export interface ServedFile {
@@ -71,20 +72,15 @@ const fusedFaceres = fused(FACERES_MODEL_FILE);
 const fusedDeep = fused(FACERES_DEEP_MODEL_FILE);
 
 /**
- * The graph models a model's inference loads, by key (`detector`, `faceres`, and for the accurate backbone
- * `deep` and `gear`, which go to `InferenceModels.extra`), each as its served files (model JSON first, then
- * its weights): `BACKBONE_FILES` of the meta's backbone kind, grouped. The exported model bundle carries
- * exactly these (lib/models/bundle.ts). Throws for a backbone this server does not have.
+ * The graph models a model's inference loads (`GRAPH_FILES` of its backbone kind). The exported model bundle
+ * carries exactly these (lib/models/bundle.ts). Throws for a model trained on features this server does not compute.
  */
 export function inferenceGraphFiles(meta: Pick<ModelMeta, 'backbone' | 'backboneKind'>): Record<string, string[]> {
-  const kind = backboneKindOf(meta);
-  if (meta.backbone !== backboneId(kind)) {
-    throw new Error(`The model was trained on backbone ${meta.backbone}, this server has ${backboneId(kind)}: retrain and promote a model.`);
+  const kind = compatibleKindOf(meta);
+  if (!kind) {
+    throw new Error(`The model was trained on backbone ${meta.backbone}, this server has ${backboneId(backboneKindOf(meta))}: retrain and promote a model.`);
   }
-  const key: Record<string, string> = { blazeface: 'detector', faceres: 'faceres', 'faceres-deep': 'deep', gear: 'gear' };
-  const out: Record<string, string[]> = {};
-  for (const file of BACKBONE_FILES[kind]) (out[key[file.replace(/\.(json|bin)$/, '')]] ??= []).push(file);
-  return out;
+  return Object.fromEntries(Object.entries(GRAPH_FILES[kind]).map(([k, files]) => [k, [...files]]));
 }
 
 /** A served backbone/detector file by name, or null for any other name. */

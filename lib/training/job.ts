@@ -6,7 +6,7 @@ import { config } from '../config';
 import type { Db } from '../db';
 import { CLASSES, classIndex } from '../classes';
 import { pinSplits, SPLITS, type SplitName, TRAINABLE } from '../dataset/split';
-import { backboneId, type BackboneKind, featureLayout, kindOfBackboneId } from '../inference/backbone';
+import { backboneId, type BackboneKind, compatibleKindOf, featureLayout } from '../inference/backbone';
 import { classifyFeatures, headInput } from '../inference/classify';
 import type { HeadConfig } from '../inference/meta';
 import type { FeaturePair } from '../inference/types';
@@ -314,7 +314,7 @@ async function compareWithPromoted(
   try {
     // The promoted model is scored on the same faces through its own backbone (fast vs accurate: features of
     // the other kind are computed for the test split and evaluation sets when missing).
-    const oldKind = kindOfBackboneId(old.meta.backbone);
+    const oldKind = compatibleKindOf(old.meta);
     if (!oldKind) {
       return { promotedRunId: current.id, promotedMacroF1: null, promoted: true, reason: `the promoted model uses another backbone (${old.meta.backbone})` };
     }

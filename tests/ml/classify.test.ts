@@ -1,11 +1,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { BACKBONE_ID, backboneId, featureLayout, kindOfBackboneId } from '../../lib/inference/backbone';
+import { BACKBONE_ID, backboneId, compatibleKindOf, featureLayout, kindOfBackboneId } from '../../lib/inference/backbone';
 import { headInput, needsExtraBackbones } from '../../lib/inference/classify';
 import { backboneKindOf } from '../../lib/inference/backbone';
 import { parseModelMeta } from '../../lib/inference/meta';
-import { backboneFilesFor, extraBackboneFiles, scriptFile, servedModelsVersion, staticModelFile } from '../../lib/models/served-files';
+import { extraBackboneFiles, inferenceGraphFiles, scriptFile, servedModelsVersion, staticModelFile } from '../../lib/models/served-files';
 
 describe('headInput (the head input format shared by training, the API and the browser)', () => {
   it('L2-normalises the features and appends age / 100', () => {
@@ -35,7 +35,7 @@ describe('model meta and the backbone it needs', () => {
     expect(meta.preprocessing.layout).toBeUndefined();
     expect(needsExtraBackbones(meta)).toBe(false);
     expect(extraBackboneFiles(meta, '/s/')).toBeNull();
-    expect(backboneFilesFor(meta)).toEqual(['blazeface.json', 'blazeface.bin', 'faceres.json', 'faceres.bin']);
+    expect(inferenceGraphFiles(meta)).toEqual({ detector: ['blazeface.json', 'blazeface.bin'], faceres: ['faceres.json', 'faceres.bin'] });
   });
   it('an accurate meta needs faceres-deep and gear, served beside faceres', () => {
     const meta = parseModelMeta(
@@ -46,7 +46,15 @@ describe('model meta and the backbone it needs', () => {
     expect(kindOfBackboneId(meta.backbone)).toBe('faceres+deep');
     expect(kindOfBackboneId('faceres-00000000-p1')).toBeNull();
     expect(extraBackboneFiles(meta, '/s/')).toEqual({ deep: '/s/faceres-deep.json', gear: '/s/gear.json' });
-    expect(backboneFilesFor(meta)).toEqual(expect.arrayContaining(['faceres.json', 'faceres-deep.json', 'faceres-deep.bin', 'gear.json', 'gear.bin']));
+    expect(inferenceGraphFiles(meta)).toEqual({
+      detector: ['blazeface.json', 'blazeface.bin'],
+      faceres: ['faceres.json', 'faceres.bin'],
+      deep: ['faceres-deep.json', 'faceres-deep.bin'],
+      gear: ['gear.json', 'gear.bin'],
+    });
+    // An accurate kind over another backbone's features (or a meta without its kind) is not a model this server serves.
+    expect(compatibleKindOf({ ...meta, backboneKind: undefined })).toBeNull();
+    expect(() => inferenceGraphFiles({ ...meta, backboneKind: undefined })).toThrow(/retrain and promote/);
     expect(() => parseModelMeta({ ...old, backboneKind: 'resnet' }, 'bad.json')).toThrow(/bad\.json/);
   });
 });

@@ -5,7 +5,7 @@ import { apiRoute } from '@/app/_server/guard';
 import { config } from '@/lib/config';
 import { db } from '@/lib/db';
 import { promotedModel } from '@/lib/models/promoted';
-import { BACKBONE_ID, kindOfBackboneId } from '@/lib/inference/backbone';
+import { BACKBONE_ID, compatibleKindOf } from '@/lib/inference/backbone';
 import { extraBackboneFiles, servedModelsVersion } from '@/lib/models/served-files';
 
 export const runtime = 'nodejs';
@@ -29,7 +29,7 @@ export const GET = apiRoute(
           headUrl: `/api/models/run/${model.runId}/model.json`,
           promotedAt: model.promotedAt,
           // A head trained on other features would give wrong answers: the page says so instead.
-          compatible: kindOfBackboneId(model.meta.backbone) !== null,
+          compatible: compatibleKindOf(model.meta) !== null,
           // The accurate backbone's extra models (faceres-deep, gear) when the head needs them, else null.
           extraFiles: extraBackboneFiles(model.meta, base),
         },
