@@ -73,17 +73,12 @@ export type OpenApiDocument = {
 
 export const HTTP_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const;
 const ROLE_TEXT: Record<Role, string> = { viewer: 'viewer or above', labeler: 'labeler or admin', admin: 'admin only' };
+/** Descriptions of the responses every operation gets without declaring them. */
 const STATUS_TEXT: Record<number, string> = {
   200: 'OK',
-  201: 'Created',
-  202: 'Accepted',
-  304: 'Not modified (the ETag matched)',
   400: 'Invalid input: the message says which field and why',
   401: 'Not signed in, or the session or API token is no longer valid (expired, revoked, or older than a password change)',
   403: 'Signed in, but the role is too low; or a cross-site request with a session cookie',
-  404: 'Not found',
-  409: 'Conflict',
-  413: 'Too large: the message gives the limit',
 };
 
 /** `/api/photos/[id]` → `/api/photos/{id}` (a catch-all `[...x]` becomes `{x}` too). */
@@ -268,21 +263,21 @@ export function typeText(s: JsonSchema | undefined): string {
 }
 
 /** The fields of an object schema as rows (nested objects as dotted names). */
-function fieldRows(s: JsonSchema, doc: OpenApiDocument, prefix = ''): string {
+function fieldRows(s: JsonSchema, prefix = ''): string {
   const required = new Set((s.required as string[] | undefined) ?? []);
   return Object.entries((s.properties ?? {}) as Record<string, JsonSchema>)
     .map(([name, p]) => {
       const row = `<tr><td><code>${esc(prefix + name)}</code></td><td>${esc(typeText(p))}</td><td>${required.has(name) ? 'yes' : 'no'}</td><td>${text(p.description ?? '')}</td></tr>`;
-      return p.type === 'object' && p.properties ? row + fieldRows(p, doc, `${prefix}${name}.`) : row;
+      return p.type === 'object' && p.properties ? row + fieldRows(p, `${prefix}${name}.`) : row;
     })
     .join('');
 }
 
-function schemaHtml(schema: JsonSchema | undefined, doc: OpenApiDocument): string {
+function schemaHtml(schema: JsonSchema | undefined): string {
   if (!schema || Object.keys(schema).length === 0) return '';
   const table =
     schema.type === 'object' && schema.properties
-      ? `<table><thead><tr><th scope="col">Field</th><th scope="col">Type</th><th scope="col">Required</th><th scope="col">Description</th></tr></thead><tbody>${fieldRows(schema, doc)}</tbody></table>`
+      ? `<table><thead><tr><th scope="col">Field</th><th scope="col">Type</th><th scope="col">Required</th><th scope="col">Description</th></tr></thead><tbody>${fieldRows(schema)}</tbody></table>`
       : `<p>${esc(typeText(schema))}</p>`;
   return `${table}<details><summary>JSON Schema</summary><pre>${esc(JSON.stringify(schema, null, 2))}</pre></details>`;
 }
@@ -313,7 +308,7 @@ export function renderDocsHtml(doc: OpenApiDocument, opts: { jsonUrl: string }):
         : '';
       const body = op.requestBody
         ? `<h3>Request body</h3>${op.requestBody.description ? `<p>${text(op.requestBody.description)}</p>` : ''}${Object.entries(op.requestBody.content)
-            .map(([type, c]) => `<p><code>${esc(type)}</code></p>${schemaHtml(c.schema, doc)}`)
+            .map(([type, c]) => `<p><code>${esc(type)}</code></p>${schemaHtml(c.schema)}`)
             .join('')}`
         : '';
       const responses = `<h3>Responses</h3><table><thead><tr><th scope="col">Status</th><th scope="col">Meaning</th><th scope="col">Content</th></tr></thead><tbody>${Object.entries(op.responses)
@@ -340,7 +335,7 @@ export function renderDocsHtml(doc: OpenApiDocument, opts: { jsonUrl: string }):
 <table><thead><tr><th scope="col">Method</th><th scope="col">Path</th><th scope="col">Least role</th><th scope="col">Summary</th></tr></thead><tbody>${index}</tbody></table>
 ${sections}
 <section id="schemas" aria-labelledby="schemas-h"><h2 id="schemas-h">Schemas</h2>${Object.entries(doc.components.schemas)
-    .map(([name, schema]) => `<h3 id="schema-${esc(name)}">${esc(name)}</h3>${schema.description ? `<p>${text(schema.description)}</p>` : ''}${schemaHtml(schema, doc)}`)
+    .map(([name, schema]) => `<h3 id="schema-${esc(name)}">${esc(name)}</h3>${schema.description ? `<p>${text(schema.description)}</p>` : ''}${schemaHtml(schema)}`)
     .join('')}</section>
 </main></body></html>
 `;
