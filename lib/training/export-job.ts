@@ -13,12 +13,17 @@ export { EXPORT_JOB };
 
 const SAVE_EVERY_MS = 1000;
 
-/** Removes all but the newest `keep` archives, and temporary files of exports that were cut short. */
-export function cleanupExports(dir: string, keep = KEEP_EXPORTS): string[] {
+/**
+ * Removes all but the newest `keep` archives, and temporary files of exports that were cut short: those not
+ * written to for `partialIdleMs` (a worker's lease), so the temporary file of an export that another worker is
+ * writing right now stays.
+ */
+export function cleanupExports(dir: string, keep = KEEP_EXPORTS, partialIdleMs = config().workerLeaseMs): string[] {
   if (!fs.existsSync(dir)) return [];
   const removed: string[] = [];
   const entries = fs.readdirSync(dir).map((name) => ({ name, mtime: fs.statSync(path.join(dir, name)).mtimeMs }));
-  for (const e of entries.filter((e) => e.name.startsWith('.') && e.name.includes('.partial-'))) {
+  const idleSince = Date.now() - partialIdleMs;
+  for (const e of entries.filter((e) => e.name.startsWith('.') && e.name.includes('.partial-') && e.mtime < idleSince)) {
     fs.rmSync(path.join(dir, e.name), { force: true });
     removed.push(e.name);
   }
@@ -37,7 +42,7 @@ export function exportJobHandler(opts: { store?: BlobStore; dataDir?: () => stri
     const dataDir = opts.dataDir?.() ?? config().dataDir;
     const dir = exportsDir(dataDir);
     fs.mkdirSync(dir, { recursive: true });
-    // Only one export runs at a time (queueExport), so any temporary file here is from one that died.
+    // Temporary files of exports that died (idle for a lease).
     cleanupExports(dir, Number.MAX_SAFE_INTEGER);
     let saved = 0;
     const t0 = Date.now();

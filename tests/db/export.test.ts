@@ -165,10 +165,13 @@ describe('the dataset export', () => {
     // Only the newest archives stay; a removed one is a clear 404.
     await expect(exportArchive(t.db, dataDir, 'nosuchjob')).rejects.toMatchObject({ status: 404 });
     fs.writeFileSync(path.join(path.dirname(a.file), '.x.zip.partial-1-abc'), 'cut short');
+    fs.writeFileSync(path.join(path.dirname(a.file), '.y.zip.partial-2-def'), 'being written by another worker');
     const old = Date.now() / 1000 - 3600;
     fs.utimesSync(a.file, old, old);
+    fs.utimesSync(path.join(path.dirname(a.file), '.x.zip.partial-1-abc'), old, old);
     for (const n of ['b', 'c', 'd']) fs.writeFileSync(path.join(path.dirname(a.file), `${n}.zip`), n);
     expect(cleanupExports(path.dirname(a.file)).sort()).toEqual(['.x.zip.partial-1-abc', `${job.id}.zip`]);
+    expect(fs.existsSync(path.join(path.dirname(a.file), '.y.zip.partial-2-def'))).toBe(true); // written to just now: kept
     await expect(exportArchive(t.db, dataDir, job.id)).rejects.toMatchObject({ status: 404, message: /removed/ });
   });
 });
