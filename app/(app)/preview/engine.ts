@@ -39,22 +39,31 @@ function loadScript(src: string): Promise<void> {
   });
 }
 
-type WasmApi = { setWasmPaths: (prefix: string) => void; setThreadsCount?: (n: number) => void };
+type WasmApi = { setWasmPaths: (prefix: string) => void; setThreadsCount?: (n: number) => void; getThreadsCount?: () => number };
 
 /**
  * Loads TF.js (the prebuilt browser bundles the app serves under `base`) and configures its wasm backend.
- * The page is cross-origin isolated, so wasm runs multi-threaded where the browser allows it.
+ * The page is cross-origin isolated, so wasm may run multi-threaded; TF.js itself uses at most half the
+ * browser's logical cores (one thread on a 2-core machine, where the classification worker takes the other).
  */
-async function loadTfScripts(base: string): Promise<{ tf: Tf; threads: number }> {
+async function loadTfScripts(base: string): Promise<{ tf: Tf; threads: () => number }> {
   const w = window as unknown as { tf?: Tf & { wasm?: WasmApi } };
   if (!w.tf?.wasm) {
     await loadScript(`${base}tf.min.js`);
     await loadScript(`${base}tf-backend-wasm.min.js`);
   }
   const tf = w.tf!;
-  const threads = self.crossOriginIsolated ? Math.max(1, Math.min(4, navigator.hardwareConcurrency || 1)) : 1;
-  tf.wasm!.setWasmPaths(new URL(base, window.location.href).href);
-  tf.wasm!.setThreadsCount?.(threads);
+  const wasmApi = tf.wasm!;
+  wasmApi.setWasmPaths(new URL(base, window.location.href).href);
+  if (self.crossOriginIsolated) wasmApi.setThreadsCount?.(Math.max(1, Math.min(4, navigator.hardwareConcurrency || 1)));
+  // The threads wasm really runs (known once the backend started).
+  const threads = () => {
+    try {
+      return wasmApi.getThreadsCount?.() ?? 1;
+    } catch {
+      return 1;
+    }
+  };
   return { tf, threads };
 }
 
@@ -98,7 +107,7 @@ export interface Engine {
  */
 export async function startEngine(choice: BackendChoice, files: PromotedInfo['files'], onStatus: (s: string) => void = () => {}): Promise<Engine> {
   const { tf, threads } = await loadTfScripts(files.wasm);
-  const label = (name: BackendName) => (name === 'wasm' && threads > 1 ? `wasm (${threads} threads)` : name);
+  const label = (name: BackendName) => (name === 'wasm' ? `wasm (${threads()} thread${threads() === 1 ? '' : 's'})` : name);
   const on = async (name: BackendName): Promise<Backbone> => {
     if (!(await switchBackend(tf, name))) throw new Error(`the TensorFlow.js ${name} backend could not start in this browser`);
     return loadBackbone(tf, files);
