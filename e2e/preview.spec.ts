@@ -88,6 +88,9 @@ test('a promoted model, default backend: the fake webcam shows every face tracke
     expect(await r.getAttribute('data-label')).toMatch(/^mask_/); // both wear masks
   }
   await expect(page.getByTestId('fps')).toHaveText(/^\d+\.\d fps$/);
+  // Detection and classification run in two workers, off the page's thread (a worker that cannot start, e.g.
+  // without the cross-origin headers its script needs, falls back to the page and says so).
+  await expect(page.getByTestId('timings')).toContainText(/in two workers \(wasm, 1 thread each\)$/);
   // The legend counts the faces in view per class.
   const counts = await page.getByTestId('class-count').evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-count'))));
   expect(counts.reduce((a, b) => a + b, 0)).toBe(2);

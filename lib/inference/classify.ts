@@ -91,6 +91,9 @@ export interface InferenceModels {
   meta: InferenceMeta;
 }
 
+/** What classifying given boxes needs (no detector): the preview's classification worker holds only these. */
+export type ClassifierModels = Omit<InferenceModels, 'detector'>;
+
 export interface FaceResult {
   /** Crop box in pixels of the image. */
   box: Box;
@@ -271,11 +274,11 @@ export async function classifyImage(
  * Class probabilities (in the model's class order) of given crop boxes of an RGB image tensor [h, w, 3] (not
  * disposed), through the same crop path and head input as `classifyImage`, without detection. The live preview
  * detects every frame itself (`detectInTensor` + `planSamples`) and classifies only the tracked faces that are
- * due (lib/inference/tracker.ts).
+ * due (lib/inference/tracker.ts), in a Web Worker where it runs on WebAssembly (app/(app)/preview/classify-worker.ts).
  */
 export async function classifyBoxes(
   tf: Tf,
-  models: InferenceModels,
+  models: ClassifierModels,
   image: TF.Tensor3D,
   boxes: readonly Box[],
   opts: { mirror?: boolean } = {},

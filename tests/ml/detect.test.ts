@@ -3,8 +3,9 @@ import { describe, expect, it } from 'vitest';
 import { detectFaces } from '../../lib/faces/detect';
 import { analyseImage } from '../../lib/faces/pipeline';
 import { decodeImage as decodeUpload } from '../../lib/images';
-import { planPasses, weightedNms } from '../../lib/inference/blazeface';
+import { DETECTOR_INPUT_SIZE, liveScan, planPasses, weightedNms } from '../../lib/inference/blazeface';
 import { planSamples } from '../../lib/inference/preprocess';
+import { iou } from '../../lib/inference/tracker';
 import { faceFixtures, read, SCENES } from './fixtures';
 
 const T = { timeout: 120_000 };
@@ -83,6 +84,38 @@ describe('detectFaces', () => {
     expect(faces.length).toBeGreaterThan(20);
     expect(faces.length).toBeLessThanOrEqual(24);
     expect(faces.map((f) => f.x)).toEqual(faces.map((f) => f.x).sort((a, b) => a - b));
+  });
+});
+
+describe('liveScan (the camera preview: the whole frame, one tile in turn)', () => {
+  const tiles = planPasses(1200, 900, 2).slice(1);
+
+  it('scans only the whole frame without a tile, and tile k (modulo the tiles there are) with one', () => {
+    expect(tiles).toHaveLength(4);
+    expect(liveScan(null).tileLevels).toBe(1);
+    expect(liveScan(2).pickTiles!(tiles)).toEqual([tiles[2]]);
+    expect(liveScan(5).pickTiles!(tiles)).toEqual([tiles[1]]);
+    expect(liveScan(0).pickTiles!([])).toEqual([]);
+  });
+
+  it('finds the same faces in a frame cut down to the detector resolution as in the full frame', T, async () => {
+    // The preview reads each frame at 256 px (long side) for the whole-frame scan: the detector sees 256 px either way.
+    for (const scene of SCENES) {
+      const full = await decodeImage(read(scene.path));
+      const long = Math.max(full.width, full.height);
+      const width = Math.round((full.width * DETECTOR_INPUT_SIZE) / long);
+      const height = Math.round((full.height * DETECTOR_INPUT_SIZE) / long);
+      const { data } = await sharp(read(scene.path)).rotate().resize(width, height, { kernel: 'linear' }).removeAlpha().raw().toBuffer({ resolveWithObject: true });
+      const k = full.width / width;
+      const atFull = planSamples(full.width, full.height, await detectFaces(full, liveScan(null)));
+      const atSmall = planSamples(
+        full.width,
+        full.height,
+        (await detectFaces({ data, width, height }, liveScan(null))).map((d) => ({ ...d, x: d.x * k, y: d.y * k, w: d.w * k, h: d.h * k })),
+      );
+      expect(atSmall.length, scene.file).toBe(atFull.length);
+      atFull.forEach((f, i) => expect(iou(f.box, atSmall[i].box), `${scene.file} face ${i}`).toBeGreaterThan(0.8));
+    }
   });
 });
 

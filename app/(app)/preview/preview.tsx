@@ -55,7 +55,15 @@ export function Preview({ canCapture }: { canCapture: boolean }) {
         {!models && <span role="status">Loading the models…</span>}
       </div>
       {mode === 'camera' ? (
-        <CameraPanel tf={engine?.tf ?? null} models={models} modelsRef={modelsRef} canCapture={canCapture} />
+        <CameraPanel
+          tf={engine?.tf ?? null}
+          backend={engine?.backend ?? ''}
+          files={info.files}
+          promoted={info.model}
+          models={models}
+          modelsRef={modelsRef}
+          canCapture={canCapture}
+        />
       ) : (
         <PhotoPanel tf={engine?.tf ?? null} models={models} />
       )}
