@@ -81,16 +81,20 @@ function eachVideoFrame(video: FrameVideo, onFrame: () => void): () => void {
 }
 
 /**
- * The current video frame for detection: at the detector's own resolution (long side DETECTOR_INPUT_SIZE; it sees
- * 256 px either way) for the whole-frame scan, at full resolution when a tile is scanned too; and the factor back
- * to video pixels.
+ * The current video frame's pixels for detection: at the detector's own resolution (long side DETECTOR_INPUT_SIZE;
+ * it sees 256 px either way) for the whole-frame scan, at full resolution when a tile is scanned too; and the
+ * factor back to video pixels.
  */
-function detectorFrame(video: HTMLVideoElement, tile: number | null): { frame: Promise<ImageBitmap>; scale: number } {
+function detectorPixels(video: HTMLVideoElement, canvas: HTMLCanvasElement, tile: number | null): { pixels: ImageData; scale: number } {
   const long = Math.max(video.videoWidth, video.videoHeight);
-  if (tile !== null || long <= DETECTOR_INPUT_SIZE) return { frame: createImageBitmap(video), scale: 1 };
-  const w = Math.round((video.videoWidth * DETECTOR_INPUT_SIZE) / long);
-  const h = Math.round((video.videoHeight * DETECTOR_INPUT_SIZE) / long);
-  return { frame: createImageBitmap(video, { resizeWidth: w, resizeHeight: h, resizeQuality: 'low' }), scale: video.videoWidth / w };
+  const k = tile !== null || long <= DETECTOR_INPUT_SIZE ? 1 : DETECTOR_INPUT_SIZE / long;
+  const w = Math.round(video.videoWidth * k);
+  const h = Math.round(video.videoHeight * k);
+  if (canvas.width !== w) canvas.width = w;
+  if (canvas.height !== h) canvas.height = h;
+  const ctx = canvas.getContext('2d', { willReadFrequently: true })!;
+  ctx.drawImage(video, 0, 0, w, h);
+  return { pixels: ctx.getImageData(0, 0, w, h), scale: video.videoWidth / w };
 }
 
 const scaled = (d: Detection, k: number): Detection => (k === 1 ? d : { x: d.x * k, y: d.y * k, w: d.w * k, h: d.h * k, score: d.score });
@@ -169,6 +173,7 @@ export function CameraPanel({
     liveRef.current ??= openLiveModels(tf, backend, filesRef.current, promotedRef.current, () => modelsRef.current);
     const { detector, classifier, where } = await liveRef.current;
     const video = videoRef.current!;
+    const readback = document.createElement('canvas');
     // A face too small for the whole-frame pass is found only when a tile holding it is scanned: it is kept
     // for a whole round of tiles.
     const isSmall = (b: { w: number; h: number }) => Math.max(b.w, b.h) < SMALL_FACE * Math.max(video.videoWidth, video.videoHeight);
@@ -320,12 +325,13 @@ export function CameraPanel({
       // The whole frame every frame, and every TILE_EVERY frames one of the 2x2 tiles, in turn.
       const tile = sent % TILE_EVERY === 0 ? Math.floor(sent / TILE_EVERY) : null;
       sent++;
-      const { frame, scale } = detectorFrame(video, tile);
-      // The same frame at full resolution, for the classifier if it has room when the faces are found.
+      const { pixels, scale } = detectorPixels(video, readback, tile);
+      // The same frame at full resolution, for the classifier if it has room when the faces are found (a bitmap
+      // is converted only when it is read).
       const full = createImageBitmap(video);
       detecting++;
-      void frame
-        .then((f) => detector.detect(f, tile))
+      void detector
+        .detect(pixels, tile)
         .then((r) => {
           if (loopRef.current === id) onDetections(m, r.detections, scale, r.ms, full);
           else void full.then((f) => f.close());

@@ -77,11 +77,11 @@ async function loadClassifier(tfBase: string, m: WorkerModel): Promise<FromWorke
   return { type: 'loaded', runId: m.meta.runId ?? '', threads };
 }
 
-/** Runs `fn` on the frame's pixels (closing the frame). */
-async function onFrame<T>(frame: ImageBitmap, fn: (tf: Tf, image: TF.Tensor3D) => Promise<T>): Promise<T> {
+/** Runs `fn` on the frame's pixels (closing a bitmap). */
+async function onFrame<T>(frame: ImageBitmap | ImageData, fn: (tf: Tf, image: TF.Tensor3D) => Promise<T>): Promise<T> {
   const { tf } = await engine!;
   const image = tf.browser.fromPixels(frame) as TF.Tensor3D;
-  frame.close();
+  if ('close' in frame) frame.close();
   try {
     return await fn(tf, image);
   } finally {
@@ -99,7 +99,7 @@ async function handle(msg: ToWorker): Promise<FromWorker> {
       if (!detector) throw new Error('the detector is not loaded in this worker');
       const d = detector;
       const t0 = performance.now();
-      const detections = await onFrame(msg.frame, (tf, image) =>
+      const detections = await onFrame(msg.pixels, (tf, image) =>
 detectInTensor(tf, d, image, liveScan(msg.tile)),
       );
       return { type: 'detections', id: msg.id, detections, ms: performance.now() - t0 };
@@ -123,7 +123,7 @@ scope.onmessage = (e: MessageEvent<ToWorker>) => {
     try {
       reply = await handle(msg);
     } catch (err) {
-      if (msg.type === 'detect' || msg.type === 'classify') msg.frame.close();
+      if (msg.type === 'classify') msg.frame.close();
       reply = { type: 'error', id: msg.type === 'detect' || msg.type === 'classify' ? msg.id : null, message: (err as Error).message };
     }
     scope.postMessage(reply, reply.type === 'result' ? reply.probs.map((p) => p.buffer as ArrayBuffer) : []);

@@ -17,9 +17,13 @@ export interface WorkerModel {
   meta: InferenceMeta;
 }
 
-/** A frame for a worker (transferred). `tile`: which of the 2x2 tiles to scan besides the whole frame, or null. */
+/**
+ * A frame for a worker (transferred): for the detector its pixels (read on the page: a worker reading an
+ * ImageBitmap of a video frame took 10 ms even at 256 px), `tile` being which of the 2x2 tiles to scan besides the
+ * whole frame, or null; for the classifier the frame as a bitmap (read only if it is used).
+ */
 export type FrameRequest =
-  | { type: 'detect'; frame: ImageBitmap; tile: number | null }
+  | { type: 'detect'; pixels: ImageData; tile: number | null }
   | { type: 'classify'; frame: ImageBitmap; boxes: Box[]; mirror: boolean };
 
 export type ToWorker = { type: 'load-detector'; tfBase: string; url: string } | { type: 'load'; tfBase: string; model: WorkerModel } | (FrameRequest & { id: number });
@@ -31,8 +35,8 @@ export type FromWorker =
   | { type: 'error'; id: number | null; message: string };
 
 export interface FaceDetector {
-  /** Faces in a frame (in its pixels), scanning also tile `tile` of the 2x2 grid when not null; closes the frame. */
-  detect(frame: ImageBitmap, tile: number | null): Promise<{ detections: Detection[]; ms: number }>;
+  /** Faces in a frame (in its pixels), scanning also tile `tile` of the 2x2 grid when not null. */
+  detect(pixels: ImageData, tile: number | null): Promise<{ detections: Detection[]; ms: number }>;
   dispose(): void;
 }
 
@@ -89,12 +93,12 @@ function workerClient() {
     ask: <R extends FromWorker>(msg: FrameRequest) =>
       new Promise<R>((resolve, reject) => {
         if (failed) {
-          msg.frame.close();
+          if (msg.type === 'classify') msg.frame.close();
           return reject(failed);
         }
         const id = nextId++;
         waiting.set(id, { resolve: resolve as (m: FromWorker) => void, reject });
-        worker.postMessage({ ...msg, id }, [msg.frame]);
+        worker.postMessage({ ...msg, id }, [msg.type === 'classify' ? msg.frame : msg.pixels.data.buffer]);
       }),
     dispose: () => {
       failAll(new Error('the preview was closed'));
@@ -132,8 +136,8 @@ async function startWorkers(files: PromotedInfo['files'], model: NonNullable<Pro
   return {
     where: `two workers (wasm, ${threads} thread${threads === 1 ? '' : 's'} each)`,
     detector: {
-      detect: async (frame, tile) => {
-        const r = await det.ask<Extract<FromWorker, { type: 'detections' }>>({ type: 'detect', frame, tile });
+      detect: async (pixels, tile) => {
+        const r = await det.ask<Extract<FromWorker, { type: 'detections' }>>({ type: 'detect', pixels, tile });
         return { detections: r.detections, ms: r.ms };
       },
       dispose: det.dispose,
@@ -154,10 +158,10 @@ async function startWorkers(files: PromotedInfo['files'], model: NonNullable<Pro
   };
 }
 
-/** Runs `fn` on a frame's pixels on the page's TF.js (closing the frame). */
-async function onPage<T>(tf: Tf, frame: ImageBitmap, fn: (image: TF.Tensor3D) => Promise<T>): Promise<T> {
+/** Runs `fn` on a frame's pixels on the page's TF.js (closing a bitmap). */
+async function onPage<T>(tf: Tf, frame: ImageBitmap | ImageData, fn: (image: TF.Tensor3D) => Promise<T>): Promise<T> {
   const image = tf.browser.fromPixels(frame) as TF.Tensor3D;
-  frame.close();
+  if ('close' in frame) frame.close();
   try {
     return await fn(image);
   } finally {
@@ -167,10 +171,10 @@ async function onPage<T>(tf: Tf, frame: ImageBitmap, fn: (image: TF.Tensor3D) =>
 
 /** Detector and classifier on the page's own TF.js and its loaded models (WebGL on a GPU). */
 function onThePage(tf: Tf, backend: string, current: () => InferenceModels | null): LiveModels {
-  const models = (frame: ImageBitmap) => {
+  const models = (frame: ImageBitmap | ImageData) => {
     const m = current();
     if (!m) {
-      frame.close();
+      if ('close' in frame) frame.close();
       throw new Error('no model is loaded');
     }
     return m;
@@ -178,10 +182,10 @@ function onThePage(tf: Tf, backend: string, current: () => InferenceModels | nul
   return {
     where: `the page (${backend})`,
     detector: {
-      detect: async (frame, tile) => {
-        const m = models(frame);
+      detect: async (pixels, tile) => {
+        const m = models(pixels);
         const t0 = performance.now();
-        const detections = await onPage(tf, frame, (image) =>
+        const detections = await onPage(tf, pixels, (image) =>
           detectInTensor(tf, m.detector, image, liveScan(tile)),
         );
         return { detections, ms: performance.now() - t0 };
