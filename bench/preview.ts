@@ -49,11 +49,7 @@ async function measure(url: string, email: string, password: string, faces: numb
   });
   try {
     const page = await browser.newPage({ baseURL: url });
-    await page.goto('/login');
-    await page.locator('input[name=email]').fill(email);
-    await page.locator('input[name=password]').fill(password);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.getByTestId('user-menu').waitFor({ timeout: 30_000 });
+    await signIn(page, email, password);
     await page.goto(`/preview${mirror ? '?mirror=1' : ''}`);
     const fps = page.getByTestId('fps');
     const frames = async () => Number(await fps.getAttribute('data-frames'));
@@ -107,6 +103,62 @@ async function measure(url: string, email: string, password: string, faces: numb
   }
 }
 
+/**
+ * The models alone in the same browser on this machine now, nothing else running in it: one detector pass and
+ * one face through faceres, wasm, one thread (as in each of the preview's workers). The preview's figures depend on
+ * the machine's speed at the time (noisy neighbours): read them against these.
+ */
+async function reference(url: string, email: string, password: string): Promise<BenchRow[]> {
+  const found = findChromium();
+  if ('error' in found) throw new Error(found.error);
+  const browser = await chromium.launch({ executablePath: found.path, args: ['--no-sandbox', '--disable-gpu'] });
+  try {
+    const page = await browser.newPage({ baseURL: url });
+    await signIn(page, email, password);
+    const files = await page.evaluate(async () => ((await (await fetch('/api/models/promoted')).json()) as { files: Record<string, string> }).files);
+    await page.addScriptTag({ url: `${files.wasm}tf.min.js` });
+    await page.addScriptTag({ url: `${files.wasm}tf-backend-wasm.min.js` });
+    // A string, not a function: tsx would wrap the function's inner names in a helper the page does not have.
+    const ms = (await page.evaluate(`(async (f) => {
+      const tf = window.tf;
+      tf.wasm.setWasmPaths(new URL(f.wasm, location.href).href);
+      await tf.setBackend('wasm');
+      await tf.ready();
+      const [det, faceres] = await Promise.all([tf.loadGraphModel(f.detector), tf.loadGraphModel(f.backbone)]);
+      const time = async (model, input, out) => {
+        const run = async () => {
+          const o = [model.execute(input, out)].flat();
+          await Promise.all(o.map((t) => t.data()));
+          tf.dispose(o);
+        };
+        for (let i = 0; i < 3; i++) await run();
+        const t0 = performance.now();
+        for (let i = 0; i < 20; i++) await run();
+        return (performance.now() - t0) / 20;
+      };
+      return {
+        detect: await time(det, tf.zeros([1, 256, 256, 3])),
+        face: await time(faceres, tf.zeros([1, 224, 224, 3]), ['global_pooling/Mean', 'age_pred/Softmax', 'gender_pred/Sigmoid']),
+      };
+    })(${JSON.stringify(files)})`)) as { detect: number; face: number };
+    const note = 'the models alone in this browser now (wasm, 1 thread): read the preview figures against these';
+    return [
+      { benchmark: 'reference: one detector pass alone', value: ms.detect, unit: 'ms', note },
+      { benchmark: 'reference: one face through faceres alone', value: ms.face, unit: 'ms', note },
+    ];
+  } finally {
+    await browser.close();
+  }
+}
+
+async function signIn(page: import('playwright-core').Page, email: string, password: string): Promise<void> {
+  await page.goto('/login');
+  await page.locator('input[name=email]').fill(email);
+  await page.locator('input[name=password]').fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByTestId('user-menu').waitFor({ timeout: 30_000 });
+}
+
 export async function bench(): Promise<BenchRow[]> {
   const url = process.env.MASKLAB_BENCH_URL ?? 'http://localhost:3000';
   const email = process.env.MASKLAB_BENCH_EMAIL ?? process.env.MASKLAB_ADMIN_EMAIL ?? 'admin@masklab.local';
@@ -120,7 +172,7 @@ export async function bench(): Promise<BenchRow[]> {
   }
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'masklab-bench-preview-'));
   try {
-    const rows: BenchRow[] = [];
+    const rows: BenchRow[] = await reference(url, email, password);
     for (const [n, mirror] of [[1, false], [3, false], [1, true]] as const) rows.push(...(await measure(url, email, password, n, dir, mirror)));
     return rows;
   } finally {
