@@ -52,8 +52,13 @@ const STATS_EVERY_MS = 250;
 const MAX_BATCH = 4;
 /** Batches at the classifier at once. */
 const MAX_CLASSIFYING = 1;
-/** Frames at the detector at once: one being detected, the next waiting, so it does not idle for a round trip. */
-const MAX_DETECTING = 2;
+/**
+ * Frames at the detector at once. One: the next frame is read when the last one's faces are back, so boxes are
+ * never a frame late, and the detector's round trips leave the classifier some room on two cores. With a frame
+ * always waiting, 3 faces were refreshed 3.4 times a second at 20.3 frames/s (models alone 31 / 54 ms); with one,
+ * 4.2 times at 21.3 and 21.9 frames/s (26 / 47 and 26 / 60 ms).
+ */
+const MAX_DETECTING = 1;
 
 type FrameVideo = HTMLVideoElement & { requestVideoFrameCallback?: (cb: () => void) => number; cancelVideoFrameCallback?: (h: number) => void };
 
@@ -302,8 +307,8 @@ export function CameraPanel({
       }
     };
 
-    // The newest video frame goes to the detector whenever it has room (one frame being detected, one waiting),
-    // so it never idles; its result comes back as a message and is drawn at once.
+    // The newest video frame goes to the detector whenever it has room; its result comes back as a message and is
+    // drawn at once.
     const send = () => {
       if (loopRef.current !== id || seq === sentSeq || detecting >= MAX_DETECTING) return;
       const m = modelsRef.current;
