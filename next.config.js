@@ -53,8 +53,8 @@ const nextConfig = {
         ],
       },
       {
-        // The preview's classification worker (app/(app)/preview/classify-worker.ts) is a script under
-        // /_next/static: a cross-origin isolated page may only start a worker whose script says the same.
+        // The preview's workers (app/(app)/preview/inference-worker.ts) run a script under /_next/static: a
+        // cross-origin isolated page may only start a worker whose script says the same.
         source: '/_next/static/:path*',
         headers: [{ key: 'Cross-Origin-Embedder-Policy', value: 'require-corp' }],
       },

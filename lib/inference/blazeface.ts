@@ -48,6 +48,7 @@ export const DETECTOR_INPUT_SIZE = 256;
 export function liveScan(tile: number | null): DetectOptions {
   return { tileLevels: tile === null ? 1 : 2, pickTiles: (tiles) => (tile !== null && tiles.length ? [tiles[tile % tiles.length]] : []) };
 }
+
 /** File name of the detector in @vladmandic/human's model folder. */
 export const DETECTOR_MODEL_FILE = 'blazeface.json';
 export const DETECT_DEFAULTS: Readonly<Required<Omit<DetectOptions, 'pickTiles'>>> = Object.freeze({

@@ -91,7 +91,7 @@ export interface InferenceModels {
   meta: InferenceMeta;
 }
 
-/** What classifying given boxes needs (no detector): the preview's classification worker holds only these. */
+/** What classifying given boxes needs (no detector): the preview's classifier worker holds only these. */
 export type ClassifierModels = Omit<InferenceModels, 'detector'>;
 
 export interface FaceResult {
@@ -274,7 +274,7 @@ export async function classifyImage(
  * Class probabilities (in the model's class order) of given crop boxes of an RGB image tensor [h, w, 3] (not
  * disposed), through the same crop path and head input as `classifyImage`, without detection. The live preview
  * detects every frame itself (`detectInTensor` + `planSamples`) and classifies only the tracked faces that are
- * due (lib/inference/tracker.ts), in a Web Worker where it runs on WebAssembly (app/(app)/preview/classify-worker.ts).
+ * due (lib/inference/tracker.ts), in a Web Worker where it runs on WebAssembly (app/(app)/preview/inference-worker.ts).
  */
 export async function classifyBoxes(
   tf: Tf,

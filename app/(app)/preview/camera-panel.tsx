@@ -204,8 +204,6 @@ export function CameraPanel({
     // Ends the loop (with an error: the camera panel shows it).
     let stop: (err?: Error) => void = () => {};
 
-    // A frame's faces: tracked, the due ones sent to the classifier (with `full`, the frame at full resolution,
-    // when it has room), and everything drawn.
     // The last frame whose faces are known, at full resolution, until the classifier takes it or a newer comes.
     let latest: Promise<ImageBitmap> | null = null;
     // Sends the faces of the latest frame that are due (every new one first, then the most overdue) to the

@@ -44,7 +44,8 @@ type WasmApi = { setWasmPaths: (prefix: string) => void; setThreadsCount?: (n: n
 /**
  * Loads TF.js (the prebuilt browser bundles the app serves under `base`) and configures its wasm backend.
  * The page is cross-origin isolated, so wasm may run multi-threaded; TF.js itself uses at most half the
- * browser's logical cores (one thread on a 2-core machine, where the classification worker takes the other).
+ * browser's logical cores (one thread on a 2-core machine). The camera detects and classifies in workers of its
+ * own (./live-models.ts).
  */
 async function loadTfScripts(base: string): Promise<{ tf: Tf; threads: () => number }> {
   const w = window as unknown as { tf?: Tf & { wasm?: WasmApi } };
