@@ -253,7 +253,7 @@ export async function runTrainJob(ctx: JobContext): Promise<{ runId: string; met
 type Head = Parameters<typeof classifyFeatures>[1];
 type Tf = Awaited<ReturnType<typeof getTf>>;
 type EvalInput = { name: string; faces: EvalFace[]; pairs: FeaturePair[]; attrs: Map<string, SliceAttrs> };
-/** Plain + mirrored vectors of faces under a backbone (computed when missing). */
+/** What `measureSlicesAndEvalSets` gives: the test split's slices, each evaluation set's metrics and its inputs. */
 type Measured = { slices: Slices; evalSets: Record<string, EvalSetMetrics>; inputs: EvalInput[] };
 
 /** Slices of the test split, then each evaluation set's faces (features computed when missing) scored by the new head. */
