@@ -5,9 +5,10 @@
 // draw and to answer the user. Both use lib/inference's one inference path, as a photo and the predict API do.
 /// <reference lib="webworker" />
 import type * as TF from '@tensorflow/tfjs';
-import { detectInTensor, liveScan } from '@/lib/inference/blazeface';
+import { detectInTensor } from '@/lib/inference/blazeface';
 import { type ClassifierModels, classifyBoxes, type ExtraBackbones } from '@/lib/inference/classify';
 import type { Tf } from '@/lib/inference/types';
+import { classifyFrame, detectFrame } from './frame-work';
 import type { FromWorker, ToWorker, WorkerModel } from './live-models';
 
 type WasmApi = { setWasmPaths: (prefix: string) => void; setThreadsCount?: (n: number) => void; getThreadsCount?: () => number };
@@ -77,18 +78,6 @@ async function loadClassifier(tfBase: string, m: WorkerModel): Promise<FromWorke
   return { type: 'loaded', runId: m.meta.runId ?? '', threads };
 }
 
-/** Runs `fn` on the frame's pixels (closing a bitmap). */
-async function onFrame<T>(frame: ImageBitmap | ImageData, fn: (tf: Tf, image: TF.Tensor3D) => Promise<T>): Promise<T> {
-  const { tf } = await engine!;
-  const image = tf.browser.fromPixels(frame) as TF.Tensor3D;
-  if ('close' in frame) frame.close();
-  try {
-    return await fn(tf, image);
-  } finally {
-    image.dispose();
-  }
-}
-
 async function handle(msg: ToWorker): Promise<FromWorker> {
   switch (msg.type) {
     case 'load-detector':
@@ -97,19 +86,13 @@ async function handle(msg: ToWorker): Promise<FromWorker> {
       return loadClassifier(msg.tfBase, msg.model);
     case 'detect': {
       if (!detector) throw new Error('the detector is not loaded in this worker');
-      const d = detector;
-      const t0 = performance.now();
-      const detections = await onFrame(msg.pixels, (tf, image) =>
-detectInTensor(tf, d, image, liveScan(msg.tile)),
-      );
-      return { type: 'detections', id: msg.id, detections, ms: performance.now() - t0 };
+      const r = await detectFrame((await engine!).tf, detector, msg.pixels, msg.tile);
+      return { type: 'detections', id: msg.id, ...r };
     }
     case 'classify': {
       if (!models) throw new Error('no model is loaded in the classification worker');
-      const m = models;
-      const t0 = performance.now();
-      const probs = await onFrame(msg.frame, (tf, image) => classifyBoxes(tf, m, image, msg.boxes, { mirror: msg.mirror }));
-      return { type: 'result', id: msg.id, runId: m.meta.runId ?? '', probs, ms: performance.now() - t0 };
+      const r = await classifyFrame((await engine!).tf, models, msg.frame, msg.boxes, msg.mirror);
+      return { type: 'result', id: msg.id, ...r };
     }
   }
 }

@@ -1,13 +1,12 @@
 // The camera's detector and classifier, wherever they run. On WebAssembly each runs in its own Web Worker
 // (./inference-worker.ts): detection on every frame and classification of the faces due then run at once on two
 // cores, and the page's thread only draws. On WebGL (a GPU) both run on the page. Either way they go through
-// lib/inference (`detectInTensor`, `classifyBoxes`), as a photo and the predict API do.
-import type * as TF from '@tensorflow/tfjs';
-import { detectInTensor, liveScan } from '@/lib/inference/blazeface';
-import { type ClassifierModels, classifyBoxes, type InferenceMeta, type InferenceModels } from '@/lib/inference/classify';
+// ./frame-work.ts (lib/inference's `detectInTensor`, `classifyBoxes`), as a photo and the predict API do.
+import type { InferenceMeta, InferenceModels } from '@/lib/inference/classify';
 import type { Box, Detection } from '@/lib/inference/preprocess';
 import type { Tf } from '@/lib/inference/types';
 import type { PromotedInfo } from './engine';
+import { classifyFrame, detectFrame } from './frame-work';
 
 /** What a classification worker loads: absolute URLs (a worker resolves relative ones against its own script). */
 export interface WorkerModel {
@@ -76,8 +75,10 @@ function workerClient() {
   worker.onerror = (e) => failAll(new Error(`a preview worker stopped: ${e.message || 'it could not start'}`));
   worker.onmessage = (e: MessageEvent<FromWorker>) => {
     const msg = e.data;
-    const to = msg.type === 'loaded' || (msg.type === 'error' && msg.id === null) ? loading : waiting.get(msg.id!);
-    if (msg.type === 'loaded' || (msg.type === 'error' && msg.id === null)) loading = null;
+    // A load's answer, or a frame request's (by id).
+    const ofLoad = msg.type === 'loaded' || (msg.type === 'error' && msg.id === null);
+    const to = ofLoad ? loading : waiting.get(msg.id!);
+    if (ofLoad) loading = null;
     else waiting.delete(msg.id!);
     if (msg.type === 'error') to?.reject(new Error(msg.message));
     else to?.resolve(msg);
@@ -158,17 +159,6 @@ async function startWorkers(files: PromotedInfo['files'], model: NonNullable<Pro
   };
 }
 
-/** Runs `fn` on a frame's pixels on the page's TF.js (closing a bitmap). */
-async function onPage<T>(tf: Tf, frame: ImageBitmap | ImageData, fn: (image: TF.Tensor3D) => Promise<T>): Promise<T> {
-  const image = tf.browser.fromPixels(frame) as TF.Tensor3D;
-  if ('close' in frame) frame.close();
-  try {
-    return await fn(image);
-  } finally {
-    image.dispose();
-  }
-}
-
 /** Detector and classifier on the page's own TF.js and its loaded models (WebGL on a GPU). */
 function onThePage(tf: Tf, backend: string, current: () => InferenceModels | null): LiveModels {
   const models = (frame: ImageBitmap | ImageData) => {
@@ -182,14 +172,7 @@ function onThePage(tf: Tf, backend: string, current: () => InferenceModels | nul
   return {
     where: `the page (${backend})`,
     detector: {
-      detect: async (pixels, tile) => {
-        const m = models(pixels);
-        const t0 = performance.now();
-        const detections = await onPage(tf, pixels, (image) =>
-          detectInTensor(tf, m.detector, image, liveScan(tile)),
-        );
-        return { detections, ms: performance.now() - t0 };
-      },
+      detect: async (pixels, tile) => detectFrame(tf, models(pixels).detector, pixels, tile),
       dispose: () => {},
     },
     classifier: {
@@ -197,12 +180,7 @@ function onThePage(tf: Tf, backend: string, current: () => InferenceModels | nul
         return current()?.meta.runId ?? '';
       },
       use: async () => {}, // the page's models follow the promoted one by themselves (usePromotedModel)
-      classify: async (frame, boxes, mirror) => {
-        const m: ClassifierModels = models(frame);
-        const t0 = performance.now();
-        const probs = await onPage(tf, frame, (image) => classifyBoxes(tf, m, image, boxes, { mirror }));
-        return { probs, runId: m.meta.runId ?? '', ms: performance.now() - t0 };
-      },
+      classify: async (frame, boxes, mirror) => classifyFrame(tf, models(frame), frame, boxes, mirror),
       dispose: () => {},
     },
   };
