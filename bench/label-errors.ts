@@ -17,10 +17,10 @@ import { migrate } from '../lib/db/migrate';
 import { prng, shuffleInPlace } from '../lib/dataset/split';
 import { backendName, getTf } from '../lib/models/tf';
 import { Worker } from '../lib/queue/worker';
-import { encodeVector, FEATURE_KEY } from '../lib/training/features';
-import { rankLabelErrors } from '../lib/training/label-errors';
-import { queueLabelErrors } from '../lib/training/label-errors-db';
-import { LABEL_ERRORS_JOB, outOfFoldProbs, runLabelErrorsJob } from '../lib/training/label-errors-job';
+import { encodeVector, FEATURE_KEY } from '../lib/features/cache';
+import { rankLabelErrors } from '../lib/label-errors/rank';
+import { queueLabelErrors } from '../lib/label-errors/db';
+import { LABEL_ERRORS_JOB, outOfFoldProbs, runLabelErrorsJob } from '../lib/label-errors/job';
 
 const flipMask = (c: ClassName): ClassName => (c.startsWith('mask') ? (c.replace('mask', 'nomask') as ClassName) : (c.replace('nomask', 'mask') as ClassName));
 const flipAge = (c: ClassName): ClassName => (c.endsWith('old') ? (c.replace('old', 'young') as ClassName) : (c.replace('young', 'old') as ClassName));

@@ -25,7 +25,7 @@ import type { HeadConfig } from '../lib/inference/meta';
 import type { FeaturePair } from '../lib/inference/types';
 import { backendName, getTf } from '../lib/models/tf';
 import { type BackboneKind, DEFAULT_BACKBONE, featureLayout } from '../lib/inference/backbone';
-import { FEATURE_KEY, featureKey } from '../lib/training/features';
+import { FEATURE_KEY, featureKey } from '../lib/features/cache';
 import { ACCURATE_HEAD, DEFAULT_HEAD } from '../lib/training/head';
 import { buildModelMeta } from '../lib/training/meta';
 import { computeMetrics, type Metrics } from '../lib/training/metrics';

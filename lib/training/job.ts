@@ -3,7 +3,7 @@
 // Training page polls; the run, its frozen snapshot (RunSample) and metrics go to Run.
 import fs from 'node:fs';
 import { config } from '../config';
-import type { Db } from '../db';
+import { chunks, type Db } from '../db';
 import { CLASSES, classIndex } from '../classes';
 import { pinSplits, SPLITS, type SplitName, TRAINABLE } from '../dataset/split';
 import { backboneId, type BackboneKind, compatibleKindOf, featureLayout } from '../inference/backbone';
@@ -11,9 +11,9 @@ import { classifyFeatures, headInput } from '../inference/classify';
 import type { HeadConfig } from '../inference/meta';
 import type { FeaturePair } from '../inference/types';
 import { getTf } from '../models/tf';
-import { loadModel, promote, promotedRun, PromotionRefused, saveModel, sweepTemp } from '../models/registry';
-import { jobFeatures } from './features';
-import { slices } from '../dataset/labels';
+import { loadModel, promotedRun, saveModel, sweepTemp } from '../models/registry';
+import { promote, PromotionRefused } from './promote';
+import { jobFeatures } from '../features/cache';
 import { headFor } from './head';
 import { buildModelMeta } from './meta';
 import { computeMetrics, type Metrics } from './metrics';
@@ -38,7 +38,7 @@ function runFailedData(runId: string, jobId: string, error: string) {
 /** Where each face's photo came from: its import batch, else its source (upload, import, camera). */
 async function photoSources(db: Db, faceIds: readonly string[]): Promise<Map<string, string>> {
   const out = new Map<string, string>();
-  for (const ids of slices(faceIds)) {
+  for (const ids of chunks(faceIds)) {
     const rows = await db.face.findMany({ where: { id: { in: ids } }, select: { id: true, photo: { select: { source: true, batch: true } } } });
     for (const r of rows) out.set(r.id, r.photo.batch ?? r.photo.source);
   }

@@ -3,7 +3,7 @@
 // `createWebhook`, `rotateWebhookSecret` and `revealWebhookSecret` return one, and only admins call them.
 import crypto from 'node:crypto';
 import { z } from 'zod';
-import { UserError } from '../auth/roles';
+import { UserError } from '../errors';
 import { config, type Config, httpUrlSchema } from '../config';
 import type { Db } from '../db';
 import { eventBody, MAX_ATTEMPTS, parseEvents, TEST_EVENT, type WebhookEvent, webhookEventsSchema } from './events';

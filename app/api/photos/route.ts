@@ -1,13 +1,13 @@
 import { z } from 'zod';
 import { apiRoute } from '@/app/_server/guard';
 import { labelField } from '@/app/_server/api-fields';
-import { UserError } from '@/lib/auth/roles';
+import { UserError } from '@/lib/errors';
 import { config } from '@/lib/config';
 import { db } from '@/lib/db';
-import { zipLimitsFromConfig } from '@/lib/dataset/import';
+import { zipLimitsFromConfig } from '@/lib/import/folder';
 import { defaultIngestOptions } from '@/lib/dataset/ingest';
-import { suggestAfterImport } from '@/lib/queue/suggest';
-import { ingestFiles, isZipName, photoTooLarge } from '@/lib/dataset/upload';
+import { suggestAfterImport } from '@/lib/suggest/queue';
+import { ingestFiles, isZipName, photoTooLarge } from '@/lib/import/upload';
 
 export const runtime = 'nodejs';
 

@@ -2,7 +2,7 @@
 // excluded, not evaluation-set faces), by k-fold training of the head on the cached features with
 // the training recipe (trainHead, headInput, mirrored augmentation, early stopping on a validation
 // tenth of each fold's training part, mirror test-time averaging), then ranked by
-// lib/training/label-errors.ts and stored in LabelError (one row per face).
+// lib/label-errors/rank.ts and stored in LabelError (one row per face).
 import { CLASSES, classIndex } from '../classes';
 import type { Db } from '../db';
 import { classifyFeatures, headInput } from '../inference/classify';
@@ -10,14 +10,14 @@ import type { HeadConfig } from '../inference/meta';
 import type { FeaturePair, Tf } from '../inference/types';
 import { getTf } from '../models/tf';
 import type { JobContext } from '../queue/worker';
-import { jobFeatures } from './features';
-import { DEFAULT_HEAD } from './head';
-import { labelErrorsPayloadSchema } from './label-errors-db';
-import { rankLabelErrors, type RankedError, stratifiedFolds } from './label-errors';
-import { buildModelMeta } from './meta';
-import { trainHead } from './train-head';
+import { jobFeatures } from '../features/cache';
+import { DEFAULT_HEAD } from '../training/head';
+import { labelErrorsPayloadSchema } from './db';
+import { rankLabelErrors, type RankedError, stratifiedFolds } from './rank';
+import { buildModelMeta } from '../training/meta';
+import { trainHead } from '../training/train-head';
 
-export { LABEL_ERRORS_JOB } from './label-errors-db';
+export { LABEL_ERRORS_JOB } from './db';
 
 export type LabelErrorsProgress = {
   step: 'faces' | 'features' | 'folds' | 'save' | 'done';

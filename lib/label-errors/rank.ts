@@ -1,6 +1,6 @@
 // Label-error ranking (confident-learning style), pure: out-of-fold class probabilities in,
 // faces ranked by how strongly the model disagrees with the label they were given.
-// The job that produces the probabilities is lib/training/label-errors-job.ts.
+// The job that produces the probabilities is lib/label-errors/job.ts.
 import { CLASSES, NUM_CLASSES } from '../classes';
 import { prng, shuffleInPlace } from '../dataset/split';
 

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
-import { UserError } from '../auth/roles';
+import { UserError } from '../errors';
 import type { Db } from '../db';
 
 export const incomingDir = (dataDir: string) => path.join(dataDir, 'incoming');
