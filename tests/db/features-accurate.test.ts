@@ -20,6 +20,7 @@ import { DEFAULT_HEAD } from '@/lib/training/head';
 import { buildModelMeta } from '@/lib/training/meta';
 import { suggestFaces } from '@/lib/suggest/suggest';
 import { trainHead } from '@/lib/training/train-head';
+import { samplesOf } from '@/lib/training/cross-validate';
 import { LocalStore, originalKey } from '@/lib/storage';
 
 const FIX = path.resolve(__dirname, '../fixtures/facemask');
@@ -109,9 +110,9 @@ describe('accurate backbone features', () => {
     const cfg = { ...DEFAULT_HEAD, maxEpochs: 5 };
     const ordered = faces.map((f) => pairs.get(f.id)!);
     const y = faces.map((_, i) => i % 4);
-    const x = ordered.map((p) => headInput(p.plain.features, p.plain.age, cfg.useAge, layout));
-    const xMirror = ordered.map((p) => headInput(p.mirrored!.features, p.mirrored!.age, cfg.useAge, layout));
-    const trained = await trainHead(tf, { train: { x, xMirror, y }, valid: { x, y } }, { config: cfg, seed: 7 });
+    const samples = samplesOf({ pairs: ordered, y }, cfg, ACCURATE);
+    expect(samples.x[0]).toEqual(headInput(ordered[0].plain.features, ordered[0].plain.age, cfg.useAge, layout));
+    const trained = await trainHead(tf, { train: samples, valid: samples }, { config: cfg, seed: 7 });
     const meta = buildModelMeta({ runId: 'acc', head: cfg, mirrorTta: true, bestEpoch: trained.bestEpoch, seed: 7, snapshot: { faces: 24, perSplit: {} }, backbone: ACCURATE });
     expect(meta.backboneKind).toBe(ACCURATE);
     expect(meta.preprocessing.dim).toBe(featureDim(ACCURATE) + 1);
