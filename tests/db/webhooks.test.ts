@@ -13,6 +13,7 @@ const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'masklab-hooks-'));
 process.env.MASKLAB_DATA_DIR = dataDir;
 process.env.MASKLAB_MODELS_DIR = path.join(dataDir, 'models');
 process.env.NEXTAUTH_URL = 'https://masklab.example.com/'; // the app's public URL: events link to its pages
+process.env.MASKLAB_WEBHOOK_ALLOW_HOSTS = '127.0.0.1'; // the receivers below run on this host (a loopback address is refused otherwise)
 
 import { freshDb, type TestDb } from '../helpers/db';
 import { makeFaces, makeUser } from '../helpers/faces';
@@ -65,7 +66,7 @@ class Receiver {
 let t: TestDb;
 let rx: Receiver;
 let rx2: Receiver;
-const cfg = parseConfig({ MASKLAB_DATA_DIR: dataDir });
+const cfg = parseConfig({ MASKLAB_DATA_DIR: dataDir, MASKLAB_WEBHOOK_ALLOW_HOSTS: '127.0.0.1' });
 const deliver = (opts: { now?: Date; timeoutMs?: number; cfg?: typeof cfg } = {}) => deliverDue(t.db, { cfg, ...opts });
 
 beforeAll(async () => {
@@ -205,7 +206,7 @@ describe('sending', () => {
 
   it('the MASKLAB_WEBHOOK_URL hook gets every event, signed with MASKLAB_WEBHOOK_SECRET', async () => {
     const secret = 'env-secret-0123456789';
-    const envCfg = parseConfig({ MASKLAB_DATA_DIR: dataDir, MASKLAB_WEBHOOK_URL: rx2.url, MASKLAB_WEBHOOK_SECRET: secret, NEXTAUTH_URL: 'https://masklab.example.com' });
+    const envCfg = parseConfig({ MASKLAB_DATA_DIR: dataDir, MASKLAB_WEBHOOK_URL: rx2.url, MASKLAB_WEBHOOK_SECRET: secret, NEXTAUTH_URL: 'https://masklab.example.com', MASKLAB_WEBHOOK_ALLOW_HOSTS: '127.0.0.1' });
     expect((await listWebhooks(t.db, envCfg)).at(-1)).toMatchObject({ id: null, url: rx2.url, events: 'all', signed: true });
     for (const e of WEBHOOK_EVENTS) expect(await emitEvent(t.db, e, { runId: 'r4', url: 'https://masklab.example.com/training/r4' }, { cfg: envCfg })).toBe(1);
     expect(await deliver({ cfg: envCfg })).toMatchObject({ delivered: 4 });
