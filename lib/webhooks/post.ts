@@ -23,7 +23,6 @@ export type PostOptions = { timeoutMs: number; allow: readonly AllowHost[]; reso
 
 /** Printable text on one line: control characters and runs of white space become one space. */
 function oneLine(s: string): string {
-  // eslint-disable-next-line no-control-regex -- the point is to remove control characters
   return s.replace(/[\u0000-\u001f\u007f-\u009f\s]+/g, ' ').trim();
 }
 

@@ -382,7 +382,7 @@ describe('hooks do not wait for each other', () => {
     }
   });
 
-  it('two workers sending at once deliver each event once, each hook\'s in order', async () => {
+  it('two workers sending at once deliver each event exactly once', async () => {
     await createWebhook(t.db, { url: rx.url, events: ['run.finished'] }, null, { cfg });
     await createWebhook(t.db, { url: rx2.url, events: ['run.finished'] }, null, { cfg });
     const t0 = Date.now();
