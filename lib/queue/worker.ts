@@ -5,6 +5,7 @@
 import os from 'node:os';
 import crypto from 'node:crypto';
 import type { Db } from '../db';
+import { pollLoop, type PollLoop } from './poll';
 import {
   appendLog,
   claim,
@@ -62,7 +63,7 @@ export function defaultWorkerId(): string {
 export class Worker {
   readonly id: string;
   private stopping = false;
-  private wake: (() => void) | null = null;
+  private poller: PollLoop | null = null;
   private loop: Promise<void> | null = null;
   private readonly leaseMs: number;
   private readonly pollMs: number;
@@ -79,14 +80,18 @@ export class Worker {
   }
 
   start(): Promise<void> {
-    this.loop ??= this.run();
+    if (!this.loop) {
+      this.say(`worker ${this.id}: waiting for jobs (${Object.keys(this.opts.handlers).join(', ')})`);
+      this.poller = pollLoop(() => this.runOnce(), { pollMs: this.pollMs, onError: (err) => this.say(`worker ${this.id}: ${err.message}`) });
+      this.loop = this.poller.done.then(() => this.say(`worker ${this.id}: stopped`));
+    }
     return this.loop;
   }
 
   /** Asks the loop to end after the current job's next checkpoint; resolves when it has. */
   async stop(): Promise<void> {
     this.stopping = true;
-    this.wake?.();
+    await this.poller?.stop();
     await this.loop;
   }
 
@@ -96,29 +101,6 @@ export class Worker {
     if (!job) return false;
     await this.process(job);
     return true;
-  }
-
-  private async run(): Promise<void> {
-    this.say(`worker ${this.id}: waiting for jobs (${Object.keys(this.opts.handlers).join(', ')})`);
-    while (!this.stopping) {
-      let had = false;
-      try {
-        had = await this.runOnce();
-      } catch (err) {
-        this.say(`worker ${this.id}: ${(err as Error).message}`);
-      }
-      if (!had && !this.stopping) {
-        await new Promise<void>((r) => {
-          const t = setTimeout(r, this.pollMs);
-          this.wake = () => {
-            clearTimeout(t);
-            r();
-          };
-        });
-        this.wake = null;
-      }
-    }
-    this.say(`worker ${this.id}: stopped`);
   }
 
   private async process(job: JobRow): Promise<void> {

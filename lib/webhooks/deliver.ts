@@ -10,6 +10,7 @@ import { config, type Config } from '../config';
 import type { Db } from '../db';
 import { destinationRefusal, type Resolve } from './destination';
 import { post } from './post';
+import { pollLoop } from '../queue/poll';
 
 /** Each attempt waits at most this long for an answer. */
 export const ATTEMPT_TIMEOUT_MS = 10_000;
@@ -174,14 +175,8 @@ export function startWebhookDispatcher(
   opts: { workerId: string; pollMs: number; log?: (line: string) => void; timeoutMs?: number; cfg?: Config; resolve?: Resolve },
 ): { stop: () => Promise<void> } {
   let stopping = false;
-  let wake: (() => void) | null = null;
-  let woken = false;
   const say = opts.log ?? ((l: string) => console.log(l));
   const lanes = new Map<string | null, Promise<void>>();
-  const nudge = () => {
-    woken = true;
-    wake?.();
-  };
   const startLane = (webhookId: string | null) => {
     const lane = laneOf(db, opts, () => new Date());
     const p = runLane(lane, webhookId, Infinity)
@@ -190,7 +185,7 @@ export function startWebhookDispatcher(
         if (lane.result.failed) say(`webhooks: ${lane.result.failed} delivery(ies) failed for good (see /admin/webhooks)`);
         lanes.delete(webhookId);
         // more may have become due for it meanwhile (not after an error: no busy loop on a broken database)
-        if (lane.result.sent + lane.result.cancelled > 0) nudge();
+        if (lane.result.sent + lane.result.cancelled > 0) poller.nudge();
       });
     lanes.set(webhookId, p);
   };
@@ -199,33 +194,19 @@ export function startWebhookDispatcher(
     // MASKLAB_WEBHOOK_URL's host name was not resolved when the configuration was read: say now if it is refused
     void destinationRefusal(cfg.webhookUrl, { allow: cfg.webhookAllowHosts, resolve: opts.resolve }).then((why) => why && say(`webhooks: MASKLAB_WEBHOOK_URL: ${why}`));
   }
-  const loop = (async () => {
-    while (!stopping) {
-      woken = false;
-      try {
-        const now = new Date();
-        await releaseLapsed(db, now);
-        for (const h of await dueHooks(db, now)) if (!lanes.has(h) && !stopping) startLane(h);
-      } catch (err) {
-        say(`webhooks: ${(err as Error).message}`);
-      }
-      if (!stopping && !woken) {
-        await new Promise<void>((resolve) => {
-          const t = setTimeout(resolve, opts.pollMs);
-          wake = () => {
-            clearTimeout(t);
-            resolve();
-          };
-        });
-        wake = null;
-      }
-    }
-  })();
+  const poller = pollLoop(
+    async () => {
+      const now = new Date();
+      await releaseLapsed(db, now);
+      for (const h of await dueHooks(db, now)) if (!lanes.has(h) && !stopping) startLane(h);
+      return false; // the lanes send; look again after pollMs, or when a lane that sent something ends
+    },
+    { pollMs: opts.pollMs, onError: (err) => say(`webhooks: ${err.message}`) },
+  );
   return {
     stop: async () => {
       stopping = true;
-      nudge();
-      await loop;
+      await poller.stop();
       await Promise.all(lanes.values());
     },
   };
