@@ -11,8 +11,7 @@ import { writePostgresSchema } from './db-schemas';
 import { defaultIngestOptions } from '../lib/dataset/ingest';
 import { importPath } from '../lib/import/folder';
 import { ensureEvalSet } from '../lib/dataset/eval-sets';
-import { suggestAfterImport } from '../lib/suggest/queue';
-import { emitEventSafely } from '../lib/webhooks/events';
+import { finishImport } from '../lib/import/finish';
 import { parseLabel, LABELS } from '../lib/classes';
 import { checkStorage } from '../lib/dataset/photos';
 import { store } from '../lib/storage';
@@ -140,10 +139,8 @@ export async function main(argv: string[]): Promise<void> {
           if (++n % 25 === 0) console.error(`import: ${n} files…`);
         },
       });
-      if (summary.photos > 0 && !evalSet) await suggestAfterImport(db(), as.id);
-      // Sent by the worker (npm start / npm run worker), now or when it next runs.
-      await emitEventSafely(db(), 'import.finished', {
-        runId: null,
+      // The webhook is sent by the worker (npm start / npm run worker), now or when it next runs.
+      await finishImport(db(), {
         importId: null,
         name: target,
         source: 'cli',

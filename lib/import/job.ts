@@ -10,9 +10,7 @@ import { importZipFile, zipLimitsFromConfig } from './folder';
 import { importPayloadSchema, type ImportProgress, parseProgress, tally } from './progress';
 import { defaultIngestOptions, type IngestOptions } from '../dataset/ingest';
 import type { ZipLimits } from './zip';
-import { suggestAfterImport } from '../suggest/queue';
-import { config } from '../config';
-import { appLink, emitEventSafely } from '../webhooks/events';
+import { finishImport } from './finish';
 
 export { IMPORT_JOB } from './progress';
 
@@ -68,19 +66,16 @@ export function importJobHandler(opts: { ingest?: () => IngestOptions; zipLimits
     progress.total = Math.max(progress.total, progress.done);
     await save(true);
     await fs.rm(p.file, { force: true });
-    if (progress.added > 0) await suggestAfterImport(ctx.db as Db, p.uploaderId);
     const { results: _results, ...summary } = progress;
     await ctx.log(`${summary.done} entries: ${summary.added} added (${summary.faces} faces), ${summary.duplicate} duplicates, ${summary.rejected} rejected`);
-    // Everything is stored by now; the event is queued right after (a failure to queue it is logged, the import stands).
-    await emitEventSafely(ctx.db as Db, 'import.finished', {
-      runId: null,
+    await finishImport(ctx.db as Db, {
       importId: ctx.job.id,
       name: p.name,
       source: 'zip',
       uploaderId: p.uploaderId,
       label: p.label,
+      evalSet: null,
       counts: { entries: summary.done, added: summary.added, duplicate: summary.duplicate, rejected: summary.rejected, faces: summary.faces },
-      url: appLink(config(), '/collect'),
     });
     return summary;
   };

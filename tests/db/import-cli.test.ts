@@ -18,6 +18,7 @@ beforeAll(async () => {
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'masklab-cli-'));
   await createUser(t.db, { email: 'importer@example.com', role: 'labeler', password: 'importer-pw' });
   await createUser(t.db, { email: 'watcher@example.com', role: 'viewer', password: 'watcher-pw' });
+  await t.db.webhook.create({ data: { url: 'https://hooks.example.com/masklab', secret: 's', events: JSON.stringify(['import.finished']) } });
 });
 afterAll(async () => {
   await t.cleanup();
@@ -25,6 +26,7 @@ afterAll(async () => {
 });
 
 const cli = (...args: string[]) => runCli({ databaseUrl: t.url, dataDir: path.join(tmp, 'data') }, ...args);
+process.env.NEXTAUTH_URL = 'https://masklab.example.com'; // the app's public URL: webhooks link to its pages
 
 it('imports a split-folders zip with labels and prints the summary', async () => {
   const files = fs.readdirSync(path.join(FIX, 'mask_young')).slice(0, 2);
@@ -49,6 +51,17 @@ it('imports a split-folders zip with labels and prints the summary', async () =>
     ['import', 'mask_young', 'importer@example.com'],
     ['import', 'mask_young', 'importer@example.com'],
   ]);
+  // import.finished, as the zip job sends it: the import's name (not the server's path) and a link to Collect
+  const [delivery] = await t.db.webhookDelivery.findMany();
+  expect(JSON.parse(delivery.body)).toMatchObject({
+    event: 'import.finished',
+    importId: null,
+    name: 'ds.zip',
+    source: 'cli',
+    evalSet: null,
+    counts: { entries: 4, added: 2, duplicate: 1, rejected: 1, faces: 2 },
+    url: 'https://masklab.example.com/collect',
+  });
 });
 
 it('exits non-zero only on a fatal error, with a message', () => {
