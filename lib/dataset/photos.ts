@@ -3,6 +3,8 @@ import type { Db } from '../db';
 import { type Actor, UserError } from '../auth/roles';
 import { ensure, may } from '../auth/policy';
 import { type BlobStore, photoKeys, shaOfKey } from '../storage';
+import { findModelOrphans, type ModelOrphan, removeModelOrphans } from '../models/orphans';
+import { findIncomingLeftovers, type IncomingLeftover, removeIncomingLeftovers } from './incoming';
 
 /**
  * Deletes a photo with its faces (and their features and reviews; their label history stays)
@@ -31,7 +33,18 @@ export async function deletePhoto(db: Db, store: BlobStore, actor: Actor, photoI
   return { deleted: photoId, faces: faces.length };
 }
 
-export type StorageReport = { photos: number; missing: string[]; orphans: string[]; temps: string[]; removed: number };
+export type StorageReport = {
+  photos: number;
+  missing: string[];
+  orphans: string[];
+  temps: string[];
+  /** Model folders no run owns (with `modelsDir`). */
+  models: ModelOrphan[];
+  /** Files in the incoming folder no live import job reads (with `incomingDir`). */
+  incoming: IncomingLeftover[];
+  /** Everything `fix` removed: store files, model folders, incoming files. */
+  removed: number;
+};
 
 /** Files younger than this may belong to an upload still in flight: `fix` leaves them. */
 export const STORAGE_FIX_MIN_AGE_MS = 10 * 60_000;
@@ -41,8 +54,15 @@ export const STORAGE_FIX_MIN_AGE_MS = 10 * 60_000;
  * stored file must belong to a photo row; no temporary file (a write cut short by a killed
  * process) should be left. With `fix`, orphan and temporary files older than 10 minutes are
  * removed (missing files cannot be recreated and are only reported).
+ * With `modelsDir`, also model folders no run owns (`findModelOrphans`; `fix` removes those whose
+ * run or job ended at once, those the database knows nothing about once 10 minutes old); with
+ * `incomingDir`, files there no queued or running import job reads (`fix`: once 10 minutes old).
  */
-export async function checkStorage(db: Db, store: BlobStore, opts: { fix?: boolean } = {}): Promise<StorageReport> {
+export async function checkStorage(
+  db: Db,
+  store: BlobStore,
+  opts: { fix?: boolean; modelsDir?: string; incomingDir?: string } = {},
+): Promise<StorageReport> {
   const missing: string[] = [];
   const expected = new Set<string>();
   let photos = 0;
@@ -71,8 +91,13 @@ export async function checkStorage(db: Db, store: BlobStore, opts: { fix?: boole
   }
   const temps: { name: string; modified: Date }[] = [];
   if (store.listTemp) for await (const t of store.listTemp()) temps.push(t);
+  const now = Date.now();
+  const models = opts.modelsDir ? await findModelOrphans(db, opts.modelsDir, now) : [];
+  const incoming = opts.incomingDir ? await findIncomingLeftovers(db, opts.incomingDir, now) : [];
   let removed = 0;
   if (opts.fix) {
+    removed += removeModelOrphans(models, { unknownMinAgeMs: STORAGE_FIX_MIN_AGE_MS, now });
+    removed += await removeIncomingLeftovers(incoming, STORAGE_FIX_MIN_AGE_MS, now);
     // Files are written before their row, each first to a temporary file: young ones may
     // belong to an ingest still in flight.
     const cutoff = Date.now() - STORAGE_FIX_MIN_AGE_MS;
@@ -88,5 +113,5 @@ export async function checkStorage(db: Db, store: BlobStore, opts: { fix?: boole
       removed++;
     }
   }
-  return { photos, missing, orphans, temps: temps.map((t) => t.name), removed };
+  return { photos, missing, orphans, temps: temps.map((t) => t.name), models, incoming, removed };
 }
