@@ -18,7 +18,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { createDb } from '../lib/db';
 import { CLASSES } from '../lib/classes';
-import { checkStorage } from '../lib/dataset/photos';
+import { checkStorage } from '../lib/housekeeping/storage-check';
 import { LocalStore } from '../lib/storage';
 import type { BenchRow } from './run';
 

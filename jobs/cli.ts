@@ -13,8 +13,10 @@ import { importPath } from '../lib/import/folder';
 import { ensureEvalSet } from '../lib/dataset/eval-sets';
 import { finishImport } from '../lib/import/finish';
 import { parseLabel, LABELS } from '../lib/classes';
-import { checkStorage } from '../lib/dataset/photos';
+import { checkStorage } from '../lib/housekeeping/storage-check';
 import { store } from '../lib/storage';
+import { incomingDir } from '../lib/import/incoming';
+import { storageSummary } from './cli-storage';
 import { TRAINING_COMMANDS, TRAINING_HELP, trainingCommand } from './cli-training';
 import { backup, BackupError, restore } from '../lib/backup';
 
@@ -36,7 +38,9 @@ Usage: npm run cli -- <command> [options]
                                                --eval-set makes it an evaluation set (never trained on;
                                                folders young/old or mask/nomask label one attribute)
   storage check [--fix]                        compare stored files with the database; list orphan and
-                                               temporary files (--fix removes those older than 10 minutes)
+                                               temporary files, model folders no run owns and leftover
+                                               uploads (--fix removes those older than 10 minutes, and at
+                                               once the model folders of runs that failed or whose job ended)
   db migrate                                   apply pending migrations
   db schemas                                   regenerate prisma/postgresql/schema.prisma
   backup <file.tar>                            write a backup of this instance (database, photo files,
@@ -153,7 +157,9 @@ export async function main(argv: string[]): Promise<void> {
       return;
     }
     case 'storage check': {
-      const r = await checkStorage(db(), store(), { fix: values.fix ?? false });
+      const fix = values.fix ?? false;
+      const r = await checkStorage(db(), store(), { fix, modelsDir: config().modelsDir, incomingDir: incomingDir(config().dataDir) });
+      for (const line of storageSummary(r, fix)) console.error(line);
       console.log(JSON.stringify(r, null, 2));
       if (r.missing.length > 0) process.exitCode = 1;
       return;

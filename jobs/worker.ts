@@ -7,6 +7,7 @@ import { migrate } from '../lib/db/migrate';
 import { IMPORT_JOB, importJobHandler } from '../lib/import/job';
 import { incomingDir, sweepIncoming } from '../lib/import/incoming';
 import { sweepTemp } from '../lib/models/registry';
+import { sweepModelOrphans } from '../lib/models/orphans';
 import { Worker } from '../lib/queue/worker';
 import { runTrainJob, TRAIN_JOB } from '../lib/training/job';
 import { FEATURES_JOB, featuresJobHandler } from '../lib/features/job';
@@ -22,10 +23,17 @@ async function main() {
   // Only folders older than the lease: another worker may be saving a model right now.
   sweepTemp(cfg.modelsDir, cfg.workerLeaseMs);
   // Uploaded zips whose import job is gone (it ran out of attempts while its worker was dead).
+  // Model folders no run points to whose run failed or whose job ended (a worker killed between
+  // saving a model and recording its run); lib/models/orphans.ts.
   const sweep = () =>
-    sweepIncoming(db(), incomingDir(cfg.dataDir))
-      .then((gone) => gone.length && console.log(`masklab: removed ${gone.length} abandoned upload(s) from ${incomingDir(cfg.dataDir)}`))
-      .catch((err) => console.error(`masklab: sweeping uploads: ${(err as Error).message}`));
+    Promise.all([
+      sweepIncoming(db(), incomingDir(cfg.dataDir))
+        .then((gone) => gone.length && console.log(`masklab: removed ${gone.length} abandoned upload(s) from ${incomingDir(cfg.dataDir)}`))
+        .catch((err) => console.error(`masklab: sweeping uploads: ${(err as Error).message}`)),
+      sweepModelOrphans(db(), cfg.modelsDir)
+        .then((gone) => gone.forEach((o) => console.log(`masklab: removed model folder ${o.path}: ${o.why}`)))
+        .catch((err) => console.error(`masklab: sweeping model folders: ${(err as Error).message}`)),
+    ]);
   await sweep();
   setInterval(sweep, 60 * 60_000).unref();
   const worker = new Worker(db(), {

@@ -65,17 +65,18 @@ export async function receiveZip(
   return { file, bytes };
 }
 
-/**
- * Removes files in the incoming folder that no queued or running import job refers to and that
- * are older than `minAgeMs` (younger ones may still be arriving). Returns the removed paths.
- */
-export async function sweepIncoming(db: Db, dir: string, minAgeMs = 60 * 60_000, now = Date.now()): Promise<string[]> {
-  let names: string[];
-  try {
-    names = await fs.readdir(dir);
-  } catch {
-    return [];
-  }
+/** A file in the incoming folder that no queued or running import job refers to. */
+export type IncomingLeftover = {
+  path: string;
+  bytes: number;
+  modified: Date;
+  /** Why it is there, in words. */
+  why: string;
+  removed: boolean;
+};
+
+/** The files queued and running import jobs read (their payload's `file`), resolved. */
+async function liveImportFiles(db: Db): Promise<Set<string>> {
   const live = await db.job.findMany({ where: { type: 'import', status: { in: ['queued', 'running'] } }, select: { payload: true } });
   const keep = new Set<string>();
   for (const j of live) {
@@ -86,14 +87,60 @@ export async function sweepIncoming(db: Db, dir: string, minAgeMs = 60 * 60_000,
       // an unreadable payload refers to nothing
     }
   }
-  const removed: string[] = [];
+  return keep;
+}
+
+/**
+ * The files in the incoming folder that no queued or running import job refers to, with why:
+ * a zip whose import job ended without removing it, an upload cut short (no job was ever
+ * queued for it: the web server stopped while receiving it) or still arriving, or a temporary
+ * file. Young files may be uploads in flight: callers remove only old ones.
+ */
+export async function findIncomingLeftovers(db: Db, dir: string, now = Date.now()): Promise<IncomingLeftover[]> {
+  let names: string[];
+  try {
+    names = (await fs.readdir(dir)).sort();
+  } catch {
+    return [];
+  }
+  const keep = await liveImportFiles(db);
+  const out: IncomingLeftover[] = [];
   for (const n of names) {
     const full = path.resolve(dir, n);
     if (keep.has(full)) continue;
     const st = await fs.stat(full).catch(() => null);
-    if (!st || !st.isFile() || now - st.mtimeMs < minAgeMs) continue;
-    await fs.rm(full, { force: true });
-    removed.push(full);
+    if (!st || !st.isFile()) continue;
+    const job = await db.job.findFirst({ where: { type: 'import', payload: { contains: n } }, orderBy: { createdAt: 'desc' }, select: { id: true, status: true } });
+    const age = Math.max(0, Math.round((now - st.mtimeMs) / 1000));
+    const why = job
+      ? `its import job ${job.id} ${job.status} without removing it`
+      : n.endsWith('.zip')
+        ? `no import job refers to it: an upload cut short (the web server stopped while receiving it), or one still arriving (last written ${age} s ago)`
+        : `not an upload archive: a temporary or partial file no import job refers to (last written ${age} s ago)`;
+    out.push({ path: full, bytes: st.size, modified: st.mtime, why, removed: false });
   }
-  return removed;
+  return out;
+}
+
+/** Removes the leftovers untouched for `minAgeMs` (younger ones may still be arriving); sets `removed`. */
+export async function removeIncomingLeftovers(found: IncomingLeftover[], minAgeMs: number, now = Date.now()): Promise<number> {
+  let n = 0;
+  for (const f of found) {
+    const st = await fs.stat(f.path).catch(() => null);
+    if (!st || now - st.mtimeMs < minAgeMs) continue;
+    await fs.rm(f.path, { force: true });
+    f.removed = true;
+    n++;
+  }
+  return n;
+}
+
+/**
+ * Removes files in the incoming folder that no queued or running import job refers to and that
+ * are older than `minAgeMs` (younger ones may still be arriving). Returns the removed paths.
+ */
+export async function sweepIncoming(db: Db, dir: string, minAgeMs = 60 * 60_000, now = Date.now()): Promise<string[]> {
+  const found = await findIncomingLeftovers(db, dir, now);
+  await removeIncomingLeftovers(found, minAgeMs, now);
+  return found.filter((f) => f.removed).map((f) => f.path);
 }

@@ -13,8 +13,8 @@ import { UserError } from '../errors';
 import { type ModelMeta, parseModelMeta } from '../inference/meta';
 import type { Tf } from '../inference/types';
 
-const RUN_ID = /^[A-Za-z0-9_-]{1,64}$/;
-const TEMP_PREFIX = '.tmp-';
+export const RUN_ID = /^[A-Za-z0-9_-]{1,64}$/;
+export const TEMP_PREFIX = '.tmp-';
 
 export function runDir(modelsDir: string, runId: string): string {
   if (!RUN_ID.test(runId)) throw new UserError(`invalid run id "${runId}"`);
@@ -98,7 +98,7 @@ export function sweepTemp(modelsDir: string, minAgeMs: number): string[] {
 }
 
 /** The newest modification time of a folder and the files in it (0 when it is gone). */
-function lastWritten(dir: string): number {
+export function lastWritten(dir: string): number {
   let newest = fs.statSync(dir, { throwIfNoEntry: false })?.mtimeMs ?? 0;
   try {
     for (const f of fs.readdirSync(dir)) newest = Math.max(newest, fs.statSync(path.join(dir, f), { throwIfNoEntry: false })?.mtimeMs ?? 0);

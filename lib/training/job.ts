@@ -24,6 +24,7 @@ import { trainHead, type EpochStats } from './train-head';
 import { samplesOf } from './cross-validate';
 import type { JobContext } from '../queue/worker';
 import { JobCancelled, JobInterrupted } from '../queue/worker';
+import { holdForTest } from '../queue/hold';
 import { type RunMetrics, type TrainProgress, trainPayloadSchema } from './queue';
 import { appLink, emitEvent, metricsSummary } from '../webhooks/events';
 
@@ -169,6 +170,8 @@ export async function runTrainJob(ctx: JobContext): Promise<{ runId: string; met
     await ctx.checkpoint();
     savedDir = await saveModel(tf, config().modelsDir, run.id, trained.model, meta);
     trained.model.dispose();
+    // A worker killed here leaves a whole model folder no run points to (lib/models/orphans.ts).
+    await holdForTest(ctx, 'model-saved');
     // run.finished is queued in the transaction that makes the run final: this one when it is not
     // promoted, else the promotion's (a refused promotion fails the run: run.failed, never both).
     const finished = (promoted: boolean) => ({

@@ -11,7 +11,7 @@ import { testTf } from '../helpers/tf';
 import type { Actor } from '@/lib/auth/roles';
 import { CLASSES } from '@/lib/classes';
 import { analyseFaces, type IngestOptions } from '@/lib/dataset/ingest';
-import { checkStorage } from '@/lib/dataset/photos';
+import { checkStorage } from '@/lib/housekeeping/storage-check';
 import { FEATURE_DIM } from '@/lib/inference/backbone';
 import { saveModel } from '@/lib/models/registry';
 import { promote } from '@/lib/training/promote';

@@ -17,7 +17,7 @@ import { checkDeclaredLength, receiveZip, sweepIncoming } from '@/lib/import/inc
 import { IMPORT_JOB, importJobHandler } from '@/lib/import/job';
 import { getImport, MAX_IMPORT_RESULTS, queueZipImport, recentImports, emptyProgress, tally } from '@/lib/import/progress';
 import { photoTooLarge } from '@/lib/import/upload';
-import { checkStorage } from '@/lib/dataset/photos';
+import { checkStorage } from '@/lib/housekeeping/storage-check';
 import { Worker } from '@/lib/queue/worker';
 import { LocalStore } from '@/lib/storage';
 

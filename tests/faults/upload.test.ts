@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { StorageReport } from '@/lib/dataset/photos';
+import type { StorageReport } from '@/lib/housekeeping/storage-check';
 import { adminToken, alive, type App, cli, freePort, killAll, newSite, serving, startApp, waitUntil } from './app';
 
 let site: Awaited<ReturnType<typeof newSite>>;

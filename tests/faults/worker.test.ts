@@ -1,9 +1,14 @@
-// The worker of a real `npm start` killed with SIGKILL while it computes features and while it
-// trains: the job is retried and finishes, the killed attempt's run is marked failed, no
-// partial model folder is left, and the web app serves throughout.
+// The worker of a real `npm start` killed with SIGKILL while it computes features, while it
+// trains and between saving the model and recording the run: the job is retried and finishes,
+// the killed attempt's run is marked failed, no partial model folder is left (the one saved
+// but never recorded is reported by `storage check` and removed by --fix), and the web app
+// serves throughout.
 import fs from 'node:fs';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDb, type Db } from '@/lib/db';
+import type { StorageReport } from '@/lib/housekeeping/storage-check';
+import { HOLD_ENV } from '@/lib/queue/hold';
 import { queueRetrain, type TrainProgress } from '@/lib/training/queue';
 import { alive, type App, cli, FIXTURES, freePort, killAll, newSite, serving, startApp, waitUntil } from './app';
 
@@ -18,7 +23,9 @@ beforeAll(async () => {
   expect(summary.faces).toBeGreaterThanOrEqual(32);
   // A short lease, so a killed worker's job is retried within seconds; long enough that a busy
   // machine does not lose it while computing features.
-  app = startApp({ ...site.env, MASKLAB_WORKER_LEASE_S: '8', MASKLAB_WORKER_POLL_S: '0.2' }, await freePort());
+  // A train job's first attempt waits right after saving its model (lib/queue/hold.ts); the tests
+  // above it kill their first attempt before it gets there.
+  app = startApp({ ...site.env, MASKLAB_WORKER_LEASE_S: '8', MASKLAB_WORKER_POLL_S: '0.2', [HOLD_ENV]: 'model-saved' }, await freePort());
   await serving(app);
   db = createDb(site.url);
   expect(await db.face.count({ where: { label: { not: null } } })).toBe(32);
@@ -35,11 +42,11 @@ const progressOf = async (jobId: string) => {
 };
 
 /** Kills the running worker with SIGKILL once `when` holds for the job, then waits for the job to end. */
-async function killWorkerWhen(jobId: string, when: (p: Partial<TrainProgress>) => boolean) {
+async function killWorkerWhen(jobId: string, when: (p: Partial<TrainProgress>) => boolean | Promise<boolean>) {
   await waitUntil('the job to reach the step to kill it in', async () => {
     const p = await progressOf(jobId);
     if (p.status !== 'running' && p.status !== 'queued') throw new Error(`job ended early: ${JSON.stringify(p)}`);
-    return p.status === 'running' && when(p.progress);
+    return p.status === 'running' && (await when(p.progress));
   }, 240_000, 50);
   const workers = app.pids('worker').length;
   const victim = app.pids('worker').at(-1)!;
@@ -96,6 +103,26 @@ describe('a worker killed with SIGKILL', () => {
     // Many epochs without early stopping, so the kill lands in the middle of training.
     const { job } = await queueRetrain(db, null, { config: { maxEpochs: 400, patience: 400 } });
     await killWorkerWhen(job.id, (p) => p.step === 'train' && (p.epoch ?? 0) >= 3);
+    await expectRetriedCleanly(job.id, since);
+  });
+
+  it('after saving its model, before recording the run: storage check reports the folder, --fix removes it', async () => {
+    const since = new Date();
+    const { job } = await queueRetrain(db, null, { config: { maxEpochs: 20 } });
+    const holding = async () => (await db.jobLog.count({ where: { jobId: job.id, message: { startsWith: 'holding at model-saved' } } })) > 0;
+    await killWorkerWhen(job.id, holding);
+    const killed = await db.run.findFirstOrThrow({ where: { createdAt: { gte: since } }, orderBy: { createdAt: 'asc' } });
+    const folder = path.join(site.env.MASKLAB_MODELS_DIR, killed.id);
+    expect(fs.readdirSync(folder).sort()).toEqual(['meta.json', 'model.json', 'weights.bin']);
+    // The retry marked the killed attempt's run failed: nothing points to its whole model folder.
+    const storageCheck = (fix = false) => JSON.parse(cli(site.env, ['storage', 'check', ...(fix ? ['--fix'] : [])]).stdout) as StorageReport;
+    const report = storageCheck();
+    expect(report.models).toEqual([expect.objectContaining({ path: folder, run: killed.id, state: 'dead', removed: false })]);
+    expect(report.models[0].why).toMatch(/failed before its model was recorded/);
+    expect(report.models[0].bytes).toBeGreaterThan(0);
+    expect(storageCheck(true).models).toEqual([expect.objectContaining({ path: folder, removed: true })]);
+    expect(fs.existsSync(folder)).toBe(false);
+    expect(storageCheck().models).toEqual([]);
     await expectRetriedCleanly(job.id, since);
   });
 });
