@@ -145,8 +145,8 @@ export async function claim(
     try {
       rows = await take();
     } catch (err) {
-      // Another claimer started a waiting single job's predecessor at this very moment: its key
-      // was not yet visible to the check above. Once more sees it.
+      // Another claimer started a job of the same single type at this very moment (its key was not
+      // yet committed when the check above ran): the unique key refused ours. Once more sees it.
       if (!isUniqueViolation(err) && !/23505|unique/i.test(String((err as Error)?.message))) throw err;
       rows = await take();
     }

@@ -3,9 +3,6 @@
 // request looked first: bursts of requests from two connections, as from two web servers, queue one
 // job and every caller gets its id. Once it ends, however it ends, the next one can be queued.
 // And two workers that embed the same faces at once both store their vectors.
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freshDb, type TestDb } from '../helpers/db';
 import { createDb, type Db } from '@/lib/db';
