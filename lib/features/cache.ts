@@ -15,6 +15,7 @@ import { describeBoxes } from '../inference/classify';
 import type { Box } from '../inference/preprocess';
 import type { FeaturePair, FeatureVector } from '../inference/types';
 import { loadBackbone } from '../models/backbone';
+import { isPostgres } from '../queue/jobs';
 import { getTf, rgbTensor } from '../models/tf';
 import { type BlobStore, originalKey, store as defaultStore } from '../storage';
 
@@ -150,17 +151,18 @@ export async function ensureFeatures(
   let pending: { id: string; pair: FeaturePair }[] = [];
   const flush = async () => {
     if (pending.length === 0) return;
-    const ids = pending.map((p) => p.id);
     // One transaction: the vectors and the face's apparent gender/age (from the plain view) go together.
+    // In face order, so two writers of the same faces take their row locks in the same order.
+    const sorted = [...pending].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
     await db.$transaction([
-      db.feature.deleteMany({ where: { backbone: FEATURE_KEY, faceId: { in: ids } } }),
-      db.feature.createMany({
-        data: pending.flatMap((p) => [
+      ...writeFeatures(
+        db,
+        sorted.flatMap((p) => [
           { faceId: p.id, backbone: FEATURE_KEY, mirrored: false, vector: encodeVector(p.pair.plain) },
           { faceId: p.id, backbone: FEATURE_KEY, mirrored: true, vector: encodeVector(p.pair.mirrored!) },
         ]),
-      }),
-      ...pending.map((p) => db.face.update({ where: { id: p.id }, data: apparentOf(p.pair.plain) })),
+      ),
+      ...sorted.map((p) => db.face.update({ where: { id: p.id }, data: apparentOf(p.pair.plain) })),
     ]);
     done += pending.length;
     pending = [];
@@ -173,6 +175,38 @@ export async function ensureFeatures(
   }
   await flush();
   return { computed: missing.length, cached: faceIds.length - missing.length };
+}
+
+/** Feature rows per statement: 4 bound values each, SQLite takes at most 999 a statement. */
+const WRITE_CHUNK = 200;
+
+/**
+ * Statements that write feature rows, replacing the vectors a face already has under the same key:
+ * INSERT … ON CONFLICT DO UPDATE (SQLite and PostgreSQL). Two workers that embed the same faces at
+ * once (a map job beside a train job) both succeed: the later write waits for the earlier one and
+ * then stores its own, equal, vectors. (A delete followed by an insert failed there on the key.)
+ */
+export function writeFeatures(db: Db, rows: { faceId: string; backbone: string; mirrored: boolean; vector: Uint8Array }[]) {
+  const pg = isPostgres(db);
+  const now = new Date();
+  const statements = [];
+  for (let i = 0; i < rows.length; i += WRITE_CHUNK) {
+    const params: unknown[] = [];
+    const bind = (v: unknown) => {
+      params.push(v);
+      return pg ? `$${params.length}` : '?';
+    };
+    // booleans inline: the SQLite driver binds none
+    const values = rows.slice(i, i + WRITE_CHUNK).map((r) => `(${bind(r.faceId)}, ${bind(r.backbone)}, ${r.mirrored ? 'TRUE' : 'FALSE'}, ${bind(r.vector)}, ${bind(now)})`);
+    statements.push(
+      db.$executeRawUnsafe(
+        `INSERT INTO "Feature" ("faceId", "backbone", "mirrored", "vector", "createdAt") VALUES ${values.join(', ')}
+         ON CONFLICT ("faceId", "backbone", "mirrored") DO UPDATE SET "vector" = excluded."vector"`,
+        ...params,
+      ),
+    );
+  }
+  return statements;
 }
 
 /** The cached plain and mirrored vectors of the given faces (current feature key of `kind`, default faceres). */

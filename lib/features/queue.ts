@@ -3,7 +3,7 @@
 // lib/features/job.
 import type { Db, Prisma } from '../db';
 import { EXCLUDED } from '../classes';
-import { enqueue, type JobRow } from '../queue/jobs';
+import { type JobRow, queueSingleJob } from '../queue/jobs';
 
 export const FEATURES_JOB = 'features';
 
@@ -35,11 +35,8 @@ export async function activeFeaturesJob(db: Db): Promise<{ id: string; status: s
 
 /**
  * Queues a features job (admins only: checked by the caller), unless one is queued or running already:
- * then that one is returned. Two requests at the very same moment may queue two; the second finds
- * nothing left to do and ends at once.
+ * then that one is returned (`queueSingleJob`: requests at the same moment get the same job).
  */
 export async function queueFeatures(db: Db, actorId: string | null): Promise<{ job: JobRow; alreadyQueued: boolean }> {
-  const busy = await db.job.findFirst({ where: { type: FEATURES_JOB, status: { in: ['queued', 'running'] } } });
-  if (busy) return { job: busy, alreadyQueued: true };
-  return { job: await enqueue(db, { type: FEATURES_JOB, payload: {}, createdById: actorId, maxAttempts: 3 }), alreadyQueued: false };
+  return queueSingleJob(db, FEATURES_JOB, actorId, {}, { maxAttempts: 3 });
 }

@@ -4,7 +4,7 @@
 //   SQLite: one worker; the claim is a conditional UPDATE (… WHERE status = 'queued').
 //   PostgreSQL: several workers; the claim is UPDATE … WHERE id = (SELECT … FOR UPDATE SKIP LOCKED).
 import { z } from 'zod';
-import type { Db } from '../db';
+import { type Db, isUniqueViolation } from '../db';
 import { UserError } from '../errors';
 
 export const JOB_STATUSES = ['queued', 'running', 'succeeded', 'failed', 'cancelled'] as const;
@@ -15,22 +15,53 @@ export type JobRow = Awaited<ReturnType<Db['job']['findUniqueOrThrow']>>;
 
 export const DEFAULT_LEASE_MS = 30_000;
 
+const ACTIVE: JobStatus[] = ['queued', 'running'];
+/** The key of a single job waiting behind a running one of its type (`queueSingleJob` with `behindRunning`). */
+export const NEXT_SUFFIX = ':next';
+
 export async function enqueue(
   db: Db,
-  input: { type: string; payload?: unknown; createdById?: string | null; maxAttempts?: number },
+  input: { type: string; payload?: unknown; createdById?: string | null; maxAttempts?: number; singleKey?: string | null },
 ): Promise<JobRow> {
   const type = jobTypeSchema.parse(input.type);
   const maxAttempts = z.number().int().min(1).max(20).parse(input.maxAttempts ?? 3);
   return db.job.create({
-    data: { type, payload: JSON.stringify(input.payload ?? {}), createdById: input.createdById ?? null, maxAttempts },
+    data: { type, payload: JSON.stringify(input.payload ?? {}), createdById: input.createdById ?? null, maxAttempts, singleKey: input.singleKey ?? null },
   });
 }
 
-/** Queues a job of `type` unless one is queued or running already (then returns that one, `alreadyQueued`). */
-export async function queueSingleJob(db: Db, type: string, actorId: string | null, payload: unknown = {}) {
-  const busy = await db.job.findFirst({ where: { type, status: { in: ['queued', 'running'] } }, orderBy: { createdAt: 'asc' } });
-  if (busy) return { job: busy, alreadyQueued: true };
-  return { job: await enqueue(db, { type, payload, createdById: actorId, maxAttempts: 2 }), alreadyQueued: false };
+/**
+ * Queues a job of `type` that runs once at a time, unless one is queued or running already: then
+ * returns that one (`alreadyQueued`). The database decides, not a look first: the job holds the
+ * unique `Job.singleKey` (its type) while queued or running, so of requests at the same moment, on
+ * any number of web servers, one inserts and the others get its job. Every update that ends a job
+ * (finish, cancel, lease expiry) sets the key to NULL in the same statement.
+ *
+ * `behindRunning` (suggest): one job may wait behind a running one (key `<type>:next`, which `claim`
+ * turns into `<type>` when it starts it, and not while another one holds `<type>`); then the waiting
+ * one is returned.
+ */
+export async function queueSingleJob(
+  db: Db,
+  type: string,
+  actorId: string | null,
+  payload: unknown = {},
+  opts: { maxAttempts?: number; behindRunning?: boolean } = {},
+): Promise<{ job: JobRow; alreadyQueued: boolean }> {
+  const singleKey = jobTypeSchema.parse(type) + (opts.behindRunning ? NEXT_SUFFIX : '');
+  // Each lost insert means the key was held; a second try is needed only when its holder ended
+  // between our insert and our read, so this ends.
+  for (let tries = 0; ; tries++) {
+    try {
+      return { job: await enqueue(db, { type, payload, createdById: actorId, maxAttempts: opts.maxAttempts ?? 2, singleKey }), alreadyQueued: false };
+    } catch (err) {
+      if (!isUniqueViolation(err) || tries >= 5) throw err;
+    }
+    const holder = await db.job.findUnique({ where: { singleKey } });
+    if (holder && ACTIVE.includes(holder.status as JobStatus)) return { job: holder, alreadyQueued: true };
+    // A key left on a job that is no longer active would block its type for good: release it.
+    if (holder) await db.job.updateMany({ where: { id: holder.id, singleKey, status: { notIn: ACTIVE } }, data: { singleKey: null } });
+  }
 }
 
 export function isPostgres(db: Db): boolean {
@@ -56,7 +87,7 @@ export async function requeueExpired(db: Db, now = new Date()): Promise<{ requeu
     const res = await db.job.updateMany({
       where: { id: j.id, status: 'running', lockedBy: j.lockedBy, leaseUntil: { lt: now } },
       data: giveUp
-        ? { status: 'failed', error: `worker ${j.lockedBy ?? '?'} stopped responding; gave up after ${j.attempts} attempt(s)`, lockedBy: null, leaseUntil: null, finishedAt: now }
+        ? { status: 'failed', error: `worker ${j.lockedBy ?? '?'} stopped responding; gave up after ${j.attempts} attempt(s)`, lockedBy: null, leaseUntil: null, finishedAt: now, singleKey: null }
         : { status: 'queued', lockedBy: null, leaseUntil: null },
     });
     if (res.count === 1) {
@@ -76,7 +107,11 @@ export async function requeueExpired(db: Db, now = new Date()): Promise<{ requeu
   return { requeued, failed };
 }
 
-/** Atomically takes the oldest queued job (of the given types) for `workerId`, or null. */
+/**
+ * Atomically takes the oldest queued job (of the given types) for `workerId`, or null. A single job
+ * waiting behind a running one (`singleKey` `<type>:next`) is passed over while another job holds
+ * `<type>`; taking it moves its key to `<type>`.
+ */
 export async function claim(
   db: Db,
   workerId: string,
@@ -87,45 +122,71 @@ export async function claim(
   await requeueExpired(db, now);
   if (isPostgres(db)) {
     const types = opts.types ?? null;
-    const rows = await db.$queryRawUnsafe<{ id: string }[]>(
-      `UPDATE "Job" SET status = 'running', "lockedBy" = $1, "leaseUntil" = $2, "heartbeatAt" = $3,
-              attempts = attempts + 1, "startedAt" = COALESCE("startedAt", $3)
-        WHERE id = (SELECT id FROM "Job"
-                     WHERE status = 'queued' AND "cancelRequested" = false
-                       AND ($4::text[] IS NULL OR type = ANY($4::text[]))
-                     ORDER BY "createdAt", id
-                     LIMIT 1
-                     FOR UPDATE SKIP LOCKED)
-        RETURNING id`,
-      workerId,
-      leaseUntil,
-      now,
-      types,
-    );
+    const take = () =>
+      db.$queryRawUnsafe<{ id: string }[]>(
+        `UPDATE "Job" SET status = 'running', "lockedBy" = $1, "leaseUntil" = $2, "heartbeatAt" = $3,
+                attempts = attempts + 1, "startedAt" = COALESCE("startedAt", $3),
+                "singleKey" = CASE WHEN "singleKey" IS NULL THEN NULL ELSE type END
+          WHERE id = (SELECT j.id FROM "Job" j
+                       WHERE j.status = 'queued' AND j."cancelRequested" = false
+                         AND ($4::text[] IS NULL OR j.type = ANY($4::text[]))
+                         AND (j."singleKey" IS NULL OR j."singleKey" = j.type
+                              OR NOT EXISTS (SELECT 1 FROM "Job" h WHERE h."singleKey" = j.type))
+                       ORDER BY j."createdAt", j.id
+                       LIMIT 1
+                       FOR UPDATE OF j SKIP LOCKED)
+          RETURNING id`,
+        workerId,
+        leaseUntil,
+        now,
+        types,
+      );
+    let rows: { id: string }[];
+    try {
+      rows = await take();
+    } catch (err) {
+      // Another claimer started a job of the same single type at this very moment (its key was not
+      // yet committed when the check above ran): the unique key refused ours. Once more sees it.
+      if (!isUniqueViolation(err) && !/23505|unique/i.test(String((err as Error)?.message))) throw err;
+      rows = await take();
+    }
     if (rows.length === 0) return null;
     return db.job.findUniqueOrThrow({ where: { id: rows[0].id } });
   }
   // SQLite: pick a candidate, then take it only if it is still queued. Another claimer that
   // won the race makes our UPDATE touch 0 rows; try the next candidate (each lost race means
-  // another claimer took a job, so this ends).
+  // another claimer took a job, so this ends). A waiting single job whose type is held is passed over.
+  const passed: string[] = [];
   for (;;) {
     const candidate = await db.job.findFirst({
-      where: { status: 'queued', cancelRequested: false, ...(opts.types ? { type: { in: opts.types } } : {}) },
+      where: { status: 'queued', cancelRequested: false, id: { notIn: passed }, ...(opts.types ? { type: { in: opts.types } } : {}) },
       orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
-      select: { id: true, startedAt: true },
+      select: { id: true, startedAt: true, type: true, singleKey: true },
     });
     if (!candidate) return null;
-    const res = await db.job.updateMany({
-      where: { id: candidate.id, status: 'queued' },
-      data: {
-        status: 'running',
-        lockedBy: workerId,
-        leaseUntil,
-        heartbeatAt: now,
-        attempts: { increment: 1 },
-        startedAt: candidate.startedAt ?? now,
-      },
-    });
+    const waiting = candidate.singleKey !== null && candidate.singleKey !== candidate.type;
+    if (waiting && (await db.job.count({ where: { singleKey: candidate.type } })) > 0) {
+      passed.push(candidate.id);
+      continue;
+    }
+    let res: { count: number };
+    try {
+      res = await db.job.updateMany({
+        where: { id: candidate.id, status: 'queued' },
+        data: {
+          status: 'running',
+          lockedBy: workerId,
+          leaseUntil,
+          heartbeatAt: now,
+          attempts: { increment: 1 },
+          startedAt: candidate.startedAt ?? now,
+          ...(waiting ? { singleKey: candidate.type } : {}),
+        },
+      });
+    } catch (err) {
+      if (!isUniqueViolation(err)) throw err;
+      res = { count: 0 }; // another claimer started one of its type in between: check again
+    }
     if (res.count === 1) return db.job.findUniqueOrThrow({ where: { id: candidate.id } });
   }
 }
@@ -166,7 +227,7 @@ export async function appendLog(db: Db, jobId: string, message: string, level: '
 async function finish(db: Db, jobId: string, workerId: string, data: Parameters<Db['job']['updateMany']>[0]['data']) {
   const res = await db.job.updateMany({
     where: { id: jobId, status: 'running', lockedBy: workerId },
-    data: { ...data, lockedBy: null, leaseUntil: null, finishedAt: new Date() },
+    data: { ...data, lockedBy: null, leaseUntil: null, finishedAt: new Date(), singleKey: null },
   });
   return res.count === 1;
 }
@@ -196,7 +257,7 @@ export async function release(db: Db, jobId: string, workerId: string): Promise<
 export async function cancel(db: Db, jobId: string): Promise<{ status: JobStatus }> {
   const queued = await db.job.updateMany({
     where: { id: jobId, status: 'queued' },
-    data: { status: 'cancelled', cancelRequested: true, finishedAt: new Date(), error: 'cancelled before it started' },
+    data: { status: 'cancelled', cancelRequested: true, finishedAt: new Date(), error: 'cancelled before it started', singleKey: null },
   });
   if (queued.count === 1) return { status: 'cancelled' };
   const running = await db.job.updateMany({ where: { id: jobId, status: 'running' }, data: { cancelRequested: true } });

@@ -1,23 +1,22 @@
 // Queuing the `suggest` job (the promoted model's class suggestions for unlabelled faces, run by
 // lib/suggest/suggest.ts in the worker). No ML imports: the web app, imports and promotion call it.
 import type { Db } from '../db';
-import { enqueue } from '../queue/jobs';
+import { queueSingleJob } from '../queue/jobs';
 
 export const SUGGEST_JOB = 'suggest';
 
 /**
  * Queues a suggest job unless one is already waiting (a running one may have missed the newest
- * faces, so one queued behind it is kept). With `ifPromoted` (imports), only when a model is
- * promoted. Returns the queued job's id, or null when nothing was queued.
+ * faces, so one queued behind it is kept; it starts when the running one ends: `queueSingleJob`
+ * with `behindRunning`). With `ifPromoted` (imports), only when a model is promoted. Returns the
+ * waiting job's id, or null when nothing was queued.
  */
 export async function queueSuggest(db: Db, opts: { createdById?: string | null; ifPromoted?: boolean } = {}): Promise<string | null> {
   if (opts.ifPromoted) {
     const promoted = await db.run.count({ where: { promoted: true } });
     if (promoted === 0) return null;
   }
-  const waiting = await db.job.findFirst({ where: { type: SUGGEST_JOB, status: 'queued' }, select: { id: true } });
-  if (waiting) return waiting.id;
-  const job = await enqueue(db, { type: SUGGEST_JOB, createdById: opts.createdById ?? null, maxAttempts: 3 });
+  const { job } = await queueSingleJob(db, SUGGEST_JOB, opts.createdById ?? null, {}, { maxAttempts: 3, behindRunning: true });
   return job.id;
 }
 

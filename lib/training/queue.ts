@@ -1,7 +1,7 @@
 // Queuing a retrain, and the shapes the Training pages read. No ML imports: the web app
 // imports this module, the worker runs lib/training/job.
 import { z } from 'zod';
-import { type Db, isUniqueViolation } from '../db';
+import type { Db } from '../db';
 import { DEFAULT_SEED } from '../dataset/split';
 import { WEIGHTINGS } from '../inference/meta';
 import { BACKBONE_KINDS } from '../inference/backbone';
@@ -9,7 +9,7 @@ import type { Metrics } from './metrics';
 import type { EvalSetMetrics } from './evaluation';
 import type { Slices } from './slices';
 import type { EpochStats } from './train-head';
-import { enqueue } from '../queue/jobs';
+import { queueSingleJob } from '../queue/jobs';
 
 export const TRAIN_JOB = 'train';
 
@@ -62,18 +62,6 @@ export type RunMetrics = Metrics & {
 
 /** Queues a retrain (admins only: checked by the caller). One queued or running train job at a time. */
 export async function queueRetrain(db: Db, actorId: string | null, payload: Partial<z.input<typeof trainPayloadSchema>> = {}) {
-  const parsed = trainPayloadSchema.parse(payload);
-  const active = () => db.job.findFirst({ where: { type: TRAIN_JOB, status: { in: ['queued', 'running'] } } });
-  const busy = await active();
-  if (busy) return { job: busy, alreadyQueued: true };
-  try {
-    return { job: await enqueue(db, { type: TRAIN_JOB, payload: parsed, createdById: actorId, maxAttempts: 2 }), alreadyQueued: false };
-  } catch (err) {
-    // Two requests at once: the partial unique index "Job_one_active_train" lets one in.
-    if (!isUniqueViolation(err)) throw err;
-    const winner = await active();
-    if (!winner) throw err;
-    return { job: winner, alreadyQueued: true };
-  }
+  return queueSingleJob(db, TRAIN_JOB, actorId, trainPayloadSchema.parse(payload), { maxAttempts: 2 });
 }
 

@@ -5,6 +5,8 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { emptyDb, type EmptyDb, freshDb, type TestDb } from '../helpers/db';
 import { migrate, migratePostgres, migrateSqlite, type MigrateHooks, migrationsDir, readMigrations } from '@/lib/db/migrate';
 import { pgInfo, sqliteFile, sqliteInfo, withRawDb } from '@/lib/backup/database';
+import { createDb } from '@/lib/db';
+import { queueExport } from '@/lib/export/queue';
 
 let t: TestDb;
 beforeAll(async () => {
@@ -191,6 +193,64 @@ describe('upgrading a database that holds data', () => {
       const joined = await exec('SELECT count(*) AS n FROM "RunSample" s JOIN "Face" f ON f."id" = s."faceId" JOIN "Photo" p ON p."id" = f."photoId"');
       expect(Number(joined[0].n)).toBe(8);
     });
+  });
+
+  it('single_jobs keeps one queued or running job of each single kind and cancels the others, with a log line', async () => {
+    const { url, provider } = target;
+    await run(provider, url, folder({}, false));
+    await withRawDb(url, async (exec) => {
+      await insert(exec, 'User', { id: 'u1', email: 'u1@example.com', passwordHash: 'h', role: 'admin', updatedAt: '2026-11-27T10:00:00.000Z' });
+      const job = (id: string, type: string, status: string, minute: number) =>
+        insert(exec, 'Job', { id, type, status, createdById: 'u1', createdAt: `2026-12-01T10:${String(minute).padStart(2, '0')}:00.000Z` });
+      await job('export1', 'export', 'queued', 1); // requests at the same moment queued three
+      await job('export2', 'export', 'queued', 2);
+      await job('export3', 'export', 'queued', 3);
+      await job('map1', 'map', 'queued', 1);
+      await job('map2', 'map', 'running', 2); // the running one stays, even though younger
+      await job('train1', 'train', 'queued', 1);
+      await job('suggest1', 'suggest', 'running', 1); // one running, one waiting behind it
+      await job('suggest2', 'suggest', 'queued', 2);
+      await job('suggest3', 'suggest', 'queued', 3);
+      await job('import1', 'import', 'queued', 1); // not single: untouched
+      await job('import2', 'import', 'queued', 2);
+      await job('old', 'export', 'succeeded', 0);
+    });
+    await run(provider, url, folder({}, true));
+    await withRawDb(url, async (exec) => {
+      const jobs = await exec('SELECT "id", "status", "singleKey", "error" FROM "Job" ORDER BY "id"');
+      expect(Object.fromEntries(jobs.map((j) => [j.id, [j.status, j.singleKey]]))).toEqual({
+        export1: ['queued', 'export'],
+        export2: ['cancelled', null],
+        export3: ['cancelled', null],
+        map1: ['cancelled', null],
+        map2: ['running', 'map'],
+        train1: ['queued', 'train'],
+        suggest1: ['running', 'suggest'],
+        suggest2: ['queued', 'suggest:next'],
+        suggest3: ['cancelled', null],
+        import1: ['queued', null],
+        import2: ['queued', null],
+        old: ['succeeded', null],
+      });
+      expect(jobs.find((j) => j.id === 'export2')!.error).toBe('cancelled: another export job was already queued or running');
+      const logs = await exec('SELECT "jobId", "level", "message" FROM "JobLog" ORDER BY "jobId"');
+      expect(logs).toEqual(
+        ['export2', 'export3', 'map1', 'suggest3'].map((id) => ({
+          jobId: id,
+          level: 'warn',
+          message: `cancelled when upgrading: another ${id.replace(/\d$/, '')} job was already queued or running`,
+        })),
+      );
+    });
+    // and from now on the database keeps it that way
+    const db = createDb(url);
+    try {
+      expect(await queueExport(db, null)).toMatchObject({ job: { id: 'export1' }, alreadyQueued: true });
+      expect((await db.job.findUniqueOrThrow({ where: { id: 'export2' } })).finishedAt).toBeInstanceOf(Date);
+      await expect(db.job.create({ data: { type: 'map', singleKey: 'map' } })).rejects.toMatchObject({ code: 'P2002' });
+    } finally {
+      await db.$disconnect();
+    }
   });
 
   it('a migration that would leave a dangling reference is rolled back whole, with an error naming the table', async () => {
