@@ -144,7 +144,7 @@ export async function loadActor(db: Db, id: string, opts: { sessionVersion?: num
 export type SignInResult =
   | { ok: true; actor: Actor; sessionVersion: number }
   | { ok: false; reason: 'invalid' | 'locked' | 'disabled'; retryAfterMs?: number }
-  | { ok: false; reason: 'tooLong'; message: string };
+  | { ok: false; reason: 'tooLong'; message: string; retryAfterMs?: undefined };
 
 /** The password check signIn() uses; tests pass one that counts its calls. */
 export type PasswordVerifier = (hash: string, password: string) => Promise<boolean>;

@@ -1,3 +1,6 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freshDb, type TestDb } from '../helpers/db';
 import { createDb } from '@/lib/db';
@@ -16,6 +19,7 @@ import { actorFromToken, createToken, listTokens, revokeToken, tokenExpiresAt } 
 import { unlockAccount } from '@/lib/auth/throttle';
 import { verifyPassword } from '@/lib/auth/password';
 import { clientAddress } from '@/lib/http/client-address';
+import { runCli } from '../helpers/cli';
 
 let t: TestDb;
 beforeAll(async () => {
@@ -310,6 +314,18 @@ describe('length limits, with messages that say them', () => {
     await expect(createUser(t.db, { email: `${'a'.repeat(10_000)}@example.com`, role: 'viewer' })).rejects.toThrow(/at most 254 characters/);
     await expect(createUser(t.db, { email: 'named@example.com', name: 'n'.repeat(101), role: 'viewer' })).rejects.toThrow('Names have at most 100 characters');
     expect((await createUser(t.db, { email: 'named@example.com', name: 'n'.repeat(100), role: 'viewer' })).user.name).toHaveLength(100);
+  });
+
+  it('cli user add refuses an over-long e-mail with the limit, and adds nothing', async () => {
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'masklab-cli-'));
+    try {
+      const r = runCli({ databaseUrl: t.url, dataDir }, 'user', 'add', `${'a'.repeat(10_000)}@example.com`, '--role', 'viewer');
+      expect(r.code).toBe(1);
+      expect(r.err).toContain('error: E-mail addresses have at most 254 characters');
+      expect(await t.db.user.count({ where: { email: { startsWith: 'aaaaaaaaaa' } } })).toBe(0);
+    } finally {
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    }
   });
 
   it('token names over 100 characters and over-long current passwords are refused with the limit', async () => {
