@@ -1,7 +1,8 @@
 // First line of defence: no page or API route (except sign-in) is reached without a
 // session cookie or an API token. It only checks that one is present; the handlers verify
 // it, reload the user and check the role through app/_server/guard.ts, so a forged or
-// stale cookie gets no further than a 401 or the sign-in page.
+// stale cookie, or one whose session was signed out or revoked (the stored Session, which
+// the edge runtime cannot read), gets no further than a 401 or the sign-in page.
 // Edge runtime on purpose: Next.js 15.5's Node.js middleware can break the request
 // bodies it forwards (vercel/next.js#83453), which broke multipart uploads.
 // It also sets the nonce'd Content-Security-Policy of the HTML pages (lib/http/csp.ts);
@@ -45,6 +46,7 @@ export function middleware(req: NextRequest) {
 // over 10 MB. They are exact paths (not /api/photos/<id>/…), and their handlers check the session
 // and role themselves through apiRoute (401 before a byte of the body is read); the zip route
 // enforces MASKLAB_MAX_ZIP_MB while streaming, the photo route MASKLAB_MAX_UPLOAD_MB.
+// The icons (app/favicon.ico, app/icon.svg) are public: the sign-in page shows them too.
 export const config = {
-  matcher: ['/((?!_next/static|_next/image|favicon.ico|api/photos$|api/photos/zip$).*)'],
+  matcher: ['/((?!_next/static|_next/image|favicon.ico$|icon.svg$|api/photos$|api/photos/zip$).*)'],
 };

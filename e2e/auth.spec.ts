@@ -86,3 +86,52 @@ test('a user changes their own password', async ({ page }) => {
   await signOut(page);
   await signIn(page, user.email, 'second-password-2');
 });
+
+test('signing out ends the session on the server: a copy of its cookie gets 401', async ({ page, browser }) => {
+  await signIn(page, ADMIN.email, ADMIN.password);
+  expect((await page.request.get('/api/me')).status()).toBe(200);
+  const copied = await page.context().cookies();
+  expect(copied.some((c) => c.name.includes('next-auth.session-token'))).toBe(true);
+  await signOut(page);
+
+  const ctx = await browser.newContext();
+  await ctx.addCookies(copied);
+  const me = await ctx.request.get('/api/me');
+  expect(me.status()).toBe(401);
+  expect((await me.json()).error).toBe('Sign in required');
+  const other = await ctx.newPage();
+  await other.goto('/account');
+  await expect(other).toHaveURL(/\/login/);
+  await ctx.close();
+});
+
+test('the Account page lists your sessions and signs out everywhere else', async ({ page, browser }) => {
+  const user = { email: uniqueEmail('sessions'), password: 'sessions-password-1' };
+  await signIn(page, ADMIN.email, ADMIN.password);
+  await createUserViaUi(page, user.email, 'viewer', user.password);
+  await signOut(page);
+
+  const elsewhere = await browser.newContext();
+  const there = await elsewhere.newPage();
+  await signIn(there, user.email, user.password);
+  await signIn(page, user.email, user.password);
+  await page.goto('/account');
+  const rows = page.getByRole('list', { name: `Sessions of your account` }).getByTestId('session-row');
+  await expect(rows).toHaveCount(2);
+  await expect(rows.filter({ hasText: '(this device)' })).toHaveCount(1);
+  await page.getByRole('button', { name: 'Sign out everywhere else' }).click();
+  await expect(page.getByRole('status')).toContainText('Signed out 1 session.');
+  expect((await there.request.get('/api/me')).status()).toBe(401);
+  expect((await page.request.get('/api/me')).status()).toBe(200);
+  await expect(rows).toHaveCount(1);
+  await elsewhere.close();
+});
+
+test('the icon is served, to anonymous visitors too', async ({ request }) => {
+  const ico = await request.get('/favicon.ico', { maxRedirects: 0 });
+  expect(ico.status()).toBe(200);
+  expect(ico.headers()['content-type']).toMatch(/^image\//);
+  const svg = await request.get('/icon.svg', { maxRedirects: 0 });
+  expect(svg.status()).toBe(200);
+  expect(svg.headers()['content-type']).toMatch(/^image\/svg\+xml/);
+});

@@ -7,6 +7,8 @@ type RouteModule = Record<string, unknown>;
 
 export const API_ROUTES: Record<string, () => Promise<RouteModule>> = {
   '/api/admin/users': () => import('@/app/api/admin/users/route'),
+  '/api/admin/users/[id]/sessions': () => import('@/app/api/admin/users/[id]/sessions/route'),
+  '/api/admin/users/[id]/sessions/[sessionId]': () => import('@/app/api/admin/users/[id]/sessions/[sessionId]/route'),
   '/api/docs': () => import('@/app/api/docs/route'),
   '/api/export': () => import('@/app/api/export/route'),
   '/api/exports': () => import('@/app/api/exports/route'),
@@ -30,6 +32,8 @@ export const API_ROUTES: Record<string, () => Promise<RouteModule>> = {
   '/api/photos/zip': () => import('@/app/api/photos/zip/route'),
   '/api/predict': () => import('@/app/api/predict/route'),
   '/api/preview/capture': () => import('@/app/api/preview/capture/route'),
+  '/api/sessions': () => import('@/app/api/sessions/route'),
+  '/api/sessions/[id]': () => import('@/app/api/sessions/[id]/route'),
   '/api/training/retrain': () => import('@/app/api/training/retrain/route'),
   '/api/training/status': () => import('@/app/api/training/status/route'),
 };

@@ -1,4 +1,5 @@
-// next-auth configuration: e-mail + password, JWT sessions holding the user id.
+// next-auth configuration: e-mail + password, JWT sessions holding the user id and the id
+// of a stored Session (lib/auth/sessions.ts), which signing out revokes.
 // Roles are never trusted from the token: guard.ts reloads the user on every request.
 import type { NextAuthOptions } from 'next-auth';
 import { decode, encode } from 'next-auth/jwt';
@@ -9,6 +10,7 @@ import { config } from '@/lib/config';
 import { db } from '@/lib/db';
 import { authSecret } from '@/lib/auth/secret';
 import { signIn } from '@/lib/auth/users';
+import { createSession, endSession, SESSION_MAX_AGE_S } from '@/lib/auth/sessions';
 import { safeCallbackPath } from '@/lib/http/redirect';
 
 // Self-hosted: the app is reached by whatever host name the team uses.
@@ -20,7 +22,7 @@ export const SIGN_IN_MESSAGES = {
   locked: (ms: number) => `Too many failed sign-in attempts. Try again in ${Math.max(1, Math.ceil(ms / 60_000))} minute(s).`,
 };
 
-const SESSION_MAX_AGE = 7 * 24 * 3600;
+const SESSION_MAX_AGE = SESSION_MAX_AGE_S;
 const SESSION_COOKIES = ['__Secure-next-auth.session-token', 'next-auth.session-token'];
 
 /**
@@ -72,28 +74,42 @@ export function authOptions(): NextAuthOptions {
         name: 'E-mail and password',
         credentials: { email: { label: 'E-mail', type: 'email' }, password: { label: 'Password', type: 'password' } },
         async authorize(credentials, req) {
-          const result = await signIn(db(), credentials?.email ?? '', credentials?.password ?? '', clientAddressOf(req?.headers, cfg.trustedProxies), {
+          const address = clientAddressOf(req?.headers, cfg.trustedProxies);
+          const result = await signIn(db(), credentials?.email ?? '', credentials?.password ?? '', address, {
             maxFailures: cfg.loginMaxFailures,
             windowMs: cfg.loginWindowMs,
           });
-          if (result.ok) return { id: result.actor.id, email: result.actor.email, name: result.actor.name, sv: result.sessionVersion };
+          if (result.ok) {
+            const ua = req?.headers?.['user-agent'];
+            const sid = await createSession(db(), result.actor.id, { userAgent: typeof ua === 'string' ? ua : null, address });
+            return { id: result.actor.id, email: result.actor.email, name: result.actor.name, sv: result.sessionVersion, sid };
+          }
           // next-auth passes a thrown message to the sign-in page as `error`.
+          if (result.reason === 'tooLong') throw new Error(`${result.message}.`);
           if (result.reason === 'locked') throw new Error(SIGN_IN_MESSAGES.locked(result.retryAfterMs ?? 0));
           throw new Error(SIGN_IN_MESSAGES[result.reason]);
         },
       }),
     ],
+    events: {
+      // Sign-out ends the session on the server too: the cookie, if kept (copied), is refused.
+      async signOut({ token }) {
+        if (typeof token?.sid === 'string') await endSession(db(), token.sid);
+      },
+    },
     callbacks: {
       jwt({ token, user }) {
         if (user) {
           token.uid = user.id;
           token.sv = (user as { sv?: number }).sv ?? 0;
+          token.sid = (user as { sid?: string }).sid;
         }
         return token;
       },
       session({ session, token }) {
         (session as { uid?: unknown }).uid = token.uid;
         (session as { sv?: unknown }).sv = token.sv;
+        (session as { sid?: unknown }).sid = token.sid;
         return session;
       },
       // After sign-in (and sign-out) only a path inside the app: no open redirect.

@@ -4,7 +4,8 @@
 //   apiRoute({ role, ... }, fn)  route handlers: 401 / 403 / 400 JSON, zod-validated input; the options
 //                                are also the route's OpenAPI description (app/_server/openapi.ts)
 //   serverAction({ role, input }, fn)  server actions: { ok, data } | { ok: false, error }
-// Besides the role it checks that the session is current (User.sessionVersion: a password
+// Besides the role it checks that the session is current (its stored Session row is live,
+// lib/auth/sessions.ts: sign-out and revoking end it; User.sessionVersion: a password
 // change or reset ends older sessions and API tokens) and, for anything that changes
 // state, that the request comes from the app's own pages (lib/http/origin.ts).
 import { getServerSession } from 'next-auth';
@@ -15,8 +16,8 @@ import { z } from 'zod';
 import { db } from '@/lib/db';
 import { type Actor, hasRole, type Role, requireRole } from '@/lib/auth/roles';
 import { describeError, UnauthenticatedError, UserError } from '@/lib/errors';
-import { loadActor } from '@/lib/auth/users';
 import { actorFromToken } from '@/lib/auth/tokens';
+import { actorFromSession, type SessionClaims } from '@/lib/auth/sessions';
 import { CROSS_SITE_MESSAGE } from '@/lib/http/origin';
 import type { OperationDoc } from '@/lib/http/openapi';
 import { authOptions } from './auth';
@@ -24,15 +25,22 @@ import { originVerdict } from './origin';
 
 /**
  * The signed-in user from the session cookie (or an API token), fresh from the database.
- * A session issued before the user's last password change is no session. An expired or
+ * A session that was signed out or revoked, or issued before the user's last password
+ * change, is no session (nor is one from before sessions were stored). An expired or
  * revoked API token throws UnauthenticatedError with a message saying so.
  */
 export async function getActor(): Promise<Actor | null> {
-  const session = (await getServerSession(authOptions())) as { uid?: string; sv?: number } | null;
-  if (session?.uid) return loadActor(db(), session.uid, { sessionVersion: session.sv ?? 0 });
+  const session = (await getServerSession(authOptions())) as (SessionClaims & { uid?: string }) | null;
+  if (session?.uid) return actorFromSession(db(), session);
   const auth = (await headers()).get('authorization');
   if (auth?.startsWith('Bearer ')) return actorFromToken(db(), auth.slice('Bearer '.length).trim());
   return null;
+}
+
+/** The id of the stored session the request's cookie carries (null: none, e.g. an API token). */
+export async function currentSessionId(): Promise<string | null> {
+  const session = (await getServerSession(authOptions())) as SessionClaims | null;
+  return typeof session?.sid === 'string' ? session.sid : null;
 }
 
 export async function pageGuard(role: Role = 'viewer', from?: string): Promise<Actor> {

@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { UnauthenticatedError, UserError } from '../errors';
 import type { Actor } from './roles';
 import { loadActor } from './users';
+import { LIMIT_MESSAGES, MAX_TOKEN_NAME_LENGTH } from './limits';
 
 const PREFIX = 'mlk_';
 const sha256 = (s: string) => crypto.createHash('sha256').update(s).digest('hex');
@@ -35,7 +36,7 @@ export function tokenExpiresAt(choice: TokenExpiry, now = new Date()): Date | nu
  */
 export async function createToken(db: Db, userId: string, name: string, expiresAt: Date | null = null): Promise<{ id: string; token: string }> {
   const clean = name.trim();
-  if (!clean || clean.length > 100) throw new UserError('Give the token a name of 1 to 100 characters');
+  if (!clean || clean.length > MAX_TOKEN_NAME_LENGTH) throw new UserError(LIMIT_MESSAGES.tokenName);
   const user = await db.user.findUnique({ where: { id: userId }, select: { sessionVersion: true } });
   if (!user) throw new UserError('No such user', 404);
   const token = PREFIX + crypto.randomBytes(24).toString('base64url');

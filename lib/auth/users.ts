@@ -5,12 +5,14 @@ import { isUniqueViolation } from '../db';
 import { generatePassword, hashPassword, MIN_PASSWORD_LENGTH, verifyPassword } from './password';
 import { UserError } from '../errors';
 import { type Actor, type Role, roleSchema } from './roles';
-import { allKeys, clearSuccess, keysToCheck, lockedFor, recordFailure, type ThrottleOptions, throttleKeys } from './throttle';
+import { allKeys, clearSuccess, keysToCheck, lockedFor, recordFailure, releaseAttempt, reserveAttempt, type ThrottleOptions, throttleKeys } from './throttle';
+import { LIMIT_MESSAGES, MAX_EMAIL_LENGTH, MAX_NAME_LENGTH, MAX_PASSWORD_INPUT_LENGTH } from './limits';
 
 export const emailSchema = z
   .string()
   .trim()
   .toLowerCase()
+  .max(MAX_EMAIL_LENGTH, LIMIT_MESSAGES.email)
   .pipe(z.email({ message: 'Enter a valid e-mail address' }));
 export const passwordSchema = z
   .string()
@@ -19,7 +21,7 @@ export const passwordSchema = z
 
 export const newUserSchema = z.object({
   email: emailSchema,
-  name: z.string().trim().max(100).optional(),
+  name: z.string().trim().max(MAX_NAME_LENGTH, LIMIT_MESSAGES.name).optional(),
   role: roleSchema.default('labeler'),
   password: passwordSchema.optional(),
 });
@@ -73,6 +75,11 @@ export async function setRole(db: Db, id: string, role: Role): Promise<PublicUse
   return (await db.user.update({ where: { id }, data: { role: roleSchema.parse(role) }, select: publicFields })) as PublicUser;
 }
 
+/** Marks the user's sessions (lib/auth/sessions.ts) revoked, all or all but one, when their sessionVersion moves on. */
+async function endSessions(db: Db, userId: string, keep?: string, now = new Date()): Promise<void> {
+  await db.session.updateMany({ where: { userId, revokedAt: null, ...(keep ? { id: { not: keep } } : {}) }, data: { revokedAt: now } });
+}
+
 /**
  * Disabling also ends the account's sessions and API tokens for good (sessionVersion + 1):
  * enabling it again does not bring them back.
@@ -80,11 +87,13 @@ export async function setRole(db: Db, id: string, role: Role): Promise<PublicUse
 export async function setDisabled(db: Db, id: string, disabled: boolean): Promise<PublicUser> {
   const u = await mustFind(db, id);
   if (disabled && u.role === 'admin') await assertNotLastAdmin(db, id);
-  return (await db.user.update({
+  const updated = (await db.user.update({
     where: { id },
     data: { disabled, ...(disabled && !u.disabled ? { sessionVersion: { increment: 1 } } : {}) },
     select: publicFields,
   })) as PublicUser;
+  if (disabled) await endSessions(db, id);
+  return updated;
 }
 
 /** Admin reset: sets the given password, or a generated one that is returned once. Ends the user's sessions and tokens. */
@@ -92,15 +101,24 @@ export async function resetPassword(db: Db, id: string, password?: string): Prom
   await mustFind(db, id);
   const pw = password ? passwordSchema.parse(password) : generatePassword();
   await db.user.update({ where: { id }, data: { passwordHash: await hashPassword(pw), sessionVersion: { increment: 1 } } });
+  await endSessions(db, id);
   return pw;
 }
 
 /**
  * Changes the user's own password and ends all their sessions and API tokens; returns the
- * new session version, with which the caller re-issues the session it was called from.
+ * new session version, with which the caller re-issues the session it was called from
+ * (`keepSessionId`, whose row stays live).
  */
-export async function changeOwnPassword(db: Db, id: string, current: string, next: string): Promise<{ sessionVersion: number }> {
+export async function changeOwnPassword(
+  db: Db,
+  id: string,
+  current: string,
+  next: string,
+  opts: { keepSessionId?: string | null } = {},
+): Promise<{ sessionVersion: number }> {
   const u = await mustFind(db, id);
+  if (current.length > MAX_PASSWORD_INPUT_LENGTH) throw new UserError(LIMIT_MESSAGES.password);
   if (!(await verifyPassword(u.passwordHash, current))) throw new UserError('Your current password is not right');
   const pw = passwordSchema.parse(next);
   if (pw === current) throw new UserError('The new password must differ from the current one');
@@ -109,6 +127,7 @@ export async function changeOwnPassword(db: Db, id: string, current: string, nex
     data: { passwordHash: await hashPassword(pw), sessionVersion: { increment: 1 } },
     select: { sessionVersion: true },
   });
+  await endSessions(db, id, opts.keepSessionId ?? undefined);
   return updated;
 }
 
@@ -125,12 +144,19 @@ export async function loadActor(db: Db, id: string, opts: { sessionVersion?: num
 
 export type SignInResult =
   | { ok: true; actor: Actor; sessionVersion: number }
-  | { ok: false; reason: 'invalid' | 'locked' | 'disabled'; retryAfterMs?: number };
+  | { ok: false; reason: 'invalid' | 'locked' | 'disabled'; retryAfterMs?: number }
+  | { ok: false; reason: 'tooLong'; message: string; retryAfterMs?: undefined };
+
+/** The password check signIn() uses; tests pass one that counts its calls. */
+export type PasswordVerifier = (hash: string, password: string) => Promise<boolean>;
 
 /**
  * Checks credentials with throttling (lib/auth/throttle.ts): per account + address, per
  * address, and per account except at addresses the account has signed in from before.
+ * The attempt is counted on those keys before the password is checked (and given back when
+ * it is right), so parallel wrong attempts get at most the limit of checks.
  * `address` is the client's address (lib/http/client-address.ts), null when unknown.
+ * An over-long e-mail or password is refused before any of it, with a message saying the limit.
  */
 export async function signIn(
   db: Db,
@@ -139,20 +165,30 @@ export async function signIn(
   address: string | null,
   throttle: ThrottleOptions,
   now = new Date(),
+  deps: { verify?: PasswordVerifier } = {},
 ): Promise<SignInResult> {
   const email = String(emailInput ?? '').trim().toLowerCase();
+  const pw = String(password ?? '');
+  if (email.length > MAX_EMAIL_LENGTH) return { ok: false, reason: 'tooLong', message: LIMIT_MESSAGES.email };
+  if (pw.length > MAX_PASSWORD_INPUT_LENGTH) return { ok: false, reason: 'tooLong', message: LIMIT_MESSAGES.password };
   const keys = throttleKeys(email, address);
   const u = email ? await db.user.findUnique({ where: { email } }) : null;
   const known =
     !!u && !!address && (await db.knownAddress.count({ where: { userId: u.id, address } })) > 0;
-  const wait = await lockedFor(db, keysToCheck(keys, known), now);
+  const checked = keysToCheck(keys, known);
+  // A cheap read first: a locked key refuses without writing anything.
+  const wait = await lockedFor(db, checked, now);
   if (wait > 0) return { ok: false, reason: 'locked', retryAfterMs: wait };
+  const reserved = await reserveAttempt(db, checked, throttle, now);
+  if (!reserved.ok) return { ok: false, reason: 'locked', retryAfterMs: reserved.waitMs };
   // Verify even for unknown users so timing does not reveal which e-mails exist.
-  const valid = await verifyPassword(u?.passwordHash ?? DUMMY_HASH, String(password ?? ''));
+  const valid = await (deps.verify ?? verifyPassword)(u?.passwordHash ?? DUMMY_HASH, pw);
   if (!u || !valid) {
-    await recordFailure(db, allKeys(keys), throttle, now);
+    // Counted on the keys that could stop it; the others (at a known address) count it now.
+    await recordFailure(db, allKeys(keys).filter((k) => !checked.includes(k)), throttle, now);
     return { ok: false, reason: 'invalid' };
   }
+  for (const r of reserved.reservations) await releaseAttempt(db, r);
   if (u.disabled) return { ok: false, reason: 'disabled' };
   await clearSuccess(db, keys);
   if (address) {

@@ -30,6 +30,9 @@ export const ROUTES: Record<string, RouteAccess> = {
   'GET /api/me': { role: 'viewer', token: true },
   'GET /api/admin/users': { role: 'admin', token: true },
   'POST /api/admin/users': { role: 'admin', token: true, probe: { body: { email: 'not-an-email' } } },
+  'GET /api/admin/users/[id]/sessions': { role: 'admin', token: true }, // a dummy id: 404
+  'DELETE /api/admin/users/[id]/sessions': { role: 'admin', token: true }, // a dummy id: 404
+  'DELETE /api/admin/users/[id]/sessions/[sessionId]': { role: 'admin', token: true }, // dummy ids: 404
   'GET /api/faces/[id]/image': { role: 'viewer', token: true },
   'GET /api/faces/[id]': { role: 'viewer', token: true },
   'GET /api/export': { role: 'admin', token: true }, // no finished export: 404
@@ -56,6 +59,10 @@ export const ROUTES: Record<string, RouteAccess> = {
   // `{}` would queue a real retrain: an invalid seed is refused with 400 after the role check.
   'POST /api/training/retrain': { role: 'admin', token: true, probe: { body: { seed: -1 } } },
   'GET /api/training/status': { role: 'viewer', token: true },
+  'GET /api/sessions': { role: 'viewer', token: true },
+  // `{}` lacks `others: true`: 400, so the probe users' other sessions stay.
+  'DELETE /api/sessions': { role: 'viewer', token: true },
+  'DELETE /api/sessions/[id]': { role: 'viewer', token: true }, // a dummy id: 404
   'GET /api/openapi.json': { role: 'viewer', token: true },
   'GET /api/docs': { role: 'viewer', token: true },
 };
@@ -65,10 +72,14 @@ export const ACTIONS: Record<string, ActionAccess> = {
   '(app)/account/actions.ts changePasswordAction': { role: 'viewer', token: false },
   '(app)/account/actions.ts createTokenAction': { role: 'viewer', token: false },
   '(app)/account/actions.ts revokeTokenAction': { role: 'viewer', token: false },
+  '(app)/account/actions.ts revokeSessionAction': { role: 'viewer', token: false },
+  '(app)/account/actions.ts revokeOtherSessionsAction': { role: 'viewer', token: false },
   '(app)/admin/users/actions.ts createUserAction': { role: 'admin', token: false },
   '(app)/admin/users/actions.ts setRoleAction': { role: 'admin', token: false },
   '(app)/admin/users/actions.ts setDisabledAction': { role: 'admin', token: false },
   '(app)/admin/users/actions.ts resetPasswordAction': { role: 'admin', token: false },
+  '(app)/admin/users/actions.ts revokeUserSessionAction': { role: 'admin', token: false },
+  '(app)/admin/users/actions.ts revokeUserSessionsAction': { role: 'admin', token: false },
   '(app)/admin/webhooks/actions.ts createWebhookAction': { role: 'admin', token: false },
   '(app)/admin/webhooks/actions.ts setWebhookEnabledAction': { role: 'admin', token: false },
   '(app)/admin/webhooks/actions.ts setWebhookEventsAction': { role: 'admin', token: false },

@@ -1,3 +1,6 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freshDb, type TestDb } from '../helpers/db';
 import { createDb } from '@/lib/db';
@@ -14,7 +17,9 @@ import {
 } from '@/lib/auth/users';
 import { actorFromToken, createToken, listTokens, revokeToken, tokenExpiresAt } from '@/lib/auth/tokens';
 import { unlockAccount } from '@/lib/auth/throttle';
+import { verifyPassword } from '@/lib/auth/password';
 import { clientAddress } from '@/lib/http/client-address';
+import { runCli } from '../helpers/cli';
 
 let t: TestDb;
 beforeAll(async () => {
@@ -232,5 +237,100 @@ describe('sign-in throttling that strangers cannot turn against the owner', () =
     await t.db.loginThrottle.deleteMany({ where: { key: 'ip:192.0.2.33' } });
     expect((await signIn(t.db, 'frank@example.com', 'frank-password', '192.0.2.33', opts)).ok).toBe(true);
     expect(await t.db.knownAddress.count({ where: { user: { email: 'frank@example.com' }, address: '192.0.2.33' } })).toBe(1);
+  });
+});
+
+describe('parallel sign-in attempts cannot outrun the throttle', () => {
+  const opts = { maxFailures: 5, windowMs: 15 * 60_000 };
+  /** The real verifier, counting its calls: the number of password evaluations. */
+  const counting = () => {
+    const c = { calls: 0, verify: (hash: string, pw: string) => (c.calls++, verifyPassword(hash, pw)) };
+    return c;
+  };
+
+  it('40 parallel wrong passwords for one account from one address: at most 5 evaluations', async () => {
+    await createUser(t.db, { email: 'racer@example.com', role: 'viewer', password: 'racer-password' });
+    // Right passwords give their reserved attempt back: they never count towards the lock.
+    await createUser(t.db, { email: 'steady@example.com', role: 'viewer', password: 'steady-password' });
+    for (let i = 0; i < 3; i++) expect((await signIn(t.db, 'steady@example.com', 'steady-password', '203.0.113.40', opts)).ok).toBe(true);
+    expect(await t.db.loginThrottle.findUnique({ where: { key: 'ip:203.0.113.40' } })).toMatchObject({ failures: 0, lockedUntil: null });
+    const v = counting();
+    const results = await Promise.all(
+      Array.from({ length: 40 }, (_, i) => signIn(t.db, 'racer@example.com', `guess-${i}`, '203.0.113.40', opts, undefined, { verify: v.verify })),
+    );
+    expect(v.calls).toBeGreaterThan(0);
+    expect(v.calls).toBeLessThanOrEqual(opts.maxFailures);
+    expect(results.filter((r) => !r.ok && r.reason === 'invalid')).toHaveLength(v.calls);
+    expect(results.filter((r) => !r.ok && r.reason === 'locked')).toHaveLength(40 - v.calls);
+    // and the account is locked now, even for the right password
+    const after = await signIn(t.db, 'racer@example.com', 'racer-password', '203.0.113.40', opts, undefined, { verify: v.verify });
+    expect(after.ok === false && after.reason).toBe('locked');
+    expect(v.calls).toBeLessThanOrEqual(opts.maxFailures);
+  });
+
+  it('two app instances (two database clients), 40 parallel attempts at different accounts from one address: at most 5 evaluations', async () => {
+    // On PostgreSQL a second client is a second instance. Two SQLite clients in one process
+    // would deadlock: better-sqlite3 waits for a lock synchronously, blocking the event loop
+    // that the other client needs to finish (separate processes wait for each other fine).
+    const other = t.provider === 'postgresql' ? createDb(t.url) : t.db;
+    try {
+      const v = counting();
+      const results = await Promise.all(
+        Array.from({ length: 40 }, (_, i) =>
+          signIn(i % 2 ? other : t.db, `sprayed${i}@example.com`, 'Spring2026!', '203.0.113.41', opts, undefined, { verify: v.verify }),
+        ),
+      );
+      expect(v.calls).toBeGreaterThan(0);
+      expect(v.calls).toBeLessThanOrEqual(opts.maxFailures);
+      expect(results.filter((r) => !r.ok && r.reason === 'locked')).toHaveLength(40 - v.calls);
+    } finally {
+      if (other !== t.db) await other.$disconnect();
+    }
+  });
+});
+
+describe('length limits, with messages that say them', () => {
+  const opts = { maxFailures: 5, windowMs: 15 * 60_000 };
+
+  it('sign-in refuses a 10,000-character e-mail or an over-long password without checking it', async () => {
+    let calls = 0;
+    const verify = async () => (calls++, false);
+    const long = await signIn(t.db, `${'a'.repeat(10_000)}@example.com`, 'whatever-pw', '192.0.2.90', opts, undefined, { verify });
+    expect(long).toEqual({ ok: false, reason: 'tooLong', message: 'E-mail addresses have at most 254 characters' });
+    const pw = await signIn(t.db, 'ann@example.com', 'p'.repeat(1025), '192.0.2.90', opts, undefined, { verify });
+    expect(pw).toEqual({ ok: false, reason: 'tooLong', message: 'Passwords have at most 1024 characters' });
+    expect(calls).toBe(0);
+    // 1,024 characters are still checked (and wrong)
+    expect(await signIn(t.db, 'ann@example.com', 'p'.repeat(1024), '192.0.2.90', opts, undefined, { verify })).toEqual({ ok: false, reason: 'invalid' });
+    expect(calls).toBe(1);
+  });
+
+  it('user creation (web, API and CLI go through createUser) refuses an e-mail over 254 and a name over 100 characters', async () => {
+    const local = 'b'.repeat(64);
+    const at254 = `${local}@${'c'.repeat(63)}.${'d'.repeat(63)}.${'e'.repeat(57)}.com`;
+    expect(at254).toHaveLength(254);
+    expect((await createUser(t.db, { email: at254, role: 'viewer', password: 'long-mail-pw' })).user.email).toBe(at254);
+    await expect(createUser(t.db, { email: `x${at254}`, role: 'viewer' })).rejects.toThrow('E-mail addresses have at most 254 characters');
+    await expect(createUser(t.db, { email: `${'a'.repeat(10_000)}@example.com`, role: 'viewer' })).rejects.toThrow(/at most 254 characters/);
+    await expect(createUser(t.db, { email: 'named@example.com', name: 'n'.repeat(101), role: 'viewer' })).rejects.toThrow('Names have at most 100 characters');
+    expect((await createUser(t.db, { email: 'named@example.com', name: 'n'.repeat(100), role: 'viewer' })).user.name).toHaveLength(100);
+  });
+
+  it('cli user add refuses an over-long e-mail with the limit, and adds nothing', async () => {
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'masklab-cli-'));
+    try {
+      const r = runCli({ databaseUrl: t.url, dataDir }, 'user', 'add', `${'a'.repeat(10_000)}@example.com`, '--role', 'viewer');
+      expect(r.code).toBe(1);
+      expect(r.err).toContain('error: E-mail addresses have at most 254 characters');
+      expect(await t.db.user.count({ where: { email: { startsWith: 'aaaaaaaaaa' } } })).toBe(0);
+    } finally {
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+
+  it('token names over 100 characters and over-long current passwords are refused with the limit', async () => {
+    const ann = await t.db.user.findUniqueOrThrow({ where: { email: 'ann@example.com' } });
+    await expect(createToken(t.db, ann.id, 't'.repeat(101))).rejects.toThrow('Give the token a name of 1 to 100 characters');
+    await expect(changeOwnPassword(t.db, ann.id, 'p'.repeat(5000), 'new-password-9')).rejects.toThrow('Passwords have at most 1024 characters');
   });
 });

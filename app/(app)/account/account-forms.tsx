@@ -3,7 +3,8 @@
 import { useState } from 'react';
 import { Message } from '@/app/_components/message';
 import { useAction } from '@/app/_components/use-action';
-import { changePasswordAction, createTokenAction, revokeTokenAction } from './actions';
+import { SessionList, type SessionRow } from '@/app/_components/session-list';
+import { changePasswordAction, createTokenAction, revokeOtherSessionsAction, revokeSessionAction, revokeTokenAction } from './actions';
 
 export function PasswordForm() {
   const { msg, pending, run, submit } = useAction();
@@ -125,5 +126,17 @@ export function TokenPanel({ tokens, now }: { tokens: Token[]; now: number }) {
         {tokens.length === 0 && <li className="py-2 text-slate-500">No tokens yet.</li>}
       </ul>
     </div>
+  );
+}
+
+export function SessionPanel({ sessions }: { sessions: SessionRow[] }) {
+  return (
+    <SessionList
+      sessions={sessions}
+      who="your account"
+      revoke={(id) => revokeSessionAction({ id })}
+      revokeOthers={() => revokeOtherSessionsAction({})}
+      othersLabel="Sign out everywhere else"
+    />
   );
 }

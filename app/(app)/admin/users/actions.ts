@@ -2,11 +2,12 @@
 
 import { revalidatePath } from 'next/cache';
 import { z } from 'zod';
-import { serverAction } from '@/app/_server/guard';
+import { currentSessionId, serverAction } from '@/app/_server/guard';
 import { db } from '@/lib/db';
 import { roleSchema } from '@/lib/auth/roles';
 import { UserError } from '@/lib/errors';
 import { createUser, newUserSchema, resetPassword, setDisabled, setRole } from '@/lib/auth/users';
+import { revokeSession, revokeUserSessions } from '@/lib/auth/sessions';
 
 const id = z.string().min(1);
 
@@ -33,4 +34,19 @@ export const setDisabledAction = serverAction(
 
 export const resetPasswordAction = serverAction({ role: 'admin', input: z.object({ id }) }, async ({ id }) => {
   return { password: await resetPassword(db(), id) };
+});
+
+export const revokeUserSessionAction = serverAction(
+  { role: 'admin', input: z.object({ userId: id, id: z.string().min(1).max(100) }) },
+  async ({ userId, id }) => {
+    await revokeSession(db(), userId, id);
+    revalidatePath('/admin/users');
+  },
+);
+
+/** Signs the user out of every browser (the admin's own session excepted). */
+export const revokeUserSessionsAction = serverAction({ role: 'admin', input: z.object({ userId: id }) }, async ({ userId }) => {
+  const revoked = await revokeUserSessions(db(), userId, await currentSessionId());
+  revalidatePath('/admin/users');
+  return { revoked };
 });

@@ -1,7 +1,8 @@
 import type { Metadata } from 'next';
-import { pageGuard } from '@/app/_server/guard';
+import { currentSessionId, pageGuard } from '@/app/_server/guard';
 import { db } from '@/lib/db';
 import { listUsers } from '@/lib/auth/users';
+import { describeSessions, liveSessionsByUser } from '@/lib/auth/sessions';
 import { CreateUserForm, UserRow } from './user-forms';
 
 export const metadata: Metadata = { title: 'Users' };
@@ -9,6 +10,8 @@ export const metadata: Metadata = { title: 'Users' };
 export default async function UsersPage() {
   const actor = await pageGuard('admin', '/admin/users');
   const users = await listUsers(db());
+  const current = await currentSessionId();
+  const sessions = await liveSessionsByUser(db());
   return (
     <div className="space-y-6">
       <h1 className="text-2xl font-semibold">Users</h1>
@@ -29,12 +32,13 @@ export default async function UsersPage() {
               <th className="py-2 pr-4">Name</th>
               <th className="py-2 pr-4">Role</th>
               <th className="py-2 pr-4">Status</th>
+              <th className="py-2 pr-4">Sessions</th>
               <th className="py-2">Actions</th>
             </tr>
           </thead>
           <tbody>
             {users.map((u) => (
-              <UserRow key={u.id} user={{ id: u.id, email: u.email, name: u.name, role: u.role, disabled: u.disabled }} self={u.id === actor.id} />
+              <UserRow key={u.id} user={{ id: u.id, email: u.email, name: u.name, role: u.role, disabled: u.disabled }} self={u.id === actor.id} sessions={describeSessions(sessions.get(u.id) ?? [], current)} />
             ))}
           </tbody>
         </table>

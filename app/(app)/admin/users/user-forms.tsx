@@ -4,7 +4,8 @@ import { ROLES } from '@/lib/auth/role-names';
 import { Message } from '@/app/_components/message';
 import { SelectField, SubmitRow } from '@/app/_components/fields';
 import { useAction } from '@/app/_components/use-action';
-import { createUserAction, resetPasswordAction, setDisabledAction, setRoleAction } from './actions';
+import { SessionList, type SessionRow } from '@/app/_components/session-list';
+import { createUserAction, resetPasswordAction, revokeUserSessionAction, revokeUserSessionsAction, setDisabledAction, setRoleAction } from './actions';
 
 export function CreateUserForm() {
   const { msg, pending, run, submit } = useAction();
@@ -53,7 +54,7 @@ export function CreateUserForm() {
 
 type RowUser = { id: string; email: string; name: string | null; role: string; disabled: boolean };
 
-export function UserRow({ user, self }: { user: RowUser; self: boolean }) {
+export function UserRow({ user, self, sessions }: { user: RowUser; self: boolean; sessions: SessionRow[] }) {
   const { msg, pending, run } = useAction();
   return (
     <>
@@ -80,6 +81,22 @@ export function UserRow({ user, self }: { user: RowUser; self: boolean }) {
           </select>
         </td>
         <td className="py-2 pr-4">{user.disabled ? <span className="text-red-700">disabled</span> : 'active'}</td>
+        <td className="py-2 pr-4 align-top">
+          <details>
+            <summary className="cursor-pointer">
+              {sessions.length} session{sessions.length === 1 ? '' : 's'}
+            </summary>
+            <div className="mt-2 min-w-96">
+              <SessionList
+                sessions={sessions}
+                who={user.email}
+                revoke={(id) => revokeUserSessionAction({ userId: user.id, id })}
+                revokeOthers={() => revokeUserSessionsAction({ userId: user.id })}
+                othersLabel={self ? 'Sign out everywhere else' : `Sign ${user.email} out everywhere`}
+              />
+            </div>
+          </details>
+        </td>
         <td className="flex gap-2 py-2">
           <button
             type="button"
@@ -106,7 +123,7 @@ export function UserRow({ user, self }: { user: RowUser; self: boolean }) {
       </tr>
       {msg && (
         <tr>
-          <td colSpan={5} className="pb-2">
+          <td colSpan={6} className="pb-2">
             <Message msg={msg} />
           </td>
         </tr>
