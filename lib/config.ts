@@ -1,5 +1,6 @@
 // The one place that reads the environment. Validated with zod; a bad value stops
 // the process with a message that names the variable and what is expected.
+import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { type AllowHost, literalRefusal, parseAllowHosts, urlProblem } from './net/destination';
@@ -176,4 +177,13 @@ let cached: Config | undefined;
 export function config(): Config {
   cached ??= parseConfig();
   return cached;
+}
+
+/** masklab's version (package.json), recorded in backups and model bundles. */
+export function masklabVersion(): string {
+  try {
+    return (JSON.parse(fs.readFileSync(path.resolve(__dirname, '..', 'package.json'), 'utf8')) as { version?: string }).version ?? 'unknown';
+  } catch {
+    return 'unknown';
+  }
 }
