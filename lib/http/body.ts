@@ -39,14 +39,16 @@ function declaredOver(contentLength: string | null, maxBytes: number): boolean {
   return !!contentLength && Number.isFinite(n) && n > maxBytes;
 }
 
+const isWebStream = (body: unknown): body is ReadableStream<Uint8Array> => typeof (body as ReadableStream).getReader === 'function';
+
 /**
  * The chunks of `body`, as they arrive, while their total stays within the limit (bodyBytesAllowed): the
  * chunk that passes it is not passed on; the stream is cancelled (nothing more is pulled) and a
  * 413 UserError thrown instead.
  */
 export async function* limitedChunks(body: ReadableStream<Uint8Array> | AsyncIterable<Uint8Array>, limit: BodyLimit): AsyncGenerator<Uint8Array> {
-  const reader = 'getReader' in body ? body.getReader() : null;
-  const iterator = reader ? null : body[Symbol.asyncIterator]();
+  const reader = isWebStream(body) ? body.getReader() : null;
+  const iterator = reader ? null : (body as AsyncIterable<Uint8Array>)[Symbol.asyncIterator]();
   const allowed = bodyBytesAllowed(limit);
   let total = 0;
   let finished = false;
