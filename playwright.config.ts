@@ -60,6 +60,8 @@ export default defineConfig({
       MASKLAB_ADMIN_PASSWORD: ADMIN.password,
       NEXT_TELEMETRY_DISABLED: '1',
       DATABASE_URL: '',
+      // e2e/webhooks.spec.ts runs its receiver on this host (any port): loopback hooks are refused otherwise
+      MASKLAB_WEBHOOK_ALLOW_HOSTS: '127.0.0.1',
     },
   },
 });

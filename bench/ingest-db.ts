@@ -9,7 +9,7 @@ import { createDb } from '../lib/db';
 import { migrate } from '../lib/db/migrate';
 import { createUser } from '../lib/auth/users';
 import { analyseFaces, type IngestOptions } from '../lib/dataset/ingest';
-import { importPath } from '../lib/dataset/import';
+import { importPath } from '../lib/import/folder';
 import { LocalStore } from '../lib/storage';
 import { decodeImage } from '../lib/images';
 

@@ -17,10 +17,12 @@ import { migrate } from '../lib/db/migrate';
 import { prng, shuffleInPlace } from '../lib/dataset/split';
 import { backendName, getTf } from '../lib/models/tf';
 import { Worker } from '../lib/queue/worker';
-import { encodeVector, FEATURE_KEY } from '../lib/training/features';
-import { rankLabelErrors } from '../lib/training/label-errors';
-import { queueLabelErrors } from '../lib/training/label-errors-db';
-import { LABEL_ERRORS_JOB, outOfFoldProbs, runLabelErrorsJob } from '../lib/training/label-errors-job';
+import { encodeVector, FEATURE_KEY } from '../lib/features/cache';
+import { rankLabelErrors } from '../lib/label-errors/rank';
+import { queueLabelErrors } from '../lib/label-errors/db';
+import { LABEL_ERRORS_JOB, runLabelErrorsJob } from '../lib/label-errors/job';
+import { outOfFoldProbs } from '../lib/training/cross-validate';
+import { DEFAULT_HEAD } from '../lib/training/head';
 
 const flipMask = (c: ClassName): ClassName => (c.startsWith('mask') ? (c.replace('mask', 'nomask') as ClassName) : (c.replace('nomask', 'mask') as ClassName));
 const flipAge = (c: ClassName): ClassName => (c.endsWith('old') ? (c.replace('old', 'young') as ClassName) : (c.replace('young', 'old') as ClassName));
@@ -36,12 +38,7 @@ export async function flippedRecall(faces: readonly RealFace[], seed: number): P
   order.slice(0, 6).forEach((i) => flipped.set(i, flipMask(faces[i].label)));
   order.slice(6, 12).forEach((i) => flipped.set(i, flipAge(faces[i].label)));
   const y = faces.map((f, i) => classIndex(flipped.get(i) ?? f.label));
-  const probs = await outOfFoldProbs(
-    tf,
-    faces.map((f) => f.pair),
-    y,
-    { seed },
-  );
+  const probs = await outOfFoldProbs(tf, { pairs: faces.map((f) => f.pair), y }, { seed, config: DEFAULT_HEAD });
   const ranked = rankLabelErrors(faces.map((_, i) => ({ faceId: String(i), label: y[i], probs: probs[i] })));
   const ranks = [...flipped.keys()].map((i) => ranked.findIndex((r) => r.faceId === String(i)) + 1).sort((a, b) => a - b);
   return { found: ranks.filter((r) => r <= 30).length, ranks };

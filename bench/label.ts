@@ -13,7 +13,7 @@ import { labelFace, labelQueue, undoLastLabel } from '../lib/dataset/labels';
 import { listFaces } from '../lib/dataset/gallery';
 import { dashboard } from '../lib/dataset/balance';
 import { confounds } from '../lib/dataset/confounds';
-import { apparentPending } from '../lib/training/features-queue';
+import { apparentPending } from '../lib/features/queue';
 import type { BenchRow } from './run';
 
 const FACES = 20_000;

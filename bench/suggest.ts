@@ -14,10 +14,10 @@ import { labelQueue, undoLastLabel } from '../lib/dataset/labels';
 import { facesMatching } from '../lib/dataset/gallery';
 import { acceptSuggestions } from '../lib/dataset/suggestions';
 import { getTf } from '../lib/models/tf';
-import { encodeVector, FEATURE_KEY } from '../lib/training/features';
+import { encodeVector, FEATURE_KEY } from '../lib/features/cache';
 import { buildHead, DEFAULT_HEAD } from '../lib/training/head';
 import { buildModelMeta } from '../lib/training/meta';
-import { computeSuggestions } from '../lib/training/suggest';
+import { computeSuggestions } from '../lib/suggest/suggest';
 import type { BenchRow } from './run';
 
 const FACES = 20_000;

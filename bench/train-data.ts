@@ -7,7 +7,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { analyseImage } from '../lib/faces/pipeline';
-import { decodeOriginal, decodeVector, describeImageBoxes, encodeVector, featureKey, vectorDim } from '../lib/training/features';
+import { decodeOriginal, decodeVector, describeImageBoxes, encodeVector, featureKey, vectorDim } from '../lib/features/cache';
 import { BACKBONE_CHOICES, type BackboneKind, DEFAULT_BACKBONE } from '../lib/inference/backbone';
 import type { FeaturePair } from '../lib/inference/types';
 import { CLASSES, type ClassName } from '../lib/classes';

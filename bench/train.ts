@@ -19,52 +19,22 @@ import os from 'node:os';
 import type { BenchRow } from './run';
 import { ageDev, maskDev, photoFeatures, realFaces, type RealFace, type SetFace } from './train-data';
 import { CLASSES, classIndex } from '../lib/classes';
-import { prng, shuffleInPlace } from '../lib/dataset/split';
-import { argmax, classifyFeatures, headInput } from '../lib/inference/classify';
+import { prng } from '../lib/dataset/split';
+import { argmax, classifyFeatures } from '../lib/inference/classify';
 import type { HeadConfig } from '../lib/inference/meta';
 import type { FeaturePair } from '../lib/inference/types';
 import { backendName, getTf } from '../lib/models/tf';
-import { type BackboneKind, DEFAULT_BACKBONE, featureLayout } from '../lib/inference/backbone';
-import { FEATURE_KEY, featureKey } from '../lib/training/features';
+import { type BackboneKind, DEFAULT_BACKBONE } from '../lib/inference/backbone';
+import { FEATURE_KEY, featureKey } from '../lib/features/cache';
 import { ACCURATE_HEAD, DEFAULT_HEAD } from '../lib/training/head';
-import { buildModelMeta } from '../lib/training/meta';
 import { computeMetrics, type Metrics } from '../lib/training/metrics';
-import { trainHead } from '../lib/training/train-head';
-import { apparentMale, sampleWeights } from '../lib/training/weights';
+import { cvFolds, fitHead, type Part, stratifiedFolds } from '../lib/training/cross-validate';
+import { apparentMale } from '../lib/training/weights';
 
 export const describeHead = (h: HeadConfig) =>
   `${h.hidden > 0 ? `hidden ${h.hidden}` : 'linear'}, l2 ${h.l2}, lr ${h.learningRate}, dropout ${h.dropout}, weights ${h.weighting ?? 'class'}`;
 
-/** Stratified k folds of indices (seeded). */
-export function stratifiedFolds(labels: readonly number[], k: number, seed: number): number[][] {
-  const folds: number[][] = Array.from({ length: k }, () => []);
-  const rand = prng(seed);
-  for (let c = 0; c < CLASSES.length; c++) {
-    const idx = shuffleInPlace(
-      labels.map((l, i) => (l === c ? i : -1)).filter((i) => i >= 0),
-      rand,
-    );
-    idx.forEach((i, j) => folds[j % k].push(i));
-  }
-  return folds;
-}
-
-const toX = (pairs: readonly FeaturePair[], useAge: boolean, mirrored = false, kind: BackboneKind = DEFAULT_BACKBONE) =>
-  pairs.map((p) => {
-    const v = mirrored ? p.mirrored! : p.plain;
-    return headInput(v.features, v.age, useAge, featureLayout(kind));
-  });
-
 export type FoldResult = { valid: Metrics; test: Metrics; epochs: number; ms: number; testProbs: Float32Array[]; extra: Float32Array[][] };
-type Part = { pairs: FeaturePair[]; y: number[]; source?: string[] };
-
-/** The recipe's sample weights (`cfg.weighting`, default class only), male probability from the cached vectors as in the job. */
-export function recipeWeights(part: Part, cfg: HeadConfig): number[] {
-  return sampleWeights(
-    part.y.map((y, i) => ({ y, male: part.pairs[i].plain.male, source: part.source?.[i] ?? null })),
-    cfg.weighting ?? 'class',
-  );
-}
 
 /** Trains on train, early-stops on valid, returns valid and test metrics (and the probabilities of `extra` pair lists). */
 export async function fitAndScore(
@@ -75,27 +45,9 @@ export async function fitAndScore(
   opts: { seed: number; tta: boolean; extra?: FeaturePair[][]; kind?: BackboneKind },
 ): Promise<FoldResult> {
   const tf = await getTf();
-  const kind = opts.kind ?? DEFAULT_BACKBONE;
   const t0 = performance.now();
-  const r = await trainHead(
-    tf,
-    {
-      train: { x: toX(train.pairs, cfg.useAge, false, kind), xMirror: toX(train.pairs, cfg.useAge, true, kind), y: train.y, w: recipeWeights(train, cfg) },
-      valid: { x: toX(valid.pairs, cfg.useAge, false, kind), y: valid.y, w: recipeWeights(valid, cfg) },
-    },
-    { config: cfg, seed: opts.seed },
-  );
+  const { head, trained: r } = await fitHead(tf, train, valid, cfg, { seed: opts.seed, mirrorTta: opts.tta, kind: opts.kind });
   const ms = performance.now() - t0;
-  const meta = buildModelMeta({
-    runId: 'bench',
-    head: cfg,
-    mirrorTta: opts.tta,
-    bestEpoch: r.bestEpoch,
-    seed: opts.seed,
-    snapshot: { faces: train.y.length, perSplit: {} },
-    backbone: kind,
-  });
-  const head = { model: r.model, meta };
   const testProbs = await classifyFeatures(tf, head, test.pairs);
   const extra: Float32Array[][] = [];
   for (const e of opts.extra ?? []) extra.push(await classifyFeatures(tf, head, e));
@@ -119,21 +71,9 @@ export async function crossValidate(
   const k = opts.folds ?? 5;
   const seed = opts.seed ?? 1337;
   const y = faces.map((f) => classIndex(f.label));
-  const folds = stratifiedFolds(y, k, seed);
   const results: FoldResult[] = [];
   const pooled: Float32Array[] = new Array(faces.length);
-  for (let f = 0; f < k; f++) {
-    const testIdx = folds[f];
-    const rest = folds.filter((_, j) => j !== f).flat();
-    // 10% of the rest, stratified, for validation (early stopping and model choice).
-    const inner = stratifiedFolds(
-      rest.map((i) => y[i]),
-      10,
-      seed + f,
-    );
-    const validIdx = inner[0].map((j) => rest[j]);
-    const validSet = new Set(validIdx);
-    const trainIdx = rest.filter((i) => !validSet.has(i));
+  for (const [f, { train: trainIdx, valid: validIdx, test: testIdx }] of cvFolds(y, k, seed).entries()) {
     const pick = (idx: number[]) => ({ pairs: idx.map((i) => faces[i].pair), y: idx.map((i) => y[i]), source: idx.map((i) => faces[i].source) });
     const r = await fitAndScore(pick(trainIdx), pick(validIdx), pick(testIdx), cfg, { seed: seed + f, tta: opts.tta ?? true, kind: opts.kind });
     testIdx.forEach((i, j) => (pooled[i] = r.testProbs[j]));

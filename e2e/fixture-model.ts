@@ -15,9 +15,10 @@ import { createDb } from '../lib/db';
 import { analyseImage } from '../lib/faces/pipeline';
 import { BACKBONE_ID } from '../lib/inference/backbone';
 import { headInput } from '../lib/inference/classify';
-import { promote, saveModel } from '../lib/models/registry';
+import { saveModel } from '../lib/models/registry';
+import { promote } from '../lib/training/promote';
 import { getTf } from '../lib/models/tf';
-import { decodeOriginal, describeImageBoxes } from '../lib/training/features';
+import { decodeOriginal, describeImageBoxes } from '../lib/features/cache';
 import { DEFAULT_HEAD } from '../lib/training/head';
 import { buildModelMeta } from '../lib/training/meta';
 

@@ -1,6 +1,7 @@
 // Webhooks from the admin's side: add a hook on /admin/webhooks (reached from the menu), note its
 // secret, send a test event; the worker delivers it to a receiver this test runs on 127.0.0.1, signed
-// so the receiver can verify it with that secret, and the delivery appears in the page's log.
+// so the receiver can verify it with that secret, and the delivery appears in the page's log. The
+// server lists 127.0.0.1 in MASKLAB_WEBHOOK_ALLOW_HOSTS (playwright.config.ts): loopback is refused otherwise.
 import crypto from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -38,6 +39,10 @@ test('an admin adds a webhook, sends a test event, and sees it delivered', async
   await page.getByLabel('URL (http:// or https://)').fill('ftp://example.com/x');
   await page.getByRole('button', { name: 'Add webhook' }).click();
   await expect(page.getByRole('alert').filter({ hasText: 'must be an http:// or https:// URL' })).toBeVisible();
+  // so is the cloud metadata address (only hosts in MASKLAB_WEBHOOK_ALLOW_HOSTS, here 127.0.0.1, may be private)
+  await page.getByLabel('URL (http:// or https://)').fill('http://169.254.169.254/latest/meta-data/');
+  await page.getByRole('button', { name: 'Add webhook' }).click();
+  await expect(page.getByRole('alert').filter({ hasText: 'refused: 169.254.169.254 is a link-local address' })).toBeVisible();
 
   await page.getByLabel('URL (http:// or https://)').fill(url);
   await page.getByRole('button', { name: 'Add webhook' }).click();

@@ -2,20 +2,20 @@
 import fs from 'node:fs';
 import { db } from '../lib/db';
 import { loadPromoted } from '../lib/models/promoted';
-import { promote, rollback } from '../lib/models/registry';
+import { promote, rollback } from '../lib/training/promote';
 import { getJob } from '../lib/queue/jobs';
 import { type JobHandler, Worker } from '../lib/queue/worker';
-import { listLabelErrors, queueLabelErrors } from '../lib/training/label-errors-db';
-import { LABEL_ERRORS_JOB, runLabelErrorsJob } from '../lib/training/label-errors-job';
-import { exportDataset } from '../lib/training/export';
-import { exportOptionsSchema } from '../lib/training/export-queue';
+import { listLabelErrors, queueLabelErrors } from '../lib/label-errors/db';
+import { LABEL_ERRORS_JOB, runLabelErrorsJob } from '../lib/label-errors/job';
+import { exportDataset } from '../lib/export/export';
+import { exportOptionsSchema } from '../lib/export/queue';
 import { queueRetrain, type RunMetrics, runTrainJob, TRAIN_JOB } from '../lib/training/job';
 import { ACCURATE_COST, BACKBONE_CHOICES, type BackboneChoice } from '../lib/inference/backbone';
 import { withoutFaceIds } from '../lib/training/slices';
 import { WEIGHTINGS, type Weighting } from '../lib/training/weights';
 import { evaluateFolder, imageFiles, predictPhoto } from '../lib/training/evaluate';
-import { FEATURES_JOB, featuresJobHandler, queueFeatures } from '../lib/training/features-job';
-import { computeSuggestions } from '../lib/training/suggest';
+import { FEATURES_JOB, featuresJobHandler, queueFeatures } from '../lib/features/job';
+import { computeSuggestions } from '../lib/suggest/suggest';
 import { suggestionLines } from '../lib/dataset/suggestions';
 
 export const TRAINING_COMMANDS = ['train', 'features', 'predict', 'evaluate', 'promote', 'rollback', 'export', 'label-errors', 'suggest'];

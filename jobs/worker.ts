@@ -4,16 +4,16 @@
 import { config, ConfigError } from '../lib/config';
 import { db } from '../lib/db';
 import { migrate } from '../lib/db/migrate';
-import { IMPORT_JOB, importJobHandler } from '../lib/dataset/import-job';
-import { incomingDir, sweepIncoming } from '../lib/dataset/incoming';
+import { IMPORT_JOB, importJobHandler } from '../lib/import/job';
+import { incomingDir, sweepIncoming } from '../lib/import/incoming';
 import { sweepTemp } from '../lib/models/registry';
 import { Worker } from '../lib/queue/worker';
 import { runTrainJob, TRAIN_JOB } from '../lib/training/job';
-import { FEATURES_JOB, featuresJobHandler } from '../lib/training/features-job';
-import { LABEL_ERRORS_JOB, runLabelErrorsJob } from '../lib/training/label-errors-job';
-import { MAP_JOB, runMapJob } from '../lib/training/map-job';
-import { EXPORT_JOB, exportJobHandler } from '../lib/training/export-job';
-import { runSuggestJob, SUGGEST_JOB } from '../lib/training/suggest';
+import { FEATURES_JOB, featuresJobHandler } from '../lib/features/job';
+import { LABEL_ERRORS_JOB, runLabelErrorsJob } from '../lib/label-errors/job';
+import { MAP_JOB, runMapJob } from '../lib/dataset-map/job';
+import { EXPORT_JOB, exportJobHandler } from '../lib/export/job';
+import { runSuggestJob, SUGGEST_JOB } from '../lib/suggest/suggest';
 import { startWebhookDispatcher } from '../lib/webhooks/deliver';
 
 async function main() {

@@ -2,23 +2,24 @@
 // the process with a message that names the variable and what is expected.
 import path from 'node:path';
 import { z } from 'zod';
+import { type AllowHost, literalRefusal, parseAllowHosts, urlProblem } from './net/destination';
 
 const bool = z
   .enum(['1', '0', 'true', 'false', 'yes', 'no'])
   .transform((v) => v === '1' || v === 'true' || v === 'yes');
 
-/** An absolute http:// or https:// URL (a webhook target). */
+/**
+ * An absolute http:// or https:// URL (a webhook target): no user name or password, at most
+ * MAX_URL_LENGTH characters. Where it points is checked separately (`literalRefusal`, and lib/webhooks
+ * resolves names).
+ */
 export const httpUrlSchema = z
   .string()
   .trim()
-  .refine((v) => {
-    try {
-      const u = new URL(v);
-      return (u.protocol === 'http:' || u.protocol === 'https:') && !!u.hostname;
-    } catch {
-      return false;
-    }
-  }, 'must be an http:// or https:// URL, e.g. https://hooks.example.com/masklab');
+  .superRefine((v, ctx) => {
+    const problem = urlProblem(v);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  });
 
 const schema = z.object({
   MASKLAB_DATA_DIR: z.string().min(1).default('./data'),
@@ -50,6 +51,7 @@ const schema = z.object({
   MASKLAB_BACKUP_BEFORE_MIGRATE: bool.default(true),
   MASKLAB_WEBHOOK_URL: httpUrlSchema.optional(),
   MASKLAB_WEBHOOK_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
+  MASKLAB_WEBHOOK_ALLOW_HOSTS: z.string().optional(),
 });
 
 export type Config = {
@@ -92,6 +94,11 @@ export type Config = {
   webhookUrl?: string;
   /** The HMAC key of that hook; without it its requests are not signed. */
   webhookSecret?: string;
+  /**
+   * Hosts (and ports) webhooks may reach although their address is loopback, private, link-local…
+   * (MASKLAB_WEBHOOK_ALLOW_HOSTS, e.g. `127.0.0.1:9000`); every other such destination is refused.
+   */
+  webhookAllowHosts: AllowHost[];
 };
 
 export class ConfigError extends Error {
@@ -112,6 +119,18 @@ export function parseConfig(env: Record<string, string | undefined> = process.en
   const e = parsed.data;
   if (e.MASKLAB_WEBHOOK_SECRET && !e.MASKLAB_WEBHOOK_URL) {
     throw new ConfigError('masklab: invalid configuration\n  MASKLAB_WEBHOOK_SECRET: is set, but MASKLAB_WEBHOOK_URL (the hook it signs for) is not');
+  }
+  let webhookAllowHosts: AllowHost[];
+  try {
+    webhookAllowHosts = parseAllowHosts(e.MASKLAB_WEBHOOK_ALLOW_HOSTS);
+  } catch (err) {
+    throw new ConfigError(`masklab: invalid configuration\n  MASKLAB_WEBHOOK_ALLOW_HOSTS: ${(err as Error).message}`);
+  }
+  const refused = e.MASKLAB_WEBHOOK_URL && literalRefusal(new URL(e.MASKLAB_WEBHOOK_URL), webhookAllowHosts);
+  if (refused) {
+    throw new ConfigError(
+      `masklab: invalid configuration\n  MASKLAB_WEBHOOK_URL: refused: ${refused} (a receiver on this host or your own network must be listed in MASKLAB_WEBHOOK_ALLOW_HOSTS, e.g. 127.0.0.1:9000)`,
+    );
   }
   const dataDir = path.resolve(cwd, e.MASKLAB_DATA_DIR);
   let databaseUrl = e.DATABASE_URL ?? `file:${path.join(dataDir, 'masklab.db')}`;
@@ -148,6 +167,7 @@ export function parseConfig(env: Record<string, string | undefined> = process.en
     backupBeforeMigrate: e.MASKLAB_BACKUP_BEFORE_MIGRATE,
     webhookUrl: e.MASKLAB_WEBHOOK_URL,
     webhookSecret: e.MASKLAB_WEBHOOK_SECRET,
+    webhookAllowHosts,
   };
 }
 

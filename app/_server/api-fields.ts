@@ -1,7 +1,7 @@
 // zod fields shared by several route handlers' inputs (and so by their OpenAPI description).
 import { z } from 'zod';
 import { LABELS, parseLabel } from '@/lib/classes';
-import { photoTooLarge } from '@/lib/dataset/upload';
+import { photoTooLarge } from '@/lib/import/upload';
 
 /** A class name as a form field or query parameter ("mask_old", "Mask old"), or absent: → the label or null. */
 export const labelField = z

@@ -13,7 +13,8 @@ import { NextResponse } from 'next/server';
 import { headers } from 'next/headers';
 import { z } from 'zod';
 import { db } from '@/lib/db';
-import { type Actor, hasRole, HttpError, type Role, requireRole, UnauthenticatedError, UserError } from '@/lib/auth/roles';
+import { type Actor, hasRole, type Role, requireRole } from '@/lib/auth/roles';
+import { describeError, UnauthenticatedError, UserError } from '@/lib/errors';
 import { loadActor } from '@/lib/auth/users';
 import { actorFromToken } from '@/lib/auth/tokens';
 import { type BodyLimit, JSON_BODY_LIMIT, readRequestBody } from '@/lib/http/body';
@@ -46,27 +47,9 @@ export async function pageGuard(role: Role = 'viewer', from?: string): Promise<A
   return actor;
 }
 
-/**
- * What a thrown error means to the caller, for route handlers and server actions alike: an
- * HttpError (401 / 403 / 400 / 404 / 409 / 413 …) and a zod error (400) are shown as they
- * are; anything else is logged and reported as a 500 without its details.
- */
-export function describeError(err: unknown): { status: number; message: string; issues?: { path: string; message: string }[] } {
-  if (err instanceof HttpError) return { status: err.status, message: err.message };
-  if (err instanceof z.ZodError) {
-    return { status: 400, message: formatZod(err), issues: err.issues.map((i) => ({ path: i.path.join('.'), message: i.message })) };
-  }
-  console.error(err);
-  return { status: 500, message: 'Something went wrong; see the server log' };
-}
-
 export function errorResponse(err: unknown): NextResponse {
   const { status, message, issues } = describeError(err);
   return NextResponse.json(issues ? { error: message, issues } : { error: message }, { status });
-}
-
-export function formatZod(err: z.ZodError): string {
-  return err.issues.map((i) => (i.path.length ? `${i.path.join('.')}: ${i.message}` : i.message)).join('; ');
 }
 
 type RouteCtx<P> = { params: Promise<P> };

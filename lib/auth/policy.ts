@@ -2,7 +2,8 @@
 // the same rules before they show a control, so a page never offers what the handler refuses.
 // Route handlers and server actions declare their minimal role in `apiRoute` / `serverAction`;
 // the rules here are the ones that need more than a role, or that pages also ask.
-import { type Actor, ForbiddenError, hasRole } from './roles';
+import { ForbiddenError } from '../errors';
+import { type Actor, hasRole } from './roles';
 
 type Who = Pick<Actor, 'id' | 'role'>;
 

@@ -3,7 +3,8 @@
 import crypto from 'node:crypto';
 import type { Db } from '../db';
 import { z } from 'zod';
-import { type Actor, UnauthenticatedError, UserError } from './roles';
+import { UnauthenticatedError, UserError } from '../errors';
+import type { Actor } from './roles';
 import { loadActor } from './users';
 
 const PREFIX = 'mlk_';

@@ -3,7 +3,8 @@ import { z } from 'zod';
 import type { Db } from '../db';
 import { isUniqueViolation } from '../db';
 import { generatePassword, hashPassword, MIN_PASSWORD_LENGTH, verifyPassword } from './password';
-import { type Actor, type Role, roleSchema, UserError } from './roles';
+import { UserError } from '../errors';
+import { type Actor, type Role, roleSchema } from './roles';
 import { allKeys, clearSuccess, keysToCheck, lockedFor, recordFailure, type ThrottleOptions, throttleKeys } from './throttle';
 
 export const emailSchema = z

@@ -4,7 +4,7 @@
 // (lib/training/evaluation.ts). A set may label only one attribute: Face.attrLabel young|old
 // (scored on age) or mask|nomask (scored on mask), the label staying null.
 import type { Db } from '../db';
-import { UserError } from '../auth/roles';
+import { UserError } from '../errors';
 import { CLASSES } from '../classes';
 
 export const ATTR_LABELS = ['old', 'young', 'mask', 'nomask'] as const;

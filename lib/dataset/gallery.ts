@@ -5,7 +5,8 @@ import type { Db, Prisma } from '../db';
 import { CLASSES, LABELS } from '../classes';
 import { faceCard, toCard } from './labels';
 import { blindFaceIds, redactBlind } from './reviews';
-import { type Actor, UserError } from '../auth/roles';
+import { type Actor } from '../auth/roles';
+import { UserError } from '../errors';
 
 export const PAGE_SIZE = 48;
 /** At most this many faces in an `ids` filter (it travels in the URL). */

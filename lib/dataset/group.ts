@@ -8,8 +8,8 @@ import type { Db, Tx } from '../db';
 
 const HEX16 = /^[0-9a-f]{16}$/;
 
-/** Splits 16 hex characters into `n` contiguous slices as even as possible: [start, length] (1-based start). */
-export function slices(n: number): Array<[number, number]> {
+/** Splits 16 hex characters into `n` contiguous bands as even as possible: [start, length] (1-based start). */
+export function hexBands(n: number): Array<[number, number]> {
   const k = Math.max(1, Math.min(16, n));
   const out: Array<[number, number]> = [];
   let start = 1;
@@ -37,7 +37,7 @@ export type GroupMatch = { id: string; groupId: string | null; distance: number 
 export async function nearestFace(db: Db | Tx, phash: string, maxDistance: number, exceptPhotoId?: string): Promise<GroupMatch | null> {
   if (!HEX16.test(phash)) throw new Error(`bad phash ${phash}`);
   // Hex literals only (validated above), so the SQL is safe to build and identical on SQLite and PostgreSQL.
-  const where = slices(8)
+  const where = hexBands(8)
     .map(([s, l]) => `substr("phash", ${s}, ${l}) = '${phash.substr(s - 1, l)}'`)
     .join(' OR ');
   const rows = await (db as Db).$queryRawUnsafe<Array<{ id: string; phash: string; groupId: string | null; photoId: string }>>(

@@ -3,8 +3,9 @@
 // in the same transaction as its event. Viewers are refused here, not only in the UI.
 import crypto from 'node:crypto';
 import { z } from 'zod';
-import type { Db, Prisma, Tx } from '../db';
-import { type Actor, requireRole, UserError } from '../auth/roles';
+import { chunks, type Db, type Prisma, type Tx } from '../db';
+import { type Actor, requireRole } from '../auth/roles';
+import { UserError } from '../errors';
 import { type FaceClass, type Label, LABELS } from '../classes';
 
 export const labelSchema = z.enum(LABELS, { message: `A label is one of ${LABELS.join(', ')}` });
@@ -39,7 +40,7 @@ export async function assignLabels(
   const { faceIds: ids, label: newLabel } = assignSchema.parse({ faceIds: [...new Set(faceIds)], label });
   // Labelling a face one owes a blind second opinion would reveal (and overwrite) the first label.
   let owed = 0;
-  for (const slice of slices(ids)) owed += await db.review.count({ where: { faceId: { in: slice }, status: 'pending', reviewerId: actor.id } });
+  for (const slice of chunks(ids)) owed += await db.review.count({ where: { faceId: { in: slice }, status: 'pending', reviewerId: actor.id } });
   if (owed > 0) throw new UserError('You owe a blind second opinion on this face: give it on the Reviews page', 409);
   return db.$transaction((tx) => applyLabels(tx, actor.id, ids, newLabel, kind));
 }
@@ -82,7 +83,7 @@ export async function applyLabels(
       return { faceId: f.id, photoId: f.photoId, userId, oldLabel: f.label, newLabel, kind, createdAt: now, batchId, suggested, accepted: suggested === null ? null : suggested === newLabel };
     }),
   );
-  for (const ids of slices(changed.map((c) => c.faceId))) {
+  for (const ids of chunks(changed.map((c) => c.faceId))) {
     await tx.face.updateMany({ where: { id: { in: ids } }, data: { label: newLabel, labelledById: userId, labelledAt: now } });
     // A suspected label error was about the old label: it (and a "kept" mark on it) no longer applies.
     await tx.labelError.deleteMany({ where: { faceId: { in: ids }, label: { not: newLabel } } });
@@ -90,19 +91,9 @@ export async function applyLabels(
   return { changed, unchanged: faces.length - changed.length, batchId };
 }
 
-/**
- * Ids in slices for updateMany / deleteMany: the engine splits long `in` lists of reads, not of
- * writes, and SQLite takes at most 999 bound values a statement.
- */
-export function slices<T>(xs: readonly T[], size = 500): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < xs.length; i += size) out.push(xs.slice(i, i + size));
-  return out;
-}
-
-/** Label events in slices (a bulk action of thousands of rows would pass the database's limit of bound values). */
+/** Label events in chunks (a bulk action of thousands of rows would pass the database's limit of bound values). */
 async function createEvents(tx: Tx, rows: Prisma.LabelEventCreateManyInput[]): Promise<void> {
-  for (let i = 0; i < rows.length; i += 1000) await tx.labelEvent.createMany({ data: rows.slice(i, i + 1000) });
+  for (const data of chunks(rows, 1000)) await tx.labelEvent.createMany({ data });
 }
 
 /** One face, one label: what the keyboard view sends. */
@@ -199,7 +190,7 @@ async function undoBatch(tx: Tx, actor: Actor, batchId: string): Promise<LabelCh
     live.map((e) => ({ faceId: e.faceId, photoId: e.photoId, userId: actor.id, oldLabel: e.newLabel, newLabel: e.oldLabel, kind: 'undo', batchId, createdAt: now })),
   );
   const toNull = live.filter((e) => e.oldLabel === null).map((e) => e.faceId);
-  for (const ids of slices(toNull)) await tx.face.updateMany({ where: { id: { in: ids } }, data: { label: null, labelledById: null, labelledAt: null } });
+  for (const ids of chunks(toNull)) await tx.face.updateMany({ where: { id: { in: ids } }, data: { label: null, labelledById: null, labelledAt: null } });
   for (const e of live.filter((x) => x.oldLabel !== null)) {
     const previous = await previousEvent(tx, e.faceId, e.oldLabel!, e.createdAt, e.id);
     await tx.face.update({
@@ -239,7 +230,7 @@ export const faceCard = {
   suggestion: { select: { label: true, confidence: true, runId: true } },
 } satisfies Prisma.FaceSelect;
 
-/** The promoted model's suggestion for an unlabelled face (lib/training/suggest.ts). */
+/** The promoted model's suggestion for an unlabelled face (lib/suggest/suggest.ts). */
 export type FaceSuggestion = { class: string; confidence: number; runId: string };
 
 export type FaceCard = {

@@ -1,6 +1,7 @@
 // Deleting photos and checking that rows and stored files agree.
 import type { Db } from '../db';
-import { type Actor, UserError } from '../auth/roles';
+import { type Actor } from '../auth/roles';
+import { UserError } from '../errors';
 import { ensure, may } from '../auth/policy';
 import { type BlobStore, photoKeys, shaOfKey } from '../storage';
 

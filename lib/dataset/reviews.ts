@@ -3,7 +3,8 @@
 // the admin, whose decision becomes the face's label (a "resolve" event).
 import { z } from 'zod';
 import type { Db } from '../db';
-import { type Actor, ForbiddenError, requireRole, UserError } from '../auth/roles';
+import { type Actor, requireRole } from '../auth/roles';
+import { ForbiddenError, UserError } from '../errors';
 import type { Label } from '../classes';
 import { applyLabels, type FaceCard, faceWithHistory, getFaceCards, labelSchema } from './labels';
 

@@ -1,8 +1,9 @@
-// Reading and acting on the promoted model's suggestions (written by lib/training/suggest.ts):
+// Reading and acting on the promoted model's suggestions (written by lib/suggest/suggest.ts):
 // a face as JSON (`GET /api/faces/<id>`), bulk-accepting the suggestions of a grid selection, and
 // the rows `npm run cli -- suggest` prints.
 import type { Db } from '../db';
-import { type Actor, requireRole, UserError } from '../auth/roles';
+import { type Actor, requireRole } from '../auth/roles';
+import { UserError } from '../errors';
 import { CLASSES, type FaceClass } from '../classes';
 import { applyLabels, type FaceSuggestion, MAX_BATCH, newBatchId } from './labels';
 import { faceForViewer } from './reviews';

@@ -51,6 +51,16 @@ export function db(): Db {
 }
 
 /**
+ * A list in chunks of `size` for `in` lists of updateMany / deleteMany / createMany: the engine
+ * splits long `in` lists of reads, not of writes, and SQLite takes at most 999 bound values a statement.
+ */
+export function chunks<T>(xs: readonly T[], size = 500): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < xs.length; i += size) out.push(xs.slice(i, i + size));
+  return out;
+}
+
+/**
  * Prisma error codes, checked by code rather than `instanceof`: the SQLite and the
  * PostgreSQL client each have their own error classes.
  */

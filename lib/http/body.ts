@@ -1,9 +1,9 @@
 // Request bodies read within a size limit, whatever their framing: the one limiter that
 // apiRoute's JSON and form readers (app/_server/guard.ts) and the zip upload's disk writer
-// (lib/dataset/incoming.ts) go through. It pulls the stream chunk by chunk and stops at the
+// (lib/import/incoming.ts) go through. It pulls the stream chunk by chunk and stops at the
 // first chunk that passes the limit, so a chunked body (no Content-Length) of any size costs at
 // most the limit in memory, and a declared Content-Length over it is refused before a byte is read.
-import { UserError } from '../auth/roles';
+import { UserError } from '../errors';
 
 /** The limit of a JSON body unless the route sets its own: a bulk label action (5,000 face ids) is ~150 KB. */
 export const JSON_BODY_LIMIT = 1024 * 1024;

@@ -96,16 +96,28 @@ export function folderReader(from: string | URL): ReadFile {
 
 const text = (b: Uint8Array) => new TextDecoder().decode(b);
 
-/** A TF.js model.json and its weight files, read with `read`, as model artifacts for `tf.loadGraphModel` / `tf.loadLayersModel`. */
+/**
+ * A TF.js model.json and its weight files, read with `read`, as model artifacts for `tf.loadGraphModel` /
+ * `tf.loadLayersModel`: the one artifact reader (the server reads its files through it too, lib/models/load-graph.ts).
+ */
 export async function readArtifacts(read: ReadFile, jsonName: string): Promise<TF.io.ModelArtifacts> {
-  const json = JSON.parse(text(await read(jsonName))) as {
+  let json: {
     modelTopology: object;
     weightsManifest: { paths: string[]; weights: TF.io.WeightsManifestEntry[] }[];
   } & Record<string, unknown>;
+  try {
+    json = JSON.parse(text(await read(jsonName)));
+  } catch (err) {
+    if (err instanceof SyntaxError) throw new Error(`${jsonName} is not valid JSON: ${err.message}`);
+    throw err;
+  }
+  if (!json?.modelTopology || !Array.isArray(json.weightsManifest)) {
+    throw new Error(`${jsonName} is not a TF.js model (no modelTopology/weightsManifest).`);
+  }
   const dir = jsonName.includes('/') ? jsonName.slice(0, jsonName.lastIndexOf('/') + 1) : '';
   const parts: Uint8Array[] = [];
   const weightSpecs: TF.io.WeightsManifestEntry[] = [];
-  for (const group of json.weightsManifest ?? []) {
+  for (const group of json.weightsManifest) {
     for (const p of group.paths) parts.push(await read(dir + p));
     weightSpecs.push(...group.weights);
   }

@@ -129,7 +129,7 @@ export interface ClassifyOptions {
 
 /**
  * THE crop path from an image tensor to backbone features, shared by inference (`classifyImage`) and
- * training (`lib/training/features.ts`, from the stored original photo and the face's stored box), so a head is
+ * training (`lib/features/cache.ts`, from the stored original photo and the face's stored box), so a head is
  * trained on exactly the features it sees at inference: `boxes` are cut out of the RGB image tensor
  * [h, w, 3] (not disposed) and resized to 224 (`cropsToBackboneInput`); with `mirror`, their mirror images
  * go through faceres in the same batch. With `extra` (the accurate backbone) the same batch also goes through

@@ -1,6 +1,6 @@
 /**
  * The model bundle: everything needed to classify faces without masklab, as the `model/` folder of an export
- * (lib/training/export.ts) or any folder (`writeModelBundle`):
+ * (lib/export/export.ts) or any folder (`writeModelBundle`):
  *   - the graph models inference loads (`inferenceGraphFiles`: BlazeFace, faceres relu6-fused, exactly the files
  *     the browser preview downloads; a model whose meta names more backbone files gets them too);
  *   - the trained head as `head.json` + `head.bin` (a TF.js layers model);

@@ -9,6 +9,7 @@ import { existsSync, promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { io } from '@tensorflow/tfjs';
 import { config } from '../config';
+import { readArtifacts } from '../inference/bundle';
 import { projectRequire } from './tf';
 
 export type ModelArtifacts = io.ModelArtifacts;
@@ -22,17 +23,6 @@ export interface GraphNode {
   input?: string[];
   attr?: Record<string, unknown>;
   device?: string;
-}
-
-interface ModelJson {
-  format?: string;
-  generatedBy?: string;
-  convertedBy?: string | null;
-  signature?: object;
-  userDefinedMetadata?: Record<string, object>;
-  modelInitializer?: object;
-  modelTopology: { node: GraphNode[]; [key: string]: unknown };
-  weightsManifest: Array<{ paths: string[]; weights: WeightsManifestEntry[] }>;
 }
 
 /**
@@ -59,46 +49,26 @@ export function findModelFile(file: string): string {
   );
 }
 
-/** Reads a graph model (model.json + weight shards) from disk into TF.js model artifacts. */
+/** Reads a model (model.json + weight shards) from disk into TF.js model artifacts, through the one artifact reader. */
 export async function readModelArtifacts(jsonPath: string): Promise<ModelArtifacts> {
-  let json: ModelJson;
-  try {
-    json = JSON.parse(await fs.readFile(jsonPath, 'utf8')) as ModelJson;
-  } catch (err) {
-    const code = (err as { code?: string }).code;
-    if (code === 'ENOENT') throw new Error(`Model file not found: ${jsonPath}`);
-    throw new Error(`Cannot read model file ${jsonPath}: ${(err as Error).message}`);
-  }
-  if (!json.modelTopology || !Array.isArray(json.weightsManifest)) {
-    throw new Error(`${jsonPath} is not a TF.js graph model (no modelTopology/weightsManifest).`);
-  }
   const dir = path.dirname(jsonPath);
-  const shards: Buffer[] = [];
-  const weightSpecs: WeightsManifestEntry[] = [];
-  for (const group of json.weightsManifest) {
-    for (const p of group.paths) {
-      const file = path.join(dir, p);
-      try {
-        shards.push(await fs.readFile(file));
-      } catch {
-        throw new Error(`Weight file ${file} (listed in ${jsonPath}) is missing or unreadable.`);
-      }
+  const jsonName = path.basename(jsonPath);
+  const read = async (name: string): Promise<Uint8Array> => {
+    const file = path.join(dir, name);
+    try {
+      return await fs.readFile(file);
+    } catch (err) {
+      if (name !== jsonName) throw new Error(`Weight file ${file} (listed in ${jsonPath}) is missing or unreadable.`);
+      if ((err as { code?: string }).code === 'ENOENT') throw new Error(`Model file not found: ${jsonPath}`);
+      throw new Error(`Cannot read model file ${jsonPath}: ${(err as Error).message}`);
     }
-    weightSpecs.push(...group.weights);
-  }
-  const all = Buffer.concat(shards);
-  const weightData = all.buffer.slice(all.byteOffset, all.byteOffset + all.byteLength) as ArrayBuffer;
-  return {
-    modelTopology: json.modelTopology,
-    weightSpecs,
-    weightData,
-    format: json.format,
-    generatedBy: json.generatedBy,
-    convertedBy: json.convertedBy,
-    signature: json.signature,
-    userDefinedMetadata: json.userDefinedMetadata,
-    modelInitializer: json.modelInitializer,
   };
+  try {
+    return (await readArtifacts(read, jsonName)) as ModelArtifacts;
+  } catch (err) {
+    const message = (err as Error).message;
+    throw message.includes(jsonPath) ? err : new Error(`${jsonPath}: ${message}`);
+  }
 }
 
 /** An IOHandler for `tf.loadGraphModel` that reads from disk, optionally rewriting the artifacts. */

@@ -8,7 +8,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { UserError } from '../auth/roles';
+import { UserError } from '../errors';
 import type { Db } from '../db';
 import type { Limits } from '../images';
 import type { FaceResult, LoadedHead } from '../inference/classify';

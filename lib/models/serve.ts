@@ -4,7 +4,7 @@
  * `predict` / `evaluate`, so all three give the same answers. With the promoted model: `predictImage` in
  * ./promoted.ts.
  */
-import { UserError } from '../auth/roles';
+import { UserError } from '../errors';
 import { config } from '../config';
 import { decodeImage, ImageRejection, type Limits } from '../images';
 import { BACKBONE_ID, backboneId, compatibleKindOf } from '../inference/backbone';

@@ -5,7 +5,7 @@
 //   PostgreSQL: several workers; the claim is UPDATE … WHERE id = (SELECT … FOR UPDATE SKIP LOCKED).
 import { z } from 'zod';
 import type { Db } from '../db';
-import { UserError } from '../auth/roles';
+import { UserError } from '../errors';
 
 export const JOB_STATUSES = ['queued', 'running', 'succeeded', 'failed', 'cancelled'] as const;
 export type JobStatus = (typeof JOB_STATUSES)[number];

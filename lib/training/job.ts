@@ -3,17 +3,17 @@
 // Training page polls; the run, its frozen snapshot (RunSample) and metrics go to Run.
 import fs from 'node:fs';
 import { config } from '../config';
-import type { Db } from '../db';
+import { chunks, type Db } from '../db';
 import { CLASSES, classIndex } from '../classes';
 import { pinSplits, SPLITS, type SplitName, TRAINABLE } from '../dataset/split';
-import { backboneId, type BackboneKind, compatibleKindOf, featureLayout } from '../inference/backbone';
-import { classifyFeatures, headInput } from '../inference/classify';
+import { backboneId, type BackboneKind, compatibleKindOf } from '../inference/backbone';
+import { classifyFeatures } from '../inference/classify';
 import type { HeadConfig } from '../inference/meta';
 import type { FeaturePair } from '../inference/types';
 import { getTf } from '../models/tf';
-import { loadModel, promote, promotedRun, PromotionRefused, saveModel, sweepTemp } from '../models/registry';
-import { jobFeatures } from './features';
-import { slices } from '../dataset/labels';
+import { loadModel, promotedRun, saveModel, sweepTemp } from '../models/registry';
+import { promote, PromotionRefused } from './promote';
+import { jobFeatures } from '../features/cache';
 import { headFor } from './head';
 import { buildModelMeta } from './meta';
 import { computeMetrics, type Metrics } from './metrics';
@@ -21,7 +21,7 @@ import { requireNoEvalDrop } from '../dataset/eval-sets';
 import { type EvalComparison, type EvalFace, type EvalSetMetrics, loadEvalSets, promotionDecision, scoreEvalSet, sliceAttributes, testSlices } from './evaluation';
 import type { SliceAttrs, Slices } from './slices';
 import { trainHead, type EpochStats } from './train-head';
-import { sampleWeights } from './weights';
+import { samplesOf } from './cross-validate';
 import type { JobContext } from '../queue/worker';
 import { JobCancelled, JobInterrupted } from '../queue/worker';
 import { type RunMetrics, type TrainProgress, trainPayloadSchema } from './queue';
@@ -38,7 +38,7 @@ function runFailedData(runId: string, jobId: string, error: string) {
 /** Where each face's photo came from: its import batch, else its source (upload, import, camera). */
 async function photoSources(db: Db, faceIds: readonly string[]): Promise<Map<string, string>> {
   const out = new Map<string, string>();
-  for (const ids of slices(faceIds)) {
+  for (const ids of chunks(faceIds)) {
     const rows = await db.face.findMany({ where: { id: { in: ids } }, select: { id: true, photo: { select: { source: true, batch: true } } } });
     for (const r of rows) out.set(r.id, r.photo.batch ?? r.photo.source);
   }
@@ -110,32 +110,20 @@ export async function runTrainJob(ctx: JobContext): Promise<{ runId: string; met
 
     // 4. train, early-stopped on the validation split.
     const tf = await getTf();
-    const layout = featureLayout(kind);
-    const toX = (pairs: FeaturePair[], mirrored = false) =>
-      pairs.map((p) => {
-        const v = mirrored ? (p.mirrored ?? p.plain) : p.plain;
-        return headInput(v.features, v.age, cfg.useAge, layout);
-      });
-    const trainPairs = pairsOf(split.train.ids);
-    const validPairs = pairsOf(split.valid.ids);
-    // Sample weights (lib/training/weights.ts): classes equal and, by default, within a class the backbone's
-    // apparent men and women equal (male probability from the cached vectors), so the head learns age rather
-    // than gender; with `+source`, also each photo's import batch (else its source) within those.
+    // Sample weights (lib/training/weights.ts, applied by trainHead): classes equal and, by default, within a
+    // class the backbone's apparent men and women equal (male probability from the cached vectors), so the head
+    // learns age rather than gender; with `+source`, also each photo's import batch (else its source) within those.
     const weighting = cfg.weighting ?? 'class';
     const sources = weighting === 'class+gender+source' ? await photoSources(db, [...split.train.ids, ...split.valid.ids]) : null;
-    const weightsOf = (s: { ids: string[]; y: number[] }, pairs: FeaturePair[]) =>
-      sampleWeights(
-        s.y.map((y, i) => ({ y, male: pairs[i].plain.male, source: sources?.get(s.ids[i]) ?? null })),
-        weighting,
-      );
+    const partOf = (s: { ids: string[]; y: number[] }) => ({ pairs: pairsOf(s.ids), y: s.y, source: sources ? s.ids.map((id) => sources.get(id) ?? null) : undefined });
     const history: EpochStats[] = [];
     await report({ step: 'train', epoch: 0, maxEpochs: cfg.maxEpochs, history });
     const t1 = Date.now();
     const trained = await trainHead(
       tf,
       {
-        train: { x: toX(trainPairs), xMirror: toX(trainPairs, true), y: split.train.y, w: weightsOf(split.train, trainPairs) },
-        valid: { x: toX(validPairs), y: split.valid.y, w: weightsOf(split.valid, validPairs) },
+        train: samplesOf(partOf(split.train), cfg, kind),
+        valid: samplesOf(partOf(split.valid), cfg, kind),
       },
       {
         config: cfg,

@@ -5,7 +5,7 @@
 import { CLASSES } from '../classes';
 import { type BackboneKind, backboneId, DEFAULT_BACKBONE, featureDim, featureLayout } from '../inference/backbone';
 import type { HeadConfig, ModelMeta } from '../inference/meta';
-import { featureKey } from './features';
+import { featureKey } from '../features/cache';
 import { inputDim } from './head';
 
 export function buildModelMeta(opts: {

@@ -1,21 +1,30 @@
 // Trains the head: weighted cross-entropy with L2, Adam, seeded mini-batches and dropout
 // masks, early stopping on the validation loss, and the best epoch's weights kept. The weights
-// are per sample (`Samples.w`, e.g. `sampleWeights` in ./weights.ts: class × apparent gender),
-// else inverse class frequency. Our own loop rather than tfjs-layers `fit` (whose `sampleWeight`
+// are per sample, by the config's `weighting` (`sampleWeights` in ./weights.ts: classes equal,
+// and within a class apparent genders, and sources, equal), computed here from what each sample
+// carries (`Samples.male`, `Samples.source`), so every caller trains the same recipe. Our own loop rather than tfjs-layers `fit` (whose `sampleWeight`
 // is not implemented in 4.22): the weighted loss is Σ w·ce / Σ w over each mini-batch.
 import type * as TF from '@tensorflow/tfjs';
 import { NUM_CLASSES } from '../classes';
 import { prng, shuffleInPlace } from '../dataset/split';
-import type { HeadConfig } from '../inference/meta';
+import type { HeadConfig, Weighting } from '../inference/meta';
 import type { Tf } from '../inference/types';
 import { buildHead, DEFAULT_HEAD, patchMatMulGradient } from './head';
+import { sampleWeights } from './weights';
 
 /**
  * `xMirror[i]`: the same face mirrored; when given, each epoch uses one of the two at random.
- * `w[i]`: the sample's weight in the loss (training: instead of class weights; validation: the
- * early-stopping loss becomes the weighted mean).
+ * `male[i]`: the backbone's apparent-male probability (needed by the gender weightings);
+ * `source[i]`: where the face came from (`class+gender+source`; missing ones form one group).
+ * The weights apply to the training loss and to the validation loss that early-stops it.
  */
-export type Samples = { x: readonly Float32Array[]; y: readonly number[]; xMirror?: readonly Float32Array[]; w?: readonly number[] };
+export type Samples = {
+  x: readonly Float32Array[];
+  y: readonly number[];
+  xMirror?: readonly Float32Array[];
+  male?: readonly number[];
+  source?: readonly (string | null)[];
+};
 export type EpochStats = { epoch: number; loss: number; accuracy: number; valLoss: number | null; valAccuracy: number | null };
 export type TrainResult = { model: TF.Sequential; history: EpochStats[]; bestEpoch: number; dim: number; config: HeadConfig };
 
@@ -28,12 +37,16 @@ function stack(tf: Tf, rows: readonly Float32Array[], dim: number): TF.Tensor2D 
   return tf.tensor2d(flat, [rows.length, dim]);
 }
 
-/** Inverse-frequency class weights (n / (k · n_c)), 0 for absent classes. */
-export function classWeights(y: readonly number[]): number[] {
-  const counts = new Array<number>(NUM_CLASSES).fill(0);
-  for (const c of y) counts[c]++;
-  const present = counts.filter((c) => c > 0).length;
-  return counts.map((c) => (c === 0 ? 0 : y.length / (present * c)));
+/** The recipe's weight of each sample (mean 1). */
+export function weightsOf(s: Samples, weighting: Weighting): number[] {
+  if (weighting !== 'class' && (!s.male || s.male.length !== s.y.length)) {
+    throw new Error(`${weighting} weights need every sample's apparent-male probability`);
+  }
+  if (s.source && s.source.length !== s.y.length) throw new Error('sources and labels differ in length');
+  return sampleWeights(
+    s.y.map((y, i) => ({ y, male: s.male?.[i] ?? 0, source: s.source?.[i] ?? null })),
+    weighting,
+  );
 }
 
 export async function trainHead(
@@ -46,7 +59,9 @@ export async function trainHead(
   const { train, valid } = data;
   if (train.x.length === 0) throw new Error('no training samples');
   if (train.x.length !== train.y.length || valid.x.length !== valid.y.length) throw new Error('features and labels differ in length');
-  if ((train.w && train.w.length !== train.y.length) || (valid.w && valid.w.length !== valid.y.length)) throw new Error('weights and labels differ in length');
+  const weighting = cfg.weighting ?? 'class';
+  const trainWeights = weightsOf(train, weighting);
+  const validWeights = valid.x.length ? weightsOf(valid, weighting) : [];
   const dim = train.x[0].length;
   patchMatMulGradient(tf);
 
@@ -61,11 +76,10 @@ export async function trainHead(
   const mirrored = train.xMirror && train.xMirror.length === train.x.length;
   const X = stack(tf, mirrored ? [...train.x, ...train.xMirror!] : train.x, dim);
   const Y = tf.oneHot(tf.tensor1d([...train.y], 'int32'), NUM_CLASSES).toFloat() as TF.Tensor2D;
-  const cw = classWeights(train.y);
-  const Wt = tf.tensor1d(train.w ? [...train.w] : train.y.map((c) => cw[c]));
+  const Wt = tf.tensor1d(trainWeights);
   const Xv = valid.x.length ? stack(tf, valid.x, dim) : null;
   const Yv = valid.x.length ? (tf.oneHot(tf.tensor1d([...valid.y], 'int32'), NUM_CLASSES).toFloat() as TF.Tensor2D) : null;
-  const Wv = valid.x.length && valid.w ? tf.tensor1d([...valid.w]) : null;
+  const Wv = valid.x.length ? tf.tensor1d(validWeights) : null;
 
   const dropoutMask = (shape: [number, number], s: number) =>
     tf.randomUniform(shape, 0, 1, 'float32', s).greaterEqual(cfg.dropout).toFloat().div(1 - cfg.dropout);
@@ -128,7 +142,7 @@ export async function trainHead(
         const [l, a] = tf.tidy(() => {
           const p = tf.clipByValue(model.predict(Xv) as TF.Tensor2D, 1e-7, 1);
           const rowCe = tf.neg(tf.sum(tf.mul(Yv, tf.log(p)), 1));
-          const ce = Wv ? tf.div(tf.sum(tf.mul(rowCe, Wv)), tf.sum(Wv)) : tf.mean(rowCe);
+          const ce = tf.div(tf.sum(tf.mul(rowCe, Wv!)), tf.sum(Wv!));
           const acc = tf.mean(tf.equal(tf.argMax(p, 1), tf.argMax(Yv, 1)).toFloat());
           return [ce, acc];
         });

@@ -3,14 +3,15 @@
 // `createWebhook`, `rotateWebhookSecret` and `revealWebhookSecret` return one, and only admins call them.
 import crypto from 'node:crypto';
 import { z } from 'zod';
-import { UserError } from '../auth/roles';
+import { UserError } from '../errors';
 import { config, type Config, httpUrlSchema } from '../config';
 import type { Db } from '../db';
+import { destinationRefusal, type Resolve } from './destination';
 import { eventBody, MAX_ATTEMPTS, parseEvents, TEST_EVENT, type WebhookEvent, webhookEventsSchema } from './events';
 import { newSecret } from './sign';
 
 export const newWebhookSchema = z.object({
-  url: httpUrlSchema.pipe(z.string().max(2000, 'must be at most 2000 characters')),
+  url: httpUrlSchema,
   events: webhookEventsSchema,
 });
 export type NewWebhook = z.infer<typeof newWebhookSchema>;
@@ -38,8 +39,20 @@ async function hook(db: Db, id: string) {
   return h;
 }
 
-export async function createWebhook(db: Db, input: NewWebhook, createdById: string | null): Promise<{ id: string; secret: string }> {
+/**
+ * Adds a hook. Refuses (UserError) a URL that points at a loopback, private, link-local… address, or a
+ * host name that resolves to one, unless MASKLAB_WEBHOOK_ALLOW_HOSTS lists it; every attempt checks
+ * the address again when it connects.
+ */
+export async function createWebhook(
+  db: Db,
+  input: NewWebhook,
+  createdById: string | null,
+  opts: { cfg?: Config; resolve?: Resolve } = {},
+): Promise<{ id: string; secret: string }> {
   const { url, events } = newWebhookSchema.parse(input);
+  const refused = await destinationRefusal(url, { allow: (opts.cfg ?? config()).webhookAllowHosts, resolve: opts.resolve });
+  if (refused) throw new UserError(`url: ${refused}`);
   const secret = newSecret();
   const h = await db.webhook.create({ data: { url, events: JSON.stringify([...new Set(events)]), secret, createdById } });
   return { id: h.id, secret };

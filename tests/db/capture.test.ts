@@ -13,10 +13,11 @@ import { CLASSES } from '@/lib/classes';
 import { analyseFaces, type IngestOptions } from '@/lib/dataset/ingest';
 import { checkStorage } from '@/lib/dataset/photos';
 import { FEATURE_DIM } from '@/lib/inference/backbone';
-import { promote, saveModel } from '@/lib/models/registry';
-import { SUGGEST_JOB } from '@/lib/queue/suggest';
-import { captureFrame } from '@/lib/training/capture';
-import { FEATURE_KEY } from '@/lib/training/features';
+import { saveModel } from '@/lib/models/registry';
+import { promote } from '@/lib/training/promote';
+import { SUGGEST_JOB } from '@/lib/suggest/queue';
+import { captureFrame } from '@/lib/capture/capture';
+import { FEATURE_KEY } from '@/lib/features/cache';
 import { buildHead, DEFAULT_HEAD } from '@/lib/training/head';
 import { LocalStore } from '@/lib/storage';
 

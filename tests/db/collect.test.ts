@@ -10,12 +10,12 @@ import { makeZip } from '../helpers/zip';
 import { createUser } from '@/lib/auth/users';
 import type { Actor } from '@/lib/auth/roles';
 import { analyseFaces, type IngestOptions, ingestPhoto, type IngestResult } from '@/lib/dataset/ingest';
-import { importPath } from '@/lib/dataset/import';
+import { importPath } from '@/lib/import/folder';
 import { checkStorage, deletePhoto } from '@/lib/dataset/photos';
 import { assignLabels } from '@/lib/dataset/labels';
 import { perDay } from '@/lib/dataset/balance';
 import { faceMedia, photoMedia } from '@/lib/dataset/media';
-import { ingestFiles } from '@/lib/dataset/upload';
+import { ingestFiles } from '@/lib/import/upload';
 import { listFaces, listPhotos, PAGE_SIZE, parseFaceFilter } from '@/lib/dataset/gallery';
 import { type BlobStore, LocalStore, originalKey } from '@/lib/storage';
 

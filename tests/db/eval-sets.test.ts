@@ -15,7 +15,7 @@ import { CLASSES } from '@/lib/classes';
 import { classCounts } from '@/lib/dataset/balance';
 import { ensureEvalSet, listEvalSets, markBatchAsEvalSet, importBatches, setRequireNoEvalDrop } from '@/lib/dataset/eval-sets';
 import { defaultIngestOptions } from '@/lib/dataset/ingest';
-import { importPath } from '@/lib/dataset/import';
+import { importPath } from '@/lib/import/folder';
 import { labelQueue } from '@/lib/dataset/labels';
 import { splitCounts } from '@/lib/dataset/split';
 import { Worker } from '@/lib/queue/worker';

@@ -13,14 +13,14 @@ import { readZipFile } from '../helpers/read-zip';
 import { createPromotedFixtureModel } from '@/e2e/fixture-model';
 import { CLASSES } from '@/lib/classes';
 import { analyseFaces, type IngestOptions } from '@/lib/dataset/ingest';
-import { importPath } from '@/lib/dataset/import';
+import { importPath } from '@/lib/import/folder';
 import { predictImage } from '@/lib/models/promoted';
 import { getJob } from '@/lib/queue/jobs';
 import { Worker } from '@/lib/queue/worker';
 import { faceKey, LocalStore } from '@/lib/storage';
-import { exportDataset, MANIFEST_COLUMNS } from '@/lib/training/export';
-import { cleanupExports, EXPORT_JOB, exportJobHandler } from '@/lib/training/export-job';
-import { exportArchive, exportFilePath, listExports, queueExport } from '@/lib/training/export-queue';
+import { exportDataset, MANIFEST_COLUMNS } from '@/lib/export/export';
+import { cleanupExports, EXPORT_JOB, exportJobHandler } from '@/lib/export/job';
+import { exportArchive, exportFilePath, listExports, queueExport } from '@/lib/export/queue';
 
 const FIX = path.resolve(__dirname, '../fixtures/facemask');
 const ROOT = path.resolve(__dirname, '../..');

@@ -7,12 +7,12 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freshDb, type TestDb } from '../helpers/db';
 import { analyseFaces, type IngestOptions } from '@/lib/dataset/ingest';
-import { importPath } from '@/lib/dataset/import';
+import { importPath } from '@/lib/import/folder';
 import { getJob } from '@/lib/queue/jobs';
 import { Worker } from '@/lib/queue/worker';
-import { ensureFeatures, FEATURE_KEY, loadFeatures } from '@/lib/training/features';
-import { FEATURES_JOB, featuresJobHandler, queueFeatures } from '@/lib/training/features-job';
-import { activeFeaturesJob, apparentPending } from '@/lib/training/features-queue';
+import { ensureFeatures, FEATURE_KEY, loadFeatures } from '@/lib/features/cache';
+import { FEATURES_JOB, featuresJobHandler, queueFeatures } from '@/lib/features/job';
+import { activeFeaturesJob, apparentPending } from '@/lib/features/queue';
 import { LocalStore } from '@/lib/storage';
 
 const FIX = path.resolve(__dirname, '../fixtures/facemask');

@@ -11,14 +11,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freshDb, type TestDb } from '../helpers/db';
 import { CLASSES } from '@/lib/classes';
 import { analyseFaces, type IngestOptions } from '@/lib/dataset/ingest';
-import { importPath } from '@/lib/dataset/import';
+import { importPath } from '@/lib/import/folder';
 import { BACKBONE_ID, FEATURE_DIM } from '@/lib/inference/backbone';
 import { headInput, type LoadedHead } from '@/lib/inference/classify';
 import type { ModelMeta } from '@/lib/inference/meta';
 import type { FeaturePair } from '@/lib/inference/types';
 import { classifyEncoded } from '@/lib/models/serve';
 import { getTf } from '@/lib/models/tf';
-import { decodeOriginal, describeImageBoxes, ensureFeatures, FEATURE_KEY, loadFeatures } from '@/lib/training/features';
+import { decodeOriginal, describeImageBoxes, ensureFeatures, FEATURE_KEY, loadFeatures } from '@/lib/features/cache';
 import { faceKey, LocalStore, originalKey } from '@/lib/storage';
 
 const FIX = path.resolve(__dirname, '../fixtures/facemask');

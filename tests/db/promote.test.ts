@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freshDb, type TestDb } from '../helpers/db';
 import { claim, cancel, enqueue } from '@/lib/queue/jobs';
-import { promote, PromotionRefused } from '@/lib/models/registry';
+import { promote, PromotionRefused } from '@/lib/training/promote';
 
 let t: TestDb;
 beforeAll(async () => {

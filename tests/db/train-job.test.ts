@@ -13,11 +13,11 @@ process.env.MASKLAB_MODELS_DIR = path.join(dataDir, 'models');
 import { freshDb, type TestDb } from '../helpers/db';
 import { CLASSES } from '@/lib/classes';
 import { defaultIngestOptions } from '@/lib/dataset/ingest';
-import { importPath } from '@/lib/dataset/import';
+import { importPath } from '@/lib/import/folder';
 import { Worker } from '@/lib/queue/worker';
 import { queueRetrain, runTrainJob, TRAIN_JOB, type RunMetrics } from '@/lib/training/job';
 import { backboneId, FEATURE_DIM, featureDim, GEAR_AGE_BINS } from '@/lib/inference/backbone';
-import { decodeVector, encodeVector, FEATURE_KEY, featureKey } from '@/lib/training/features';
+import { decodeVector, encodeVector, FEATURE_KEY, featureKey } from '@/lib/features/cache';
 
 let t: TestDb;
 const FIXTURES = path.resolve(__dirname, '../fixtures/facemask');

@@ -7,12 +7,13 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'masklab-hooks-'));
 process.env.MASKLAB_DATA_DIR = dataDir;
 process.env.MASKLAB_MODELS_DIR = path.join(dataDir, 'models');
 process.env.NEXTAUTH_URL = 'https://masklab.example.com/'; // the app's public URL: events link to its pages
+process.env.MASKLAB_WEBHOOK_ALLOW_HOSTS = '127.0.0.1'; // the receivers below run on this host (a loopback address is refused otherwise)
 
 import { freshDb, type TestDb } from '../helpers/db';
 import { makeFaces, makeUser } from '../helpers/faces';
@@ -21,24 +22,30 @@ import { makeZip } from '../helpers/zip';
 import { CLASSES, type ClassName } from '@/lib/classes';
 import { parseConfig } from '@/lib/config';
 import { analyseFaces } from '@/lib/dataset/ingest';
-import { IMPORT_JOB, importJobHandler } from '@/lib/dataset/import-job';
-import { queueZipImport } from '@/lib/dataset/imports';
+import { IMPORT_JOB, importJobHandler } from '@/lib/import/job';
+import { queueZipImport } from '@/lib/import/progress';
 import { Worker } from '@/lib/queue/worker';
 import { LocalStore } from '@/lib/storage';
 import { queueRetrain, runTrainJob, TRAIN_JOB } from '@/lib/training/job';
-import { deliverDue, retryDelayMs } from '@/lib/webhooks/deliver';
+import { deliverDue, retryDelayMs, startWebhookDispatcher } from '@/lib/webhooks/deliver';
+import type { Resolve } from '@/lib/webhooks/destination';
 import { emitEvent, MAX_ATTEMPTS, WEBHOOK_EVENTS } from '@/lib/webhooks/events';
 import { createWebhook, deleteWebhook, listDeliveries, listWebhooks, redeliver, revealWebhookSecret, rotateWebhookSecret, sendTestEvent, setWebhookEnabled, setWebhookEvents } from '@/lib/webhooks/hooks';
 import { verify } from '@/lib/webhooks/sign';
 
 type Got = { headers: http.IncomingHttpHeaders; body: string; json: Record<string, unknown> };
-/** What the receiver does with the next request: answer with a status, drop the connection, or never answer. */
-type Plan = number | 'drop' | 'hang';
+/**
+ * What the receiver does with the next request: answer with a status (and a body or headers), drop the
+ * connection, never answer, or hold the request until the test answers it (`held`).
+ */
+type Plan = number | 'drop' | 'hang' | 'hold' | { status: number; body?: string; headers?: Record<string, string> };
 
 class Receiver {
   got: Got[] = [];
   plan: Plan[] = [];
+  held: http.ServerResponse[] = [];
   url = '';
+  port = 0;
   private server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
@@ -48,12 +55,15 @@ class Receiver {
       this.got.push({ headers: req.headers, body, json: JSON.parse(body) });
       if (step === 'drop') return req.socket.destroy();
       if (step === 'hang') return;
+      if (step === 'hold') return void this.held.push(res);
+      if (typeof step === 'object') return void res.writeHead(step.status, { 'Content-Type': 'text/plain', ...step.headers }).end(step.body ?? '');
       res.writeHead(step, { 'Content-Type': 'text/plain' }).end(step >= 300 ? 'receiver says no' : 'ok');
     });
   });
   async start() {
     await new Promise<void>((r) => this.server.listen(0, '127.0.0.1', r));
-    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/hook`;
+    this.port = (this.server.address() as AddressInfo).port;
+    this.url = `http://127.0.0.1:${this.port}/hook`;
     return this;
   }
   async stop() {
@@ -65,7 +75,7 @@ class Receiver {
 let t: TestDb;
 let rx: Receiver;
 let rx2: Receiver;
-const cfg = parseConfig({ MASKLAB_DATA_DIR: dataDir });
+const cfg = parseConfig({ MASKLAB_DATA_DIR: dataDir, MASKLAB_WEBHOOK_ALLOW_HOSTS: '127.0.0.1' });
 const deliver = (opts: { now?: Date; timeoutMs?: number; cfg?: typeof cfg } = {}) => deliverDue(t.db, { cfg, ...opts });
 
 beforeAll(async () => {
@@ -86,6 +96,8 @@ beforeEach(async () => {
   rx.plan = [];
   rx2.got = [];
   rx2.plan = [];
+  rx.held = [];
+  rx2.held = [];
 });
 
 describe('sending', () => {
@@ -205,7 +217,7 @@ describe('sending', () => {
 
   it('the MASKLAB_WEBHOOK_URL hook gets every event, signed with MASKLAB_WEBHOOK_SECRET', async () => {
     const secret = 'env-secret-0123456789';
-    const envCfg = parseConfig({ MASKLAB_DATA_DIR: dataDir, MASKLAB_WEBHOOK_URL: rx2.url, MASKLAB_WEBHOOK_SECRET: secret, NEXTAUTH_URL: 'https://masklab.example.com' });
+    const envCfg = parseConfig({ MASKLAB_DATA_DIR: dataDir, MASKLAB_WEBHOOK_URL: rx2.url, MASKLAB_WEBHOOK_SECRET: secret, NEXTAUTH_URL: 'https://masklab.example.com', MASKLAB_WEBHOOK_ALLOW_HOSTS: '127.0.0.1' });
     expect((await listWebhooks(t.db, envCfg)).at(-1)).toMatchObject({ id: null, url: rx2.url, events: 'all', signed: true });
     for (const e of WEBHOOK_EVENTS) expect(await emitEvent(t.db, e, { runId: 'r4', url: 'https://masklab.example.com/training/r4' }, { cfg: envCfg })).toBe(1);
     expect(await deliver({ cfg: envCfg })).toMatchObject({ delivered: 4 });
@@ -216,6 +228,172 @@ describe('sending', () => {
     // the variable removed before a pending delivery was sent: it is cancelled, not sent elsewhere
     await emitEvent(t.db, 'run.failed', { runId: 'r5' }, { cfg: envCfg });
     expect(await deliver({ cfg })).toMatchObject({ sent: 0, cancelled: 1 });
+  });
+});
+
+/** DNS as the tests want it: each name's addresses, changed by a test to simulate rebinding. */
+const dnsTable: Record<string, string[]> = {};
+const fakeResolve: Resolve = async (host) => {
+  const list = dnsTable[host];
+  if (!list) throw Object.assign(new Error(`getaddrinfo ENOTFOUND ${host}`), { code: 'ENOTFOUND' });
+  return list.map((address) => ({ address, family: address.includes(':') ? 6 : 4 }));
+};
+
+describe('destinations', () => {
+  // no allow-list: what an installation gets by default
+  const strict = parseConfig({ MASKLAB_DATA_DIR: dataDir });
+  const create = (url: string, c = strict) => createWebhook(t.db, { url, events: ['run.finished'] }, null, { cfg: c, resolve: fakeResolve });
+  beforeEach(() => {
+    for (const k of Object.keys(dnsTable)) delete dnsTable[k];
+    dnsTable['metadata.google.internal'] = ['169.254.169.254'];
+    dnsTable['hooks.example.test'] = ['93.184.216.34', '2606:2800:220:1:248:1893:25c8:1946'];
+    dnsTable['intranet.example.test'] = ['93.184.216.34', '10.1.2.3']; // one private address is enough to refuse
+  });
+
+  it('refuses, when saved, a hook on a loopback, private, link-local, unspecified or metadata address, in any spelling', async () => {
+    const refused: [string, RegExp][] = [
+      ['http://169.254.169.254/latest/meta-data/', /refused: 169\.254\.169\.254 is a link-local address/],
+      ['http://10.0.0.1/hook', /refused: 10\.0\.0\.1 is a private address/],
+      ['http://192.168.1.20:8080/hook', /refused: 192\.168\.1\.20 is a private address/],
+      ['http://[::1]/hook', /refused: \[::1\] is a loopback address/],
+      ['http://[::ffff:127.0.0.1]/hook', /refused: \[::ffff:7f00:1\] is a loopback address/],
+      ['http://[fd12:3456::1]/hook', /refused: \[fd12:3456::1\] is a unique-local address/],
+      ['http://0.0.0.0:9000/hook', /refused: 0\.0\.0\.0 is an unspecified address/],
+      ['http://2130706433/hook', /refused: 127\.0\.0\.1 is a loopback address/],
+      ['http://0x7f.1/hook', /refused: 127\.0\.0\.1 is a loopback address/],
+      ['http://0177.0.0.1/hook', /refused: 127\.0\.0\.1 is a loopback address/],
+      [rx.url, /refused: 127\.0\.0\.1 is a loopback address/],
+      ['http://localhost:3000/hook', /refused: localhost is this machine/],
+      ['http://metadata.google.internal/computeMetadata/v1/', /refused: metadata\.google\.internal resolves to 169\.254\.169\.254, a link-local address/],
+      ['https://intranet.example.test/hook', /refused: intranet\.example\.test resolves to 10\.1\.2\.3, a private address/],
+      ['https://nowhere.example.test/hook', /nowhere\.example\.test does not resolve \(ENOTFOUND\)/],
+      ['file:///etc/passwd', /must be an http:\/\/ or https:\/\/ URL/],
+      ['gopher://hooks.example.test/x', /must be an http:\/\/ or https:\/\/ URL/],
+      ['https://user:pass@hooks.example.test/hook', /must not contain a user name or password/],
+      [`https://hooks.example.test/${'a'.repeat(2100)}`, /must be at most 2000 characters/],
+    ];
+    for (const [url, why] of refused) await expect(create(url), url).rejects.toThrow(why);
+    // each message tells the operator the way out
+    await expect(create('http://10.0.0.1/hook')).rejects.toThrow(/MASKLAB_WEBHOOK_ALLOW_HOSTS/);
+    expect(await t.db.webhook.count()).toBe(0);
+    // a public destination is fine, by name or address
+    await create('https://hooks.example.test/masklab');
+    await create('http://93.184.216.34:8443/masklab');
+    expect(await t.db.webhook.count()).toBe(2);
+  });
+
+  it('MASKLAB_WEBHOOK_ALLOW_HOSTS lets a listed host (and port) through, and nothing else', async () => {
+    const allow = parseConfig({ MASKLAB_DATA_DIR: dataDir, MASKLAB_WEBHOOK_ALLOW_HOSTS: `127.0.0.1:${rx.port}, receiver.internal` });
+    dnsTable['receiver.internal'] = ['10.9.8.7'];
+    await create(rx.url, allow);
+    await create(`http://2130706433:${rx.port}/other`, allow); // the same address, spelt as a number
+    await create('https://receiver.internal/hook', allow); // any port of a host listed without one
+    await expect(create(`http://127.0.0.1:${rx.port + 1}/hook`, allow)).rejects.toThrow(/127\.0\.0\.1 is a loopback address/);
+    await expect(create('http://10.0.0.1/hook', allow)).rejects.toThrow(/10\.0\.0\.1 is a private address/);
+    // the environment's hook: refused at start-up unless listed
+    expect(() => parseConfig({ MASKLAB_WEBHOOK_URL: rx.url })).toThrow(/MASKLAB_WEBHOOK_URL: refused: 127\.0\.0\.1 is a loopback address .*MASKLAB_WEBHOOK_ALLOW_HOSTS/);
+    expect(parseConfig({ MASKLAB_WEBHOOK_URL: rx.url, MASKLAB_WEBHOOK_ALLOW_HOSTS: `127.0.0.1:${rx.port}` }).webhookUrl).toBe(rx.url);
+  });
+
+  it('a name that passed when saved but now resolves to a loopback address is refused at connect time, not contacted', async () => {
+    dnsTable['rebind.example.test'] = ['93.184.216.34'];
+    const url = `http://rebind.example.test:${rx.port}/hook`;
+    const { id } = await create(url);
+    dnsTable['rebind.example.test'] = ['127.0.0.1']; // the name now points at this host, where rx listens on that port
+    await sendTestEvent(t.db, id, null, strict);
+    expect(await deliverDue(t.db, { cfg: strict, resolve: fakeResolve })).toMatchObject({ sent: 1, failed: 1 });
+    expect(rx.got).toHaveLength(0);
+    const [d] = await listDeliveries(t.db, { webhookId: id });
+    // refused is final: retrying would not change the answer
+    expect(d).toMatchObject({ status: 'failed', attempts: 1, lastStatusCode: null, lastError: 'refused: rebind.example.test resolves to 127.0.0.1, a loopback address' });
+    expect(d.tries).toMatchObject([{ attempt: 1, statusCode: null, error: d.lastError, nextRetryAt: null }]);
+
+    // the same name listed by the operator: the request goes to the address the lookup gave
+    const allow = parseConfig({ MASKLAB_DATA_DIR: dataDir, MASKLAB_WEBHOOK_ALLOW_HOSTS: 'rebind.example.test' });
+    await sendTestEvent(t.db, id, null, allow);
+    expect(await deliverDue(t.db, { cfg: allow, resolve: fakeResolve })).toMatchObject({ sent: 1, delivered: 1 });
+    expect(rx.got).toHaveLength(1);
+    expect(rx.got[0].headers.host).toBe(`rebind.example.test:${rx.port}`);
+  });
+
+  it('a hook stored before the checks (or allowed then) is refused when sent, saying why, without contacting it', async () => {
+    const h = await t.db.webhook.create({ data: { url: rx.url, events: JSON.stringify(['run.finished']), secret: 'old-secret-0123456789' } });
+    const env = parseConfig({ MASKLAB_DATA_DIR: dataDir, MASKLAB_WEBHOOK_URL: 'http://hooks.example.test/x' });
+    await emitEvent(t.db, 'run.finished', { runId: 'r1' }, { cfg: strict });
+    // the environment's host name now resolves to the metadata address
+    dnsTable['hooks.example.test'] = ['169.254.169.254'];
+    await emitEvent(t.db, 'run.failed', { runId: 'r2' }, { cfg: env });
+    expect(await deliverDue(t.db, { cfg: env, resolve: fakeResolve })).toMatchObject({ sent: 2, failed: 2 });
+    expect(rx.got).toHaveLength(0);
+    const byHook = new Map((await listDeliveries(t.db)).map((d) => [d.webhookId, d]));
+    expect(byHook.get(h.id)).toMatchObject({ status: 'failed', lastError: 'refused: 127.0.0.1 is a loopback address' });
+    expect(byHook.get(null)).toMatchObject({ status: 'failed', lastError: 'refused: hooks.example.test resolves to 169.254.169.254, a link-local address' });
+  });
+
+  it('a redirect is not followed: it is a failed attempt with its status line', async () => {
+    await createWebhook(t.db, { url: rx.url, events: ['run.finished'] }, null, { cfg });
+    rx.plan = [{ status: 302, headers: { Location: rx2.url } }];
+    await emitEvent(t.db, 'run.finished', { runId: 'r1' }, { cfg });
+    expect(await deliver()).toMatchObject({ sent: 1, retrying: 1 });
+    expect(rx.got).toHaveLength(1);
+    expect(rx2.got).toHaveLength(0);
+    const [d] = await listDeliveries(t.db);
+    expect(d).toMatchObject({ status: 'pending', lastStatusCode: 302, lastError: 'HTTP 302 Found (redirects are not followed)' });
+  });
+
+  it('the log keeps the status line and at most 300 bytes of the answer, as one line of text', async () => {
+    await createWebhook(t.db, { url: rx.url, events: ['run.finished'] }, null, { cfg });
+    const body = `<h1>Internal\r\n\terror</h1>\u0000 ${'é'.repeat(200)}${'secret '.repeat(1000)}`;
+    rx.plan = [{ status: 500, body }];
+    await emitEvent(t.db, 'run.finished', { runId: 'r1' }, { cfg });
+    await deliver();
+    const [d] = await listDeliveries(t.db);
+    expect(d.lastError!.startsWith('HTTP 500 Internal Server Error: <h1>Internal error</h1> éé')).toBe(true);
+    const snippet = d.lastError!.slice('HTTP 500 Internal Server Error: '.length);
+    expect(Buffer.byteLength(snippet)).toBeLessThanOrEqual(300);
+    expect(Buffer.byteLength(snippet)).toBeGreaterThan(280);
+    expect(snippet).not.toMatch(/[\u0000-\u001f\uFFFD]/); // no control characters, no half character
+    expect(snippet).not.toContain('secret');
+    expect(d.tries[0].error).toBe(d.lastError);
+  });
+});
+
+describe('hooks do not wait for each other', () => {
+  it('hook B is delivered while hook A\'s receiver is still holding its request', async () => {
+    const a = await createWebhook(t.db, { url: rx.url, events: ['run.finished'] }, null, { cfg });
+    const b = await createWebhook(t.db, { url: rx2.url, events: ['run.failed'] }, null, { cfg });
+    rx.plan = ['hold'];
+    const dispatcher = startWebhookDispatcher(t.db, { workerId: 'w1', pollMs: 20, timeoutMs: 60_000, cfg, log: () => {} });
+    try {
+      await emitEvent(t.db, 'run.finished', { runId: 'slow' }, { cfg });
+      await vi.waitFor(() => expect(rx.held).toHaveLength(1), { timeout: 8000, interval: 20 });
+      await emitEvent(t.db, 'run.failed', { runId: 'fast' }, { cfg });
+      await vi.waitFor(async () => expect((await listDeliveries(t.db, { webhookId: b.id }))[0]?.status).toBe('delivered'), { timeout: 8000, interval: 20 });
+      expect(rx2.got.map((g) => g.json.runId)).toEqual(['fast']);
+      // A's request is still open, unanswered, and its delivery still being sent
+      expect(rx.held[0].writableEnded).toBe(false);
+      expect(rx.held[0].socket?.destroyed).toBe(false);
+      expect((await listDeliveries(t.db, { webhookId: a.id }))[0].status).toBe('sending');
+      rx.held[0].writeHead(204).end();
+      await vi.waitFor(async () => expect((await listDeliveries(t.db, { webhookId: a.id }))[0].status).toBe('delivered'), { timeout: 8000, interval: 20 });
+    } finally {
+      for (const r of rx.held) if (!r.writableEnded) r.destroy();
+      await dispatcher.stop();
+    }
+  });
+
+  it('two workers sending at once deliver each event exactly once', async () => {
+    await createWebhook(t.db, { url: rx.url, events: ['run.finished'] }, null, { cfg });
+    await createWebhook(t.db, { url: rx2.url, events: ['run.finished'] }, null, { cfg });
+    const t0 = Date.now();
+    for (let i = 0; i < 5; i++) await emitEvent(t.db, 'run.finished', { runId: `r${i}` }, { cfg, at: new Date(t0 + i) });
+    const [r1, r2] = await Promise.all([deliverDue(t.db, { cfg, workerId: 'w1' }), deliverDue(t.db, { cfg, workerId: 'w2' })]);
+    expect(r1.delivered + r2.delivered).toBe(10);
+    for (const r of [rx, rx2]) {
+      expect(r.got.map((g) => g.json.runId).sort()).toEqual(['r0', 'r1', 'r2', 'r3', 'r4']);
+      expect(new Set(r.got.map((g) => g.json.id)).size).toBe(5);
+    }
+    expect(await t.db.webhookAttempt.count()).toBe(10);
   });
 });
 

@@ -6,7 +6,7 @@ import type { Db } from '@/lib/db';
 import { prng } from '@/lib/dataset/split';
 import { FEATURE_DIM } from '@/lib/inference/backbone';
 import type { FeatureVector } from '@/lib/inference/types';
-import { encodeVector, FEATURE_KEY } from '@/lib/training/features';
+import { encodeVector, FEATURE_KEY } from '@/lib/features/cache';
 
 export function classVectors(seed: number, noise = 0.8) {
   const rand = prng(seed);

@@ -3,7 +3,7 @@ import { decodeImage } from '../../lib/images';
 import { BACKBONE_ID, FEATURE_DIM } from '../../lib/inference/backbone';
 import type { FeaturePair, FeatureVector } from '../../lib/inference/types';
 import { backendName } from '../../lib/models/tf';
-import { describeImageBoxes } from '../../lib/training/features';
+import { describeImageBoxes } from '../../lib/features/cache';
 import { faceFixtures, read, SCENES } from './fixtures';
 
 // The backbone as training and inference run it: `describeImageBoxes` (the decoded photo, boxes cut and

@@ -2,8 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { testTf } from '../helpers/tf';
 import { prng } from '@/lib/dataset/split';
 import { argmax, headInput, headProbs } from '@/lib/inference/classify';
-import { classWeights, trainHead, type Samples } from '@/lib/training/train-head';
-import { sampleWeights } from '@/lib/training/weights';
+import { trainHead, type Samples, weightsOf } from '@/lib/training/train-head';
 
 /** Four Gaussian blobs in 48 dimensions (one per class), L2-normalised like real features. */
 function blobs(nPerClass: number, seed: number): Samples {
@@ -30,13 +29,14 @@ describe('head training', () => {
     return { x: s.x.slice(-300), y: s.y.slice(-300) };
   })();
 
-  it('weights classes by inverse frequency', () => {
-    expect(classWeights([0, 0, 0, 1])).toEqual([4 / 6, 2, 0, 0]);
+  it('weights classes by inverse frequency, and refuses gender weights without apparent gender', () => {
+    expect(weightsOf({ x: [], y: [0, 0, 0, 1] }, 'class')).toEqual([4 / 6, 4 / 6, 4 / 6, 2]);
+    expect(() => weightsOf({ x: [], y: [0, 1] }, 'class+gender')).toThrow(/apparent-male probability/);
   });
 
   it('learns a separable problem and keeps the best epoch', async () => {
     const tf = await testTf();
-    const r = await trainHead(tf, data, { seed: 3, config: { maxEpochs: 40, patience: 8, hidden: 32 } });
+    const r = await trainHead(tf, data, { seed: 3, config: { maxEpochs: 40, patience: 8, hidden: 32, weighting: 'class' } });
     expect(r.bestEpoch).toBeGreaterThan(0);
     const best = r.history[r.bestEpoch - 1];
     expect(Math.min(...r.history.map((h) => h.valLoss!))).toBeCloseTo(best.valLoss!, 6);
@@ -52,7 +52,7 @@ describe('head training', () => {
 
   it('is deterministic for a seed', async () => {
     const tf = await testTf();
-    const cfg = { maxEpochs: 5, patience: 100, hidden: 16, dropout: 0.5 };
+    const cfg = { maxEpochs: 5, patience: 100, hidden: 16, dropout: 0.5, weighting: 'class' as const };
     const a = await trainHead(tf, data, { seed: 11, config: cfg });
     const b = await trainHead(tf, data, { seed: 11, config: cfg });
     const c = await trainHead(tf, data, { seed: 12, config: cfg });
@@ -64,25 +64,23 @@ describe('head training', () => {
     [a, b, c].forEach((r) => r.model.dispose());
   });
 
-  it('trains with per-sample weights: class weights given per sample train the same head, and weighted training is deterministic for a seed', async () => {
+  it("applies the config's weighting itself: one apparent gender per class trains the class-weighted head, mixed genders another one, deterministically for a seed", async () => {
     const tf = await testTf();
     const cfg = { maxEpochs: 4, patience: 100, hidden: 0, dropout: 0.2 };
     const w = async (m: Awaited<ReturnType<typeof trainHead>>) => Promise.all(m.model.getWeights().map(async (t) => Array.from(await t.data())));
-    const cw = classWeights(data.train.y);
-    const asSamples = { train: { ...data.train, w: data.train.y.map((c) => cw[c]) }, valid: data.valid };
-    const plain = await trainHead(tf, data, { seed: 5, config: cfg });
-    const perSample = await trainHead(tf, asSamples, { seed: 5, config: cfg });
-    expect(await w(perSample)).toEqual(await w(plain));
+    const withMale = (s: Samples, male: (i: number) => number): Samples => ({ ...s, male: s.y.map((_, i) => male(i)) });
+    const oneGender = { train: withMale(data.train, () => 0.2), valid: withMale(data.valid, () => 0.2) };
+    const plain = await trainHead(tf, oneGender, { seed: 5, config: { ...cfg, weighting: 'class' } });
+    const sameCells = await trainHead(tf, oneGender, { seed: 5, config: { ...cfg, weighting: 'class+gender' } });
+    expect(await w(sameCells)).toEqual(await w(plain));
     // apparent-gender weights (every third sample a "man"), same seed twice
-    const weights = sampleWeights(
-      data.train.y.map((y, i) => ({ y, male: i % 3 === 0 ? 0.8 : 0.2 })),
-      'class+gender',
-    );
-    const weighted = { train: { ...data.train, w: weights }, valid: data.valid };
-    const a = await trainHead(tf, weighted, { seed: 9, config: cfg });
-    const b = await trainHead(tf, weighted, { seed: 9, config: cfg });
+    const mixed = { train: withMale(data.train, (i) => (i % 3 === 0 ? 0.8 : 0.2)), valid: oneGender.valid };
+    const a = await trainHead(tf, mixed, { seed: 9, config: { ...cfg, weighting: 'class+gender' } });
+    const b = await trainHead(tf, mixed, { seed: 9, config: { ...cfg, weighting: 'class+gender' } });
+    const byClass = await trainHead(tf, mixed, { seed: 9, config: { ...cfg, weighting: 'class' } });
     expect(await w(b)).toEqual(await w(a));
-    expect(await w(a)).not.toEqual(await w(plain));
-    [plain, perSample, a, b].forEach((r) => r.model.dispose());
+    expect(await w(a)).not.toEqual(await w(byClass));
+    await expect(trainHead(tf, data, { seed: 9, config: { ...cfg, weighting: 'class+gender' } })).rejects.toThrow(/apparent-male probability/);
+    [plain, sameCells, a, b, byClass].forEach((r) => r.model.dispose());
   });
 });

@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { readForm } from '@/app/_server/guard';
-import { UserError } from '@/lib/auth/roles';
+import { UserError } from '@/lib/errors';
 import { buildOpenApi } from '@/lib/http/openapi';
 import { type BodyLimit, limitedChunks, readLimited, readRequestBody } from '@/lib/http/body';
 import { config as middlewareConfig } from '@/middleware';

@@ -5,8 +5,8 @@ import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { decodeImage, sniff } from '@/lib/images';
 import { faceKey, LocalStore, originalKey, photoKeys, shaOfKey } from '@/lib/storage';
-import { hamming, slices } from '@/lib/dataset/group';
-import { labelFromPath } from '@/lib/dataset/import';
+import { hamming, hexBands } from '@/lib/dataset/group';
+import { labelFromPath } from '@/lib/import/folder';
 import { parseLabel } from '@/lib/classes';
 
 const limits = { maxUploadBytes: 25 * 1024 * 1024, maxPixels: 50_000_000 };
@@ -71,12 +71,12 @@ describe('storage layout', () => {
 });
 
 describe('near-duplicate hashing and labels from folders', () => {
-  it('counts differing bits and splits the hash into slices for the database lookup', () => {
+  it('counts differing bits and splits the hash into bands for the database lookup', () => {
     expect(hamming('0000000000000000', '0000000000000000')).toBe(0);
     expect(hamming('ffffffffffffffff', '0000000000000000')).toBe(64);
     expect(hamming('8000000000000001', '0000000000000000')).toBe(2);
-    expect(slices(8)).toEqual(Array.from({ length: 8 }, (_, i) => [1 + 2 * i, 2]));
-    expect(slices(11).reduce((s, [, l]) => s + l, 0)).toBe(16);
+    expect(hexBands(8)).toEqual(Array.from({ length: 8 }, (_, i) => [1 + 2 * i, 2]));
+    expect(hexBands(11).reduce((s, [, l]) => s + l, 0)).toBe(16);
   });
 
   it('takes the label from the folder a file sits in, ignoring case and split folders', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { csvCell, csvRow } from '@/lib/training/export';
-import { exportOptionsSchema } from '@/lib/training/export-queue';
+import { csvCell, csvRow } from '@/lib/export/export';
+import { exportOptionsSchema } from '@/lib/export/queue';
 
 describe('manifest.csv cells', () => {
   it('neutralises cells a spreadsheet would run as a formula', () => {

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { imageBytes } from '@/app/_server/api-fields';
 import { readForm } from '@/app/_server/guard';
-import { UserError } from '@/lib/auth/roles';
+import { UserError } from '@/lib/errors';
 
 const schema = z.object({
   files: z.array(z.file()).min(1, 'No files'),

@@ -1,7 +1,8 @@
 // The label-error ranking on hand-made out-of-fold probabilities, and the stratified folds it uses.
 import { describe, expect, it } from 'vitest';
 import { CLASSES } from '@/lib/classes';
-import { rankLabelErrors, scoreLabel, stratifiedFolds } from '@/lib/training/label-errors';
+import { rankLabelErrors, scoreLabel } from '@/lib/label-errors/rank';
+import { stratifiedFolds } from '@/lib/training/cross-validate';
 
 const [MO, MY, NO, NY] = [0, 1, 2, 3];
 

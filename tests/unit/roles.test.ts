@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ForbiddenError, hasRole, requireRole, UnauthenticatedError } from '@/lib/auth/roles';
+import { hasRole, requireRole } from '@/lib/auth/roles';
+import { ForbiddenError, UnauthenticatedError } from '@/lib/errors';
 
 const actor = (role: 'admin' | 'labeler' | 'viewer') => ({ id: '1', email: 'a@b.c', name: null, role });
 

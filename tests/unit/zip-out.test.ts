@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ZipOut } from '@/lib/dataset/zip-out';
+import { ZipOut } from '@/lib/export/zip-out';
 import { readZipFile, zipEntryNames } from '../helpers/read-zip';
 
 let dir: string;

@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { serverAction } from '@/app/_server/guard';
 import { db } from '@/lib/db';
 import { changeOwnPassword } from '@/lib/auth/users';
-import { UserError } from '@/lib/auth/roles';
+import { UserError } from '@/lib/errors';
 import { createToken, revokeToken, tokenExpiresAt } from '@/lib/auth/tokens';
 import { reissueSession } from '@/app/_server/auth';
 

@@ -5,7 +5,7 @@ import { serverAction } from '@/app/_server/guard';
 import { db } from '@/lib/db';
 import { z } from 'zod';
 import { setTargets, targetsSchema } from '@/lib/dataset/balance';
-import { queueFeatures } from '@/lib/training/features-queue';
+import { queueFeatures } from '@/lib/features/queue';
 
 export const setTargetsAction = serverAction({ role: 'admin', input: targetsSchema }, async (input, actor) => {
   const targets = await setTargets(db(), actor, input);

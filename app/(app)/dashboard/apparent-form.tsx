@@ -4,7 +4,7 @@ import { useRouter } from 'next/navigation';
 import { useEffect } from 'react';
 import { Message } from '@/app/_components/message';
 import { useAction } from '@/app/_components/use-action';
-import type { FeaturesProgress } from '@/lib/training/features-queue';
+import type { FeaturesProgress } from '@/lib/features/queue';
 import { computeApparentAction } from './actions';
 
 /** Admins: queue the features job for the faces without apparent gender; its progress while it runs. */

@@ -1,8 +1,8 @@
 // The Dashboard's data-quality figures of the label-error finder and the dataset map (a server component).
 import Link from 'next/link';
 import { db } from '@/lib/db';
-import { SUSPECT_SCORE } from '@/lib/training/label-errors';
-import { openLabelErrorCount } from '@/lib/training/label-errors-db';
+import { SUSPECT_SCORE } from '@/lib/label-errors/rank';
+import { openLabelErrorCount } from '@/lib/label-errors/db';
 
 export async function LabelErrorsSection() {
   const [open, scored] = await Promise.all([openLabelErrorCount(db()), db().labelError.count()]);

@@ -8,7 +8,7 @@ import { CLASS_COLORS, CLASS_NAMES, CLASSES } from '@/lib/classes';
 import { dashboard, IMBALANCE_WARNING, type LabelerPace, labelerPace, PACE_DAYS } from '@/lib/dataset/balance';
 import { Row, Table } from '@/app/_components/table';
 import { confounds, shortCells } from '@/lib/dataset/confounds';
-import { activeFeaturesJob, apparentPending } from '@/lib/training/features-queue';
+import { activeFeaturesJob, apparentPending } from '@/lib/features/queue';
 import { ClassChart, DayChart } from './charts';
 import { TargetsForm } from './targets-form';
 import { ApparentForm } from './apparent-form';

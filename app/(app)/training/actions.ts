@@ -5,11 +5,11 @@ import { z } from 'zod';
 import { serverAction } from '@/app/_server/guard';
 import { db } from '@/lib/db';
 import { cancel } from '@/lib/queue/jobs';
-import { promote, rollback } from '@/lib/models/registry';
+import { promote, rollback } from '@/lib/training/promote';
 import { queueRetrain } from '@/lib/training/queue';
 import { BACKBONE_CHOICES, type BackboneChoice } from '@/lib/inference/backbone';
 import { markBatchAsEvalSet, setRequireNoEvalDrop } from '@/lib/dataset/eval-sets';
-import { exportOptionsSchema, queueExport } from '@/lib/training/export-queue';
+import { exportOptionsSchema, queueExport } from '@/lib/export/queue';
 
 const id = z.string().min(1).max(64);
 

@@ -6,7 +6,7 @@ import { Message } from '@/app/_components/message';
 import { SelectField, SubmitRow } from '@/app/_components/fields';
 import { useAction } from '@/app/_components/use-action';
 import { CLASS_NAMES, CLASSES, type ClassName } from '@/lib/classes';
-import type { ExportSummary } from '@/lib/training/export-queue';
+import type { ExportSummary } from '@/lib/export/queue';
 import { cancelJobAction, exportAction } from './actions';
 
 const mb = (n: number) => `${(n / 1024 / 1024).toFixed(1)} MB`;

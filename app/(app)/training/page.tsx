@@ -10,7 +10,7 @@ import { TrainingLive } from './training-live';
 import { importBatches, listEvalSets, requireNoEvalDrop } from '@/lib/dataset/eval-sets';
 import { MarkEvalSetForm, RequireNoEvalDropToggle } from './eval-sets';
 import { config } from '@/lib/config';
-import { listExports } from '@/lib/training/export-queue';
+import { listExports } from '@/lib/export/queue';
 import { ExportPanel } from './export-panel';
 
 export const metadata: Metadata = { title: 'Training' };

@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { apiRoute } from '@/app/_server/guard';
 import { config } from '@/lib/config';
 import { db } from '@/lib/db';
-import { exportArchive } from '@/lib/training/export-queue';
+import { exportArchive } from '@/lib/export/queue';
 
 export const runtime = 'nodejs';
 export const dynamic = 'force-dynamic';

@@ -2,7 +2,7 @@
 import { apiRoute } from '@/app/_server/guard';
 import { config } from '@/lib/config';
 import { db } from '@/lib/db';
-import { exportOptionsSchema, listExports, queueExport } from '@/lib/training/export-queue';
+import { exportOptionsSchema, listExports, queueExport } from '@/lib/export/queue';
 
 export const dynamic = 'force-dynamic';
 

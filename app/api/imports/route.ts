@@ -1,6 +1,6 @@
 import { apiRoute } from '@/app/_server/guard';
 import { db } from '@/lib/db';
-import { recentImports } from '@/lib/dataset/imports';
+import { recentImports } from '@/lib/import/progress';
 
 export const dynamic = 'force-dynamic';
 

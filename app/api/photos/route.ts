@@ -3,10 +3,10 @@ import { apiRoute, FORM_ENVELOPE } from '@/app/_server/guard';
 import { labelField } from '@/app/_server/api-fields';
 import { config } from '@/lib/config';
 import { db } from '@/lib/db';
-import { zipLimitsFromConfig } from '@/lib/dataset/import';
+import { zipLimitsFromConfig } from '@/lib/import/folder';
 import { defaultIngestOptions } from '@/lib/dataset/ingest';
-import { suggestAfterImport } from '@/lib/queue/suggest';
-import { ingestFiles, isZipName, photoTooLarge } from '@/lib/dataset/upload';
+import { suggestAfterImport } from '@/lib/suggest/queue';
+import { ingestFiles, isZipName, photoTooLarge } from '@/lib/import/upload';
 
 export const runtime = 'nodejs';
 

@@ -4,7 +4,8 @@ import { revalidatePath } from 'next/cache';
 import { z } from 'zod';
 import { serverAction } from '@/app/_server/guard';
 import { db } from '@/lib/db';
-import { roleSchema, UserError } from '@/lib/auth/roles';
+import { roleSchema } from '@/lib/auth/roles';
+import { UserError } from '@/lib/errors';
 import { createUser, newUserSchema, resetPassword, setDisabled, setRole } from '@/lib/auth/users';
 
 const id = z.string().min(1);

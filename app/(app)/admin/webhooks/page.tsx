@@ -31,7 +31,8 @@ export default async function WebhooksPage() {
         Each webhook gets a <code>POST</code> with a JSON body for the events it chose ({WEBHOOK_EVENTS.map((e) => <code key={e} className="mr-1">{e}</code>)}),
         signed with its secret in <code>X-Masklab-Signature</code> (HMAC-SHA256 of <code>timestamp.body</code>; see the README, “Webhooks”). The
         worker sends them and retries a failed one 2, 4, 8, 16 and 32 minutes later. A hook set with <code>MASKLAB_WEBHOOK_URL</code> gets every
-        event and is listed here too.
+        event and is listed here too. Addresses on this machine or a private network (loopback, private, link-local…) are refused, when a hook is
+        added and again on every attempt, unless the operator lists the host in <code>MASKLAB_WEBHOOK_ALLOW_HOSTS</code>.
       </p>
       <section className="card" aria-labelledby="new-hook">
         <h2 id="new-hook" className="mb-3 font-medium">

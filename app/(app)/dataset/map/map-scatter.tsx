@@ -5,7 +5,7 @@ import Link from 'next/link';
 import { useRouter } from 'next/navigation';
 import { type PointerEvent, useMemo, useRef, useState } from 'react';
 import { CLASS_COLORS, CLASS_NAMES, LABELS, type Label } from '@/lib/classes';
-import type { MapFace } from '@/lib/training/map-db';
+import type { MapFace } from '@/lib/dataset-map/db';
 import { computeMapAction } from './actions';
 
 const SIZE = 640;

@@ -3,7 +3,7 @@ import Link from 'next/link';
 import { pageGuard } from '@/app/_server/guard';
 import { db } from '@/lib/db';
 import { may } from '@/lib/auth/policy';
-import { readDatasetMap } from '@/lib/training/map-db';
+import { readDatasetMap } from '@/lib/dataset-map/db';
 import { FaceCrop, LabelBadge } from '@/app/_components/faces';
 import { ComputeMapButton, MapScatter } from './map-scatter';
 

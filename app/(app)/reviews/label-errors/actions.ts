@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { serverAction } from '@/app/_server/guard';
 import { db } from '@/lib/db';
 import { assignLabels, labelSchema } from '@/lib/dataset/labels';
-import { keepLabel, queueLabelErrors } from '@/lib/training/label-errors-db';
+import { keepLabel, queueLabelErrors } from '@/lib/label-errors/db';
 
 const faceId = z.string().min(1).max(100);
 

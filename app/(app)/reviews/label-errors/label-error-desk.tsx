@@ -5,7 +5,7 @@ import Link from 'next/link';
 import { useRouter } from 'next/navigation';
 import { useEffect, useState } from 'react';
 import { CLASS_KEYS, CLASS_NAMES, CLASSES, EXCLUDED, type Label } from '@/lib/classes';
-import type { LabelErrorItem } from '@/lib/training/label-errors-db';
+import type { LabelErrorItem } from '@/lib/label-errors/db';
 import { FaceCrop, LabelBadge } from '@/app/_components/faces';
 import { Message } from '@/app/_components/message';
 import { useAction } from '@/app/_components/use-action';

@@ -3,8 +3,8 @@ import Link from 'next/link';
 import { pageGuard } from '@/app/_server/guard';
 import { db } from '@/lib/db';
 import { may } from '@/lib/auth/policy';
-import { lastLabelErrorsJob, listLabelErrors } from '@/lib/training/label-errors-db';
-import { SUSPECT_SCORE } from '@/lib/training/label-errors';
+import { lastLabelErrorsJob, listLabelErrors } from '@/lib/label-errors/db';
+import { SUSPECT_SCORE } from '@/lib/label-errors/rank';
 import { Pager } from '@/app/_components/face-filters';
 import { FindButton, LabelErrorDesk } from './label-error-desk';
 

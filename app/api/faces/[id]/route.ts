@@ -1,5 +1,5 @@
 import { apiRoute } from '@/app/_server/guard';
-import { UserError } from '@/lib/auth/roles';
+import { UserError } from '@/lib/errors';
 import { db } from '@/lib/db';
 import { faceJson } from '@/lib/dataset/suggestions';
 

@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import { apiRoute } from '@/app/_server/guard';
 import { db } from '@/lib/db';
-import { getImport } from '@/lib/dataset/imports';
+import { getImport } from '@/lib/import/progress';
 
 export const dynamic = 'force-dynamic';
 

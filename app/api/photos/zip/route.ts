@@ -1,11 +1,11 @@
 import { z } from 'zod';
 import { apiRoute } from '@/app/_server/guard';
 import { labelField } from '@/app/_server/api-fields';
-import { UserError } from '@/lib/auth/roles';
+import { UserError } from '@/lib/errors';
 import { config } from '@/lib/config';
 import { db } from '@/lib/db';
-import { checkDeclaredLength, incomingDir, receiveZip } from '@/lib/dataset/incoming';
-import { queueZipImport } from '@/lib/dataset/imports';
+import { checkDeclaredLength, incomingDir, receiveZip } from '@/lib/import/incoming';
+import { queueZipImport } from '@/lib/import/progress';
 
 export const runtime = 'nodejs';
 

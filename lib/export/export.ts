@@ -6,19 +6,19 @@
 //   model/                                    the promoted model as a bundle that runs without masklab
 //                                             (lib/models/bundle.ts), when a model is promoted
 // Faces without a split yet (labelled since the last retrain) and evaluation-set faces are not exported.
-// Streamed into a ZIP64 archive through a temporary file that is renamed when complete (lib/dataset/zip-out.ts).
+// Streamed into a ZIP64 archive through a temporary file that is renamed when complete (lib/export/zip-out.ts).
 import fs from 'node:fs';
 import path from 'node:path';
 import sharp from 'sharp';
 import type { Db, Prisma } from '../db';
 import { config } from '../config';
-import { ZipOut } from '../dataset/zip-out';
+import { ZipOut } from './zip-out';
 import { type BundleEntry, bundleEntries } from '../models/bundle';
 import { promotedModel } from '../models/promoted';
 import { type BlobStore, originalKey, store as defaultStore } from '../storage';
-import { readCrop } from './crop-source';
-import { ARCHIVE_SPLITS, type ExportOptions, type ExportOptionsInput, exportOptionsSchema, type ExportProgress, type ExportResult } from './export-queue';
-import { decodeOriginal } from './features';
+import { readCrop } from '../features/crop-source';
+import { ARCHIVE_SPLITS, type ExportOptions, type ExportOptionsInput, exportOptionsSchema, type ExportProgress, type ExportResult } from './queue';
+import { decodeOriginal } from '../features/cache';
 
 export const MANIFEST_COLUMNS = ['file', 'face', 'photo', 'original_file', 'box', 'label', 'split', 'labeller', 'time'] as const;
 

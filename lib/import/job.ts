@@ -6,15 +6,15 @@
 import { promises as fs } from 'node:fs';
 import type { Db } from '../db';
 import { JobInterrupted, type JobContext } from '../queue/worker';
-import { importZipFile, zipLimitsFromConfig } from './import';
-import { importPayloadSchema, type ImportProgress, parseProgress, tally } from './imports';
-import { defaultIngestOptions, type IngestOptions } from './ingest';
+import { importZipFile, zipLimitsFromConfig } from './folder';
+import { importPayloadSchema, type ImportProgress, parseProgress, tally } from './progress';
+import { defaultIngestOptions, type IngestOptions } from '../dataset/ingest';
 import type { ZipLimits } from './zip';
-import { suggestAfterImport } from '../queue/suggest';
+import { suggestAfterImport } from '../suggest/queue';
 import { config } from '../config';
 import { appLink, emitEventSafely } from '../webhooks/events';
 
-export { IMPORT_JOB } from './imports';
+export { IMPORT_JOB } from './progress';
 
 /** Progress is written at most this often (ms) while entries go through, and always at the end. */
 const SAVE_EVERY_MS = 1000;

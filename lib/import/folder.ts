@@ -5,11 +5,11 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { config } from '../config';
 import type { Db } from '../db';
-import { UserError } from '../auth/roles';
+import { UserError } from '../errors';
 import { sniff } from '../images';
 import { LABELS, type Label, parseLabel } from '../classes';
-import { ATTR_LABELS, type AttrLabel, parseAttrLabel } from './eval-sets';
-import { type IngestInput, type IngestOptions, type IngestResult, ingestSafely } from './ingest';
+import { ATTR_LABELS, type AttrLabel, parseAttrLabel } from '../dataset/eval-sets';
+import { type IngestInput, type IngestOptions, type IngestResult, ingestSafely } from '../dataset/ingest';
 import { isJunkPath, readZip, type ZipLimits, ZipRefused } from './zip';
 
 export type ImportSummary = {

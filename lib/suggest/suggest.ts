@@ -3,8 +3,8 @@
 // bulk-accepts them). Features come from the cache (`ensureFeatures` computes the missing ones
 // first, with progress), then the head runs on them in batches (`classifyFeatures`, the same head
 // input as serving). Queued by every promotion and by imports while a model is promoted
-// (lib/queue/suggest.ts); `npm run cli -- suggest` runs it at once.
-import type { Db } from '../db';
+// (lib/suggest/queue.ts); `npm run cli -- suggest` runs it at once.
+import { chunks, type Db } from '../db';
 import { CLASSES } from '../classes';
 import { argmax, classifyFeatures, type LoadedHead } from '../inference/classify';
 import type { FeaturePair, Tf } from '../inference/types';
@@ -13,10 +13,9 @@ import { backboneKindOf } from '../inference/backbone';
 import { getTf } from '../models/tf';
 import type { JobContext } from '../queue/worker';
 import type { BlobStore } from '../storage';
-import { ensureFeatures, loadFeatures } from './features';
-import { slices } from '../dataset/labels';
+import { ensureFeatures, loadFeatures } from '../features/cache';
 
-export { SUGGEST_JOB } from '../queue/suggest';
+export { SUGGEST_JOB } from './queue';
 
 /** Faces classified (and rows written) per database round trip. */
 const CHUNK = 2000;
@@ -92,7 +91,7 @@ type SuggestionRow = { faceId: string; runId: string; label: string; confidence:
 
 /** The faces' suggestions become `rows`, in one transaction (deletes in slices: SQLite takes at most 999 bound values a statement). */
 function replaceSuggestions(db: Db, faceIds: readonly string[], rows: SuggestionRow[]) {
-  return db.$transaction([...slices(faceIds).map((ids) => db.suggestion.deleteMany({ where: { faceId: { in: ids } } })), db.suggestion.createMany({ data: rows })]);
+  return db.$transaction([...chunks(faceIds).map((ids) => db.suggestion.deleteMany({ where: { faceId: { in: ids } } })), db.suggestion.createMany({ data: rows })]);
 }
 
 /** Suggestion rows of the faces that have cached features, from the head's probabilities on them. */

@@ -1,8 +1,7 @@
 // Label-error ranking (confident-learning style), pure: out-of-fold class probabilities in,
 // faces ranked by how strongly the model disagrees with the label they were given.
-// The job that produces the probabilities is lib/training/label-errors-job.ts.
-import { CLASSES, NUM_CLASSES } from '../classes';
-import { prng, shuffleInPlace } from '../dataset/split';
+// The job that produces the probabilities is lib/label-errors/job.ts.
+import { NUM_CLASSES } from '../classes';
 
 /** A face counts as an open suspected label error from this score (1 − p(given label)) up. */
 export const SUSPECT_SCORE = 0.5;
@@ -33,22 +32,4 @@ export function rankLabelErrors(items: readonly OutOfFold[]): RankedError[] {
   return items
     .map((it) => ({ faceId: it.faceId, label: it.label, ...scoreLabel(it.label, it.probs) }))
     .sort((a, b) => b.score - a.score || b.margin - a.margin || (a.faceId < b.faceId ? -1 : a.faceId > b.faceId ? 1 : 0));
-}
-
-/**
- * Stratified k folds of indices, seeded: each class's indices shuffled and dealt round-robin, so
- * every fold holds about 1/k of every class. `labels[i]` is a class index.
- */
-export function stratifiedFolds(labels: readonly number[], k: number, seed: number): number[][] {
-  const folds: number[][] = Array.from({ length: k }, () => []);
-  const rand = prng(seed);
-  let next = 0; // continue dealing where the previous class stopped, so fold sizes stay even
-  for (let c = 0; c < CLASSES.length; c++) {
-    const idx = shuffleInPlace(
-      labels.map((l, i) => (l === c ? i : -1)).filter((i) => i >= 0),
-      rand,
-    );
-    for (const i of idx) folds[next++ % k].push(i);
-  }
-  return folds;
 }

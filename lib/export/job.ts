@@ -7,7 +7,7 @@ import { config } from '../config';
 import type { JobContext } from '../queue/worker';
 import type { BlobStore } from '../storage';
 import { exportDataset } from './export';
-import { EXPORT_JOB, exportFilePath, exportOptionsSchema, type ExportResult, exportsDir, KEEP_EXPORTS } from './export-queue';
+import { EXPORT_JOB, exportFilePath, exportOptionsSchema, type ExportResult, exportsDir, KEEP_EXPORTS } from './queue';
 
 export { EXPORT_JOB };
 

@@ -1,12 +1,12 @@
 // The dataset export as a background job: its options, queuing it, what the Training page and
 // `GET /api/exports` show of it, and which finished archive `GET /api/export` streams. No ML imports: the
-// web app imports this module; the worker runs lib/training/export-job.ts.
+// web app imports this module; the worker runs lib/export/job.ts.
 // Archives live in `<data dir>/exports/<job id>.zip`; the job keeps the newest KEEP_EXPORTS of them.
 import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import type { Db } from '../db';
-import { UserError } from '../auth/roles';
+import { UserError } from '../errors';
 import { CLASSES } from '../classes';
 import { type JobRow, queueSingleJob } from '../queue/jobs';
 

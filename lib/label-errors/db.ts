@@ -1,12 +1,13 @@
 // Suspected label errors as the web app and the CLI read them: queue the finder, list the ranked
 // faces, keep a label ("it is right"), count the open ones. No ML imports (the web app imports this;
-// the worker runs lib/training/label-errors-job.ts).
+// the worker runs lib/label-errors/job.ts).
 import { z } from 'zod';
 import type { Db } from '../db';
-import { type Actor, requireRole, UserError } from '../auth/roles';
+import { type Actor, requireRole } from '../auth/roles';
+import { UserError } from '../errors';
 import { blindFaceIds } from '../dataset/reviews';
 import { queueSingleJob } from '../queue/jobs';
-import { SUSPECT_SCORE } from './label-errors';
+import { SUSPECT_SCORE } from './rank';
 
 export const LABEL_ERRORS_JOB = 'label-errors';
 

@@ -1,13 +1,13 @@
 // The "map" job: features for every face (computed where missing), PCA then UMAP to 2-D, the
-// outlier distance per face, stored as one DatasetMap row under MAP_KEY (lib/training/dataset-map.ts
+// outlier distance per face, stored as one DatasetMap row under MAP_KEY (lib/dataset-map/map.ts
 // does the arithmetic).
 import { CLASSES } from '../classes';
 import type { JobContext } from '../queue/worker';
-import { embed2d, l2normalise, MAP_PCA_DIMS, outlierScores, pcaProject } from './dataset-map';
-import { FEATURE_KEY, jobFeatures } from './features';
-import { MAP_KEY, type MapPoint, type StoredMap } from './map-db';
+import { embed2d, l2normalise, MAP_PCA_DIMS, outlierScores, pcaProject } from './map';
+import { FEATURE_KEY, jobFeatures } from '../features/cache';
+import { MAP_KEY, type MapPoint, type StoredMap } from './db';
 
-export { MAP_JOB } from './map-db';
+export { MAP_JOB } from './db';
 
 if (!MAP_KEY.startsWith(`${FEATURE_KEY}|`)) throw new Error(`MAP_KEY ${MAP_KEY} does not name the feature key ${FEATURE_KEY}`);
 

@@ -1,23 +1,20 @@
 // The "label-errors" job: out-of-fold probabilities for every labelled face (classes only, not
 // excluded, not evaluation-set faces), by k-fold training of the head on the cached features with
-// the training recipe (trainHead, headInput, mirrored augmentation, early stopping on a validation
-// tenth of each fold's training part, mirror test-time averaging), then ranked by
-// lib/training/label-errors.ts and stored in LabelError (one row per face).
+// the training recipe (lib/training/cross-validate.ts: the recipe's sample weights, mirrored
+// augmentation, early stopping on a validation tenth of each fold's training part, mirror
+// test-time averaging; the same procedure `npm run bench -- train` measures), then ranked by
+// lib/label-errors/rank.ts and stored in LabelError (one row per face).
 import { CLASSES, classIndex } from '../classes';
-import type { Db } from '../db';
-import { classifyFeatures, headInput } from '../inference/classify';
-import type { HeadConfig } from '../inference/meta';
-import type { FeaturePair, Tf } from '../inference/types';
+import { chunks, type Db } from '../db';
 import { getTf } from '../models/tf';
 import type { JobContext } from '../queue/worker';
-import { jobFeatures } from './features';
-import { DEFAULT_HEAD } from './head';
-import { labelErrorsPayloadSchema } from './label-errors-db';
-import { rankLabelErrors, type RankedError, stratifiedFolds } from './label-errors';
-import { buildModelMeta } from './meta';
-import { trainHead } from './train-head';
+import { jobFeatures } from '../features/cache';
+import { DEFAULT_HEAD } from '../training/head';
+import { labelErrorsPayloadSchema } from './db';
+import { rankLabelErrors, type RankedError } from './rank';
+import { outOfFoldProbs } from '../training/cross-validate';
 
-export { LABEL_ERRORS_JOB } from './label-errors-db';
+export { LABEL_ERRORS_JOB } from './db';
 
 export type LabelErrorsProgress = {
   step: 'faces' | 'features' | 'folds' | 'save' | 'done';
@@ -25,60 +22,6 @@ export type LabelErrorsProgress = {
   fold?: number;
   folds?: number;
 };
-
-const toX = (pairs: readonly FeaturePair[], useAge: boolean, mirrored = false) =>
-  pairs.map((p) => {
-    const v = mirrored ? (p.mirrored ?? p.plain) : p.plain;
-    return headInput(v.features, v.age, useAge);
-  });
-
-/**
- * Out-of-fold class probabilities: each face is scored by a head trained without it (k stratified,
- * seeded folds; a stratified tenth of each fold's training part early-stops it, as the validation
- * split does in training).
- */
-export async function outOfFoldProbs(
-  tf: Tf,
-  pairs: readonly FeaturePair[],
-  y: readonly number[],
-  opts: { folds?: number; seed?: number; config?: HeadConfig; mirrorTta?: boolean; onFold?: (fold: number) => Promise<void> | void } = {},
-): Promise<Float32Array[]> {
-  const k = opts.folds ?? 5;
-  const seed = opts.seed ?? 1337;
-  const cfg = opts.config ?? DEFAULT_HEAD;
-  const out: Float32Array[] = new Array(pairs.length);
-  const folds = stratifiedFolds(y, k, seed);
-  for (let f = 0; f < k; f++) {
-    const held = folds[f];
-    if (held.length === 0) continue;
-    const rest = folds.filter((_, j) => j !== f).flat();
-    const inner = stratifiedFolds(
-      rest.map((i) => y[i]),
-      10,
-      seed + f,
-    );
-    // Too few faces for a validation tenth: train on all of the rest for the configured epochs.
-    const validIdx = rest.length >= 20 ? inner[0].map((j) => rest[j]) : [];
-    const validSet = new Set(validIdx);
-    const trainIdx = rest.filter((i) => !validSet.has(i));
-    const trainPairs = trainIdx.map((i) => pairs[i]);
-    const validPairs = validIdx.map((i) => pairs[i]);
-    const trained = await trainHead(
-      tf,
-      {
-        train: { x: toX(trainPairs, cfg.useAge), xMirror: toX(trainPairs, cfg.useAge, true), y: trainIdx.map((i) => y[i]) },
-        valid: { x: toX(validPairs, cfg.useAge), y: validIdx.map((i) => y[i]) },
-      },
-      { config: cfg, seed: seed + f },
-    );
-    const meta = buildModelMeta({ runId: 'label-errors', head: cfg, mirrorTta: opts.mirrorTta ?? true, bestEpoch: trained.bestEpoch, seed: seed + f, snapshot: { faces: trainIdx.length, perSplit: {} } });
-    const probs = await classifyFeatures(tf, { model: trained.model, meta }, held.map((i) => pairs[i]));
-    trained.model.dispose();
-    held.forEach((i, j) => (out[i] = probs[j]));
-    await opts.onFold?.(f + 1);
-  }
-  return out;
-}
 
 /**
  * Stores the ranking: one row per face; a face whose label is unchanged keeps its "kept" mark; rows
@@ -90,8 +33,7 @@ export async function saveLabelErrors(db: Db, ranked: readonly (RankedError & { 
       const ids = ranked.map((r) => r.faceId);
       const current = new Map<string, string | null>();
       const old = new Map<string, { label: string; keptById: string | null; keptAt: Date | null }>();
-      for (let i = 0; i < ids.length; i += 500) {
-        const chunk = ids.slice(i, i + 500);
+      for (const chunk of chunks(ids)) {
         for (const f of await tx.face.findMany({ where: { id: { in: chunk } }, select: { id: true, label: true } })) current.set(f.id, f.label);
         for (const e of await tx.labelError.findMany({ where: { faceId: { in: chunk } }, select: { faceId: true, label: true, keptById: true, keptAt: true } })) old.set(e.faceId, e);
       }
@@ -113,7 +55,7 @@ export async function saveLabelErrors(db: Db, ranked: readonly (RankedError & { 
           };
         });
       await tx.labelError.deleteMany({});
-      for (let i = 0; i < rows.length; i += 500) await tx.labelError.createMany({ data: rows.slice(i, i + 500) });
+      for (const data of chunks(rows)) await tx.labelError.createMany({ data });
       return rows.length;
     },
     { timeout: 120_000 },
@@ -146,7 +88,8 @@ export async function runLabelErrorsJob(ctx: JobContext): Promise<{ faces: numbe
   const tf = await getTf();
   const t1 = Date.now();
   await report({ step: 'folds', fold: 0, folds: payload.folds });
-  const probs = await outOfFoldProbs(tf, pairs, y, {
+  const probs = await outOfFoldProbs(tf, { pairs, y }, {
+    config: DEFAULT_HEAD,
     folds: payload.folds,
     seed: payload.seed,
     onFold: async (fold) => {

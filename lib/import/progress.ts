@@ -1,12 +1,13 @@
 // Background zip imports: the web app queues an `import` job for a zip it streamed to disk
-// (lib/dataset/incoming.ts); the worker runs lib/dataset/import-job.ts. This module holds what
+// (lib/import/incoming.ts); the worker runs lib/import/job.ts. This module holds what
 // both sides share and what the Collect page reads. No ML imports.
 import { z } from 'zod';
-import { type Actor, hasRole, UserError } from '../auth/roles';
+import { type Actor, hasRole } from '../auth/roles';
+import { UserError } from '../errors';
 import type { Db } from '../db';
 import { enqueue } from '../queue/jobs';
 import { LABELS } from '../classes';
-import type { IngestResult } from './ingest';
+import type { IngestResult } from '../dataset/ingest';
 
 export const IMPORT_JOB = 'import';
 

@@ -1,5 +1,5 @@
 // The dataset map as the web app reads it: queue the "map" job and read the cached map with each
-// face's current label and model suggestion. No ML imports (the worker runs lib/training/map-job.ts).
+// face's current label and model suggestion. No ML imports (the worker runs lib/dataset-map/job.ts).
 import type { Db } from '../db';
 import type { Actor } from '../auth/roles';
 import { blindFaceIds } from '../dataset/reviews';

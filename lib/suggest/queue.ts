@@ -1,7 +1,7 @@
 // Queuing the `suggest` job (the promoted model's class suggestions for unlabelled faces, run by
-// lib/training/suggest.ts in the worker). No ML imports: the web app, imports and promotion call it.
+// lib/suggest/suggest.ts in the worker). No ML imports: the web app, imports and promotion call it.
 import type { Db } from '../db';
-import { enqueue } from './jobs';
+import { enqueue } from '../queue/jobs';
 
 export const SUGGEST_JOB = 'suggest';
 

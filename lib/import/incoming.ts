@@ -6,7 +6,7 @@ import { createWriteStream, promises as fs } from 'node:fs';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { HttpError, UserError } from '../auth/roles';
+import { HttpError, UserError } from '../errors';
 import { limitedChunks } from '../http/body';
 import type { Db } from '../db';
 

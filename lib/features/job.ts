@@ -5,10 +5,10 @@
 // A retried job starts over; both steps only touch faces that still lack the values.
 import type { JobContext } from '../queue/worker';
 import type { BlobStore } from '../storage';
-import { backfillApparent, ensureFeatures, FEATURE_KEY } from './features';
-import { type FeaturesProgress, needsApparent } from './features-queue';
+import { backfillApparent, ensureFeatures, FEATURE_KEY } from './cache';
+import { type FeaturesProgress, needsApparent } from './queue';
 
-export { FEATURES_JOB, queueFeatures } from './features-queue';
+export { FEATURES_JOB, queueFeatures } from './queue';
 
 const BACKFILL_CHUNK = 500;
 

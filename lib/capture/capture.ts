@@ -4,8 +4,8 @@
 // Label desk (least confident first) and become training data.
 import type { Db } from '../db';
 import { type IngestOptions, ingestPhoto } from '../dataset/ingest';
-import { queueSuggest } from '../queue/suggest';
-import { suggestFaces } from './suggest';
+import { queueSuggest } from '../suggest/queue';
+import { suggestFaces } from '../suggest/suggest';
 
 export type CapturedFace = {
   id: string;

@@ -8,10 +8,9 @@
 // A stored vector is the backbone's features (FEATURE_DIM floats for faceres, featureDim('faceres+deep') for the
 // accurate backbone, in `featureLayout` order), then faceres' age estimate (years) and its male probability:
 // little-endian float32. Each backbone kind has its own feature key, so the two never mix.
-import type { Db } from '../db';
+import { chunks, type Db } from '../db';
 import { decodeImage, type RgbImage } from '../images';
 import { type BackboneKind, backboneId, DEFAULT_BACKBONE, featureDim } from '../inference/backbone';
-import { slices } from '../dataset/labels';
 import { describeBoxes } from '../inference/classify';
 import type { Box } from '../inference/preprocess';
 import type { FeaturePair, FeatureVector } from '../inference/types';
@@ -122,7 +121,7 @@ export async function ensureFeatures(
   const FEATURE_KEY = featureKey(kind);
   const have = new Set<string>();
   // `in` lists of at most 500 ids (`slices`): SQLite takes at most 999 bound values a statement.
-  for (const ids of slices(faceIds)) {
+  for (const ids of chunks(faceIds)) {
     const rows = await db.feature.groupBy({
       by: ['faceId'],
       where: { backbone: FEATURE_KEY, faceId: { in: ids } },
@@ -134,7 +133,7 @@ export async function ensureFeatures(
   const batch = opts.batch ?? 16;
   // Faces grouped by photo, so each original is decoded once.
   const photos = new Map<string, PhotoFaces>();
-  for (const ids of slices(missing)) {
+  for (const ids of chunks(missing)) {
     const faces = await db.face.findMany({
       where: { id: { in: ids } },
       select: { id: true, x: true, y: true, w: true, h: true, photo: { select: { id: true, sha256: true, width: true, height: true } } },
@@ -180,7 +179,7 @@ export async function ensureFeatures(
 export async function loadFeatures(db: Db, faceIds: readonly string[], kind: BackboneKind = DEFAULT_BACKBONE): Promise<Map<string, FeaturePair>> {
   const out = new Map<string, FeaturePair>();
   const backbone = featureKey(kind);
-  for (const ids of slices(faceIds)) {
+  for (const ids of chunks(faceIds)) {
     const rows = await db.feature.findMany({ where: { backbone, faceId: { in: ids } } });
     for (const r of rows) {
       const v = decodeVector(r.vector, kind);

@@ -3,12 +3,12 @@
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { UserError } from '../auth/roles';
+import { UserError } from '../errors';
 import type { Db } from '../db';
 import { sniff } from '../images';
 import type { Label } from '../classes';
-import { importZipFile, type ImportOptions } from './import';
-import { type IngestOptions, type IngestResult, type IngestSource, ingestSafely } from './ingest';
+import { importZipFile, type ImportOptions } from './folder';
+import { type IngestOptions, type IngestResult, type IngestSource, ingestSafely } from '../dataset/ingest';
 import type { ZipLimits } from './zip';
 
 export type UploadOptions = { uploaderId: string; label: Label | null; source: IngestSource; zipLimits: ZipLimits };

@@ -1,6 +1,6 @@
 // Queuing the "features" job (apparent gender and age for faces that have none yet) and what the
 // dashboard shows of it. No ML imports: the web app imports this module, the worker runs
-// lib/training/features-job.
+// lib/features/job.
 import type { Db, Prisma } from '../db';
 import { EXCLUDED } from '../classes';
 import { enqueue, type JobRow } from '../queue/jobs';
