@@ -1,7 +1,7 @@
 import { apiRoute } from '@/app/_server/guard';
 import { UserError } from '@/lib/errors';
 import { db } from '@/lib/db';
-import { faceJson } from '@/lib/dataset/suggestions';
+import { faceJson } from '@/lib/suggest/accept';
 
 export const GET = apiRoute<never, { id: string }>(
   {

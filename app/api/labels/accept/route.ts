@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { apiRoute } from '@/app/_server/guard';
 import { db } from '@/lib/db';
 import { resolveSelection, selectionSchema } from '@/lib/dataset/gallery';
-import { acceptSuggestions } from '@/lib/dataset/suggestions';
+import { acceptSuggestions } from '@/lib/suggest/accept';
 
 const body = z.intersection(
   selectionSchema,

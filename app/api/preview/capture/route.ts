@@ -1,11 +1,11 @@
-// The live preview's capture key: the frame goes through the ingest pipeline (lib/capture/capture.ts).
+// The live preview's capture key: the frame goes through the ingest pipeline (lib/capture/index.ts).
 import { imageBytes, imageForm } from '@/app/_server/api-fields';
 import { apiRoute, uploadFormLimit } from '@/app/_server/guard';
 import { UserError } from '@/lib/errors';
 import { config } from '@/lib/config';
 import { db } from '@/lib/db';
 import { defaultIngestOptions } from '@/lib/dataset/ingest';
-import { captureFrame } from '@/lib/capture/capture';
+import { captureFrame } from '@/lib/capture/index';
 
 export const runtime = 'nodejs';
 export const dynamic = 'force-dynamic';
