@@ -91,7 +91,7 @@ export type Config = {
   tfBackend: 'auto' | 'wasm';
   /** Write a database backup to `<dataDir>/backups/` before applying migrations to a database that holds data. */
   backupBeforeMigrate: boolean;
-  /** A webhook target for every event, besides the hooks admins add (README "Webhooks"). */
+  /** A webhook target for every event, besides the hooks admins add (docs/api.md "Webhooks"). */
   webhookUrl?: string;
   /** The HMAC key of that hook; without it its requests are not signed. */
   webhookSecret?: string;

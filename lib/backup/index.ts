@@ -246,8 +246,8 @@ export async function restore(file: string, opts: InstanceLocation & { log?: (li
   const provider = providerOf(opts.databaseUrl);
   if (manifest.content !== 'full') {
     throw new BackupError(
-      'this archive holds only the database (an automatic backup taken before migrating); restore it by hand as the README\'s ' +
-        '"Backup and restore" section describes',
+      'this archive holds only the database (an automatic backup taken before migrating); restore it by hand as the ' +
+        '"Backup and restore" section of docs/operations.md describes',
     );
   }
   if (manifest.provider !== provider) {
