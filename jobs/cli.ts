@@ -120,6 +120,13 @@ const USER_COMMANDS: Command[] = [
   }),
 ];
 
+/** Rows per table, the tables that have any, in words. */
+const rowCounts = (counts: Record<string, number>) =>
+  Object.entries(counts)
+    .filter(([k, v]) => v > 0 && !k.startsWith('_'))
+    .map(([k, v]) => `${v} ${k}`)
+    .join(', ') || 'no rows';
+
 const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
 
 const importCommand = command({
@@ -228,7 +235,7 @@ export const COMMANDS: Command[] = [
       const m = await backup(file, { databaseUrl: cfg.databaseUrl, dataDir: cfg.dataDir, modelsDir: cfg.modelsDir, nextAuthSecret: cfg.nextAuthSecret });
       const { photosDeletedDuringBackup, photosMissingFiles, counts, files, migrations } = m;
       result({ file, counts, files, migrations: migrations.length, photosDeletedDuringBackup, photosMissingFiles }, [
-        `backup written to ${file}: ${Object.entries(counts).map(([k, v]) => `${v} ${k}`).join(', ')}; ${JSON.stringify(files)}`,
+        `backup written to ${file}: ${rowCounts(counts)}; files: ${Object.entries(files).map(([k, v]) => `${v} ${k}`).join(', ')}`,
         ...(photosMissingFiles.length ? [`photos whose files were missing: ${photosMissingFiles.join(', ')}`] : []),
         ...(photosDeletedDuringBackup.length ? [`photos deleted during the backup (left out on restore): ${photosDeletedDuringBackup.join(', ')}`] : []),
       ]);
@@ -245,7 +252,7 @@ export const COMMANDS: Command[] = [
       const r = await restore(file, { databaseUrl: cfg.databaseUrl, dataDir: cfg.dataDir, modelsDir: cfg.modelsDir });
       result({ file, created: r.manifest.created, masklabVersion: r.manifest.masklabVersion, counts: r.counts, files: r.files }, [
         `restored ${file} (made ${r.manifest.created} by masklab ${r.manifest.masklabVersion}); the next start applies any newer migrations`,
-        `${Object.entries(r.counts).map(([k, v]) => `${v} ${k}`).join(', ')}; ${JSON.stringify(r.files)}`,
+        `${rowCounts(r.counts)}; files: ${Object.entries(r.files).map(([k, v]) => `${v} ${k}`).join(', ')}`,
       ]);
     },
   }),
