@@ -155,6 +155,7 @@ export function parseCommandLine(commands: readonly Command[], argv: string[], o
   const found = findCommand(commands, argv);
   if (!found) {
     const [first, second] = argv;
+    if (first.startsWith('-')) throw new UsageError(`the command comes first, before ${first} (see: ${BIN} --help)`);
     const group = commands.filter((c) => c.name.startsWith(`${first} `));
     if (!group.length) throw new UsageError(`unknown command "${first}" (see: ${BIN} --help)`);
     const what = second && !second.startsWith('-') ? `unknown command "${first} ${second}"` : `"${first}" needs a subcommand`;

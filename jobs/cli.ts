@@ -19,8 +19,6 @@ import { TRAINING_COMMANDS } from './cli-training';
 import { backup, restore } from '../lib/backup';
 import { CliError, type Command, command, commandHelp, errorLine, exitCodeOf, globalHelp, parseCommandLine } from './cli-kit';
 
-export { CliError };
-
 async function userByEmail(email: string) {
   const u = await db().user.findUnique({ where: { email: email.trim().toLowerCase() } });
   if (!u) throw new CliError(`no user with e-mail ${email}`);
