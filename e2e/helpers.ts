@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -38,15 +38,17 @@ export const FIXTURES = path.join(__dirname, '..', 'tests', 'fixtures', 'facemas
 
 /**
  * Imports photos into the running e2e server's database and store with the real
- * `npm run cli -- import` (the same pipeline as uploads). Returns the CLI's JSON summary.
+ * `npm run cli -- import --json` (the same pipeline as uploads). Returns the CLI's JSON summary.
  */
 export function importWithCli(target: string, args: string[] = []): { photos: number; faces: number; duplicates: number; rejected: unknown[] } {
-  const out = execFileSync(process.execPath, [require.resolve('tsx/cli'), path.join(__dirname, '..', 'jobs', 'cli.ts'), 'import', target, '--as', ADMIN.email, ...args], {
+  const r = spawnSync(process.execPath, [require.resolve('tsx/cli'), path.join(__dirname, '..', 'jobs', 'cli.ts'), 'import', target, '--as', ADMIN.email, '--json', ...args], {
     cwd: path.join(__dirname, '..'),
     env: { ...process.env, MASKLAB_DATA_DIR: E2E_DATA_DIR, MASKLAB_MODELS_DIR: path.join(E2E_DATA_DIR, 'models'), DATABASE_URL: '' },
     encoding: 'utf8',
   });
-  return JSON.parse(out);
+  // exit 1 with a summary: nothing was added (e.g. the photos were imported before), which callers check themselves
+  if (r.status !== 0 && !(r.status === 1 && r.stdout.startsWith('{'))) throw new Error(`cli import exited ${r.status}: ${r.stderr}`);
+  return JSON.parse(r.stdout);
 }
 
 /**

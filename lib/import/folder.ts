@@ -11,12 +11,15 @@ import { LABELS, type Label, parseLabel } from '../classes';
 import { ATTR_LABELS, type AttrLabel, parseAttrLabel } from '../dataset/eval-sets';
 import { type IngestInput, type IngestOptions, type IngestResult, ingestSafely } from '../dataset/ingest';
 import { isJunkPath, readZip, type ZipLimits, ZipRefused } from './zip';
+import { isMetadataPath, metadataLabels } from './metadata';
 
 export type ImportSummary = {
   photos: number;
   faces: number;
   duplicates: number;
   rejected: Array<{ file: string; reason: string }>;
+  /** Dataset metadata files read instead of imported (lib/import/metadata.ts), with how many of their labels were used. */
+  metadata: Array<{ file: string; labels: number }>;
 };
 
 export type ImportOptions = {
@@ -38,6 +41,9 @@ export type ImportOptions = {
   onTotal?: (total: number) => void | Promise<void>;
   /** Zips: skip the first results (a retried import job resumes where it stopped). */
   skipEntries?: number;
+  /** Read the dataset's metadata files (manifest.csv …) instead of importing them; with labelsFromFolders their
+   * labels label the files whose folder names no class. (A zip then gets read twice.) */
+  readMetadata?: boolean;
 };
 
 export function zipLimitsFromConfig(): ZipLimits {
@@ -46,7 +52,7 @@ export function zipLimitsFromConfig(): ZipLimits {
 }
 
 export function emptySummary(): ImportSummary {
-  return { photos: 0, faces: 0, duplicates: 0, rejected: [] };
+  return { photos: 0, faces: 0, duplicates: 0, rejected: [], metadata: [] };
 }
 
 export function addToSummary(s: ImportSummary, r: IngestResult): void {
@@ -89,6 +95,8 @@ async function* walk(root: string, rel = ''): AsyncGenerator<string> {
 
 class Importer {
   readonly summary = emptySummary();
+  /** Labels from the dataset's metadata files, by path inside the dataset, and which file gave each. */
+  private listed = new Map<string, { label: Label; from: { file: string; labels: number } }>();
   constructor(
     private db: Db,
     private ingest: IngestOptions,
@@ -106,6 +114,13 @@ class Importer {
     return this.record({ file, status: 'rejected', reason });
   }
 
+  /** A metadata file: its labels are kept for the files it lists (the first file to list a path wins). */
+  metadata(name: string, rel: string, bytes: Buffer) {
+    const from = { file: name, labels: 0 };
+    this.summary.metadata.push(from);
+    for (const [p, label] of metadataLabels(rel, bytes)) if (!this.listed.has(p)) this.listed.set(p, { label, from });
+  }
+
   /** One file's bytes, labelled by its folder when asked to. `labelPath` is its path inside the dataset. */
   async file(name: string, labelPath: string, bytes: Buffer) {
     let label = this.opts.label ?? null;
@@ -115,6 +130,11 @@ class Importer {
       const got = evalSet ? evalLabelFromPath(labelPath) : { label: labelFromPath(labelPath) };
       label = got && 'label' in got ? got.label : null;
       attrLabel = got && 'attrLabel' in got ? got.attrLabel : null;
+      const listed = !label && !attrLabel ? this.listed.get(path.posix.normalize(labelPath)) : undefined;
+      if (listed) {
+        label = listed.label;
+        listed.from.labels++;
+      }
       // A non-image is refused for what it is (by ingest), not for its folder.
       if (!label && !attrLabel && sniff(bytes).kind === 'image') {
         const dir = labelPath.split('/').slice(0, -1).at(-1);
@@ -137,8 +157,15 @@ class Importer {
   }
 
   async zip(file: string, displayName: string) {
+    const limits = this.opts.zipLimits ?? zipLimitsFromConfig();
+    const meta = this.opts.readMetadata ? isMetadataPath : undefined;
     try {
-      for await (const e of readZip(file, this.opts.zipLimits ?? zipLimitsFromConfig(), { onTotal: this.opts.onTotal, skip: this.opts.skipEntries })) {
+      if (meta) {
+        for await (const e of readZip(file, limits, { only: meta })) {
+          if ('data' in e) this.metadata(`${displayName}/${e.name}`, e.name, e.data);
+        }
+      }
+      for await (const e of readZip(file, limits, { onTotal: this.opts.onTotal, skip: this.opts.skipEntries, except: meta })) {
         const name = `${displayName}/${e.name}`;
         if ('error' in e) await this.reject(name, e.error);
         else await this.file(name, e.name, e.data);
@@ -151,7 +178,12 @@ class Importer {
 
   async dir(root: string) {
     const maxBytes = this.ingest.limits.maxUploadBytes;
+    const files: string[] = [];
     for await (const rel of walk(root)) {
+      if (!this.opts.readMetadata || !isMetadataPath(rel)) files.push(rel);
+      else if ((await fs.stat(path.join(root, rel))).size <= maxBytes) this.metadata(rel, rel, await fs.readFile(path.join(root, rel)));
+    }
+    for (const rel of files) {
       const full = path.join(root, rel);
       const st = await fs.stat(full);
       if (st.size > maxBytes) {
@@ -193,7 +225,8 @@ export async function importPath(db: Db, ingest: IngestOptions, target: string, 
       await fh.close();
     }
     const name = path.basename(target);
-    if (sniff(head).kind === 'zip') await imp.zip(target, name);
+    if (opts.readMetadata && isMetadataPath(name)) imp.metadata(name, name, await fs.readFile(target));
+    else if (sniff(head).kind === 'zip') await imp.zip(target, name);
     else await imp.file(name, name, await fs.readFile(target));
   }
   return imp.summary;

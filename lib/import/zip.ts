@@ -78,6 +78,10 @@ export type ReadZipOptions = {
   onTotal?: (total: number) => void | Promise<void>;
   /** Skips the first `skip` results without unpacking them (a retried import resumes). */
   skip?: number;
+  /** Only the entries whose name passes (before counting and skipping). */
+  only?: (name: string) => boolean;
+  /** Leaves out the entries whose name passes (before counting and skipping). */
+  except?: (name: string) => boolean;
 };
 
 /**
@@ -95,7 +99,8 @@ export async function* readZip(file: string, limits: ZipLimits, opts: ReadZipOpt
     // What will yield a result: files, less OS clutter (an unsafe path is reported even when it looks like clutter).
     const files = entries
       .map((e) => ({ e, name: entryName(e) }))
-      .filter(({ name }) => !name.endsWith('/') && (!isJunkPath(name) || unsafeReason(name) !== null));
+      .filter(({ name }) => !name.endsWith('/') && (!isJunkPath(name) || unsafeReason(name) !== null))
+      .filter(({ name }) => (!opts.only || opts.only(name)) && !opts.except?.(name));
     await opts.onTotal?.(files.length);
     let unpacked = 0;
     for (const [i, { e, name }] of files.entries()) {

@@ -29,7 +29,7 @@ const IMAGE = /\.(jpe?g|png|webp|gif|avif|tiff?|heic|heif)$/i;
 /** The image files of a file or folder (recursively, sorted). */
 export function imageFiles(target: string): string[] {
   const st = fs.statSync(target, { throwIfNoEntry: false });
-  if (!st) throw new Error(`${target} does not exist`);
+  if (!st) throw new Error(`no such file or folder: ${target}`);
   if (st.isFile()) return [target];
   const out: string[] = [];
   const walk = (d: string) => {

@@ -125,7 +125,7 @@ async function sendClaimed(lane: Lane, id: string): Promise<void> {
       },
     });
     if (r.count !== 1) return; // no longer ours (its lease ran out, or it was deleted)
-    await tx.webhookAttempt.create({ data: { deliveryId: id, attempt, statusCode: out.statusCode, error: out.error, durationMs: out.durationMs, nextRetryAt } });
+    await tx.webhookAttempt.create({ data: { deliveryId: id, attempt, url, statusCode: out.statusCode, error: out.error, durationMs: out.durationMs, nextRetryAt } });
   });
   result.sent++;
   if (out.ok) result.delivered++;

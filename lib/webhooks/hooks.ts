@@ -124,6 +124,7 @@ export async function redeliver(db: Db, deliveryId: string, cfg: Config = config
 export type DeliveryView = {
   id: string;
   webhookId: string | null;
+  /** Where it was last sent (or, before its first attempt, where it goes): not the hook's URL of today. */
   url: string;
   event: string;
   status: string;
@@ -135,7 +136,7 @@ export type DeliveryView = {
   nextAttemptAt: string | null;
   createdAt: string;
   finishedAt: string | null;
-  tries: { attempt: number; at: string; statusCode: number | null; error: string | null; durationMs: number; nextRetryAt: string | null }[];
+  tries: { attempt: number; url: string; at: string; statusCode: number | null; error: string | null; durationMs: number; nextRetryAt: string | null }[];
 };
 
 /** The latest deliveries (all hooks, or one; `null`: the MASKLAB_WEBHOOK_URL hook), newest first, with their attempts. */
@@ -160,6 +161,6 @@ export async function listDeliveries(db: Db, opts: { webhookId?: string | null; 
     nextAttemptAt: d.status === 'pending' ? d.nextAttemptAt.toISOString() : null,
     createdAt: d.createdAt.toISOString(),
     finishedAt: d.finishedAt?.toISOString() ?? null,
-    tries: d.tries.map((t) => ({ attempt: t.attempt, at: t.at.toISOString(), statusCode: t.statusCode, error: t.error, durationMs: t.durationMs, nextRetryAt: t.nextRetryAt?.toISOString() ?? null })),
+    tries: d.tries.map((t) => ({ attempt: t.attempt, url: t.url ?? d.url, at: t.at.toISOString(), statusCode: t.statusCode, error: t.error, durationMs: t.durationMs, nextRetryAt: t.nextRetryAt?.toISOString() ?? null })),
   }));
 }

@@ -1,4 +1,5 @@
-// `npm run cli -- import …` as a user runs it: JSON summary on stdout, exit 0 unless fatal.
+// `npm run cli -- import …` as a user runs it: the summary as a JSON line on stdout with --json; exit 1 on a
+// failure (also when nothing was added: tests/db/cli-import.test.ts).
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -38,13 +39,14 @@ it('imports a split-folders zip with labels and prints the summary', async () =>
   ]);
   const file = path.join(tmp, 'ds.zip');
   fs.writeFileSync(file, zip);
-  const r = cli('import', file, '--labels-from-folders', '--as', 'importer@example.com');
+  const r = cli('import', file, '--labels-from-folders', '--as', 'importer@example.com', '--json');
   expect(r.code, r.err).toBe(0);
   expect(JSON.parse(r.out)).toEqual({
     photos: 2,
     faces: 2,
     duplicates: 1,
     rejected: [{ file: 'ds.zip/nested.zip', reason: 'nested zip archive: unpack it and import its contents instead' }],
+    metadata: [],
   });
   const events = await t.db.labelEvent.findMany({ include: { user: true } });
   expect(events.map((e) => [e.kind, e.newLabel, e.user.email])).toEqual([
@@ -64,7 +66,7 @@ it('imports a split-folders zip with labels and prints the summary', async () =>
   });
 });
 
-it('exits non-zero only on a fatal error, with a message', () => {
+it('exits 1 on a failure, with a one-line message', () => {
   const missing = cli('import', path.join(tmp, 'nope'), '--as', 'importer@example.com');
   expect(missing.code).toBe(1);
   expect(missing.err).toContain('error: no such file or folder');
@@ -86,7 +88,7 @@ it('--eval-set: class folders give a full label, young/old and mask/nomask one a
   put('mask', 'mask_old', 0);
   put('mask_young', 'mask_young', 3);
   put('blurry', 'mask_young', 4);
-  const r = cli('import', dir, '--labels-from-folders', '--eval-set', 'generalisation', '--batch', 'gen-2026', '--as', 'importer@example.com');
+  const r = cli('import', dir, '--labels-from-folders', '--eval-set', 'generalisation', '--batch', 'gen-2026', '--as', 'importer@example.com', '--json');
   expect(r.code, r.err).toBe(0);
   const out = JSON.parse(r.out);
   expect(out).toMatchObject({ photos: 5, faces: 5, evalSet: 'generalisation' });
@@ -112,7 +114,7 @@ it('without --eval-set an attribute folder is refused (a partial label cannot be
   const src = (cls: string, i: number) => path.join(FIX, cls, fs.readdirSync(path.join(FIX, cls)).sort()[i]);
   fs.copyFileSync(src('nomask_old', 5), path.join(dir, 'old', 'a.jpg'));
   fs.copyFileSync(src('nomask_old', 6), path.join(dir, 'nomask_old', 'b.jpg'));
-  const r = cli('import', dir, '--labels-from-folders', '--as', 'importer@example.com');
+  const r = cli('import', dir, '--labels-from-folders', '--as', 'importer@example.com', '--json');
   expect(r.code, r.err).toBe(0);
   const out = JSON.parse(r.out);
   expect(out.photos).toBe(1);

@@ -60,12 +60,12 @@ it('refuses a migration that was edited after it was applied', async () => {
 const INIT = '20261127000000_init';
 type Exec = (sql: string, params?: unknown[]) => Promise<Record<string, unknown>[]>;
 
-/** A migrations folder holding `init` plus the given extra migrations (name → SQL). */
-function migrationsWith(provider: 'sqlite' | 'postgresql', extra: Record<string, string>, withLater: boolean): string {
+/** A migrations folder holding `init` plus the given extra migrations (name → SQL); `withLater`: every later one, or (a name) those before it. */
+function migrationsWith(provider: 'sqlite' | 'postgresql', extra: Record<string, string>, withLater: boolean | string): string {
   const src = migrationsDir(provider);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'masklab-migs-'));
   for (const m of readMigrations(src)) {
-    if (m.name === INIT || withLater) fs.cpSync(path.join(src, m.name), path.join(dir, m.name), { recursive: true });
+    if (m.name === INIT || withLater === true || (typeof withLater === 'string' && m.name < withLater)) fs.cpSync(path.join(src, m.name), path.join(dir, m.name), { recursive: true });
   }
   for (const [name, sql] of Object.entries(extra)) {
     fs.mkdirSync(path.join(dir, name));
@@ -169,7 +169,7 @@ describe('upgrading a database that holds data', () => {
     await target.cleanup();
     for (const d of dirs.splice(0)) fs.rmSync(d, { recursive: true, force: true });
   });
-  const folder = (extra: Record<string, string>, withLater: boolean) => {
+  const folder = (extra: Record<string, string>, withLater: boolean | string) => {
     const d = migrationsWith(target.provider, extra, withLater);
     dirs.push(d);
     return d;
@@ -251,6 +251,23 @@ describe('upgrading a database that holds data', () => {
     } finally {
       await db.$disconnect();
     }
+  });
+
+  it('webhook_attempt_url gives the attempts made before it the URL their delivery was last sent to', async () => {
+    const { url, provider } = target;
+    await run(provider, url, folder({}, '20261207223212_webhook_attempt_url'));
+    await withRawDb(url, async (exec) => {
+      await insert(exec, 'WebhookDelivery', { id: 'd1', url: 'https://old.example.com/hook', event: 'run.finished', eventId: 'e1', body: '{}', attempts: 2 });
+      await insert(exec, 'WebhookDelivery', { id: 'd2', url: 'https://other.example.com/hook', event: 'run.failed', eventId: 'e2', body: '{}' });
+      for (const attempt of [1, 2]) await insert(exec, 'WebhookAttempt', { deliveryId: 'd1', attempt, durationMs: 5 });
+    });
+    await run(provider, url, folder({}, true));
+    await withRawDb(url, async (exec) => {
+      expect(await exec('SELECT "deliveryId", "attempt", "url" FROM "WebhookAttempt" ORDER BY "id"')).toEqual([
+        { deliveryId: 'd1', attempt: 1, url: 'https://old.example.com/hook' },
+        { deliveryId: 'd1', attempt: 2, url: 'https://old.example.com/hook' },
+      ]);
+    });
   });
 
   it('a migration that would leave a dangling reference is rolled back whole, with an error naming the table', async () => {

@@ -22,11 +22,11 @@ const cli = (...args: string[]) => runCli({ databaseUrl: t.url, dataDir: path.jo
 
 it('queues a retrain with the chosen sample weighting, and refuses an unknown one', async () => {
   const bad = cli('train', '--weighting', 'gender');
-  expect(bad.code).not.toBe(0);
+  expect(bad.code).toBe(2);
   expect(bad.err).toMatch(/--weighting must be one of class, class\+gender, class\+gender\+source/);
   expect(await t.db.job.count()).toBe(0);
 
-  const ok = cli('train', '--weighting', 'class');
+  const ok = cli('train', '--weighting', 'class', '--json');
   expect(ok.code).toBe(0);
   const { jobId } = JSON.parse(ok.out) as { jobId: string };
   const job = await t.db.job.findUniqueOrThrow({ where: { id: jobId } });
@@ -36,17 +36,17 @@ it('queues a retrain with the chosen sample weighting, and refuses an unknown on
 it('queues a retrain on the accurate backbone with --backbone accurate (fast by default), and refuses an unknown one', async () => {
   await t.db.job.deleteMany();
   const bad = cli('train', '--backbone', 'deep');
-  expect(bad.code).not.toBe(0);
+  expect(bad.code).toBe(2);
   expect(bad.err).toMatch(/--backbone must be one of fast, accurate/);
   const inherited = cli('train', '--backbone', 'toString'); // a name every object has is not a choice
-  expect(inherited.code).not.toBe(0);
+  expect(inherited.code).toBe(2);
   expect(inherited.err).toMatch(/--backbone must be one of fast, accurate/);
   expect(await t.db.job.count()).toBe(0);
 
-  const fast = cli('train');
+  const fast = cli('train', '--json');
   expect(JSON.parse((await t.db.job.findUniqueOrThrow({ where: { id: (JSON.parse(fast.out) as { jobId: string }).jobId } })).payload).backbone).toBe('faceres');
   await t.db.job.deleteMany();
-  const ok = cli('train', '--backbone', 'accurate');
+  const ok = cli('train', '--backbone', 'accurate', '--json');
   expect(ok.code).toBe(0);
   const job = await t.db.job.findUniqueOrThrow({ where: { id: (JSON.parse(ok.out) as { jobId: string }).jobId } });
   expect(JSON.parse(job.payload).backbone).toBe('faceres+deep');

@@ -229,6 +229,28 @@ describe('sending', () => {
     await emitEvent(t.db, 'run.failed', { runId: 'r5' }, { cfg: envCfg });
     expect(await deliver({ cfg })).toMatchObject({ sent: 0, cancelled: 1 });
   });
+
+  it('the log keeps the URL each attempt went to: changing MASKLAB_WEBHOOK_URL does not rewrite old deliveries', async () => {
+    const env = (to: string) => parseConfig({ MASKLAB_DATA_DIR: dataDir, MASKLAB_WEBHOOK_URL: to, MASKLAB_WEBHOOK_ALLOW_HOSTS: '127.0.0.1' });
+    const before = env(rx.url);
+    await emitEvent(t.db, 'model.promoted', { runId: 'r6' }, { cfg: before });
+    expect(await deliver({ cfg: before })).toMatchObject({ delivered: 1 });
+    rx.plan = [500];
+    await emitEvent(t.db, 'run.finished', { runId: 'r7' }, { cfg: before });
+    const t0 = new Date();
+    expect(await deliver({ cfg: before, now: t0 })).toMatchObject({ retrying: 1 });
+    // the operator points the variable elsewhere: the retry goes there, the log says where each attempt went
+    const after = env(rx2.url);
+    expect(await deliver({ cfg: after, now: new Date(t0.getTime() + retryDelayMs(1) + 1000) })).toMatchObject({ delivered: 1 });
+    expect([rx.got.length, rx2.got.length]).toEqual([2, 1]);
+    const log = Object.fromEntries((await listDeliveries(t.db)).map((d) => [d.event, { url: d.url, tries: d.tries.map((x) => [x.attempt, x.url]) }]));
+    expect(log).toEqual({
+      'model.promoted': { url: rx.url, tries: [[1, rx.url]] },
+      'run.finished': { url: rx2.url, tries: [[1, rx.url], [2, rx2.url]] },
+    });
+    const rows = await t.db.webhookAttempt.findMany({ orderBy: { id: 'asc' }, select: { url: true } });
+    expect(rows.map((r) => r.url)).toEqual([rx.url, rx.url, rx2.url]);
+  });
 });
 
 /** DNS as the tests want it: each name's addresses, changed by a test to simulate rebinding. */

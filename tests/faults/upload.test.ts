@@ -31,7 +31,7 @@ const noiseJpeg = () =>
     .toBuffer();
 
 const storageCheck = (fix = false) => {
-  const r = cli(site.env, ['storage', 'check', ...(fix ? ['--fix'] : [])], { allowFail: true });
+  const r = cli(site.env, ['storage', 'check', '--json', ...(fix ? ['--fix'] : [])], { allowFail: true });
   return JSON.parse(r.stdout) as StorageReport;
 };
 

@@ -19,7 +19,7 @@ let db: Db;
 beforeAll(async () => {
   site = await newSite('worker-kill');
   // Labelled faces, imported as a user would (class folders), before the first start.
-  const summary = JSON.parse(cli(site.env, ['import', FIXTURES, '--labels-from-folders']).stdout) as { faces: number };
+  const summary = JSON.parse(cli(site.env, ['import', FIXTURES, '--labels-from-folders', '--json']).stdout) as { faces: number };
   expect(summary.faces).toBeGreaterThanOrEqual(32);
   // A short lease, so a killed worker's job is retried within seconds; long enough that a busy
   // machine does not lose it while computing features.
@@ -115,7 +115,7 @@ describe('a worker killed with SIGKILL', () => {
     const folder = path.join(site.env.MASKLAB_MODELS_DIR, killed.id);
     expect(fs.readdirSync(folder).sort()).toEqual(['meta.json', 'model.json', 'weights.bin']);
     // The retry marked the killed attempt's run failed: nothing points to its whole model folder.
-    const storageCheck = (fix = false) => JSON.parse(cli(site.env, ['storage', 'check', ...(fix ? ['--fix'] : [])]).stdout) as StorageReport;
+    const storageCheck = (fix = false) => JSON.parse(cli(site.env, ['storage', 'check', '--json', ...(fix ? ['--fix'] : [])]).stdout) as StorageReport;
     const report = storageCheck();
     expect(report.models).toEqual([expect.objectContaining({ path: folder, run: killed.id, state: 'dead', removed: false })]);
     expect(report.models[0].why).toMatch(/failed before its model was recorded/);

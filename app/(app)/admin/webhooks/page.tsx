@@ -22,7 +22,6 @@ const STATUS_STYLE: Record<string, string> = {
 export default async function WebhooksPage() {
   await pageGuard('admin', '/admin/webhooks');
   const [hooks, deliveries] = await Promise.all([listWebhooks(db()), listDeliveries(db(), { take: 50 })]);
-  const urlOf = new Map(hooks.map((h) => [h.id, h.url]));
   const busy = deliveries.some((d) => d.status === 'pending' || d.status === 'sending');
   return (
     <div className="space-y-6">
@@ -73,7 +72,7 @@ export default async function WebhooksPage() {
                   when(d.createdAt),
                   <code key="e">{d.event}</code>,
                   <span key="u" className="break-all">
-                    {urlOf.get(d.webhookId) ?? d.url}
+                    {d.url}
                     {d.webhookId === null && <span className="ml-1 text-xs text-slate-500">(MASKLAB_WEBHOOK_URL)</span>}
                   </span>,
                   <span key="s" className={STATUS_STYLE[d.status] ?? ''} data-testid="delivery-status">
@@ -86,7 +85,7 @@ export default async function WebhooksPage() {
                     <ol className="mt-1 space-y-1 text-xs">
                       {d.tries.map((t) => (
                         <li key={t.attempt}>
-                          #{t.attempt} {when(t.at)}: {t.statusCode ?? 'no answer'} in {t.durationMs} ms{t.error ? ` — ${t.error}` : ''}
+                          #{t.attempt} {when(t.at)}{t.url !== d.url ? ` to ${t.url}` : ''}: {t.statusCode ?? 'no answer'} in {t.durationMs} ms{t.error ? ` — ${t.error}` : ''}
                           {t.nextRetryAt ? ` (retry at ${when(t.nextRetryAt)})` : ''}
                         </li>
                       ))}
