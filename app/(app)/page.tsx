@@ -47,9 +47,9 @@ function RunLine({ run, what }: { run: RunSummary; what: string }) {
       {what}{' '}
       <Link className="text-indigo-700 underline" href={`/training/${run.id}`}>
         {new Date(run.createdAt).toISOString().replace('T', ' ').slice(0, 16)} UTC
-      </Link>{' '}
+      </Link>
       {run.status !== 'succeeded' ? (
-        <>({run.status})</>
+        <> ({run.status})</>
       ) : (
         <>
           : accuracy <strong>{pct(run.accuracy)}</strong>

@@ -11,7 +11,7 @@ import { pendingReviewCount, reviewCounts } from '../dataset/reviews';
 import { splitCounts } from '../dataset/split';
 import { openLabelErrorCount } from '../label-errors/db';
 import { promotedRunSummary, type RunSummary, trainingStatus } from '../training/views';
-import { MIN_LABELLED_PER_CLASS, missingPerClass } from '../training/interval';
+import { LABEL_ERRORS_TRUSTED_PER_CLASS, MIN_LABELLED_PER_CLASS, missingPerClass } from '../training/interval';
 
 export type HomeState = {
   photos: number;
@@ -140,7 +140,13 @@ export function nextAction(s: HomeState, actor: Pick<Actor, 'id' | 'role'>): Nex
       };
     }
     if (s.labelErrors > 0) {
-      return { title: `Check ${plural(s.labelErrors, 'suspected label error')}`, why: 'The model disagrees with these labels.', href: '/reviews/label-errors', cta: 'Review them' };
+      const few = CLASSES.some((c) => s.counts.perClass[c] < LABEL_ERRORS_TRUSTED_PER_CLASS);
+      return {
+        title: `Check ${plural(s.labelErrors, 'suspected label error')}`,
+        why: `The model disagrees with these labels.${few ? ' With so few faces, many flagged labels are correct: look before changing one.' : ''}`,
+        href: '/reviews/label-errors',
+        cta: 'Review them',
+      };
     }
   }
   return (

@@ -62,6 +62,12 @@ describe('nextAction', () => {
     expect(nextAction(state({ reviews: { pending: 0, disagreed: 1 } }), admin)).toMatchObject({ title: 'Decide 1 disagreement' });
   });
 
+  it('suspected label errors come with how far to trust them', () => {
+    expect(nextAction(state({ labelErrors: 8 }), admin)).toMatchObject({ title: 'Check 8 suspected label errors', href: '/reviews/label-errors' });
+    expect(nextAction(state({ labelErrors: 8 }), admin).why).toMatch(/many flagged labels are correct/);
+    expect(nextAction(state({ labelErrors: 8, counts: { perClass: per(150), excluded: 0, unlabelled: 0, labelled: 600, total: 600 } }), admin).why).not.toMatch(/many flagged/);
+  });
+
   it('all caught up: collect toward the targets', () => {
     expect(nextAction(state(), admin).title).toBe('Collect 710 more faces of Mask, old');
     expect(nextAction(state({ targets: per(40) }), labeler).href).toBe('/dashboard');
