@@ -61,6 +61,15 @@ async function listRuns(db: Db, take = 50): Promise<RunSummary[]> {
   return rows.map(summary);
 }
 
+/** The promoted run, whatever its age (null: none promoted). */
+export async function promotedRunSummary(db: Db): Promise<RunSummary | null> {
+  const r = await db.run.findFirst({
+    where: { promoted: true },
+    select: { id: true, status: true, createdAt: true, finishedAt: true, promoted: true, metrics: true, createdBy: { select: { email: true, name: true } } },
+  });
+  return r ? summary(r) : null;
+}
+
 export type ActiveJob = {
   id: string;
   status: string;

@@ -218,6 +218,14 @@ export function Uploader({ classes, maxUploadBytes, maxZipBytes }: { classes: st
             {!working && counts.added > 0 && (
               <>
                 {' · '}
+                {counts.faces > 0 && (
+                  <>
+                    <Link className="font-medium underline" href="/label">
+                      Label them now
+                    </Link>
+                    {' · '}
+                  </>
+                )}
                 <Link className="underline" href="/gallery">
                   See them in the gallery
                 </Link>

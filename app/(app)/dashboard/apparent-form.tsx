@@ -1,7 +1,7 @@
 'use client';
 
 import { useRouter } from 'next/navigation';
-import { useEffect } from 'react';
+import { useLiveRefresh } from '@/app/_components/live-refresh';
 import { Message } from '@/app/_components/message';
 import { useAction } from '@/app/_components/use-action';
 import type { FeaturesProgress } from '@/lib/features/queue';
@@ -11,11 +11,7 @@ import { computeApparentAction } from './actions';
 export function ApparentForm({ pending, job }: { pending: number; job: { id: string; status: string; progress: FeaturesProgress | null } | null }) {
   const router = useRouter();
   const { msg, pending: busy, run } = useAction();
-  useEffect(() => {
-    if (!job) return;
-    const t = setInterval(() => router.refresh(), 2000);
-    return () => clearInterval(t);
-  }, [job, router]);
+  useLiveRefresh(!!job);
   const p = job?.progress;
   return (
     <div className="space-y-2">

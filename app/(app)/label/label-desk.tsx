@@ -21,12 +21,16 @@ async function postJson<T>(url: string, body?: unknown): Promise<T> {
 /** The queue order as one select value: "uncertain", "imported" or "suggested:<class>". */
 const orderValue = (order: QueueOrder, cls?: FaceClass | null) => (order === 'suggested' && cls ? `suggested:${cls}` : order);
 
-export function LabelDesk({ initial, order = 'imported', suggestedClass = null, hasSuggestions = false }: {
+export function LabelDesk({ initial, order = 'imported', suggestedClass = null, hasSuggestions = false, unlabelled = null, canTrain = false }: {
   initial: FaceCard[];
   order?: QueueOrder;
   suggestedClass?: FaceClass | null;
   /** Some unlabelled face has a model suggestion (the order choices then make sense). */
   hasSuggestions?: boolean;
+  /** Unlabelled faces when the page was loaded (the count of faces left goes down from it). */
+  unlabelled?: number | null;
+  /** The labeller may retrain: the end of the queue points to Training, else to the dashboard. */
+  canTrain?: boolean;
 }) {
   const router = useRouter();
   const [items, setItems] = useState<FaceCard[]>(initial);
@@ -35,6 +39,8 @@ export function LabelDesk({ initial, order = 'imported', suggestedClass = null, 
   const [error, setError] = useState<string | null>(null);
   const [done, setDone] = useState(initial.length === 0);
   const [count, setCount] = useState(0);
+  // Every face the queue hands out is unlabelled, so the faces left are the page's count less those labelled here.
+  const left = unlabelled === null ? null : Math.max(0, unlabelled - items.filter((f) => f.label !== null).length);
   const [ready, setReady] = useState(false); // keys work once hydrated (tests wait for it)
   const chain = useRef<Promise<unknown>>(Promise.resolve());
   const fetching = useRef(false);
@@ -200,6 +206,26 @@ export function LabelDesk({ initial, order = 'imported', suggestedClass = null, 
                 the last label.
               </p>
             )}
+            {done && (
+              <p className="text-sm" data-testid="label-done-next">
+                {canTrain ? (
+                  <>
+                    Next:{' '}
+                    <Link href="/training" className="btn-primary">
+                      Retrain with the new labels
+                    </Link>
+                  </>
+                ) : (
+                  <>
+                    Next: see how the classes stand on the{' '}
+                    <Link href="/dashboard" className="text-indigo-700 underline">
+                      dashboard
+                    </Link>{' '}
+                    (an admin retrains the model).
+                  </>
+                )}
+              </p>
+            )}
           </div>
         )}
       </section>
@@ -269,6 +295,14 @@ export function LabelDesk({ initial, order = 'imported', suggestedClass = null, 
         </div>
         <p className="text-sm text-slate-600" data-testid="label-status" data-pending={pending} role="status">
           {pending > 0 ? `Saving… (${pending})` : 'All saved.'} Labelled this session: {count}
+          {left !== null && (
+            <>
+              {' · '}
+              <span data-testid="label-left">
+                {left} face{left === 1 ? '' : 's'} left to label
+              </span>
+            </>
+          )}
         </p>
         {error && (
           <p role="alert" className="alert-error">

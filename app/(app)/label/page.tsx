@@ -7,6 +7,8 @@ import { CLASSES, type FaceClass } from '@/lib/classes';
 import { faceFilterQuery, listFaces, MAX_FILTER_SELECTION, parseFaceFilter, uploaders } from '@/lib/dataset/gallery';
 import { FaceFilterForm, Pager } from '@/app/_components/face-filters';
 import { blindFaceIds, pendingReviewCount } from '@/lib/dataset/reviews';
+import { classCounts } from '@/lib/dataset/balance';
+import { may } from '@/lib/auth/policy';
 import { LabelDesk } from './label-desk';
 import { LabelGrid } from './label-grid';
 
@@ -38,19 +40,19 @@ export default async function LabelPage({ searchParams }: { searchParams: Search
           </Link>
         )}
       </div>
-      {grid ? <GridView sp={sp} actorId={actor.id} /> : <DeskView sp={sp} actorId={actor.id} />}
+      {grid ? <GridView sp={sp} actorId={actor.id} /> : <DeskView sp={sp} actorId={actor.id} canTrain={may.manageModels(actor)} />}
     </div>
   );
 }
 
 /** The one-by-one desk: least confident first once the model has suggestions, unless the labeller chose another order. */
-async function DeskView({ sp, actorId }: { sp: Record<string, string | undefined>; actorId: string }) {
-  const suggestions = await hasSuggestions(db());
+async function DeskView({ sp, actorId, canTrain }: { sp: Record<string, string | undefined>; actorId: string; canTrain: boolean }) {
+  const [suggestions, { unlabelled }] = await Promise.all([hasSuggestions(db()), classCounts(db())]);
   const asked = (QUEUE_ORDERS as readonly string[]).includes(sp.order ?? '') ? (sp.order as QueueOrder) : null;
   const cls = (CLASSES as readonly string[]).includes(sp.class ?? '') ? (sp.class as FaceClass) : null;
   const order: QueueOrder = asked === 'suggested' && !cls ? 'uncertain' : (asked ?? (suggestions ? 'uncertain' : 'imported'));
   const initial = await labelQueue(db(), { limit: 20, spreadKey: actorId, order, suggested: cls ?? undefined });
-  return <LabelDesk key={`${order}:${cls ?? ''}`} initial={initial} order={order} suggestedClass={cls} hasSuggestions={suggestions} />;
+  return <LabelDesk key={`${order}:${cls ?? ''}`} initial={initial} order={order} suggestedClass={cls} hasSuggestions={suggestions} unlabelled={unlabelled} canTrain={canTrain} />;
 }
 
 async function GridView({ sp, actorId }: { sp: Record<string, string | undefined>; actorId: string }) {

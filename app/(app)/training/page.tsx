@@ -30,7 +30,12 @@ export default async function TrainingPage() {
           faces, trains the classifier head, measures it on the test split and promotes it when it beats the promoted model there.
         </p>
       </div>
-      <TrainingLive initial={status} isAdmin={admin} />
+      <TrainingLive
+        initial={status}
+        isAdmin={admin}
+        role={actor.role}
+        labelled={Object.fromEntries(CLASSES.map((c) => [c, SPLITS.reduce((n, s) => n + splits[c][s], splits[c].unassigned)]))}
+      />
       {admin && <ExportPanel initial={await listExports(db(), config().dataDir)} unsplit={CLASSES.reduce((n, c) => n + splits[c].unassigned, 0)} />}
       <section className="card overflow-x-auto" aria-labelledby="split-h">
         <h2 id="split-h" className="mb-3 font-medium">

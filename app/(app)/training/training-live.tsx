@@ -7,19 +7,32 @@ import { Message } from '@/app/_components/message';
 import { Row, Table } from '@/app/_components/table';
 import { useAction } from '@/app/_components/use-action';
 import type { TrainingStatus } from '@/lib/training/views';
-import { cancelJobAction, promoteAction, retrainAction, rollbackAction } from './actions';
+import { cancelJobAction, retrainAction, rollbackAction } from './actions';
 import { Curves } from './curves';
 import { BACKBONE_CHOICES, type BackboneChoice, backboneChoiceLabel } from '@/lib/inference/backbone';
+import { useLiveRefresh } from '@/app/_components/live-refresh';
+import { intervalOfRatio } from '@/lib/training/interval';
+import { PromoteButton } from './[run]/run-actions';
+import { SmallDataNote } from './small-data-note';
 
 const STEPS = ['snapshot', 'split', 'features', 'train', 'evaluate', 'save', 'promote', 'done'] as const;
 const pct = (x: number | null) => (x === null ? '–' : `${(100 * x).toFixed(1)}%`);
 
-export function TrainingLive({ initial, isAdmin }: { initial: TrainingStatus; isAdmin: boolean }) {
+export function TrainingLive({ initial, isAdmin, role, labelled }: {
+  initial: TrainingStatus;
+  isAdmin: boolean;
+  /** The viewer's role, named where a control is missing for it. */
+  role: string;
+  /** Labelled faces per class (training data), for the small-data note beside Retrain. */
+  labelled: Record<string, number>;
+}) {
   const [status, setStatus] = useState(initial);
   const [backbone, setBackbone] = useState<BackboneChoice>('fast');
   const { msg, pending, run } = useAction();
   const job = status.job;
   const active = job && (job.status === 'queued' || job.status === 'running');
+  // When the job ends, the server-rendered panels (splits table, export hint) are read again.
+  useLiveRefresh(!!active, null);
 
   const refresh = useCallback(async () => {
     const res = await fetch('/api/training/status', { cache: 'no-store' });
@@ -73,6 +86,13 @@ export function TrainingLive({ initial, isAdmin }: { initial: TrainingStatus; is
             </>
           )}
         </div>
+        {isAdmin ? (
+          <SmallDataNote labelled={labelled} />
+        ) : (
+          <p className="text-sm text-slate-600" data-testid="no-retrain-why">
+            Retraining, promoting and rolling back models are for admins; you are signed in as {role}. When you have labelled new faces, ask an admin to retrain.
+          </p>
+        )}
         {isAdmin && (
           <fieldset className="space-y-1 text-sm" data-testid="backbone-choice">
             <legend className="font-medium">Backbone for the next retrain</legend>
@@ -123,9 +143,11 @@ export function TrainingLive({ initial, isAdmin }: { initial: TrainingStatus; is
             {p?.epoch !== undefined && p.maxEpochs && (
               <div>
                 <label className="label" htmlFor="epoch-progress">
-                  Epoch <span data-testid="epoch">{p.epoch}</span> of at most {p.maxEpochs} (stops early when validation loss stops improving)
+                  Epoch <span data-testid="epoch">{p.epoch}</span> of at most {p.maxEpochs}
+                  {job.status === 'succeeded' ? ': done (it stopped when validation loss stopped improving)' : ' (stops early when validation loss stops improving)'}
                 </label>
-                <progress id="epoch-progress" className="w-full" value={p.epoch} max={p.maxEpochs} />
+                {/* Stopping early is finishing: a succeeded job's bar is full. */}
+                <progress id="epoch-progress" className="w-full" value={job.status === 'succeeded' ? p.maxEpochs : p.epoch} max={p.maxEpochs} />
               </div>
             )}
             {p?.history && p.history.length > 0 && <Curves history={p.history} />}
@@ -177,7 +199,10 @@ export function TrainingLive({ initial, isAdmin }: { initial: TrainingStatus; is
                   r.createdBy ?? '–',
                   r.status,
                   r.testFaces ?? '–',
-                  pct(r.accuracy),
+                  <span key="acc" className="whitespace-nowrap">
+                    {pct(r.accuracy)}
+                    {r.accuracy !== null && r.testFaces ? <span className="block text-xs text-slate-500">95%: {intervalOfRatio(r.accuracy, r.testFaces)}</span> : null}
+                  </span>,
                   pct(r.macroF1),
                   pct(r.maskAccuracy),
                   pct(r.ageAccuracy),
@@ -186,9 +211,7 @@ export function TrainingLive({ initial, isAdmin }: { initial: TrainingStatus; is
                       promoted
                     </span>
                   ) : isAdmin && r.status === 'succeeded' ? (
-                    <button key="m" type="button" className="btn-secondary" disabled={pending} onClick={() => act(() => promoteAction({ id: r.id }), 'Promoted')}>
-                      Promote
-                    </button>
+                    <PromoteButton key="m" id={r.id} label="Promote" testFaces={r.testFaces} accuracy={r.accuracy} onPromoted={() => void refresh()} />
                   ) : null,
                 ]}
               />

@@ -98,14 +98,21 @@ export function UserRow({ user, self, sessions }: { user: RowUser; self: boolean
           </details>
         </td>
         <td className="flex gap-2 py-2">
-          <button
-            type="button"
-            className="btn-secondary py-1"
-            disabled={pending}
-            onClick={() => run(() => setDisabledAction({ id: user.id, disabled: !user.disabled }))}
-          >
-            {user.disabled ? 'Enable' : 'Disable'}
-          </button>
+          {self && !user.disabled ? (
+            // The action refuses it: an admin disabling themselves would lock themselves out.
+            <span className="py-1 text-xs text-slate-600" data-testid="no-self-disable">
+              You cannot disable your own account; another admin can.
+            </span>
+          ) : (
+            <button
+              type="button"
+              className="btn-secondary py-1"
+              disabled={pending}
+              onClick={() => run(() => setDisabledAction({ id: user.id, disabled: !user.disabled }))}
+            >
+              {user.disabled ? 'Enable' : 'Disable'}
+            </button>
+          )}
           <button
             type="button"
             className="btn-secondary py-1"

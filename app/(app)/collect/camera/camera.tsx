@@ -176,6 +176,14 @@ export function Camera({ classes }: { classes: string[] }) {
           {counts.added > 0 && (
             <>
               {' · '}
+              {counts.faces > 0 && (
+                <>
+                  <Link className="font-medium underline" href="/label">
+                    Label them now
+                  </Link>
+                  {' · '}
+                </>
+              )}
               <Link className="underline" href="/gallery">
                 Gallery
               </Link>

@@ -5,6 +5,7 @@ import { db } from '@/lib/db';
 import { may } from '@/lib/auth/policy';
 import { readDatasetMap } from '@/lib/dataset-map/db';
 import { FaceCrop, LabelBadge } from '@/app/_components/faces';
+import { LiveRefresh } from '@/app/_components/live-refresh';
 import { ComputeMapButton, MapScatter } from './map-scatter';
 
 export const metadata: Metadata = { title: 'Dataset map' };
@@ -14,9 +15,11 @@ export default async function DatasetMapPage() {
   const map = await readDatasetMap(db(), actor);
   const outliers = map ? map.faces.filter((f) => f.outlier).sort((a, b) => b.distance - a.distance) : [];
   const hasSuggestions = !!map?.faces.some((f) => f.suggestion);
+  const computing = !!map?.job && ['queued', 'running'].includes(map.job.status);
   return (
     <div className="space-y-6">
       <h1 className="text-2xl font-semibold">Dataset map</h1>
+      <LiveRefresh active={computing} />
       <section className="card space-y-2 text-sm text-slate-700" aria-labelledby="map-how">
         <h2 id="map-how" className="font-medium">
           What it shows
@@ -28,8 +31,8 @@ export default async function DatasetMapPage() {
         <p data-testid="map-status">
           {!map
             ? 'No map computed yet.'
-            : map.job && ['queued', 'running'].includes(map.job.status)
-              ? `A new map is being computed (${map.job.status}).`
+            : computing
+              ? `A new map is being computed (${map.job!.status}): it appears here when it is ready.`
               : map.job?.status === 'failed'
                 ? `The last computation failed: ${map.job.error ?? 'unknown error'}.`
                 : ''}{' '}

@@ -16,7 +16,7 @@ export function FindButton() {
     <QueueJobButton
       label="Find label errors"
       action={() => findLabelErrorsAction({})}
-      queued="Queued: the worker scores every labelled face (reload to see its progress)."
+      queued="Queued: the worker scores every labelled face (its progress shows above; the list fills in when it ends)."
       already="A search is already queued or running."
     />
   );

@@ -14,6 +14,8 @@ import { SliceReport } from './slices';
 import { parseSliceParam, SLICE_DIM_NAMES, type SliceDim } from '@/lib/training/slices';
 import type { RunMetrics } from '@/lib/training/queue';
 import { choiceOfKind, kindOfBackboneId } from '@/lib/inference/backbone';
+import { formatInterval, intervalOfRatio, tooSmallToTell } from '@/lib/training/interval';
+import { SmallSampleWarning } from './small-sample';
 
 /** "Fast (faceres)" / "Accurate (faceres + faceres-deep + gear)" for a run's backbone id; the id alone if unknown. */
 function backboneName(id: string): string {
@@ -55,7 +57,7 @@ export default async function RunPage({ params, searchParams }: { params: Promis
         </p>
         {may.manageModels(actor) && run.status === 'succeeded' && !run.promoted && (
           <div className="mt-2">
-            <PromoteButton id={run.id} />
+            <PromoteButton id={run.id} testFaces={m?.n ?? null} accuracy={m?.accuracy ?? null} />
           </div>
         )}
       </div>
@@ -64,20 +66,29 @@ export default async function RunPage({ params, searchParams }: { params: Promis
         <p className="card text-sm text-slate-600">This run has no test metrics ({run.status}).</p>
       ) : (
         <>
+          <SmallSampleWarning what="This run's test split" warning={tooSmallToTell(m.n, Object.fromEntries(CLASSES.map((c) => [CLASS_NAMES[c], m.perClass[c].support])))} />
           <section className="grid gap-4 sm:grid-cols-4" aria-label="Test metrics">
-            {[
-              ['Accuracy (4 classes)', m.accuracy],
-              ['Macro-F1', m.macro.f1],
-              ['Mask accuracy', m.maskAccuracy],
-              ['Age accuracy', m.ageAccuracy],
-            ].map(([k, v]) => (
-              <div key={k as string} className="card">
-                <p className="text-xs text-slate-500">{k as string}</p>
-                <p className="text-2xl font-semibold">{pct(v as number)}</p>
+            {(
+              [
+                ['Accuracy (4 classes)', m.accuracy, true],
+                ['Macro-F1', m.macro.f1, false],
+                ['Mask accuracy', m.maskAccuracy, true],
+                ['Age accuracy', m.ageAccuracy, true],
+              ] as const
+            ).map(([k, v, proportion]) => (
+              <div key={k} className="card">
+                <p className="text-xs text-slate-500">{k}</p>
+                <p className="text-2xl font-semibold">{pct(v)}</p>
+                <p className="text-xs text-slate-600" data-testid={proportion ? 'metric-interval' : undefined}>
+                  {proportion ? `95% interval ${intervalOfRatio(v, m.n)}` : 'mean of the 4 classes’ F1 (no interval)'}
+                </p>
               </div>
             ))}
           </section>
-          <p className="text-sm text-slate-600">Measured on the {m.n} faces of this run&apos;s test split, never used for training or model choice.</p>
+          <p className="text-sm text-slate-600">
+            Measured on the {m.n} faces of this run&apos;s test split, never used for training or model choice. The 95% intervals (Wilson) are the range the
+            accuracy on new faces like these probably lies in.
+          </p>
 
           <section className="card" aria-labelledby="cm-h">
             <h2 id="cm-h" className="mb-3 font-medium">
@@ -90,12 +101,22 @@ export default async function RunPage({ params, searchParams }: { params: Promis
             <h2 id="pc-h" className="mb-3 font-medium">
               Per class
             </h2>
-            <Table testId="per-class" head={['Class', 'Precision', 'Recall', 'F1', 'Support']}>
-              {CLASSES.map((c) => (
-                <Row key={c} head={CLASS_NAMES[c]} cells={[pct(m.perClass[c].precision), pct(m.perClass[c].recall), pct(m.perClass[c].f1), m.perClass[c].support]} />
+            <Table testId="per-class" head={['Class', 'Precision', 'Recall', 'Recall, 95% interval', 'F1', 'Support']}>
+              {CLASSES.map((c, j) => (
+                <Row
+                  key={c}
+                  head={CLASS_NAMES[c]}
+                  cells={[
+                    pct(m.perClass[c].precision),
+                    pct(m.perClass[c].recall),
+                    m.perClass[c].support ? formatInterval(m.confusion[j][j], m.perClass[c].support) : '–',
+                    pct(m.perClass[c].f1),
+                    m.perClass[c].support,
+                  ]}
+                />
               ))}
               {(['macro', 'weighted'] as const).map((k) => (
-                <Row key={k} head={`${k} average`} className="text-slate-700" cells={[pct(m[k].precision), pct(m[k].recall), pct(m[k].f1), m.n]} />
+                <Row key={k} head={`${k} average`} className="text-slate-700" cells={[pct(m[k].precision), pct(m[k].recall), '', pct(m[k].f1), m.n]} />
               ))}
             </Table>
           </section>
@@ -143,6 +164,7 @@ export default async function RunPage({ params, searchParams }: { params: Promis
             return (
               <section key={name} className="card space-y-3" aria-label={`Evaluation set ${name}`} data-testid={`eval-set-${name}`}>
                 <h2 className="font-medium">Evaluation set “{name}”</h2>
+                <SmallSampleWarning what={`Evaluation set “${name}”`} warning={tooSmallToTell(e.n)} />
                 <p className="text-sm text-slate-600">
                   {e.n} faces, never trained on nor used to choose a model; scored on {e.kind === 'class' ? 'the 4 classes' : e.kind === 'age' ? 'age (old / young)' : 'mask (mask / no mask)'}
                   .
@@ -150,15 +172,16 @@ export default async function RunPage({ params, searchParams }: { params: Promis
                 <div className="grid gap-4 sm:grid-cols-4">
                   {(
                     [
-                      ['Accuracy (on what it labels)', e.accuracy],
-                      ['4-class accuracy', e.classAccuracy],
-                      ['Mask accuracy', e.maskAccuracy],
-                      ['Age accuracy', e.ageAccuracy],
+                      ['Accuracy (on what it labels)', e.accuracy, e.n],
+                      ['4-class accuracy', e.classAccuracy, e.counts?.class ?? 0],
+                      ['Mask accuracy', e.maskAccuracy, e.counts?.mask ?? 0],
+                      ['Age accuracy', e.ageAccuracy, e.counts?.age ?? 0],
                     ] as const
-                  ).map(([k, v]) => (
+                  ).map(([k, v, n]) => (
                     <div key={k}>
                       <p className="text-xs text-slate-500">{k}</p>
                       <p className="text-xl font-semibold">{pct(v)}</p>
+                      {v !== null && n > 0 && <p className="text-xs text-slate-600">95% interval {intervalOfRatio(v, n)}</p>}
                     </div>
                   ))}
                 </div>
@@ -180,6 +203,12 @@ export default async function RunPage({ params, searchParams }: { params: Promis
               {m.comparison.promoted ? 'Promoted automatically: ' : 'Not promoted automatically: '}
               {m.comparison.reason}.
             </p>
+            {m.comparison.promotedRunId && (
+              <p className="text-sm text-slate-600" data-testid="comparison-basis">
+                The comparison rests on the {m.n} faces of this run&apos;s test split, both models scored on them
+                {tooSmallToTell(m.n) ? ': too few to tell the two apart' : ''}.
+              </p>
+            )}
             {promoted && old && (
               <table className="text-left text-sm">
                 <thead className="text-slate-500">

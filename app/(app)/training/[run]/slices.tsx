@@ -4,6 +4,7 @@
 import Link from 'next/link';
 import { SLICE_DIM_NAMES, type SliceDim, type Slices } from '@/lib/training/slices';
 import { Row, Table } from '@/app/_components/table';
+import { PctWithInterval } from './small-sample';
 
 const pct = (x: number | null | undefined) => (x === null || x === undefined ? '–' : `${(100 * x).toFixed(1)}%`);
 const short = (c: string) => c.replace('_', ' ');
@@ -53,9 +54,9 @@ export function SliceReport({ slices, runId, set, testId }: { slices: Slices; ru
                   }
                   cells={[
                     v.n,
-                    pct(v.accuracy),
+                    <PctWithInterval key="acc" k={v.confusion.reduce((a, row, t) => a + row[t], 0)} n={v.n} />,
                     pct(v.restAccuracy),
-                    ...v.recall.map((r) => pct(r)),
+                    ...v.confusion.map((row, t) => <PctWithInterval key={`r${t}`} k={row[t]} n={row.reduce((a, b) => a + b, 0)} />),
                     <code key="c" className="text-xs whitespace-nowrap">
                       {v.confusion.map((row) => row.join(' ')).join(' | ')}
                     </code>,
@@ -67,7 +68,7 @@ export function SliceReport({ slices, runId, set, testId }: { slices: Slices; ru
         </div>
       ))}
       <p className="text-xs text-slate-500">
-        Slices with fewer than {slices.minN} faces are greyed and never named the worst. Confusion: one group per true class ({slices.classes.map(short).join(', ')}), counts per
+        Slices with fewer than {slices.minN} faces are greyed and never named the worst. Below each accuracy and recall: its 95% interval (Wilson). Confusion: one group per true class ({slices.classes.map(short).join(', ')}), counts per
         predicted class in the same order.
       </p>
     </div>
