@@ -7,6 +7,8 @@ import { apiRoute } from '@/app/_server/guard';
 import { config } from '@/lib/config';
 import { db } from '@/lib/db';
 import { exportArchive } from '@/lib/export/queue';
+import { UserError } from '@/lib/errors';
+import { DECLARED_LENGTH_HEADER } from '@/lib/http/declared-length';
 
 export const runtime = 'nodejs';
 export const dynamic = 'force-dynamic';
@@ -31,11 +33,21 @@ export const GET = apiRoute(
   async ({ query: q }) => {
     const a = await exportArchive(db(), config().dataDir, q.job);
     const name = `masklab-export-${a.createdAt.toISOString().slice(0, 19).replace(/[:T]/g, '-')}.zip`;
-    const body = Readable.toWeb(fs.createReadStream(a.file)) as unknown as ReadableStream<Uint8Array>;
+    // The length of the file opened (a finished archive is never rewritten, only removed: an open one stays readable).
+    let fd: number;
+    try {
+      fd = fs.openSync(a.file, 'r');
+    } catch {
+      throw new UserError('That export was removed; start a new one', 404); // cleaned up since exportArchive looked
+    }
+    const { size } = fs.fstatSync(fd);
+    const body = Readable.toWeb(fs.createReadStream('', { fd })) as unknown as ReadableStream<Uint8Array>;
     return new Response(body, {
       headers: {
         'Content-Type': 'application/zip',
-        'Content-Length': String(a.size),
+        'Content-Length': String(size),
+        // Next.js drops the Content-Length a handler sets (lib/http/declared-length.ts); this one arrives as it.
+        [DECLARED_LENGTH_HEADER]: String(size),
         'Content-Disposition': `attachment; filename="${name}"`,
         'Cache-Control': 'private, no-store',
         'X-Masklab-Export': a.id,
