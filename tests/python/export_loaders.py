@@ -4,8 +4,8 @@ usage: python3 export_loaders.py <export.zip>
 
 - torchvision ImageFolder on each split folder (train/, val/, test/): class_to_idx and the sample count;
 - labels.json and classes.txt from the archive's root;
-- pandas.read_csv on metadata.csv (Hugging Face imagefolder metadata): row count, columns, and whether every
-  file_name (relative to the csv) exists.
+- pandas.read_csv on each split's metadata.csv (Hugging Face imagefolder metadata): row count, columns, and
+  whether every file_name (relative to the csv) exists and lies in its label's folder.
 """
 import json
 import os
@@ -47,12 +47,17 @@ def main(archive: str) -> None:
             out["labels"] = json.load(f)
         with open(os.path.join(root, "classes.txt")) as f:
             out["classes"] = f.read().splitlines()
-        meta = pd.read_csv(os.path.join(root, "metadata.csv"))
+        metas = []
+        for split in out["splits"]:
+            meta = pd.read_csv(os.path.join(root, split, "metadata.csv"))
+            meta["path"] = [os.path.join(root, split, p) for p in meta["file_name"]]
+            metas.append(meta)
+        meta = pd.concat(metas)
         out["metadata"] = {
             "rows": int(len(meta)),
-            "columns": list(meta.columns),
-            "missing_files": [p for p in meta["file_name"] if not os.path.isfile(os.path.join(root, p))],
-            "labels_match_folders": bool((meta["file_name"].str.split("/").str[1] == meta["label"]).all()),
+            "columns": [c for c in meta.columns if c != "path"],
+            "missing_files": [p for p in meta["path"] if not os.path.isfile(p)],
+            "labels_match_folders": bool((meta["file_name"].str.split("/").str[0] == meta["label"]).all()),
         }
         print(json.dumps(out))
 
