@@ -23,7 +23,7 @@ export const GET = apiRoute(
     query,
     summary: 'Download a dataset export',
     description:
-      'The archive of a finished export: `train/`, `val/`, `test/` with `<class>/<face>.jpg`, `manifest.csv` and `model/` (the promoted model as a bundle that runs without masklab). Streamed, with its length.',
+      'The archive of a finished export: `train/`, `val/`, `test/` with a folder for every class (`<class>/<face>.jpg`) and a Hugging Face `metadata.csv`, `classes.txt` and `labels.json` (the softmax order), `manifest.csv` and `model/` (the promoted model as a bundle that runs offline without masklab). Streamed, with its `Content-Length`.',
     responses: {
       200: { description: 'The zip archive', contentType: 'application/zip' },
       404: 'No finished export (or its archive was cleaned up)',
