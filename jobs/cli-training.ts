@@ -55,7 +55,9 @@ export const TRAINING_HELP = `  train [--wait] [--seed <n>] [--weighting <w>] qu
   promote <run id>                             make a run's model the promoted one
   rollback                                     promote the previously promoted run again
   export <file.zip> [--whole-photos] [--classes a,b] [--split train|val|test]
-                                               labelled faces as ImageFolder train/ val/ test/ <class>/<face>.jpg + manifest.csv
+                                               labelled faces as ImageFolder train/ val/ test/ <class>/<face>.jpg (every
+                                               class folder in every split, a Hugging Face metadata.csv in each) +
+                                               classes.txt, labels.json, manifest.csv
                                                + model/ (the promoted model as a bundle that runs without masklab); the
                                                same archive as Export on the Training page
   label-errors [--top N] [--json]              find probable label errors (runs the job, waits); one line per face, most suspicious first
