@@ -54,6 +54,7 @@ test('an admin exports from the Training page, follows the progress and download
     expect(zip.get('manifest.csv')!.toString().split('\n')[0]).toBe('file,face,photo,original_file,box,label,split,labeller,time');
     expect(zip.get('manifest.csv')!.toString()).toContain(ADMIN.email);
     expect(names).toContain('model/masklab-classify.mjs');
+    for (const n of ['classes.txt', 'labels.json', 'train/metadata.csv', 'model/example.html', 'model/example.mjs']) expect(names).toContain(n);
     expect(JSON.parse(zip.get('model/meta.json')!.toString()).runId).toBe(runId);
   } finally {
     fs.rmSync(path.dirname(file), { recursive: true, force: true });
@@ -65,5 +66,10 @@ test('an admin exports from the Training page, follows the progress and download
   const viaPage = await page.request.get('/api/export');
   expect(viaPage.status()).toBe(200);
   expect(viaPage.headers()['content-type']).toBe('application/zip');
-  expect((await viaPage.body()).subarray(0, 2).toString()).toBe('PK');
+  const body = await viaPage.body();
+  expect(body.subarray(0, 2).toString()).toBe('PK');
+  // Its length up front (a client can show progress and tell a cut download), not chunked.
+  expect(viaPage.headers()['content-length']).toBe(String(body.length));
+  expect(viaPage.headers()['transfer-encoding']).toBeUndefined();
+  expect(viaPage.headers()['x-masklab-content-length']).toBeUndefined();
 });

@@ -166,7 +166,7 @@ export const TRAINING_COMMANDS: Command[] = [
   command({
     name: 'export',
     args: '<file.zip>',
-    summary: 'write labelled faces as ImageFolder train/ val/ test/ <class>/ + manifest.csv + the model bundle (Export on Training)',
+    summary: 'write labelled faces as ImageFolder train/ val/ test/ <class>/ (every class in every split, a Hugging Face metadata.csv in each) + classes.txt, labels.json, manifest.csv + the model bundle (Export on Training)',
     options: {
       'whole-photos': { type: 'boolean', help: 'whole photos instead of face crops' },
       classes: { type: 'string', value: '<a,b>', help: 'only these classes' },

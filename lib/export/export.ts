@@ -1,6 +1,15 @@
 // The dataset export (the `export` job of the Training page and `GET /api/export`, and the CLI's `export`:
 // one function, one archive):
-//   train/ val/ test/ <class>/<face id>.jpg   ImageFolder by split (the Ultralytics / torchvision names)
+//   train/ val/ test/ <class>/<face id>.jpg   ImageFolder by split (the Ultralytics / torchvision names); every
+//                                             exported split has a folder for every class (a directory entry when
+//                                             it holds no face), so ImageFolder's class_to_idx (sorted folder
+//                                             names) is the same in each split and equals labels.json
+//   classes.txt, labels.json                  the classes in the model's softmax order (CLASSES), and class → index
+//   train/ val/ test/ metadata.csv            Hugging Face `imagefolder` metadata of that split: file_name
+//                                             (relative to the csv: <class>/<face id>.jpg), label, split, face_id,
+//                                             photo_id, original_file, box_x/y/w/h. One per split folder: datasets
+//                                             reads every row of a split's metadata files into that split, so a
+//                                             single file at the root would put every face in every split
 //   manifest.csv                              one row per face: file, face, photo, original_file, box, label,
 //                                             split, labeller, time (cells escaped against CSV injection)
 //   model/                                    the promoted model as a bundle that runs without masklab
@@ -19,8 +28,16 @@ import { type BlobStore, originalKey, store as defaultStore } from '../storage';
 import { readCrop } from './crop-source';
 import { ARCHIVE_SPLITS, type ExportOptions, type ExportOptionsInput, exportOptionsSchema, type ExportProgress, type ExportResult } from './queue';
 import { decodeOriginal } from '../features/cache';
+import { CLASSES } from '../classes';
 
 export const MANIFEST_COLUMNS = ['file', 'face', 'photo', 'original_file', 'box', 'label', 'split', 'labeller', 'time'] as const;
+/** `<split>/metadata.csv`, Hugging Face `imagefolder`'s metadata file: `file_name` is the image's path relative to the csv. */
+export const METADATA_COLUMNS = ['file_name', 'label', 'split', 'face_id', 'photo_id', 'original_file', 'box_x', 'box_y', 'box_w', 'box_h'] as const;
+
+/** classes.txt: one class a line, in the model's softmax order (the index is the line number from 0). */
+export const classesTxt = () => CLASSES.join('\n') + '\n';
+/** labels.json: class → softmax index. */
+export const labelsJson = () => JSON.stringify(Object.fromEntries(CLASSES.map((c, i) => [c, i])), null, 2) + '\n';
 
 /**
  * One CSV cell. A cell that a spreadsheet would run as a formula (it starts with `=`, `+`, `-`, `@`, a tab or a
@@ -65,7 +82,13 @@ export async function exportDataset(
   let modelRun: string | null = null;
   let modelNote: string | undefined;
   try {
+    // Every class folder in every exported split, even empty: loaders that take the classes from the folders
+    // (torchvision ImageFolder, Keras image_dataset_from_directory) then number them the same in each split.
+    for (const split of splits) for (const cls of CLASSES) zip.addDirectory(`${ARCHIVE_SPLITS[split]}/${cls}/`);
+    await zip.add('classes.txt', classesTxt());
+    await zip.add('labels.json', labelsJson());
     const rows = [MANIFEST_COLUMNS.join(',')];
+    const metadata = new Map(splits.map((s) => [ARCHIVE_SPLITS[s], [METADATA_COLUMNS.join(',')]]));
     let lastPhoto = null as { id: string; jpeg: Buffer } | null;
     // Keyset paging on the sort order (a Prisma cursor on a face deleted meanwhile would end the loop early).
     let after: { photoId: string; id: string } | null = null;
@@ -115,12 +138,14 @@ export async function exportDataset(
             f.labelledAt?.toISOString() ?? '',
           ]),
         );
+        metadata.get(split)!.push(csvRow([`${f.label}/${f.id}.jpg`, f.label, split, f.id, f.photo.id, f.photo.originalName, num(f.x), num(f.y), num(f.w), num(f.h)]));
         progress.done++;
         progress.total = Math.max(progress.total, progress.done); // labelled meanwhile
         await run.onProgress?.(progress);
       }
     }
     await zip.add('manifest.csv', rows.join('\n') + '\n');
+    for (const [split, lines] of metadata) await zip.add(`${split}/metadata.csv`, lines.join('\n') + '\n');
 
     progress.step = 'model';
     await run.onProgress?.(progress);

@@ -55,6 +55,18 @@ export class ZipOut {
     }
   }
 
+  /**
+   * Adds a directory entry (`name/`), so that a folder with no files still exists when the archive is
+   * unpacked (an ImageFolder class with no faces in a split).
+   */
+  addDirectory(name: string): void {
+    if (this.failed) throw this.failed;
+    const dir = name.endsWith('/') ? name : `${name}/`;
+    if (this.names.has(dir)) throw new Error(`duplicate zip entry ${dir}`);
+    this.names.add(dir);
+    this.zip.addEmptyDirectory(dir, { mtime: new Date() });
+  }
+
   /** Ends the archive, waits for the disk, and renames it to its final name. */
   async finish(): Promise<void> {
     this.zip.end({ forceZip64Format: !!this.opts.forceZip64, comment: '' });

@@ -15,6 +15,9 @@ import type { ModelMeta } from './meta';
 import type { Tf } from './types';
 import { readArtifacts, type ReadFile } from './artifacts';
 
+// The browser's backend rule (software WebGL → wasm), for the bundle's example.html.
+export { chooseBackend, planBackend, webglRenderer } from './backend';
+
 /** Version of the bundle layout (meta.json `bundle`); bump when files or their meaning change. */
 export const BUNDLE_FORMAT = 1;
 

@@ -8,7 +8,9 @@
  *     input sizes, detection settings);
  *   - `masklab-classify.mjs`: lib/inference/bundle.ts and the inference code it reaches, compiled by esbuild into
  *     one dependency-free ES module (TF.js is passed in), so the bundle runs the app's own code, not a copy;
- *   - `README.md`: how to use it in a browser and in Node.
+ *   - TensorFlow.js and its wasm backend (`tfjsFiles`), `example.html` and `example.mjs` (lib/models/bundle-examples.ts),
+ *     so the bundle classifies offline in a browser or in Node with nothing from a CDN or npm but sharp;
+ *   - `README.md`: how to use it in a browser and in Node, and the model's test metrics.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -20,8 +22,9 @@ import { BACKBONE_INPUT_SIZE, GEAR_INPUT_SIZE, SAMPLE_RULE } from '../inference/
 import { inferenceGraphFiles, staticModelFile } from './served-files';
 import { lazyAsync } from './tf';
 import { masklabVersion } from '../config';
+import { BUNDLE_MODULE, EXAMPLE_HTML, EXAMPLE_MJS, exampleHtml, exampleMjs, TFJS_SCRIPT, TFJS_WASM_SCRIPT, tfjsFiles, tfjsVersion } from './bundle-examples';
 
-export const BUNDLE_MODULE = 'masklab-classify.mjs';
+export { BUNDLE_MODULE };
 
 export interface BundleEntry {
   name: string;
@@ -99,6 +102,9 @@ export function bundleEntries(src: BundleSource): BundleEntry[] {
     { name: 'meta.json', read: async () => Buffer.from(JSON.stringify(meta, null, 2) + '\n') },
     { name: BUNDLE_MODULE, read: buildClassifyModule },
     { name: 'README.md', read: async () => Buffer.from(bundleReadme(meta)) },
+    { name: EXAMPLE_HTML, read: async () => Buffer.from(exampleHtml()) },
+    { name: EXAMPLE_MJS, read: async () => Buffer.from(exampleMjs()) },
+    ...Object.entries(tfjsFiles()).map(([name, file]) => ({ name, read: async () => fs.readFileSync(file) })),
     ...headEntries(src.dir),
     ...pretrained.map((name) => ({
       name,
@@ -122,24 +128,41 @@ export async function writeModelBundle(src: BundleSource, outDir: string): Promi
   return names;
 }
 
-function bundleReadme(meta: BundleMeta): string {
-  const pct = (x: unknown) => (typeof x === 'number' ? `${(100 * x).toFixed(1)}%` : 'n/a');
-  const m = (meta.metrics ?? {}) as Record<string, unknown>;
+/** The test metrics a model's meta records (lib/training/metrics.ts `Metrics`), as README lines; none when absent. */
+export function metricsSummary(metrics: ModelMeta['metrics']): { line: string; table: string } {
+  const pct = (x: unknown) => (typeof x === 'number' && Number.isFinite(x) ? `${(100 * x).toFixed(1)}%` : 'n/a');
+  const m = (metrics ?? {}) as { n?: unknown; accuracy?: unknown; macro?: { f1?: unknown; precision?: unknown; recall?: unknown }; perClass?: Record<string, { precision?: unknown; recall?: unknown; f1?: unknown; support?: unknown }> };
+  if (typeof m.accuracy !== 'number') return { line: 'no test metrics recorded', table: '' };
+  const n = typeof m.n === 'number' ? ` on ${m.n} test faces` : '';
+  const line = `test accuracy ${pct(m.accuracy)}, macro-F1 ${pct(m.macro?.f1)}${n}`;
+  const rows = Object.entries(m.perClass ?? {}).map(([c, v]) => `| \`${c}\` | ${pct(v.precision)} | ${pct(v.recall)} | ${pct(v.f1)} | ${typeof v.support === 'number' ? v.support : 'n/a'} |`);
+  const table = rows.length
+    ? `\n| class | precision | recall | F1 | test faces |\n|---|---|---|---|---|\n${rows.join('\n')}\n| macro average | ${pct(m.macro?.precision)} | ${pct(m.macro?.recall)} | ${pct(m.macro?.f1)} | |\n`
+    : '';
+  return { line, table };
+}
+
+export function bundleReadme(meta: BundleMeta): string {
+  const metrics = metricsSummary(meta.metrics);
   return `# masklab model bundle
 
 Classifies every face of a photo into ${meta.classes.map((c) => `\`${c}\``).join(', ')}: run \`${meta.runId ?? '?'}\`
-(test accuracy ${pct(m.accuracy)}, macro-F1 ${pct(m.macroF1)}), exported ${meta.bundle.exportedAt} by masklab ${meta.bundle.masklabVersion}.
+(${metrics.line}), exported ${meta.bundle.exportedAt} by masklab ${meta.bundle.masklabVersion}.
+${metrics.table}
 It runs the same code as masklab's preview and predict API: BlazeFace finds the faces (input ${meta.bundle.inputSizes.detector} px), each face is
 cropped with a ${Math.round(100 * (meta.bundle.rule.margin ?? 0))}% margin and resized to ${meta.bundle.inputSizes.backbone} px, the faceres backbone (relu6-fused) gives
 L2-normalised features${meta.preprocessing.useAge ? ' and an age estimate' : ''}, and the head gives the class probabilities${meta.preprocessing.mirrorTta ? ', averaged with the mirrored crop' : ''}.
-The only dependency is TensorFlow.js (\`@tensorflow/tfjs\` 4.x), which you pass in.
+Everything it needs is in this folder, TensorFlow.js ${tfjsVersion()} included (Apache-2.0): it runs offline.
 
 | file | what |
 |---|---|
-| \`${BUNDLE_MODULE}\` | \`load({ tf, from? })\` → \`{ classify(image) → [{ box, wholeImage, score, probs, label, confidence }], meta, dispose() }\` |
+| \`${EXAMPLE_HTML}\` | a page that classifies a photo you choose (or \`?image=<url>\`), with this folder's TF.js |
+| \`${EXAMPLE_MJS}\` | \`node ${EXAMPLE_MJS} photo.jpg\`: the same in Node.js |
+| \`${BUNDLE_MODULE}\` | \`load({ tf, from? })\` → \`{ classify(image) → [{ box, wholeImage, score, probs, label, confidence }], meta, dispose() }\`; \`chooseBackend(tf)\` |
 | \`meta.json\` | classes (softmax order), preprocessing, input sizes, test metrics, the run |
 | ${Object.values(meta.bundle.graphs).map((f) => `\`${f}\``).join(', ')} (+ \`.bin\`) | detector and backbone (TF.js graph models) |
 | \`head.json\`, \`head.bin\` | the trained head (TF.js layers model) |
+| \`${TFJS_SCRIPT}\`, \`${TFJS_WASM_SCRIPT}\`, \`*.wasm\` | TensorFlow.js and its WebAssembly backend |
 
 \`image\` is \`{ data, width, height }\` with RGBA (an \`ImageData\`) or RGB bytes, a tf tensor \`[height, width, 3]\`, or in a
 browser an \`<img>\`, \`<canvas>\`, \`<video>\` or \`ImageBitmap\`. \`box\` is \`{ x, y, w, h }\` in pixels of the image;
@@ -147,38 +170,41 @@ browser an \`<img>\`, \`<canvas>\`, \`<video>\` or \`ImageBitmap\`. \`box\` is \
 
 ## Browser
 
-Serve this folder next to your page (the module loads its files from its own URL):
+Serve this folder over http (a module script does not run from \`file://\`) and open \`${EXAMPLE_HTML}\`:
+
+\`\`\`sh
+python3 -m http.server 8000      # in this folder; then open http://localhost:8000/${EXAMPLE_HTML}
+\`\`\`
+
+It loads TF.js and the wasm backend from this folder (no CDN) and picks the backend as masklab's preview does
+(\`chooseBackend\`): WebAssembly where WebGL is missing or drawn in software (VMs, remote desktops, headless browsers:
+there WebGL takes most of a minute per photo), WebGL on a GPU. In your own page:
 
 \`\`\`html
+<script src="model/${TFJS_SCRIPT}"></script>
+<script src="model/${TFJS_WASM_SCRIPT}"></script>
 <script type="module">
-  import * as tf from 'https://cdn.jsdelivr.net/npm/@tensorflow/tfjs@4.22.0/+esm';
-  import { load } from './model/${BUNDLE_MODULE}';
-
+  import { chooseBackend, load } from './model/${BUNDLE_MODULE}';
+  tf.wasm.setWasmPaths(new URL('./model/', location.href).href);
+  await chooseBackend(tf);
   const model = await load({ tf });
   const img = document.querySelector('img');
   await img.decode();
-  const faces = await model.classify(img);
-  for (const f of faces) console.log(f.label, f.probs[f.label].toFixed(3), f.box);
+  const photo = await createImageBitmap(img); // its own size: an <img> is read at the size it is shown
+  for (const f of await model.classify(photo)) console.log(f.label, f.probs[f.label].toFixed(3), f.box);
 </script>
 \`\`\`
 
 ## Node.js (20.16 or later)
 
-\`\`\`js
-// npm install @tensorflow/tfjs sharp   (faster: @tensorflow/tfjs-node, or @tensorflow/tfjs-backend-wasm)
-import * as tf from '@tensorflow/tfjs';
-import sharp from 'sharp';
-import { load } from './model/${BUNDLE_MODULE}';
-
-const model = await load({ tf }); // reads the files next to the module
-const { data, info } = await sharp('group.jpg').rotate().flatten({ background: '#fff' }).toColourspace('srgb')
-  .removeAlpha().raw().toBuffer({ resolveWithObject: true }); // upright RGB, as masklab decodes
-const faces = await model.classify({ data, width: info.width, height: info.height });
-console.log(JSON.stringify(faces, null, 2));
+\`\`\`sh
+npm install sharp                 # decodes the photos; nothing else to install
+node ${EXAMPLE_MJS} group.jpg       # one JSON line per photo
 \`\`\`
 
-Another folder: \`load({ tf, from: '/path/to/model' })\` (or a URL). With plain \`@tensorflow/tfjs\` Node runs the
-slow pure-JavaScript backend; for speed \`import '@tensorflow/tfjs-backend-wasm'\` and \`await tf.setBackend('wasm')\`
-(what masklab itself uses), or use \`@tensorflow/tfjs-node\` as \`tf\`. Backends differ in the last float digits only.
+\`${EXAMPLE_MJS}\` is an ES module whatever your package.json says; it runs this folder's TF.js on the wasm backend
+(what masklab itself uses). To use your own TF.js instead: \`import * as tf from '@tensorflow/tfjs'\` (plain, it runs
+the slow pure-JavaScript backend in Node; add \`@tensorflow/tfjs-backend-wasm\` and \`await tf.setBackend('wasm')\`, or use
+\`@tensorflow/tfjs-node\`), then \`load({ tf, from: '/path/to/model' })\`. Backends differ in the last float digits only.
 `;
 }

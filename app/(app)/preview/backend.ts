@@ -5,45 +5,19 @@
 //   takes longer than FIRST_INFERENCE_LIMIT_MS, the preview switches to WebAssembly and says so.
 // `?backend=webgl|wasm` forces one (no switching).
 
-export type BackendName = 'webgl' | 'wasm';
+import type { BackendName } from '@/lib/inference/backend';
+
+// The rule from the renderer is shared with the exported model bundle (lib/inference/backend.ts).
+export { type BackendName, planBackend, webglRenderer } from '@/lib/inference/backend';
 export type BackendChoice = 'auto' | BackendName;
 
 /** Longest a first inference may take on the chosen backend before the preview switches to the other. */
 export const FIRST_INFERENCE_LIMIT_MS = 5000;
 
-/** Renderer strings of WebGL implementations that draw on the CPU. */
-const SOFTWARE_RENDERER = /swiftshader|llvmpipe|softpipe|lavapipe|software|basic render driver|gdi generic/i;
-
-export const isSoftwareRenderer = (renderer: string): boolean => SOFTWARE_RENDERER.test(renderer);
-
 /** `?backend=` of the page, or 'auto'. */
 export function backendChoice(search: string): BackendChoice {
   const v = new URLSearchParams(search).get('backend');
   return v === 'webgl' || v === 'wasm' ? v : 'auto';
-}
-
-/**
- * The WebGL renderer's name (the unmasked one through WEBGL_debug_renderer_info where the browser gives it),
- * or null when this browser has no WebGL at all.
- */
-export function webglRenderer(): string | null {
-  const canvas = document.createElement('canvas');
-  const gl = (canvas.getContext('webgl2') ?? canvas.getContext('webgl')) as WebGLRenderingContext | null;
-  if (!gl) return null;
-  try {
-    const info = gl.getExtension('WEBGL_debug_renderer_info');
-    const name = info ? gl.getParameter(info.UNMASKED_RENDERER_WEBGL) : gl.getParameter(gl.RENDERER);
-    return String(name ?? 'unknown');
-  } finally {
-    gl.getExtension('WEBGL_lose_context')?.loseContext();
-  }
-}
-
-/** The first step of the automatic choice: from the renderer alone. `probe`: time WebGL against wasm. */
-export function planBackend(renderer: string | null): { backend: 'wasm'; reason: string } | { backend: 'probe'; renderer: string } {
-  if (renderer === null) return { backend: 'wasm', reason: 'this browser has no WebGL' };
-  if (isSoftwareRenderer(renderer)) return { backend: 'wasm', reason: `WebGL here runs in software (${renderer}), WebAssembly is faster` };
-  return { backend: 'probe', renderer };
 }
 
 /** Resolves with the promise's value, or with `timedOut` once `ms` have passed (the promise keeps running). */

@@ -44,8 +44,9 @@ export function ExportPanel({ initial, unsplit }: { initial: ExportSummary[]; un
         </h2>
         <p className="mt-1 text-sm text-slate-600">
           A zip for other tools: <code>train/</code>, <code>val/</code>, <code>test/</code> with <code>&lt;class&gt;/&lt;face&gt;.jpg</code> (the ImageFolder layout
-          of PyTorch and Ultralytics), <code>manifest.csv</code> (face, photo, original file, box, label, split, who labelled it and when) and <code>model/</code>: the
-          promoted model as a bundle that runs without masklab, in a browser or Node. Only faces with a split are exported
+          of PyTorch and Ultralytics; every class has its folder in every split) with a Hugging Face <code>metadata.csv</code> each, <code>classes.txt</code> and{' '}
+          <code>labels.json</code> (the model&apos;s class order), <code>manifest.csv</code> (face, photo, original file, box, label, split, who labelled it and
+          when) and <code>model/</code>: the promoted model as a bundle that runs without masklab and offline, in a browser or Node. Only faces with a split are exported
           {unsplit > 0 ? ` (${unsplit} labelled faces get theirs at the next retrain)` : ''}.
         </p>
       </div>

@@ -7,6 +7,8 @@ import { apiRoute } from '@/app/_server/guard';
 import { config } from '@/lib/config';
 import { db } from '@/lib/db';
 import { exportArchive } from '@/lib/export/queue';
+import { UserError } from '@/lib/errors';
+import { DECLARED_LENGTH_HEADER } from '@/lib/http/declared-length';
 
 export const runtime = 'nodejs';
 export const dynamic = 'force-dynamic';
@@ -21,7 +23,7 @@ export const GET = apiRoute(
     query,
     summary: 'Download a dataset export',
     description:
-      'The archive of a finished export: `train/`, `val/`, `test/` with `<class>/<face>.jpg`, `manifest.csv` and `model/` (the promoted model as a bundle that runs without masklab). Streamed, with its length.',
+      'The archive of a finished export: `train/`, `val/`, `test/` with a folder for every class (`<class>/<face>.jpg`) and a Hugging Face `metadata.csv`, `classes.txt` and `labels.json` (the softmax order), `manifest.csv` and `model/` (the promoted model as a bundle that runs offline without masklab). Streamed, with its `Content-Length`.',
     responses: {
       200: { description: 'The zip archive', contentType: 'application/zip' },
       404: 'No finished export (or its archive was cleaned up)',
@@ -31,11 +33,21 @@ export const GET = apiRoute(
   async ({ query: q }) => {
     const a = await exportArchive(db(), config().dataDir, q.job);
     const name = `masklab-export-${a.createdAt.toISOString().slice(0, 19).replace(/[:T]/g, '-')}.zip`;
-    const body = Readable.toWeb(fs.createReadStream(a.file)) as unknown as ReadableStream<Uint8Array>;
+    // The length of the file opened (a finished archive is never rewritten, only removed: an open one stays readable).
+    let fd: number;
+    try {
+      fd = fs.openSync(a.file, 'r');
+    } catch {
+      throw new UserError('That export was removed; start a new one', 404); // cleaned up since exportArchive looked
+    }
+    const { size } = fs.fstatSync(fd);
+    const body = Readable.toWeb(fs.createReadStream('', { fd })) as unknown as ReadableStream<Uint8Array>;
     return new Response(body, {
       headers: {
         'Content-Type': 'application/zip',
-        'Content-Length': String(a.size),
+        'Content-Length': String(size),
+        // Next.js drops the Content-Length a handler sets (lib/http/declared-length.ts); this one arrives as it.
+        [DECLARED_LENGTH_HEADER]: String(size),
         'Content-Disposition': `attachment; filename="${name}"`,
         'Cache-Control': 'private, no-store',
         'X-Masklab-Export': a.id,
