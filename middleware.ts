@@ -41,12 +41,13 @@ export function middleware(req: NextRequest) {
   return NextResponse.redirect(url);
 }
 
-// Upload routes are left out of the matcher: Next.js buffers the body of every request the
-// middleware sees and cuts it at 10 MB ("Request body exceeded 10MB"), which broke photos and zips
-// over 10 MB. They are exact paths (not /api/photos/<id>/…), and their handlers check the session
-// and role themselves through apiRoute (401 before a byte of the body is read); the zip route
-// enforces MASKLAB_MAX_ZIP_MB while streaming, the photo route MASKLAB_MAX_UPLOAD_MB.
+// Routes that take bodies over 10 MB are left out of the matcher: Next.js buffers the body of every
+// request the middleware sees and cuts it at 10 MB ("Request body exceeded 10MB"), which broke photos
+// and zips over 10 MB (uploads, POST /api/predict, the preview's capture). They are exact paths (not
+// /api/photos/<id>/…), and their handlers check the session and role themselves through apiRoute (401
+// before a byte of the body is read), then read the body within its limit (lib/http/body.ts): the zip
+// route MASKLAB_MAX_ZIP_MB while streaming to disk, the others MASKLAB_MAX_UPLOAD_MB (4 × for uploads).
 // The icons (app/favicon.ico, app/icon.svg) are public: the sign-in page shows them too.
 export const config = {
-  matcher: ['/((?!_next/static|_next/image|favicon.ico$|icon.svg$|api/photos$|api/photos/zip$).*)'],
+  matcher: ['/((?!_next/static|_next/image|favicon.ico$|icon.svg$|api/photos$|api/photos/zip$|api/predict$|api/preview/capture$).*)'],
 };

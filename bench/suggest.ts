@@ -12,12 +12,12 @@ import type { Actor } from '../lib/auth/roles';
 import { FEATURE_DIM } from '../lib/inference/backbone';
 import { labelQueue, undoLastLabel } from '../lib/dataset/labels';
 import { facesMatching } from '../lib/dataset/gallery';
-import { acceptSuggestions } from '../lib/dataset/suggestions';
+import { acceptSuggestions } from '../lib/suggest/accept';
 import { getTf } from '../lib/models/tf';
 import { encodeVector, FEATURE_KEY } from '../lib/features/cache';
 import { buildHead, DEFAULT_HEAD } from '../lib/training/head';
 import { buildModelMeta } from '../lib/training/meta';
-import { computeSuggestions } from '../lib/suggest/suggest';
+import { computeSuggestions } from '../lib/suggest/job';
 import type { BenchRow } from './run';
 
 const FACES = 20_000;

@@ -15,8 +15,8 @@ import { withoutFaceIds } from '../lib/training/slices';
 import { WEIGHTINGS, type Weighting } from '../lib/training/weights';
 import { evaluateFolder, imageFiles, predictPhoto } from '../lib/training/evaluate';
 import { FEATURES_JOB, featuresJobHandler, queueFeatures } from '../lib/features/job';
-import { computeSuggestions } from '../lib/suggest/suggest';
-import { suggestionLines } from '../lib/dataset/suggestions';
+import { computeSuggestions } from '../lib/suggest/job';
+import { suggestionLines } from '../lib/suggest/accept';
 
 export const TRAINING_COMMANDS = ['train', 'features', 'predict', 'evaluate', 'promote', 'rollback', 'export', 'label-errors', 'suggest'];
 

@@ -14,7 +14,7 @@ import { FEATURES_JOB, featuresJobHandler } from '../lib/features/job';
 import { LABEL_ERRORS_JOB, runLabelErrorsJob } from '../lib/label-errors/job';
 import { MAP_JOB, runMapJob } from '../lib/dataset-map/job';
 import { EXPORT_JOB, exportJobHandler } from '../lib/export/job';
-import { runSuggestJob, SUGGEST_JOB } from '../lib/suggest/suggest';
+import { runSuggestJob, SUGGEST_JOB } from '../lib/suggest/job';
 import { startWebhookDispatcher } from '../lib/webhooks/deliver';
 
 async function main() {

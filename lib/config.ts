@@ -1,5 +1,6 @@
 // The one place that reads the environment. Validated with zod; a bad value stops
 // the process with a message that names the variable and what is expected.
+import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { type AllowHost, literalRefusal, parseAllowHosts, urlProblem } from './net/destination';
@@ -90,7 +91,7 @@ export type Config = {
   tfBackend: 'auto' | 'wasm';
   /** Write a database backup to `<dataDir>/backups/` before applying migrations to a database that holds data. */
   backupBeforeMigrate: boolean;
-  /** A webhook target for every event, besides the hooks admins add (README "Webhooks"). */
+  /** A webhook target for every event, besides the hooks admins add (docs/api.md "Webhooks"). */
   webhookUrl?: string;
   /** The HMAC key of that hook; without it its requests are not signed. */
   webhookSecret?: string;
@@ -176,4 +177,13 @@ let cached: Config | undefined;
 export function config(): Config {
   cached ??= parseConfig();
   return cached;
+}
+
+/** masklab's version (package.json), recorded in backups and model bundles. */
+export function masklabVersion(): string {
+  try {
+    return (JSON.parse(fs.readFileSync(path.resolve(__dirname, '..', 'package.json'), 'utf8')) as { version?: string }).version ?? 'unknown';
+  } catch {
+    return 'unknown';
+  }
 }

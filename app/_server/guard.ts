@@ -18,7 +18,9 @@ import { type Actor, hasRole, type Role, requireRole } from '@/lib/auth/roles';
 import { describeError, UnauthenticatedError, UserError } from '@/lib/errors';
 import { actorFromToken } from '@/lib/auth/tokens';
 import { actorFromSession, type SessionClaims } from '@/lib/auth/sessions';
+import { type BodyLimit, JSON_BODY_LIMIT, readRequestBody } from '@/lib/http/body';
 import { CROSS_SITE_MESSAGE } from '@/lib/http/origin';
+import { config } from '@/lib/config';
 import type { OperationDoc } from '@/lib/http/openapi';
 import { authOptions } from './auth';
 import { originVerdict } from './origin';
@@ -60,8 +62,12 @@ export function errorResponse(err: unknown): NextResponse {
 
 type RouteCtx<P> = { params: Promise<P> };
 
-/** What apiRoute() checks and reads: the least role, and zod schemas of the JSON body, the URL query and the form fields. */
-export type RouteInputs = { role: Role; body?: z.ZodType; query?: z.ZodType; form?: z.ZodType };
+/**
+ * What apiRoute() checks and reads: the least role, zod schemas of the JSON body, the URL query and the
+ * form fields, and how large the body may be (`bodyLimit`, read per request; default: JSON_BODY_LIMIT for
+ * JSON, `uploadFormLimit()` for a form).
+ */
+export type RouteInputs = { role: Role; body?: z.ZodType; query?: z.ZodType; form?: z.ZodType; bodyLimit?: () => BodyLimit };
 /** The options of an apiRoute(): inputs plus what the OpenAPI description says (lib/http/openapi.ts). */
 export type RouteSpec = RouteInputs & OperationDoc;
 /** A route handler made by apiRoute(): its options stay attached (`openapi`, not enumerable) for app/_server/openapi.ts. */
@@ -71,11 +77,12 @@ export type ApiRouteHandler<P = Record<string, string>> = ((req: Request, ctx: R
  * Wraps a route handler: origin and session/role check, then zod parsing of the inputs it declares:
  * `body` (JSON), `query` (URL search parameters; a repeated one counts once), `form` (multipart
  * fields, read only when the handler calls `form()`, so it can refuse a too large request first).
+ * Bodies are read within `bodyLimit` (413 past it, chunked or not, nothing more read).
  * The options (with `summary`, `description`, `responses`, `rawBody`) are what GET /api/openapi.json
  * describes: declare what the handler reads here rather than parsing it by hand.
  */
 export function apiRoute<B extends z.ZodType = z.ZodUndefined, P = Record<string, string>, Q extends z.ZodType = z.ZodUndefined, F extends z.ZodType = z.ZodUndefined>(
-  opts: { role: Role; body?: B; query?: Q; form?: F } & OperationDoc,
+  opts: { role: Role; body?: B; query?: Q; form?: F; bodyLimit?: () => BodyLimit } & OperationDoc,
   handler: (args: { actor: Actor; body: z.output<B>; query: z.output<Q>; form: () => Promise<z.output<F>>; req: Request; params: P }) => Promise<Response | unknown>,
 ): ApiRouteHandler<P> {
   const route = async (req: Request, ctx: RouteCtx<P>): Promise<Response> => {
@@ -89,9 +96,10 @@ export function apiRoute<B extends z.ZodType = z.ZodUndefined, P = Record<string
       const query = (opts.query ? opts.query.parse(Object.fromEntries(new URL(req.url).searchParams)) : undefined) as z.output<Q>;
       let body = undefined as z.output<B>;
       if (opts.body) {
+        const bytes = await readRequestBody(req, opts.bodyLimit?.() ?? { maxBytes: JSON_BODY_LIMIT, what: 'The JSON body' });
         let raw: unknown;
         try {
-          raw = await req.json();
+          raw = JSON.parse(new TextDecoder().decode(bytes));
         } catch {
           throw new UserError('The request body must be JSON');
         }
@@ -99,7 +107,7 @@ export function apiRoute<B extends z.ZodType = z.ZodUndefined, P = Record<string
       }
       const form = async (): Promise<z.output<F>> => {
         if (!opts.form) throw new Error('apiRoute: form() needs a `form` schema in the options');
-        return readForm(req, opts.form) as Promise<z.output<F>>;
+        return readForm(req, opts.form, opts.bodyLimit?.()) as Promise<z.output<F>>;
       };
       const params = (await ctx?.params) as P;
       const out = await handler({ actor, body, query, form, req, params });
@@ -118,18 +126,28 @@ function isArrayField(schema: z.ZodType, key: string): boolean {
   return field?._zod.def.type === 'array';
 }
 
+/** Room for a multipart body's boundaries and part headers around its files. */
+export const FORM_ENVELOPE = 64 * 1024;
+
+/** A form of one image (or the default of a form): MASKLAB_MAX_UPLOAD_MB plus the multipart envelope. */
+export function uploadFormLimit(what = 'The request'): BodyLimit {
+  return { maxBytes: config().maxUploadBytes, envelope: FORM_ENVELOPE, what, setting: 'MASKLAB_MAX_UPLOAD_MB' };
+}
+
 /**
  * A multipart/form-data body, validated with `schema` (a z.object): a field the schema types as an
- * array gets every value, any other its one value; empty text fields count as absent.
+ * array gets every value, any other its one value; empty text fields count as absent. The body is
+ * read through the limiter first (at most `limit` in memory, 413 past it), then parsed.
  */
-export async function readForm(req: Request, schema: z.ZodType): Promise<unknown> {
+export async function readForm(req: Request, schema: z.ZodType, limit: BodyLimit = uploadFormLimit()): Promise<unknown> {
   if (!(req.headers.get('content-type') ?? '').startsWith('multipart/form-data')) {
     const fields = Object.keys((schema as { shape?: Record<string, unknown> }).shape ?? {});
     throw new UserError(`Send the request as multipart/form-data${fields.length ? ` with the field${fields.length > 1 ? 's' : ''} ${fields.map((f) => `"${f}"`).join(', ')}` : ''}`);
   }
+  const bytes = await readRequestBody(req, limit);
   let form: FormData;
   try {
-    form = await req.formData();
+    form = await new Response(bytes, { headers: { 'content-type': req.headers.get('content-type')! } }).formData();
   } catch {
     throw new UserError('The multipart body could not be read');
   }

@@ -93,7 +93,7 @@ export function needPgTool(name: 'pg_dump' | 'pg_restore', searchPath?: string, 
     throw new BackupError(
       `${name} was not found (looked on PATH and in /usr/lib/postgresql/*/bin). Install the PostgreSQL client tools ` +
         `of your server's major version or newer (Debian/Ubuntu: apt-get install postgresql-client), or back the ` +
-        `database up by hand with pg_dump --format=custom (see "Backup and restore" in the README)`,
+        `database up by hand with pg_dump --format=custom (see "Backup and restore" in docs/operations.md)`,
     );
   }
   return p;

@@ -28,6 +28,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { faceKey, LocalStore, photoKeys, shaOfKey, type BlobStore } from '../storage';
 import { migrationsDir, readMigrations } from '../db/migrate';
+import { masklabVersion } from '../config';
 import {
   BackupError,
   pgInfo,
@@ -85,14 +86,6 @@ export type BackupOptions = InstanceLocation & {
 };
 
 const providerOf = (url: string) => (url.startsWith('file:') ? 'sqlite' : 'postgresql');
-
-function masklabVersion(): string {
-  try {
-    return JSON.parse(fs.readFileSync(path.resolve(__dirname, '..', '..', 'package.json'), 'utf8')).version ?? 'unknown';
-  } catch {
-    return 'unknown';
-  }
-}
 
 async function* walk(root: string, rel = ''): AsyncGenerator<string> {
   let entries: fs.Dirent[];
@@ -253,8 +246,8 @@ export async function restore(file: string, opts: InstanceLocation & { log?: (li
   const provider = providerOf(opts.databaseUrl);
   if (manifest.content !== 'full') {
     throw new BackupError(
-      'this archive holds only the database (an automatic backup taken before migrating); restore it by hand as the README\'s ' +
-        '"Backup and restore" section describes',
+      'this archive holds only the database (an automatic backup taken before migrating); restore it by hand as the ' +
+        '"Backup and restore" section of docs/operations.md describes',
     );
   }
   if (manifest.provider !== provider) {

@@ -24,7 +24,6 @@ import { type BlobStore, faceKey, originalKey, store as defaultStore } from '../
 import { sampleOfBox } from '../faces/box';
 import type { PhotoSample } from '../faces/pipeline';
 import { queueFeatures } from '../features/queue';
-import { suggestAfterImport } from '../suggest/queue';
 import { nearestFace } from './group';
 import { SPLITS, type SplitName } from './split';
 
@@ -62,6 +61,8 @@ export type BoxResult = {
   phash: string;
   groupId: string | null;
   split: string | null;
+  /** The face's label (null: unlabelled, so it wants a new suggestion). */
+  label: string | null;
   /** The crop's URL (versioned by its crop number, so a changed crop is never a cached old one). */
   image: string;
   note: string | null;
@@ -155,14 +156,19 @@ async function forgetDerived(tx: Tx, faceId: string) {
   await tx.labelError.deleteMany({ where: { faceId } });
 }
 
-/** After a new crop: the features job (apparent gender/age and cached vectors) and, for an unlabelled face, suggestions. Never throws. */
-async function queueFollowUps(db: Db, actor: Actor, labelled: boolean) {
+/**
+ * After a new crop: the features job (apparent gender/age and cached vectors). Never throws. A new
+ * suggestion for an unlabelled face (`label: null` in the result) is the caller's to queue
+ * (`suggestAfterImport`, lib/suggest sits above this folder).
+ */
+async function queueFollowUps(db: Db, actor: Actor) {
   await queueFeatures(db, actor.id).catch((err) => console.error(`masklab: queueing features: ${(err as Error).message}`));
-  if (!labelled) await suggestAfterImport(db, actor.id);
 }
 
-function result(f: { id: string; photoId: string; index: number; x: number; y: number; w: number; h: number; phash: string; groupId: string | null; split: string | null }, note: string | null): BoxResult {
-  return { id: f.id, photoId: f.photoId, index: f.index, box: { x: f.x, y: f.y, w: f.w, h: f.h }, phash: f.phash, groupId: f.groupId, split: f.split, image: imageUrl(f.id, f.index), note };
+type FaceRow = { id: string; photoId: string; index: number; x: number; y: number; w: number; h: number; phash: string; groupId: string | null; split: string | null; label: string | null };
+function result(f: FaceRow, note: string | null): BoxResult {
+  const { id, photoId, index, phash, groupId, split, label } = f;
+  return { id, photoId, index, box: { x: f.x, y: f.y, w: f.w, h: f.h }, phash, groupId, split, label, image: imageUrl(id, index), note };
 }
 
 /** Adds a face the detector missed: a new unlabelled sample of the photo, cut from `box`. */
@@ -185,7 +191,7 @@ export async function addFace(db: Db, opts: BoxOptions, actor: Actor, photoId: s
       return result(face, note);
     });
   });
-  await queueFollowUps(db, actor, false);
+  await queueFollowUps(db, actor);
   return out;
 }
 
@@ -234,7 +240,7 @@ export async function moveFace(db: Db, opts: BoxOptions, actor: Actor, faceId: s
     });
   });
   await removeOld(opts, faceKey(old.photo.sha256, old.index));
-  await queueFollowUps(db, actor, old.label !== null);
+  await queueFollowUps(db, actor);
   return out;
 }
 

@@ -230,7 +230,7 @@ export const faceCard = {
   suggestion: { select: { label: true, confidence: true, runId: true } },
 } satisfies Prisma.FaceSelect;
 
-/** The promoted model's suggestion for an unlabelled face (lib/suggest/suggest.ts). */
+/** The promoted model's suggestion for an unlabelled face (lib/suggest/job.ts). */
 export type FaceSuggestion = { class: string; confidence: number; runId: string };
 
 export type FaceCard = {

@@ -16,7 +16,7 @@ import { ZipOut } from './zip-out';
 import { type BundleEntry, bundleEntries } from '../models/bundle';
 import { promotedModel } from '../models/promoted';
 import { type BlobStore, originalKey, store as defaultStore } from '../storage';
-import { readCrop } from '../features/crop-source';
+import { readCrop } from './crop-source';
 import { ARCHIVE_SPLITS, type ExportOptions, type ExportOptionsInput, exportOptionsSchema, type ExportProgress, type ExportResult } from './queue';
 import { decodeOriginal } from '../features/cache';
 

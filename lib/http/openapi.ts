@@ -6,6 +6,7 @@
 import crypto from 'node:crypto';
 import { z } from 'zod';
 import type { Role } from '../auth/role-names';
+import { JSON_BODY_LIMIT } from './body';
 
 /** A response of an operation: a description, or one with its content type and (optionally) a zod schema of the body. */
 export type ResponseDoc = string | { description: string; contentType?: string; schema?: z.ZodType };
@@ -19,7 +20,8 @@ export type OperationDoc = {
   rawBody?: { contentType: string; description: string };
   /**
    * Responses by status. Success: default `200` JSON. An error status (4xx/5xx) given as a string gets
-   * the `{ error }` JSON body; 401 and 403 are always listed, 400 when the route takes input.
+   * the `{ error }` JSON body; 401 and 403 are always listed, 400 when the route takes input, 413 when it
+   * takes a body (declare it when the route has its own limit or other reasons for a 413).
    */
   responses?: Record<number, ResponseDoc>;
 };
@@ -79,6 +81,7 @@ const STATUS_TEXT: Record<number, string> = {
   400: 'Invalid input: the message says which field and why',
   401: 'Not signed in, or the session or API token is no longer valid (expired, revoked, or older than a password change)',
   403: 'Signed in, but the role is too low; or a cross-site request with a session cookie',
+  413: "The request body is over the route's size limit",
 };
 
 /** `/api/photos/[id]` → `/api/photos/{id}` (a catch-all `[...x]` becomes `{x}` too). */
@@ -157,6 +160,10 @@ function operation(r: RouteDoc, defs: Record<string, JsonSchema>): Operation {
   if (!declared.some(([s]) => s < 400)) declared.unshift([200, { description: STATUS_TEXT[200], contentType: 'application/json' }]);
   if (!declared.some(([s]) => s === 400) && (requestBody || r.query)) declared.push([400, STATUS_TEXT[400]]);
   for (const s of [401, 403]) if (!declared.some(([d]) => d === s)) declared.push([s, STATUS_TEXT[s]]);
+  // Every body is read within a limit (apiRoute's bodyLimit; JSON: JSON_BODY_LIMIT unless the route says otherwise).
+  if (requestBody && !declared.some(([d]) => d === 413)) {
+    declared.push([413, r.body ? `The JSON body is over ${JSON_BODY_LIMIT / 1024 / 1024} MB` : STATUS_TEXT[413]]);
+  }
   declared.sort((a, b) => a[0] - b[0]);
   for (const [status, doc] of declared) {
     const d = typeof doc === 'string' ? { description: doc } : doc;

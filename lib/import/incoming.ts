@@ -4,29 +4,16 @@
 import crypto from 'node:crypto';
 import { createWriteStream, promises as fs } from 'node:fs';
 import path from 'node:path';
-import { Readable, Transform } from 'node:stream';
+import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import type { ReadableStream as WebReadableStream } from 'node:stream/web';
-import { UserError } from '../errors';
+import { HttpError, UserError } from '../errors';
+import { limitedChunks } from '../http/body';
 import type { Db } from '../db';
 
 export const incomingDir = (dataDir: string) => path.join(dataDir, 'incoming');
 
-const mb = (n: number) => `${Math.round((n / 1024 / 1024) * 10) / 10} MB`;
-
-/** The 413 a body over `maxBytes` gets; the message names the limit (and the setting that raises it). */
-export function tooLarge(what: string, maxBytes: number, setting: string): UserError {
-  return new UserError(`${what} is larger than the ${mb(maxBytes)} limit (${setting})`, 413);
-}
-
-/**
- * Refuses at once a request whose declared Content-Length is over `maxBytes` (413), before a
- * byte of the body is read. A missing or unparsable header passes: the stream is capped anyway.
- */
-export function checkDeclaredLength(contentLength: string | null, maxBytes: number, what: string, setting: string): void {
-  const n = Number(contentLength ?? '');
-  if (contentLength && Number.isFinite(n) && n > maxBytes) throw tooLarge(what, maxBytes, setting);
-}
+// The 413 and the Content-Length check live with the one body limiter (lib/http/body.ts).
+export { checkDeclaredLength, tooLarge } from '../http/body';
 
 /**
  * Writes `body` to a new file under `dir`, at most `maxBytes`: over it, the partial file is
@@ -40,22 +27,19 @@ export async function receiveZip(
   await fs.mkdir(dir, { recursive: true });
   const file = path.join(dir, `${crypto.randomBytes(12).toString('hex')}.zip`);
   let bytes = 0;
-  let over = false;
-  const cap = new Transform({
-    transform(chunk: Buffer, _enc, cb) {
-      bytes += chunk.length;
-      if (bytes > maxBytes) {
-        over = true;
-        cb(new Error('over the limit'));
-      } else cb(null, chunk);
-    },
-  });
-  const source = body instanceof Readable ? body : Readable.fromWeb(body as unknown as WebReadableStream<Uint8Array>);
+  // The one body limiter: it stops pulling (and throws the 413) at the chunk that passes the limit,
+  // with or without a Content-Length.
+  const limited = (async function* () {
+    for await (const chunk of limitedChunks(body as ReadableStream<Uint8Array> | AsyncIterable<Uint8Array>, { maxBytes, what: 'The zip archive', setting: 'MASKLAB_MAX_ZIP_MB' })) {
+      bytes += chunk.byteLength;
+      yield chunk;
+    }
+  })();
   try {
-    await pipeline(source, cap, createWriteStream(file, { flags: 'wx' }));
+    await pipeline(Readable.from(limited), createWriteStream(file, { flags: 'wx' }));
   } catch (err) {
     await fs.rm(file, { force: true });
-    if (over) throw tooLarge('The zip archive', maxBytes, 'MASKLAB_MAX_ZIP_MB');
+    if (err instanceof HttpError) throw err;
     throw new UserError(`The upload did not arrive whole: ${(err as Error).message}`);
   }
   if (bytes === 0) {

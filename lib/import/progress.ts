@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { type Actor, hasRole } from '../auth/roles';
 import { UserError } from '../errors';
 import type { Db } from '../db';
-import { enqueue } from '../queue/jobs';
+import { enqueue, type JobStatus } from '../queue/jobs';
 import { LABELS } from '../classes';
 import type { IngestResult } from '../dataset/ingest';
 
@@ -75,7 +75,7 @@ export type ImportView = {
   id: string;
   name: string;
   label: string | null;
-  status: string;
+  status: JobStatus;
   error: string | null;
   createdAt: string;
   finishedAt: string | null;
@@ -96,7 +96,7 @@ function view(j: JobLike, withResults: boolean): ImportView {
   }
   const progress = parseProgress(j.progress);
   if (!withResults) progress.results = [];
-  return { id: j.id, name, label, status: j.status, error: j.error, createdAt: j.createdAt.toISOString(), finishedAt: j.finishedAt?.toISOString() ?? null, progress };
+  return { id: j.id, name, label, status: j.status as JobStatus, error: j.error, createdAt: j.createdAt.toISOString(), finishedAt: j.finishedAt?.toISOString() ?? null, progress };
 }
 
 /** One import with its results: only its uploader or an admin may see it (others get 404). */

@@ -121,7 +121,7 @@ export const featureDim = (kind: BackboneKind): number => featureLayout(kind).re
  * (tfjs wasm; features = decode + detect + plain and mirrored crop through the backbone; CV = pooled 5-fold
  * 4-class accuracy on facemask-dev + facemask-extra, mean of 3 seeds). Both backbones were timed in the same
  * pass (photos alternated): 196 vs 619 ms/face at load 1.3, i.e. 3.2x (3.3x in an earlier run at load 4.7); the
- * fast figure is the quiet-machine one (README "Benchmarks"), the accurate one that times 3.2. Shown where the user
+ * fast figure is the quiet-machine one (docs/operations.md "Benchmarks"), the accurate one that times 3.2. Shown where the user
  * chooses (Training page, CLI help).
  */
 export const BACKBONE_COST = {

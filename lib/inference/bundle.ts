@@ -13,6 +13,7 @@ import type * as TF from '@tensorflow/tfjs';
 import { classifyImage, type ClassifyOptions, type FaceResult, type InferenceModels } from './classify';
 import type { ModelMeta } from './meta';
 import type { Tf } from './types';
+import { readArtifacts, type ReadFile } from './artifacts';
 
 /** Version of the bundle layout (meta.json `bundle`); bump when files or their meaning change. */
 export const BUNDLE_FORMAT = 1;
@@ -36,7 +37,7 @@ export interface BundleInfo {
 export type BundleMeta = ModelMeta & { bundle: BundleInfo };
 
 /** Reads one file of the bundle by name. */
-export type ReadFile = (name: string) => Promise<Uint8Array>;
+export type { ReadFile } from './artifacts';
 
 /** RGBA (as `ImageData`) or packed RGB bytes, row-major. */
 export interface PixelsLike {
@@ -94,42 +95,6 @@ export function folderReader(from: string | URL): ReadFile {
   };
 }
 
-const text = (b: Uint8Array) => new TextDecoder().decode(b);
-
-/**
- * A TF.js model.json and its weight files, read with `read`, as model artifacts for `tf.loadGraphModel` /
- * `tf.loadLayersModel`: the one artifact reader (the server reads its files through it too, lib/models/load-graph.ts).
- */
-export async function readArtifacts(read: ReadFile, jsonName: string): Promise<TF.io.ModelArtifacts> {
-  let json: {
-    modelTopology: object;
-    weightsManifest: { paths: string[]; weights: TF.io.WeightsManifestEntry[] }[];
-  } & Record<string, unknown>;
-  try {
-    json = JSON.parse(text(await read(jsonName)));
-  } catch (err) {
-    if (err instanceof SyntaxError) throw new Error(`${jsonName} is not valid JSON: ${err.message}`);
-    throw err;
-  }
-  if (!json?.modelTopology || !Array.isArray(json.weightsManifest)) {
-    throw new Error(`${jsonName} is not a TF.js model (no modelTopology/weightsManifest).`);
-  }
-  const dir = jsonName.includes('/') ? jsonName.slice(0, jsonName.lastIndexOf('/') + 1) : '';
-  const parts: Uint8Array[] = [];
-  const weightSpecs: TF.io.WeightsManifestEntry[] = [];
-  for (const group of json.weightsManifest) {
-    for (const p of group.paths) parts.push(await read(dir + p));
-    weightSpecs.push(...group.weights);
-  }
-  const weightData = new Uint8Array(parts.reduce((n, p) => n + p.byteLength, 0));
-  let at = 0;
-  for (const p of parts) {
-    weightData.set(p, at);
-    at += p.byteLength;
-  }
-  const { weightsManifest: _w, ...rest } = json;
-  return { ...(rest as object), modelTopology: json.modelTopology, weightSpecs, weightData: weightData.buffer } as TF.io.ModelArtifacts;
-}
 
 const handler = (artifacts: TF.io.ModelArtifacts): TF.io.IOHandler => ({ load: async () => artifacts });
 
@@ -184,7 +149,7 @@ export async function load(opts: LoadOptions = {}): Promise<Classifier> {
   const tf = opts.tf ?? (globalThis as { tf?: Tf }).tf;
   if (!tf) throw new Error('Pass TensorFlow.js: load({ tf }) with tf from @tensorflow/tfjs (or load its script tag first)');
   const read = opts.read ?? folderReader(opts.from ?? new URL('./', import.meta.url));
-  const meta = JSON.parse(text(await read('meta.json'))) as BundleMeta;
+  const meta = JSON.parse(new TextDecoder().decode(await read('meta.json'))) as BundleMeta;
   if (!meta.bundle || meta.bundle.format !== BUNDLE_FORMAT) throw new Error(`meta.json is not a masklab model bundle of format ${BUNDLE_FORMAT}`);
   const graphs: Record<string, TF.GraphModel> = {};
   for (const [key, file] of Object.entries(meta.bundle.graphs)) graphs[key] = await tf.loadGraphModel(handler(await readArtifacts(read, file)));

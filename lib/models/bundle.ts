@@ -19,6 +19,7 @@ import type { ModelMeta } from '../inference/meta';
 import { BACKBONE_INPUT_SIZE, GEAR_INPUT_SIZE, SAMPLE_RULE } from '../inference/preprocess';
 import { inferenceGraphFiles, staticModelFile } from './served-files';
 import { lazyAsync } from './tf';
+import { masklabVersion } from '../config';
 
 export const BUNDLE_MODULE = 'masklab-classify.mjs';
 
@@ -35,14 +36,6 @@ export interface BundleSource {
 }
 
 const ROOT = path.resolve(__dirname, '..', '..');
-
-function masklabVersion(): string {
-  try {
-    return (JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { version?: string }).version ?? 'unknown';
-  } catch {
-    return 'unknown';
-  }
-}
 
 /** `masklab-classify.mjs`, compiled once per process from lib/inference/bundle.ts. */
 export const buildClassifyModule = lazyAsync(async (): Promise<Uint8Array> => {

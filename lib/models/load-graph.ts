@@ -9,7 +9,7 @@ import { existsSync, promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { io } from '@tensorflow/tfjs';
 import { config } from '../config';
-import { readArtifacts } from '../inference/bundle';
+import { readArtifacts } from '../inference/artifacts';
 import { projectRequire } from './tf';
 
 export type ModelArtifacts = io.ModelArtifacts;

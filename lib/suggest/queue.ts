@@ -1,5 +1,5 @@
 // Queuing the `suggest` job (the promoted model's class suggestions for unlabelled faces, run by
-// lib/suggest/suggest.ts in the worker). No ML imports: the web app, imports and promotion call it.
+// lib/suggest/job.ts in the worker). No ML imports: the web app, imports and promotion call it.
 import type { Db } from '../db';
 import { queueSingleJob } from '../queue/jobs';
 

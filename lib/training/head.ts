@@ -36,7 +36,7 @@ export const DEFAULT_HEAD: HeadConfig = {
 // age-dev / mask-dev. 2 seeds, CV 4-class / worst class × apparent-gender cell: hidden 64 l2 1e-3 96.6 / 74.1%,
 // hidden 64 l2 1e-4 96.7 / 71.2%, hidden 128 l2 1e-3 dropout 0.5 96.0 / 75.5%, linear l2 1e-4 96.7 / 81.2%,
 // linear l2 1e-3 96.9 / 84.0%, linear l2 1e-3 dropout 0.5 96.5 / 71.2%, linear l2 3e-3 96.6 / 84.1%: the rule
-// (within 0.5 point of the best CV, then the best worst cell) picks linear, L2 3e-3. See README "Training".
+// (within 0.5 point of the best CV, then the best worst cell) picks linear, L2 3e-3. See docs/training.md.
 export const ACCURATE_HEAD: HeadConfig = { ...DEFAULT_HEAD, hidden: 0, l2: 3e-3 };
 
 /** The default head for a backbone kind. */

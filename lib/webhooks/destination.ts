@@ -1,4 +1,4 @@
-// Where a webhook may be sent (README "Webhooks", what is refused): checked when a hook is saved
+// Where a webhook may be sent (docs/api.md "Where webhooks may go"): checked when a hook is saved
 // (`destinationRefusal`: the URL's form, then its host's addresses) and again on every attempt, on the
 // address the request actually connects to (`guardedLookup`, so a name that resolved to a public
 // address when saved and to 127.0.0.1 now — DNS rebinding — is refused too). Hosts the operator lists in

@@ -1,4 +1,4 @@
-// Webhook events: what happened, turned into one delivery row per hook that wants it (README
+// Webhook events: what happened, turned into one delivery row per hook that wants it (docs/api.md
 // "Webhooks"). `emitEvent` only writes rows (in the caller's transaction when given one); the worker
 // sends them (deliver.ts). A low layer: it needs the database and the configuration only, so
 // training, the model registry and imports can call it.

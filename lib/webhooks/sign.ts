@@ -1,6 +1,6 @@
 // The signature of a webhook request: HMAC-SHA256 with the hook's secret over `<timestamp>.<body>`,
 // sent as `X-Masklab-Signature: sha256=<hex>` with the timestamp (Unix seconds) in
-// `X-Masklab-Timestamp`. Receivers recompute it (README "Webhooks" has a Node example).
+// `X-Masklab-Timestamp`. Receivers recompute it (docs/api.md "Webhooks" has a Node example).
 import crypto from 'node:crypto';
 
 export const SIGNATURE_HEADER = 'X-Masklab-Signature';

@@ -16,7 +16,7 @@ import { FEATURE_DIM } from '@/lib/inference/backbone';
 import { saveModel } from '@/lib/models/registry';
 import { promote } from '@/lib/training/promote';
 import { SUGGEST_JOB } from '@/lib/suggest/queue';
-import { captureFrame } from '@/lib/capture/capture';
+import { captureFrame } from '@/lib/capture/index';
 import { FEATURE_KEY } from '@/lib/features/cache';
 import { buildHead, DEFAULT_HEAD } from '@/lib/training/head';
 import { LocalStore } from '@/lib/storage';

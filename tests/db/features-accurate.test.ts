@@ -18,7 +18,7 @@ import { getTf } from '@/lib/models/tf';
 import { decodeOriginal, describeImageBoxes, ensureFeatures, FEATURE_KEY, featureKey, loadFeatures } from '@/lib/features/cache';
 import { DEFAULT_HEAD } from '@/lib/training/head';
 import { buildModelMeta } from '@/lib/training/meta';
-import { suggestFaces } from '@/lib/suggest/suggest';
+import { suggestFaces } from '@/lib/suggest/job';
 import { trainHead } from '@/lib/training/train-head';
 import { samplesOf } from '@/lib/training/cross-validate';
 import { LocalStore, originalKey } from '@/lib/storage';

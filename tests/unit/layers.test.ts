@@ -112,6 +112,25 @@ describe('lib/ layering', () => {
   });
 });
 
+describe('lib/ folders say what they own', () => {
+  it('each folder has a README.md whose list names exactly its files', () => {
+    const folders = fs.readdirSync(path.join(ROOT, 'lib'), { withFileTypes: true }).filter((e) => e.isDirectory() && e.name !== 'generated');
+    expect(folders.length).toBeGreaterThan(10);
+    const problems = folders.flatMap(({ name }) => {
+      const dir = path.join(ROOT, 'lib', name);
+      const readme = path.join(dir, 'README.md');
+      if (!fs.existsSync(readme)) return [`lib/${name}/README.md is missing`];
+      const listed = [...fs.readFileSync(readme, 'utf8').matchAll(/^- `([^`]+\.tsx?)`/gm)].map((m) => m[1]).sort();
+      const files = fs.readdirSync(dir).filter((f) => /\.tsx?$/.test(f)).sort();
+      return [
+        ...files.filter((f) => !listed.includes(f)).map((f) => `lib/${name}/README.md does not list ${f}`),
+        ...listed.filter((f) => !files.includes(f)).map((f) => `lib/${name}/README.md lists ${f}, which is not there`),
+      ];
+    });
+    expect(problems).toEqual([]);
+  });
+});
+
 describe('the layering checks themselves', () => {
   it('find a cycle, and only real ones', () => {
     const g = (edges: string[]) => {

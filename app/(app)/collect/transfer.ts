@@ -2,6 +2,7 @@
 // progress. Files are never read into memory here: each request streams one File.
 
 import type { IngestResult } from '@/lib/dataset/ingest';
+import type { ImportView } from '@/lib/import/progress';
 
 /** What the server answers per file: the ingest pipeline's result. */
 export type Result = IngestResult;
@@ -122,17 +123,7 @@ export function sendZip(picked: Picked, label: string, onProgress: Progress, sig
   });
 }
 
-export type ImportProgress = { done: number; total: number; added: number; duplicate: number; rejected: number; faces: number; results: Result[]; omitted: number };
-export type ImportView = {
-  id: string;
-  name: string;
-  label: string | null;
-  status: 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
-  error: string | null;
-  createdAt: string;
-  finishedAt: string | null;
-  progress: ImportProgress;
-};
+export type { ImportProgress, ImportView } from '@/lib/import/progress';
 export const importFinished = (v: ImportView) => v.status !== 'queued' && v.status !== 'running';
 
 /** One background import (GET /api/imports/<id>), or null when it cannot be read right now. */

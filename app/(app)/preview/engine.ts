@@ -111,7 +111,7 @@ export async function startEngine(choice: BackendChoice, files: PromotedInfo['fi
   const label = (name: BackendName) => (name === 'wasm' ? `wasm (${threads()} thread${threads() === 1 ? '' : 's'})` : name);
   const on = async (name: BackendName): Promise<Backbone> => {
     if (!(await switchBackend(tf, name))) throw new Error(`the TensorFlow.js ${name} backend could not start in this browser`);
-    return loadBackbone(tf, files);
+    return fetchBackbone(tf, files);
   };
   const wasm = async (reason: string): Promise<Engine> => {
     onStatus('Starting WebAssembly…');
@@ -166,7 +166,7 @@ export interface Backbone {
   faceres: TF.GraphModel;
 }
 
-export async function loadBackbone(tf: Tf, files: PromotedInfo['files']): Promise<Backbone> {
+export async function fetchBackbone(tf: Tf, files: PromotedInfo['files']): Promise<Backbone> {
   const [detector, faceres] = await Promise.all([tf.loadGraphModel(files.detector), tf.loadGraphModel(files.backbone)]);
   return { detector, faceres };
 }

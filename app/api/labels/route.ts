@@ -23,7 +23,7 @@ export const POST = apiRoute(
     responses: {
       404: 'A face id does not exist',
       409: 'You owe a blind second opinion on this face (Reviews page)',
-      413: 'The filter matches more faces than one action may change',
+      413: 'The filter matches more faces than one action may change, or the JSON body is over 1 MB',
     },
   },
   async ({ actor, body }) => assignLabels(db(), actor, await resolveSelection(db(), actor, body), body.label),

@@ -1,7 +1,6 @@
 import { z } from 'zod';
-import { apiRoute } from '@/app/_server/guard';
+import { apiRoute, FORM_ENVELOPE } from '@/app/_server/guard';
 import { labelField } from '@/app/_server/api-fields';
-import { UserError } from '@/lib/errors';
 import { config } from '@/lib/config';
 import { db } from '@/lib/db';
 import { zipLimitsFromConfig } from '@/lib/import/folder';
@@ -24,24 +23,23 @@ export const POST = apiRoute(
   {
     role: 'labeler',
     form,
+    // Multipart bodies are read into memory: keep them small (the Collect page sends at most 8 MB,
+    // or one larger photo, a request). Large archives go to /api/photos/zip (streamed to disk).
+    bodyLimit: () => ({
+      maxBytes: 4 * config().maxUploadBytes,
+      envelope: 16 * FORM_ENVELOPE,
+      what: 'The request',
+      setting: '4 × MASKLAB_MAX_UPLOAD_MB',
+      hint: 'send fewer files at once, and zip archives to /api/photos/zip',
+    }),
     summary: 'Upload photos',
     description:
       'Each photo is stored, its faces detected (and labelled when `label` is given). Answers `{ results: [{ file, status: added|duplicate|rejected, photoId?, faces?, reason? }] }`. ' +
       'The body is read into memory: at most 4 × MASKLAB_MAX_UPLOAD_MB a request; send large archives to `POST /api/photos/zip`.',
     responses: { 413: 'The request is over 4 × MASKLAB_MAX_UPLOAD_MB, or its one photo over MASKLAB_MAX_UPLOAD_MB' },
   },
-  async ({ actor, req, form: readForm }) => {
+  async ({ actor, form: readForm }) => {
     const cfg = config();
-    const length = Number(req.headers.get('content-length') ?? 0);
-    // Multipart bodies are read into memory: keep them small (the Collect page sends at most 8 MB,
-    // or one larger photo, a request). Large archives go to /api/photos/zip (streamed to disk).
-    const maxRequest = 4 * cfg.maxUploadBytes + 1024 * 1024;
-    if (length > maxRequest) {
-      throw new UserError(
-        `The request is over the ${Math.round(maxRequest / 1024 / 1024)} MB limit of one upload request (4 × MASKLAB_MAX_UPLOAD_MB): send fewer files at once, and zip archives to /api/photos/zip`,
-        413,
-      );
-    }
     const { files, label, source } = await readForm();
     // One photo over the limit is refused as a whole (413); in a batch it is one rejected result.
     if (files.length === 1 && files[0].size > cfg.maxUploadBytes && !isZipName(files[0].name)) {

@@ -1,6 +1,6 @@
 // Session or `Authorization: Bearer <API token>`.
 import { imageBytes, imageForm } from '@/app/_server/api-fields';
-import { apiRoute } from '@/app/_server/guard';
+import { apiRoute, uploadFormLimit } from '@/app/_server/guard';
 import { config } from '@/lib/config';
 import { db } from '@/lib/db';
 import { predictImage } from '@/lib/models/promoted';
@@ -14,10 +14,11 @@ export const POST = apiRoute(
   {
     role: 'viewer',
     form,
+    bodyLimit: () => uploadFormLimit('The image'),
     summary: 'Classify every face of an image',
     description:
       'Every face found in `image` with its box and class probabilities under the promoted model (`curl -H "Authorization: Bearer $TOKEN" -F image=@photo.jpg …/api/predict`).',
-    responses: { 409: 'No model is promoted yet', 413: 'The image is over MASKLAB_MAX_UPLOAD_MB' },
+    responses: { 409: 'No model is promoted yet', 413: 'The image (the whole request, chunked or not) is over MASKLAB_MAX_UPLOAD_MB' },
   },
   async ({ form: readForm }) => {
     const cfg = config();

@@ -29,7 +29,7 @@ export default async function WebhooksPage() {
       <h1 className="text-2xl font-semibold">Webhooks</h1>
       <p className="max-w-3xl text-sm text-slate-600">
         Each webhook gets a <code>POST</code> with a JSON body for the events it chose ({WEBHOOK_EVENTS.map((e) => <code key={e} className="mr-1">{e}</code>)}),
-        signed with its secret in <code>X-Masklab-Signature</code> (HMAC-SHA256 of <code>timestamp.body</code>; see the README, “Webhooks”). The
+        signed with its secret in <code>X-Masklab-Signature</code> (HMAC-SHA256 of <code>timestamp.body</code>; see docs/api.md, “Webhooks”). The
         worker sends them and retries a failed one 2, 4, 8, 16 and 32 minutes later. A hook set with <code>MASKLAB_WEBHOOK_URL</code> gets every
         event and is listed here too. Addresses on this machine or a private network (loopback, private, link-local…) are refused, when a hook is
         added and again on every attempt, unless the operator lists the host in <code>MASKLAB_WEBHOOK_ALLOW_HOSTS</code>.

@@ -1,7 +1,8 @@
 import { apiRoute } from '@/app/_server/guard';
 import { UserError } from '@/lib/errors';
 import { db } from '@/lib/db';
-import { faceJson } from '@/lib/dataset/suggestions';
+import { suggestAfterImport } from '@/lib/suggest/queue';
+import { faceJson } from '@/lib/suggest/accept';
 import { defaultBoxOptions, deleteFace, faceBoxSchema, MIN_BOX_PX, moveFace } from '@/lib/dataset/boxes';
 
 export const GET = apiRoute<never, { id: string }>(
@@ -30,7 +31,11 @@ export const PATCH = apiRoute<typeof faceBoxSchema, { id: string }>(
       'its cached features, suggestion and label-error row are dropped for the jobs to compute again. The label stays. Answers the face: `box` (the crop box), `index` (the new crop version), `image`, `groupId`, `split`, `note`.',
     responses: { 404: 'No such face', 409: 'The face was changed or deleted meanwhile' },
   },
-  async ({ actor, params, body }) => moveFace(db(), defaultBoxOptions(), actor, params.id, body),
+  async ({ actor, params, body }) => {
+    const face = await moveFace(db(), defaultBoxOptions(), actor, params.id, body);
+    if (face.label === null) await suggestAfterImport(db(), actor.id); // its suggestion was of the old crop
+    return face;
+  },
 );
 
 export const DELETE = apiRoute<never, { id: string }>(

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { apiRoute } from '@/app/_server/guard';
 import { db } from '@/lib/db';
 import { resolveSelection, selectionSchema } from '@/lib/dataset/gallery';
-import { acceptSuggestions } from '@/lib/dataset/suggestions';
+import { acceptSuggestions } from '@/lib/suggest/accept';
 
 const body = z.intersection(
   selectionSchema,
@@ -16,7 +16,7 @@ export const POST = apiRoute(
     summary: "Accept the model's suggestions",
     description:
       'Labels every unlabelled face of the selection (`faceIds`, or every face matching a grid `filter`) with the suggestion of the promoted model, as one bulk action (`POST /api/labels/undo` reverts all of it).',
-    responses: { 413: 'The filter matches more faces than one action may change' },
+    responses: { 413: 'The filter matches more faces than one action may change, or the JSON body is over 1 MB' },
   },
   async ({ actor, body }) => {
     const ids = await resolveSelection(db(), actor, body);

@@ -10,7 +10,7 @@ const body = z
     backbone: z
       .enum(Object.keys(BACKBONE_CHOICES) as [BackboneChoice, ...BackboneChoice[]])
       .optional()
-      .meta({ description: '"fast" (faceres, the default) or "accurate" (faceres + faceres-deep + gear: better on cross-validation, about 3x the feature time per face; see the README)' }),
+      .meta({ description: '"fast" (faceres, the default) or "accurate" (faceres + faceres-deep + gear: better on cross-validation, about 3x the feature time per face; see docs/training.md)' }),
   })
   .strict();
 

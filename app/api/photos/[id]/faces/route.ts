@@ -1,5 +1,6 @@
 import { apiRoute } from '@/app/_server/guard';
 import { db } from '@/lib/db';
+import { suggestAfterImport } from '@/lib/suggest/queue';
 import { addFace, defaultBoxOptions, faceBoxSchema, MIN_BOX_PX } from '@/lib/dataset/boxes';
 
 export const POST = apiRoute<typeof faceBoxSchema, { id: string }>(
@@ -13,5 +14,9 @@ export const POST = apiRoute<typeof faceBoxSchema, { id: string }>(
       'Answers the face: `id`, `index`, `box` (the crop box), `image`, `groupId`, `split`.',
     responses: { 201: { description: 'The new face' }, 404: 'No such photo' },
   },
-  async ({ actor, params, body }) => Response.json(await addFace(db(), defaultBoxOptions(), actor, params.id, body), { status: 201 }),
+  async ({ actor, params, body }) => {
+    const face = await addFace(db(), defaultBoxOptions(), actor, params.id, body);
+    await suggestAfterImport(db(), actor.id); // a new face gets a suggestion when a model is promoted
+    return Response.json(face, { status: 201 });
+  },
 );

@@ -1,4 +1,4 @@
-// Where the training export reads a face's crop JPEG: through the storage layer. (Training features come from the original photo, see features.ts.)
+// Where the export reads a face's crop JPEG: through the storage layer. (Training features come from the original photo, see lib/features/cache.ts.)
 import { type BlobStore, faceKey, store as defaultStore } from '../storage';
 
 export type CropRef = { faceId: string; photoSha: string; index: number };

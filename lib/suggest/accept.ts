@@ -1,12 +1,12 @@
-// Reading and acting on the promoted model's suggestions (written by lib/suggest/suggest.ts):
+// Reading and acting on the promoted model's suggestions (written by lib/suggest/job.ts):
 // a face as JSON (`GET /api/faces/<id>`), bulk-accepting the suggestions of a grid selection, and
 // the rows `npm run cli -- suggest` prints.
 import type { Db } from '../db';
 import { type Actor, requireRole } from '../auth/roles';
 import { UserError } from '../errors';
 import { CLASSES, type FaceClass } from '../classes';
-import { applyLabels, type FaceSuggestion, MAX_BATCH, newBatchId } from './labels';
-import { faceForViewer } from './reviews';
+import { applyLabels, type FaceSuggestion, MAX_BATCH, newBatchId } from '../dataset/labels';
+import { faceForViewer } from '../dataset/reviews';
 
 export type FaceJson = {
   id: string;

@@ -5,7 +5,7 @@
 import type { Db } from '../db';
 import { type IngestOptions, ingestPhoto } from '../dataset/ingest';
 import { queueSuggest } from '../suggest/queue';
-import { suggestFaces } from '../suggest/suggest';
+import { suggestFaces } from '../suggest/job';
 
 export type CapturedFace = {
   id: string;
