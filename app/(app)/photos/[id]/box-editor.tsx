@@ -159,6 +159,7 @@ export function BoxEditor({
       return;
     }
     if (e.key === 'Escape') {
+      if (timer.current) clearTimeout(timer.current);
       setDrafts((s) => Object.fromEntries(Object.entries(s).filter(([k]) => k !== key(f))));
       setSelected(null);
       return;
