@@ -4,7 +4,8 @@
 import { useEffect, useRef, useState } from 'react';
 import { CLASS_COLORS, CLASS_NAMES, type Label } from '@/lib/classes';
 
-export const faceImageUrl = (id: string) => `/api/faces/${id}/image`;
+/** A face's crop; with its version (Face.index, which a moved box changes) the browser may keep it for good. */
+export const faceImageUrl = (id: string, version?: number) => `/api/faces/${id}/image${version === undefined ? '' : `?v=${version}`}`;
 export const photoImageUrl = (id: string) => `/api/photos/${id}/image`;
 
 type Box = { x: number; y: number; w: number; h: number };
@@ -27,8 +28,8 @@ function Img({ src, alt, className }: { src: string; alt: string; className?: st
   return <img ref={ref} src={src} alt={alt} className={className} onError={() => setBroken(true)} draggable={false} />;
 }
 
-export function FaceCrop({ id, className, alt = 'Face' }: { id: string; className?: string; alt?: string }) {
-  return <Img key={id} src={faceImageUrl(id)} alt={alt} className={className} />;
+export function FaceCrop({ id, version, className, alt = 'Face' }: { id: string; version?: number; className?: string; alt?: string }) {
+  return <Img key={`${id}:${version}`} src={faceImageUrl(id, version)} alt={alt} className={className} />;
 }
 
 /** The photo scaled to its container, the box placed in percent so it follows the displayed size. */

@@ -27,6 +27,7 @@ export const API_ROUTES: Record<string, () => Promise<RouteModule>> = {
   '/api/openapi.json': () => import('@/app/api/openapi.json/route'),
   '/api/photos': () => import('@/app/api/photos/route'),
   '/api/photos/[id]': () => import('@/app/api/photos/[id]/route'),
+  '/api/photos/[id]/faces': () => import('@/app/api/photos/[id]/faces/route'),
   '/api/photos/[id]/image': () => import('@/app/api/photos/[id]/image/route'),
   '/api/photos/[id]/thumb': () => import('@/app/api/photos/[id]/thumb/route'),
   '/api/photos/zip': () => import('@/app/api/photos/zip/route'),

@@ -10,6 +10,8 @@ type Who = Pick<Actor, 'id' | 'role'>;
 export const may = {
   /** Label faces, upload photos, answer second opinions. */
   label: (a: Who) => hasRole(a.role, 'labeler'),
+  /** Add, move and delete face boxes on a photo (lib/dataset/boxes.ts). */
+  editBoxes: (a: Who) => hasRole(a.role, 'labeler'),
   /** Retrain, cancel, promote and roll back models. */
   manageModels: (a: Who) => hasRole(a.role, 'admin'),
   /** Ask for second opinions and decide disagreements. */

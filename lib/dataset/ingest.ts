@@ -144,6 +144,7 @@ export async function ingestPhoto(db: Db, opts: IngestOptions, input: IngestInpu
             bytes: input.bytes.length,
             batch: input.batch ?? null,
             evalSetId: input.evalSetId ?? null,
+            nextFaceIndex: samples.length,
           },
         });
         for (const [i, s] of samples.entries()) {

@@ -2,7 +2,8 @@
 import type { Db } from '../db';
 import { type BlobStore, displayKey, faceKey, thumbKey } from '../storage';
 
-export type Media = { data: Buffer; etag: string };
+/** `version`: a face's crop number (Face.index), which changes when its box is moved (lib/dataset/boxes.ts). */
+export type Media = { data: Buffer; etag: string; version?: number };
 
 export async function photoMedia(db: Db, store: BlobStore, photoId: string, kind: 'image' | 'thumb'): Promise<Media | null> {
   const p = await db.photo.findUnique({ where: { id: photoId }, select: { sha256: true } });
@@ -15,5 +16,5 @@ export async function faceMedia(db: Db, store: BlobStore, faceId: string): Promi
   const f = await db.face.findUnique({ where: { id: faceId }, select: { index: true, photo: { select: { sha256: true } } } });
   if (!f) return null;
   const data = await store.get(faceKey(f.photo.sha256, f.index));
-  return data && { data, etag: `"${f.photo.sha256.slice(0, 32)}-face-${f.index}"` };
+  return data && { data, etag: `"${f.photo.sha256.slice(0, 32)}-face-${f.index}"`, version: f.index };
 }

@@ -35,6 +35,9 @@ export const ROUTES: Record<string, RouteAccess> = {
   'DELETE /api/admin/users/[id]/sessions/[sessionId]': { role: 'admin', token: true }, // dummy ids: 404
   'GET /api/faces/[id]/image': { role: 'viewer', token: true },
   'GET /api/faces/[id]': { role: 'viewer', token: true },
+  // Box edits: a dummy id is 404, and the probe body is refused (400) before any id is looked up.
+  'PATCH /api/faces/[id]': { role: 'labeler', token: true, probe: { body: { x: -1, y: 0, w: 1, h: 1 } } },
+  'DELETE /api/faces/[id]': { role: 'labeler', token: true }, // a dummy id: 404
   'GET /api/export': { role: 'admin', token: true }, // no finished export: 404
   'GET /api/exports': { role: 'admin', token: true },
   // `{}` would queue a real export: an unknown split is refused with 400 after the role check.
@@ -52,6 +55,7 @@ export const ROUTES: Record<string, RouteAccess> = {
   'GET /api/photos/[id]/image': { role: 'viewer', token: true },
   'GET /api/photos/[id]/thumb': { role: 'viewer', token: true },
   'DELETE /api/photos/[id]': { role: 'labeler', token: true },
+  'POST /api/photos/[id]/faces': { role: 'labeler', token: true, probe: { body: { x: -1, y: 0, w: 1, h: 1 } } },
   'POST /api/photos': { role: 'labeler', token: true }, // JSON, not multipart: 400
   'POST /api/photos/zip': { role: 'labeler', token: true, probe: { body: null } }, // no body: 400
   'POST /api/predict': { role: 'viewer', token: true }, // JSON, not multipart: 400

@@ -188,6 +188,11 @@ describe('upgrading a database that holds data', () => {
 
     const after = await counts(url);
     for (const [table, n] of Object.entries(before)) expect({ table, n: after[table] }).toEqual({ table, n });
+    // face_boxes: every photo's next free crop number is one past its faces' highest index (0 and 1 here)
+    await withRawDb(url, async (exec) => {
+      const next = await exec('SELECT "nextFaceIndex" AS n FROM "Photo"');
+      expect(next.map((r) => Number(r.n))).toEqual([2, 2, 2, 2]);
+    });
     // and the references still hold: faces still belong to their photos, samples to their faces
     await withRawDb(url, async (exec) => {
       const joined = await exec('SELECT count(*) AS n FROM "RunSample" s JOIN "Face" f ON f."id" = s."faceId" JOIN "Photo" p ON p."id" = f."photoId"');

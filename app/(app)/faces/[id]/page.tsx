@@ -6,12 +6,20 @@ import { may } from '@/lib/auth/policy';
 import { CLASS_NAMES, type Label } from '@/lib/classes';
 import { faceForViewer } from '@/lib/dataset/reviews';
 import { FaceCrop, LabelBadge, PhotoWithBox } from '@/app/_components/faces';
+import { boxHistory, type BoxKind } from '@/lib/dataset/boxes';
+import Link from 'next/link';
 import { Relabel } from './relabel';
 
 export const metadata: Metadata = { title: 'Face' };
 
 const name = (l: string | null) => (l === null ? 'unlabelled' : (CLASS_NAMES[l as Label] ?? l));
-const KIND: Record<string, string> = { label: 'labelled', undo: 'undid', resolve: 'resolved a disagreement', import: 'imported' };
+const KIND: Record<string, string> = { label: 'labelled', undo: 'undid', resolve: 'resolved a disagreement', import: 'imported', deleted: 'deleted the face' };
+const BOX: Record<BoxKind, string> = { 'box-added': 'box added', 'box-moved': 'box moved', 'box-deleted': 'box deleted' };
+const boxText = (json: string | null) => {
+  if (!json) return '';
+  const b = JSON.parse(json) as { x: number; y: number; w: number; h: number };
+  return `${Math.round(b.w)}×${Math.round(b.h)} at ${Math.round(b.x)},${Math.round(b.y)}`;
+};
 
 export default async function FacePage({ params }: { params: Promise<{ id: string }> }) {
   const { id } = await params;
@@ -20,12 +28,18 @@ export default async function FacePage({ params }: { params: Promise<{ id: strin
   const found = await faceForViewer(db(), actor, id);
   if (!found) notFound();
   const { face, history, blind } = found;
+  // Label events and box events (who added, moved or deleted the box) in one list, oldest first.
+  const boxes = await boxHistory(db(), face.id);
+  const entries = [
+    ...history.map((h) => ({ key: h.id, at: h.at, kind: h.kind, who: h.user.name || h.user.email, label: h, box: null })),
+    ...boxes.map((b) => ({ key: b.id, at: b.at, kind: b.kind, who: b.user.name || b.user.email, label: null, box: b })),
+  ].sort((a, b) => a.at.getTime() - b.at.getTime());
   return (
     <div className="space-y-6">
       <h1 className="text-2xl font-semibold">Face</h1>
       <div className="grid gap-4 md:grid-cols-[16rem_1fr]">
         <div className="card space-y-2">
-          <FaceCrop id={face.id} className="aspect-square w-full rounded bg-slate-100 object-contain" />
+          <FaceCrop id={face.id} version={face.index} className="aspect-square w-full rounded bg-slate-100 object-contain" />
           <p className="flex items-center gap-2 text-sm" data-testid="face-label">
             {blind ? (
               <span data-testid="face-blind">Label hidden: you owe this face a blind second opinion (see Reviews).</span>
@@ -43,7 +57,19 @@ export default async function FacePage({ params }: { params: Promise<{ id: strin
             <dd className="inline">{face.photo.uploader.name || face.photo.uploader.email}</dd>
             <br />
             <dt className="inline">Sample: </dt>
-            <dd className="inline">{face.wholeImage ? 'whole image' : `detected face #${face.index + 1}`}</dd>
+            <dd className="inline">
+              {face.wholeImage ? 'whole image' : face.score === null ? `face box drawn by hand #${face.index + 1}` : `detected face #${face.index + 1}`}
+              {may.editBoxes(actor) && (
+                <>
+                  {' '}
+                  (
+                  <Link className="underline" href={`/photos/${face.photoId}`}>
+                    fix the box on its photo
+                  </Link>
+                  )
+                </>
+              )}
+            </dd>
             {face.split && (
               <>
                 <br />
@@ -71,16 +97,27 @@ export default async function FacePage({ params }: { params: Promise<{ id: strin
         </h2>
         {blind ? (
           <p className="text-sm text-slate-600">Hidden until you have given your second opinion.</p>
-        ) : history.length === 0 ? (
+        ) : entries.length === 0 ? (
           <p className="text-sm text-slate-600">Never labelled.</p>
         ) : (
           <ol className="space-y-1 text-sm" data-testid="face-history">
-            {history.map((h) => (
-              <li key={h.id} className="border-t border-slate-100 pt-1" data-kind={h.kind}>
+            {entries.map((h) => (
+              <li key={h.key} className="border-t border-slate-100 pt-1" data-kind={h.kind}>
                 <time dateTime={h.at.toISOString()} className="tabular-nums text-slate-500">
                   {h.at.toISOString().replace('T', ' ').slice(0, 19)} UTC
                 </time>{' '}
-                · {h.user.name || h.user.email} {KIND[h.kind] ?? h.kind}: {name(h.oldLabel)} → <strong>{name(h.newLabel)}</strong>
+                ·{' '}
+                {h.label ? (
+                  <>
+                    {h.who} {KIND[h.kind] ?? h.kind}: {name(h.label.oldLabel)} → <strong>{name(h.label.newLabel)}</strong>
+                  </>
+                ) : (
+                  <>
+                    <strong>{BOX[h.kind as BoxKind] ?? h.kind}</strong> by {h.who}
+                    {h.box?.newBox ? ` (${h.box.oldBox ? `${boxText(h.box.oldBox)} → ` : ''}${boxText(h.box.newBox)})` : ''}
+                    {h.box?.note ? ` · ${h.box.note}` : ''}
+                  </>
+                )}
               </li>
             ))}
           </ol>

@@ -6,6 +6,9 @@ import { pageGuard } from '@/app/_server/guard';
 import { db } from '@/lib/db';
 import { photoDetail } from '@/lib/dataset/gallery';
 import { blindFaceIds, redactBlind } from '@/lib/dataset/reviews';
+import { MIN_BOX_PX } from '@/lib/dataset/boxes';
+import { faceBoxOf } from '@/lib/faces/box';
+import { BoxEditor } from './box-editor';
 import { DeletePhotoButton } from './delete-button';
 
 export const metadata: Metadata = { title: 'Photo' };
@@ -18,7 +21,6 @@ export default async function PhotoPage({ params }: { params: Promise<{ id: stri
   // A pending second opinion of this user's: that face's label is not shown.
   const photo = { ...found, faces: redactBlind(found.faces, await blindFaceIds(db(), actor)) };
   const canDelete = may.deletePhoto(actor, { uploaderId: photo.uploader.id });
-  const stroke = Math.max(2, Math.round(Math.max(photo.width, photo.height) / 300));
   return (
     <div className="space-y-4">
       <div className="flex flex-wrap items-baseline justify-between gap-2">
@@ -38,29 +40,18 @@ export default async function PhotoPage({ params }: { params: Promise<{ id: stri
         </span>
       </p>
       <figure className="card">
-        <div className="relative mx-auto max-w-4xl">
-          <img src={`/api/photos/${photo.id}/image`} alt={photo.originalName} className="block h-auto w-full" />
-          <svg
-            viewBox={`0 0 ${photo.width} ${photo.height}`}
-            className="pointer-events-none absolute inset-0 h-full w-full"
-            aria-hidden="true"
-            data-testid="face-boxes"
-          >
-            {photo.faces
-              .filter((f) => !f.wholeImage)
-              .map((f) => (
-                <g key={f.id}>
-                  <rect x={f.x} y={f.y} width={f.w} height={f.h} fill="none" stroke="#4f46e5" strokeWidth={stroke} />
-                  <text x={f.x + stroke * 2} y={f.y + stroke * 8} fill="#fff" stroke="#4f46e5" strokeWidth={stroke / 2} fontSize={stroke * 8} fontWeight="bold">
-                    {f.index + 1}
-                  </text>
-                </g>
-              ))}
-          </svg>
-        </div>
-        <figcaption className="mt-2 text-center text-sm text-slate-500">
-          {photo.faces.some((f) => f.wholeImage) ? 'No separate face found: the whole photo is one sample.' : 'Face boxes as found by the detector (with margin).'}
-        </figcaption>
+        <BoxEditor
+          photoId={photo.id}
+          width={photo.width}
+          height={photo.height}
+          alt={photo.originalName}
+          canEdit={may.editBoxes(actor)}
+          minPx={MIN_BOX_PX}
+          faces={photo.faces.map((f) => {
+            const crop = { x: f.x, y: f.y, w: f.w, h: f.h };
+            return { id: f.id, index: f.index, label: f.label, wholeImage: f.wholeImage, crop, face: faceBoxOf(crop, photo.width, photo.height) };
+          })}
+        />
       </figure>
       <section aria-labelledby="faces-title" className="card">
         <h2 id="faces-title" className="mb-3 font-medium">
@@ -71,12 +62,15 @@ export default async function PhotoPage({ params }: { params: Promise<{ id: stri
             const near = photo.near.filter((n) => n.groupId === f.groupId);
             return (
               <li key={f.id} id={`face-${f.index}`} data-testid="photo-face" className="text-sm">
-                <img src={`/api/faces/${f.id}/image`} alt={`Sample ${f.index + 1}`} className="aspect-square w-full rounded border border-slate-200 object-cover" />
+                <img src={`/api/faces/${f.id}/image?v=${f.index}`} alt={`Sample ${f.index + 1}`} className="aspect-square w-full rounded border border-slate-200 object-cover" />
                 <p className="mt-1">
-                  #{f.index + 1} · {f.label ?? 'unlabelled'}
+                  <Link className="underline" href={`/faces/${f.id}`}>
+                    #{f.index + 1}
+                  </Link>{' '}
+                  · {f.label ?? 'unlabelled'}
                 </p>
                 <p className="text-xs text-slate-500">
-                  {f.wholeImage ? 'whole image' : 'face crop'}
+                  {f.wholeImage ? 'whole image' : f.score === null ? 'face box drawn by hand' : 'face crop'}
                   {f.score !== null ? ` · score ${f.score.toFixed(2)}` : ''}
                 </p>
                 {near.length > 0 && (
