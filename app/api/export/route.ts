@@ -1,6 +1,5 @@
 // Streams a finished dataset export (zip). Exports are started on the Training page, by POST /api/exports
 // or by the CLI.
-import fs from 'node:fs';
 import { Readable } from 'node:stream';
 import { z } from 'zod';
 import { apiRoute } from '@/app/_server/guard';
@@ -31,7 +30,7 @@ export const GET = apiRoute(
   async ({ query: q }) => {
     const a = await exportArchive(db(), config().dataDir, q.job);
     const name = `masklab-export-${a.createdAt.toISOString().slice(0, 19).replace(/[:T]/g, '-')}.zip`;
-    const body = Readable.toWeb(fs.createReadStream(a.file)) as unknown as ReadableStream<Uint8Array>;
+    const body = Readable.toWeb(await a.open()) as unknown as ReadableStream<Uint8Array>;
     return new Response(body, {
       headers: {
         'Content-Type': 'application/zip',
