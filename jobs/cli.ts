@@ -15,6 +15,7 @@ import { finishImport } from '../lib/import/finish';
 import { parseLabel, LABELS } from '../lib/classes';
 import { checkStorage } from '../lib/housekeeping/storage-check';
 import { store } from '../lib/storage';
+import { migrateStorage } from '../lib/housekeeping/migrate-storage';
 import { incomingDir } from '../lib/import/incoming';
 import { storageSummary } from './cli-storage';
 import { TRAINING_COMMANDS, TRAINING_HELP, trainingCommand } from './cli-training';
@@ -41,6 +42,10 @@ Usage: npm run cli -- <command> [options]
                                                temporary files, model folders no run owns and leftover
                                                uploads (--fix removes those older than 10 minutes, and at
                                                once the model folders of runs that failed or whose job ended)
+  storage migrate                              copy this install's local files (photos, derived images,
+                                               models, exports, uploads) to the S3 store MASKLAB_STORAGE
+                                               names and verify them (count, sizes, sha256 of originals);
+                                               skips objects already there with the same size
   db migrate                                   apply pending migrations
   db schemas                                   regenerate prisma/postgresql/schema.prisma
   backup <file.tar>                            write a backup of this instance (database, photo files,
@@ -98,7 +103,8 @@ export async function main(argv: string[]): Promise<void> {
   // restore needs an empty target.
   if (key === 'backup' || key === 'restore') {
     if (!cmd) throw new CliError(`${key} needs an archive file name`);
-    const loc = { databaseUrl: cfg.databaseUrl, dataDir: cfg.dataDir, modelsDir: cfg.modelsDir };
+    // With MASKLAB_STORAGE (S3) the photo files and models are read from / restored into the bucket.
+    const loc = { databaseUrl: cfg.databaseUrl, dataDir: cfg.dataDir, modelsDir: cfg.modelsDir, store: store() };
     if (key === 'backup') {
       const m = await backup(cmd, { ...loc, nextAuthSecret: cfg.nextAuthSecret });
       console.error(`backup written to ${cmd}`);
@@ -162,6 +168,19 @@ export async function main(argv: string[]): Promise<void> {
       for (const line of storageSummary(r, fix)) console.error(line);
       console.log(JSON.stringify(r, null, 2));
       if (r.missing.length > 0) process.exitCode = 1;
+      return;
+    }
+    case 'storage migrate': {
+      const r = await migrateStorage({ dataDir: cfg.dataDir, modelsDir: cfg.modelsDir, target: store(), log: (line) => console.error(line) });
+      const mb = (r.bytes / 1024 / 1024).toFixed(1);
+      console.error(
+        r.problems.length
+          ? `storage migrate: ${r.problems.length} problem(s) — not done; fix them and run it again:\n  ${r.problems.join('\n  ')}`
+          : `storage migrate: all ${r.files} files (${mb} MB) are in ${r.target}: ${r.copied} copied, ${r.skipped} already there; ` +
+              `verified sizes of all and the sha256 of ${r.hashed} originals. The local files are kept: remove them once masklab runs on S3.`,
+      );
+      console.log(JSON.stringify(r, null, 2));
+      if (r.problems.length) process.exitCode = 1;
       return;
     }
     case 'db migrate':
