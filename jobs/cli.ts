@@ -13,6 +13,7 @@ import { finishImport } from '../lib/import/finish';
 import { parseLabel, LABELS } from '../lib/classes';
 import { checkStorage } from '../lib/housekeeping/storage-check';
 import { store } from '../lib/storage';
+import { migrateStorage } from '../lib/housekeeping/migrate-storage';
 import { incomingDir } from '../lib/import/incoming';
 import { storageSummary } from './cli-storage';
 import { TRAINING_COMMANDS } from './cli-training';
@@ -202,6 +203,26 @@ export const COMMANDS: Command[] = [
       if (json) for (const line of words) note(line);
       result(r, words);
       return r.missing.length > 0 ? 1 : 0;
+    },
+  }),
+  command({
+    name: 'storage migrate',
+    summary: 'copy this install\'s local files to the S3 store MASKLAB_STORAGE names, and verify them',
+    details:
+      'Copies photos, derived images, models, exports and waiting uploads; then checks the count, every size and the sha256 of every original. Objects already there with the same size are skipped, so it can run again. Exits 1 unless every file verified. The local files are kept.',
+    example: 'MASKLAB_STORAGE=s3://masklab/prod masklab storage migrate',
+    run: async ({ result, note }) => {
+      const cfg = config();
+      const r = await migrateStorage({ dataDir: cfg.dataDir, modelsDir: cfg.modelsDir, target: store(), log: note });
+      const mb = (r.bytes / 1024 / 1024).toFixed(1);
+      result(
+        r,
+        r.problems.length
+          ? [`storage migrate: ${r.problems.length} problem(s), not done; fix them and run it again:`, ...r.problems.map((p) => `  ${p}`)]
+          : `storage migrate: all ${r.files} files (${mb} MB) are in ${r.target}: ${r.copied} copied, ${r.skipped} already there; ` +
+              `verified sizes of all and the sha256 of ${r.hashed} originals. The local files are kept: remove them once masklab runs on S3.`,
+      );
+      return r.problems.length ? 1 : 0;
     },
   }),
   command({

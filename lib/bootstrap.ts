@@ -5,8 +5,12 @@ import { migrate, type MigrateHooks } from './db/migrate';
 import { preMigrateBackup } from './backup';
 import { db } from './db';
 import { ensureAdmin } from './auth/users';
+import { checkStore } from './storage';
 
 export async function prepareDatabase(cfg: Config, log: (line: string) => void = console.log): Promise<void> {
+  // S3 storage (MASKLAB_STORAGE): the bucket must exist before anything is written (HeadBucket; the
+  // error names the bucket and the endpoint). The local store needs no check.
+  await checkStore();
   const { applied } = await migrate(cfg.databaseUrl, backupBeforeMigrating(cfg, log));
   if (applied.length) log(`masklab: applied ${applied.length} migration(s): ${applied.join(', ')}`);
   const admin = await ensureAdmin(db(), cfg.adminEmail, cfg.adminPassword);

@@ -53,6 +53,15 @@ const schema = z.object({
   MASKLAB_WEBHOOK_URL: httpUrlSchema.optional(),
   MASKLAB_WEBHOOK_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
   MASKLAB_WEBHOOK_ALLOW_HOSTS: z.string().optional(),
+  MASKLAB_STORAGE: z
+    .string()
+    .trim()
+    .regex(
+      /^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](\/[A-Za-z0-9._-]+)*\/?$/,
+      'must be s3://<bucket>[/<prefix>] (a bucket name of 3 to 63 lower-case letters, digits, dots and hyphens; prefix folders of letters, digits, . _ -), or unset for the local disk',
+    )
+    .optional(),
+  MASKLAB_S3_PATH_STYLE: bool.default(false),
 });
 
 export type Config = {
@@ -85,6 +94,13 @@ export type Config = {
   /** How often an idle worker looks for jobs (ms). */
   workerPollMs: number;
   modelsDir: string;
+  /**
+   * MASKLAB_STORAGE: `s3://bucket/prefix` puts photos, derived images, models, exports and uploads in
+   * S3-compatible storage (lib/storage/s3.ts); unset: the local disk under dataDir.
+   */
+  storage?: string;
+  /** MASKLAB_S3_PATH_STYLE: `https://host/bucket/key` addresses (MinIO, Garage, s3rver) instead of `https://bucket.host/key`. */
+  s3PathStyle: boolean;
   /** Extra folder searched first for pretrained model files (blazeface, faceres). */
   pretrainedDir?: string;
   /** `auto`: tfjs-node when installed, else wasm; `wasm`: always wasm. */
@@ -163,6 +179,8 @@ export function parseConfig(env: Record<string, string | undefined> = process.en
     workerLeaseMs: Math.round(e.MASKLAB_WORKER_LEASE_S * 1000),
     workerPollMs: Math.round(e.MASKLAB_WORKER_POLL_S * 1000),
     modelsDir: path.resolve(cwd, e.MASKLAB_MODELS_DIR),
+    storage: e.MASKLAB_STORAGE,
+    s3PathStyle: e.MASKLAB_S3_PATH_STYLE,
     pretrainedDir: e.MASKLAB_PRETRAINED_DIR ? path.resolve(cwd, e.MASKLAB_PRETRAINED_DIR) : undefined,
     tfBackend: e.MASKLAB_TF_BACKEND,
     backupBeforeMigrate: e.MASKLAB_BACKUP_BEFORE_MIGRATE,

@@ -27,6 +27,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { faceKey, LocalStore, photoKeys, shaOfKey, type BlobStore } from '../storage';
+import { readSharedModels, restoreSharedFile, sharedTarget } from './shared';
 import { migrationsDir, readMigrations } from '../db/migrate';
 import { masklabVersion } from '../config';
 import {
@@ -73,7 +74,10 @@ export type InstanceLocation = {
   databaseUrl: string;
   dataDir: string;
   modelsDir: string;
-  /** Defaults to the local store under `<dataDir>/store`. */
+  /**
+   * Defaults to the local store under `<dataDir>/store`. An S3 store (MASKLAB_STORAGE): photo files and
+   * model folders are read from it (backup) and written to it (restore), under its `models/` keys.
+   */
   store?: BlobStore;
 };
 
@@ -131,11 +135,17 @@ export async function backup(file: string, opts: BackupOptions): Promise<Manifes
     let stored = 0;
     const broken: string[] = [];
     if (full) {
-      for await (const rel of walk(opts.modelsDir)) {
-        if (rel.startsWith(MODEL_TEMP_PREFIX)) continue; // a model being written right now (see registry.saveModel)
-        if (await tar.addFile(`models/${rel}`, path.join(opts.modelsDir, rel))) models++;
-      }
       const store = opts.store ?? new LocalStore(path.join(opts.dataDir, 'store'));
+      if (store instanceof LocalStore) {
+        for await (const rel of walk(opts.modelsDir)) {
+          if (rel.startsWith(MODEL_TEMP_PREFIX)) continue; // a model being written right now (see registry.saveModel)
+          if (await tar.addFile(`models/${rel}`, path.join(opts.modelsDir, rel))) models++;
+        }
+      } else {
+        // Shared object storage: the models there (complete ones: saveModel uploads meta.json last, before
+        // the run records the model) are the instance's; the local models folder is only a cache.
+        models += await readSharedModels(store, tar);
+      }
       for (const p of info.photos) {
         const keys = [...photoKeys(p.sha256, 0), ...p.faces.map((i) => faceKey(p.sha256, i))];
         let complete = true;
@@ -261,6 +271,8 @@ export async function restore(file: string, opts: InstanceLocation & { log?: (li
   for (const [what, dir] of [['data folder (MASKLAB_DATA_DIR)', dataDir], ['models folder (MASKLAB_MODELS_DIR)', modelsDir]]) {
     if (!isEmptyDir(dir)) throw new BackupError(`the ${what} ${dir} is not empty; restore only into empty folders`);
   }
+  // An S3 store (MASKLAB_STORAGE) receives the photo files and models; it must be empty too.
+  const shared = await sharedTarget(opts.store);
   const dbFile = provider === 'sqlite' ? sqliteFile(opts.databaseUrl) : null;
   if (dbFile && fs.existsSync(dbFile)) throw new BackupError(`the database file ${dbFile} already exists; restore only into a new one`);
 
@@ -270,6 +282,9 @@ export async function restore(file: string, opts: InstanceLocation & { log?: (li
       if (fs.existsSync(dir)) for (const e of fs.readdirSync(dir)) fs.rmSync(path.join(dir, e), { recursive: true, force: true });
     }
     if (dbFile) for (const f of [dbFile, `${dbFile}-wal`, `${dbFile}-shm`, `${dbFile}-journal`]) fs.rmSync(f, { force: true });
+  };
+  const cleanupShared = async () => {
+    if (shared) for (const key of shared.written) await shared.store.delete(key).catch(() => {});
   };
   let restoredDb = false;
   try {
@@ -320,12 +335,20 @@ export async function restore(file: string, opts: InstanceLocation & { log?: (li
         dest = path.join(dataDir, SECRET);
         mode = 0o600;
       } else if (e.name.startsWith('models/')) {
-        dest = path.join(modelsDir, ...e.name.slice('models/'.length).split('/'));
         files.models++;
+        if (shared) {
+          await restoreSharedFile(shared, fh, e, e.name);
+          continue;
+        }
+        dest = path.join(modelsDir, ...e.name.slice('models/'.length).split('/'));
       } else if (e.name.startsWith('store/')) {
         if (deletedShas.has(shaOfKey(e.name.slice('store/'.length))!)) continue;
-        dest = path.join(dataDir, 'store', ...e.name.slice('store/'.length).split('/'));
         files.store++;
+        if (shared) {
+          await restoreSharedFile(shared, fh, e, e.name.slice('store/'.length));
+          continue;
+        }
+        dest = path.join(dataDir, 'store', ...e.name.slice('store/'.length).split('/'));
       } else continue;
       fs.mkdirSync(path.dirname(dest), { recursive: true });
       await extractEntry(fh, e, dest, mode);
@@ -333,6 +356,7 @@ export async function restore(file: string, opts: InstanceLocation & { log?: (li
     return { manifest, counts: info.counts, files };
   } catch (err) {
     cleanup();
+    await cleanupShared();
     if (restoredDb && !dbFile) {
       (err as Error).message += ' (the data and models folders were emptied again; drop the restored tables before trying again)';
     }

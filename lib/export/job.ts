@@ -5,7 +5,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { config } from '../config';
 import type { JobContext } from '../queue/worker';
-import type { BlobStore } from '../storage';
+import { type BlobStore, exportKey, LocalStore, putFile, sharedStore } from '../storage';
+import type { S3Store } from '../storage';
 import { exportDataset } from './export';
 import { EXPORT_JOB, exportFilePath, exportOptionsSchema, type ExportResult, exportsDir, KEEP_EXPORTS } from './queue';
 
@@ -35,6 +36,23 @@ export function cleanupExports(dir: string, keep = KEEP_EXPORTS, partialIdleMs =
   return removed;
 }
 
+/**
+ * On shared object storage: removes all but the newest `keep` archives under `exports/` (by their
+ * modification time). Returns the removed job ids' file names.
+ */
+export async function cleanupSharedExports(shared: BlobStore, keep = KEEP_EXPORTS): Promise<string[]> {
+  const found: { key: string; mtime: number }[] = [];
+  const withInfo = (shared as Partial<S3Store>).listWithInfo?.bind(shared);
+  if (withInfo) for await (const o of withInfo('exports/')) found.push({ key: o.key, mtime: o.modified.getTime() });
+  else for await (const key of shared.list('exports/')) found.push({ key, mtime: (await shared.stat(key))?.modified.getTime() ?? 0 });
+  const removed: string[] = [];
+  for (const e of found.filter((e) => e.key.endsWith('.zip')).sort((a, b) => b.mtime - a.mtime).slice(keep)) {
+    await shared.delete(e.key);
+    removed.push(e.key.slice('exports/'.length));
+  }
+  return removed;
+}
+
 export function exportJobHandler(opts: { store?: BlobStore; dataDir?: () => string; modelsDir?: () => string } = {}) {
   return async function runExportJob(ctx: JobContext): Promise<ExportResult> {
     const payload = (ctx.payload ?? {}) as { options?: unknown };
@@ -57,7 +75,22 @@ export function exportJobHandler(opts: { store?: BlobStore; dataDir?: () => stri
         if (p.step !== 'done') await ctx.checkpoint();
       },
     });
-    const removed = cleanupExports(dir).filter((n) => n.endsWith('.zip'));
+    // Shared object storage (S3): the archive is written to a local file as always (whole or not at all), then
+    // uploaded in parts and removed here; downloads stream it from the store.
+    const blobs = opts.store ?? sharedStore();
+    const shared = blobs && !(blobs instanceof LocalStore) ? blobs : null;
+    let removed: string[];
+    if (shared) {
+      const file = exportFilePath(dataDir, ctx.job.id);
+      try {
+        await putFile(shared, exportKey(ctx.job.id), file);
+      } finally {
+        fs.rmSync(file, { force: true });
+      }
+      removed = await cleanupSharedExports(shared);
+    } else {
+      removed = cleanupExports(dir).filter((n) => n.endsWith('.zip'));
+    }
     await ctx.log(
       `exported ${r.faces} faces (${(r.bytes / 1024 / 1024).toFixed(1)} MB) in ${((Date.now() - t0) / 1000).toFixed(1)} s` +
         `${r.model ? `, model of run ${r.model}` : ''}${r.modelNote ? ` (${r.modelNote})` : ''}${removed.length ? `; removed ${removed.length} older archive(s)` : ''}`,

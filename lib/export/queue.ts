@@ -1,14 +1,17 @@
 // The dataset export as a background job: its options, queuing it, what the Training page and
 // `GET /api/exports` show of it, and which finished archive `GET /api/export` streams. No ML imports: the
 // web app imports this module; the worker runs lib/export/job.ts.
-// Archives live in `<data dir>/exports/<job id>.zip`; the job keeps the newest KEEP_EXPORTS of them.
+// Archives live in `<data dir>/exports/<job id>.zip`, or on shared object storage (S3, `sharedStore()`) as
+// `exports/<job id>.zip`; the job keeps the newest KEEP_EXPORTS of them.
 import fs from 'node:fs';
 import path from 'node:path';
+import type { Readable } from 'node:stream';
 import { z } from 'zod';
 import type { Db } from '../db';
 import { UserError } from '../errors';
 import { CLASSES } from '../classes';
 import { type JobRow, queueSingleJob } from '../queue/jobs';
+import { type BlobStore, exportKey, getStream, sharedStore } from '../storage';
 
 export const EXPORT_JOB = 'export';
 /** Finished archives kept on disk; older ones are removed when a new export finishes. */
@@ -71,7 +74,24 @@ export interface ExportSummary {
   ready: boolean;
 }
 
-function summary(j: JobRow, dataDir: string): ExportSummary {
+/** The archive of export `id`, when it is still there: its size and how to read it. */
+async function findArchive(dataDir: string, id: string, shared: BlobStore | null): Promise<{ file: string; size: number; open: () => Promise<Readable> } | null> {
+  const file = exportFilePath(dataDir, id);
+  if (shared) {
+    const st = await shared.stat(exportKey(id));
+    if (!st) return null;
+    const open = async () => {
+      const s = await getStream(shared, exportKey(id));
+      if (!s) throw new UserError(`The archive of export ${id} was removed meanwhile; start a new export`, 404);
+      return s.body;
+    };
+    return { file, size: st.size, open };
+  }
+  const st = fs.statSync(file, { throwIfNoEntry: false });
+  return st ? { file, size: st.size, open: async () => fs.createReadStream(file) } : null;
+}
+
+function summary(j: JobRow, dataDir: string, ready: boolean): ExportSummary {
   const payload = parse<{ options?: ExportOptions }>(j.payload);
   const progress = parse<ExportProgress>(j.progress);
   return {
@@ -83,21 +103,26 @@ function summary(j: JobRow, dataDir: string): ExportSummary {
     error: j.error,
     createdAt: j.createdAt.toISOString(),
     finishedAt: j.finishedAt?.toISOString() ?? null,
-    ready: j.status === 'succeeded' && fs.existsSync(exportFilePath(dataDir, j.id)),
+    ready,
   };
 }
 
 /** The newest exports, newest first. */
-export async function listExports(db: Db, dataDir: string, take = 5): Promise<ExportSummary[]> {
+export async function listExports(db: Db, dataDir: string, take = 5, shared: BlobStore | null = sharedStore()): Promise<ExportSummary[]> {
   const jobs = await db.job.findMany({ where: { type: EXPORT_JOB }, orderBy: [{ createdAt: 'desc' }, { id: 'desc' }], take });
-  return jobs.map((j) => summary(j, dataDir));
+  return Promise.all(jobs.map(async (j) => summary(j, dataDir, j.status === 'succeeded' && !!(await findArchive(dataDir, j.id, shared)))));
 }
 
 /**
  * The archive to download: the export `jobId`, or the newest finished one whose file is still there.
  * UserError 404 when there is no such export (or its file was cleaned up), 409 when it is not finished.
  */
-export async function exportArchive(db: Db, dataDir: string, jobId?: string | null): Promise<{ id: string; file: string; size: number; createdAt: Date }> {
+export async function exportArchive(
+  db: Db,
+  dataDir: string,
+  jobId?: string | null,
+  shared: BlobStore | null = sharedStore(),
+): Promise<{ id: string; file: string; size: number; createdAt: Date; open: () => Promise<Readable> }> {
   if (jobId) {
     const j = await db.job.findUnique({ where: { id: jobId } });
     if (!j || j.type !== EXPORT_JOB) throw new UserError(`No export ${jobId}`, 404);
@@ -106,14 +131,14 @@ export async function exportArchive(db: Db, dataDir: string, jobId?: string | nu
       throw new UserError(`Export ${j.id} is not finished yet (${j.status}${p?.total ? `, ${p.done} of ${p.total} faces` : ''}); try again when it has`, 409);
     }
     if (j.status !== 'succeeded') throw new UserError(`Export ${j.id} ${j.status}${j.error ? `: ${j.error}` : ''}; start a new one`, 409);
-    const file = exportFilePath(dataDir, j.id);
-    if (!fs.existsSync(file)) throw new UserError(`The archive of export ${j.id} was removed (only the last ${KEEP_EXPORTS} are kept); start a new export`, 404);
-    return { id: j.id, file, size: fs.statSync(file).size, createdAt: j.createdAt };
+    const a = await findArchive(dataDir, j.id, shared);
+    if (!a) throw new UserError(`The archive of export ${j.id} was removed (only the last ${KEEP_EXPORTS} are kept); start a new export`, 404);
+    return { id: j.id, ...a, createdAt: j.createdAt };
   }
   const done = await db.job.findMany({ where: { type: EXPORT_JOB, status: 'succeeded' }, orderBy: [{ createdAt: 'desc' }, { id: 'desc' }], take: KEEP_EXPORTS + 2 });
   for (const j of done) {
-    const file = exportFilePath(dataDir, j.id);
-    if (fs.existsSync(file)) return { id: j.id, file, size: fs.statSync(file).size, createdAt: j.createdAt };
+    const a = await findArchive(dataDir, j.id, shared);
+    if (a) return { id: j.id, ...a, createdAt: j.createdAt };
   }
   const active = await db.job.findFirst({ where: { type: EXPORT_JOB, status: { in: ['queued', 'running'] } } });
   if (active) throw new UserError(`No finished export yet: export ${active.id} is ${active.status}; try again when it has finished`, 409);

@@ -2,7 +2,7 @@
 // Photo rows against the stored files (files without rows, rows without files), model folders no
 // run owns (lib/models/orphans.ts) and leftover uploads in incoming/ (lib/import/incoming.ts).
 import type { Db } from '../db';
-import { type BlobStore, photoKeys, shaOfKey } from '../storage';
+import { type BlobStore, LocalStore, photoKeys, shaOfKey } from '../storage';
 import { findModelOrphans, type ModelOrphan, removeModelOrphans } from '../models/orphans';
 import { findIncomingLeftovers, type IncomingLeftover, removeIncomingLeftovers } from '../import/incoming';
 
@@ -66,11 +66,13 @@ export async function checkStorage(
   if (store.listTemp) for await (const t of store.listTemp()) temps.push(t);
   const now = Date.now();
   const models = opts.modelsDir ? await findModelOrphans(db, opts.modelsDir, now) : [];
-  const incoming = opts.incomingDir ? await findIncomingLeftovers(db, opts.incomingDir, now) : [];
+  // On shared object storage (S3) uploads wait there too (`incoming/`).
+  const shared = store instanceof LocalStore ? null : store;
+  const incoming = opts.incomingDir ? await findIncomingLeftovers(db, opts.incomingDir, now, shared) : [];
   let removed = 0;
   if (opts.fix) {
     removed += removeModelOrphans(models, { unknownMinAgeMs: STORAGE_FIX_MIN_AGE_MS, now });
-    removed += await removeIncomingLeftovers(incoming, STORAGE_FIX_MIN_AGE_MS, now);
+    removed += await removeIncomingLeftovers(incoming, STORAGE_FIX_MIN_AGE_MS, now, shared);
     // Files are written before their row, each first to a temporary file: young ones may
     // belong to an ingest still in flight.
     const cutoff = Date.now() - STORAGE_FIX_MIN_AGE_MS;

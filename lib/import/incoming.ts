@@ -1,6 +1,9 @@
 // Zip archives sent as a request body are streamed to `<dataDir>/incoming/<id>.zip` (never held
 // in memory), within the size limit, and imported from there by an `import` job. The file belongs
 // to its job: the job deletes it when it is done; `sweepIncoming` removes what a dead job left.
+// On shared object storage (MASKLAB_STORAGE=s3://…, `sharedStore()`) the upload streams to
+// `incoming/<name>` there instead (a multipart upload: whole or nothing), so a worker on another
+// host can read it: the job copies it to the same local path (a spool) before reading it.
 import crypto from 'node:crypto';
 import { createWriteStream, promises as fs } from 'node:fs';
 import path from 'node:path';
@@ -9,6 +12,7 @@ import { pipeline } from 'node:stream/promises';
 import { HttpError, UserError } from '../errors';
 import { limitedChunks } from '../http/body';
 import type { Db } from '../db';
+import { type BlobStore, incomingKey, putStream, sharedStore } from '../storage';
 
 export const incomingDir = (dataDir: string) => path.join(dataDir, 'incoming');
 
@@ -23,9 +27,10 @@ export async function receiveZip(
   body: ReadableStream<Uint8Array> | Readable,
   dir: string,
   maxBytes: number,
+  shared: BlobStore | null = sharedStore(),
 ): Promise<{ file: string; bytes: number }> {
-  await fs.mkdir(dir, { recursive: true });
-  const file = path.join(dir, `${crypto.randomBytes(12).toString('hex')}.zip`);
+  const name = `${crypto.randomBytes(12).toString('hex')}.zip`;
+  const file = path.join(dir, name);
   let bytes = 0;
   // The one body limiter: it stops pulling (and throws the 413) at the chunk that passes the limit,
   // with or without a Content-Length.
@@ -35,15 +40,20 @@ export async function receiveZip(
       yield chunk;
     }
   })();
+  const remove = () => (shared ? shared.delete(incomingKey(name)) : fs.rm(file, { force: true }));
   try {
-    await pipeline(Readable.from(limited), createWriteStream(file, { flags: 'wx' }));
+    if (shared) await putStream(shared, incomingKey(name), Readable.from(limited));
+    else {
+      await fs.mkdir(dir, { recursive: true });
+      await pipeline(Readable.from(limited), createWriteStream(file, { flags: 'wx' }));
+    }
   } catch (err) {
-    await fs.rm(file, { force: true });
+    await remove();
     if (err instanceof HttpError) throw err;
     throw new UserError(`The upload did not arrive whole: ${(err as Error).message}`);
   }
   if (bytes === 0) {
-    await fs.rm(file, { force: true });
+    await remove();
     throw new UserError('Send the zip archive as the request body');
   }
   return { file, bytes };
@@ -51,7 +61,10 @@ export async function receiveZip(
 
 /** A file in the incoming folder that no queued or running import job refers to. */
 export type IncomingLeftover = {
+  /** The file, or for an upload on shared object storage `<store>/incoming/<name>`. */
   path: string;
+  /** Set for an upload on shared object storage: its key there. */
+  key?: string;
   bytes: number;
   modified: Date;
   /** Why it is there, in words. */
@@ -80,36 +93,57 @@ async function liveImportFiles(db: Db): Promise<Set<string>> {
  * queued for it: the web server stopped while receiving it) or still arriving, or a temporary
  * file. Young files may be uploads in flight: callers remove only old ones.
  */
-export async function findIncomingLeftovers(db: Db, dir: string, now = Date.now()): Promise<IncomingLeftover[]> {
+export async function findIncomingLeftovers(db: Db, dir: string, now = Date.now(), shared: BlobStore | null = sharedStore()): Promise<IncomingLeftover[]> {
   let names: string[];
   try {
     names = (await fs.readdir(dir)).sort();
   } catch {
-    return [];
+    names = [];
   }
   const keep = await liveImportFiles(db);
   const out: IncomingLeftover[] = [];
-  for (const n of names) {
-    const full = path.resolve(dir, n);
-    if (keep.has(full)) continue;
-    const st = await fs.stat(full).catch(() => null);
-    if (!st || !st.isFile()) continue;
+  const found = async (n: string, st: { size: number; mtime: Date }, where: { path: string; key?: string }) => {
     const job = await db.job.findFirst({ where: { type: 'import', payload: { contains: n } }, orderBy: { createdAt: 'desc' }, select: { id: true, status: true } });
-    const age = Math.max(0, Math.round((now - st.mtimeMs) / 1000));
+    const age = Math.max(0, Math.round((now - st.mtime.getTime()) / 1000));
     const why = job
       ? `its import job ${job.id} ${job.status} without removing it`
       : n.endsWith('.zip')
         ? `no import job refers to it: an upload cut short (the web server stopped while receiving it), or one still arriving (last written ${age} s ago)`
         : `not an upload archive: a temporary or partial file no import job refers to (last written ${age} s ago)`;
-    out.push({ path: full, bytes: st.size, modified: st.mtime, why, removed: false });
+    out.push({ ...where, bytes: st.size, modified: st.mtime, why, removed: false });
+  };
+  for (const n of names) {
+    const full = path.resolve(dir, n);
+    if (keep.has(full)) continue;
+    const st = await fs.stat(full).catch(() => null);
+    if (!st || !st.isFile()) continue;
+    await found(n, st, { path: full });
+  }
+  if (shared) {
+    // An upload's key is named after the local path its job reads (`incoming/<name>`).
+    const live = new Set([...keep].map((f) => path.basename(f)));
+    for await (const key of shared.list('incoming/')) {
+      const n = key.slice('incoming/'.length);
+      if (live.has(n)) continue;
+      const st = await shared.stat(key);
+      if (st) await found(n, { size: st.size, mtime: st.modified }, { path: `${shared.where ?? ''} ${key}`.trim(), key });
+    }
   }
   return out;
 }
 
 /** Removes the leftovers untouched for `minAgeMs` (younger ones may still be arriving); sets `removed`. */
-export async function removeIncomingLeftovers(found: IncomingLeftover[], minAgeMs: number, now = Date.now()): Promise<number> {
+export async function removeIncomingLeftovers(found: IncomingLeftover[], minAgeMs: number, now = Date.now(), shared: BlobStore | null = sharedStore()): Promise<number> {
   let n = 0;
   for (const f of found) {
+    if (f.key) {
+      const st = shared && (await shared.stat(f.key));
+      if (!shared || !st || now - st.modified.getTime() < minAgeMs) continue;
+      await shared.delete(f.key);
+      f.removed = true;
+      n++;
+      continue;
+    }
     const st = await fs.stat(f.path).catch(() => null);
     if (!st || now - st.mtimeMs < minAgeMs) continue;
     await fs.rm(f.path, { force: true });
@@ -123,8 +157,8 @@ export async function removeIncomingLeftovers(found: IncomingLeftover[], minAgeM
  * Removes files in the incoming folder that no queued or running import job refers to and that
  * are older than `minAgeMs` (younger ones may still be arriving). Returns the removed paths.
  */
-export async function sweepIncoming(db: Db, dir: string, minAgeMs = 60 * 60_000, now = Date.now()): Promise<string[]> {
-  const found = await findIncomingLeftovers(db, dir, now);
-  await removeIncomingLeftovers(found, minAgeMs, now);
+export async function sweepIncoming(db: Db, dir: string, minAgeMs = 60 * 60_000, now = Date.now(), shared: BlobStore | null = sharedStore()): Promise<string[]> {
+  const found = await findIncomingLeftovers(db, dir, now, shared);
+  await removeIncomingLeftovers(found, minAgeMs, now, shared);
   return found.filter((f) => f.removed).map((f) => f.path);
 }

@@ -4,6 +4,7 @@
 // progress counts; anything ingested after the last save comes back as a duplicate of itself
 // (sha256), never twice. The zip is deleted when the job succeeds, fails or is cancelled.
 import { promises as fs } from 'node:fs';
+import path from 'node:path';
 import type { Db } from '../db';
 import { JobInterrupted, type JobContext } from '../queue/worker';
 import { importZipFile, zipLimitsFromConfig } from './folder';
@@ -11,15 +12,23 @@ import { importPayloadSchema, type ImportProgress, parseProgress, tally } from '
 import { defaultIngestOptions, type IngestOptions } from '../dataset/ingest';
 import type { ZipLimits } from './zip';
 import { finishImport } from './finish';
+import { type BlobStore, getFile, incomingKey, sharedStore } from '../storage';
 
 export { IMPORT_JOB } from './progress';
 
 /** Progress is written at most this often (ms) while entries go through, and always at the end. */
 const SAVE_EVERY_MS = 1000;
 
-export function importJobHandler(opts: { ingest?: () => IngestOptions; zipLimits?: () => ZipLimits } = {}) {
+export function importJobHandler(opts: { ingest?: () => IngestOptions; zipLimits?: () => ZipLimits; shared?: () => BlobStore | null } = {}) {
   return async function runImportJob(ctx: JobContext): Promise<Omit<ImportProgress, 'results'>> {
     const p = importPayloadSchema.parse(ctx.payload);
+    // On shared object storage the upload is `incoming/<name>` there; this worker reads a local copy (spool).
+    const shared = (opts.shared ?? sharedStore)();
+    const key = shared ? incomingKey(path.basename(p.file)) : null;
+    const removeUpload = async () => {
+      await fs.rm(p.file, { force: true });
+      if (shared && key) await shared.delete(key);
+    };
     const progress = parseProgress(ctx.job.progress);
     const skip = progress.done;
     if (skip > 0) await ctx.log(`resuming after ${skip} entries`);
@@ -30,8 +39,9 @@ export function importJobHandler(opts: { ingest?: () => IngestOptions; zipLimits
       await ctx.progress(progress);
     };
     try {
-      await fs.access(p.file).catch(() => {
-        throw new Error('the uploaded zip is no longer on disk; upload it again');
+      await fs.access(p.file).catch(async () => {
+        if (shared && key && (await getFile(shared, key, p.file))) return;
+        throw new Error(`the uploaded zip is no longer ${shared ? `in ${shared.where ?? 'the object store'}` : 'on disk'}; upload it again`);
       });
       await importZipFile(ctx.db as Db, (opts.ingest ?? defaultIngestOptions)(), p.file, p.name, {
         uploaderId: p.uploaderId,
@@ -58,14 +68,14 @@ export function importJobHandler(opts: { ingest?: () => IngestOptions; zipLimits
       } else {
         // Failed or cancelled: nothing will read the file again.
         await save(true).catch(() => {});
-        await fs.rm(p.file, { force: true });
+        await removeUpload();
       }
       throw err;
     }
     // A zip refused as a whole gives one result and no total.
     progress.total = Math.max(progress.total, progress.done);
     await save(true);
-    await fs.rm(p.file, { force: true });
+    await removeUpload();
     const { results: _results, ...summary } = progress;
     await ctx.log(`${summary.done} entries: ${summary.added} added (${summary.faces} faces), ${summary.duplicate} duplicates, ${summary.rejected} rejected`);
     await finishImport(ctx.db as Db, {

@@ -11,6 +11,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Db } from '../db';
 import { lastWritten, RUN_ID, TEMP_PREFIX } from './registry';
+import { removeRemoteModel } from './remote';
 
 export type ModelOrphan = {
   /** The folder. */
@@ -116,6 +117,8 @@ export function removeModelOrphans(found: ModelOrphan[], opts: { unknownMinAgeMs
     } catch {
       continue; // its own job removing it at the same moment
     }
+    // A dead run's copy on shared object storage (S3) goes too (in the background).
+    if (o.run && o.state === 'dead') void removeRemoteModel(o.run).catch(() => {});
     o.removed = true;
     n++;
   }

@@ -14,6 +14,7 @@ import type { Limits } from '../images';
 import type { FaceResult, LoadedHead } from '../inference/classify';
 import type { ModelMeta } from '../inference/meta';
 import { loadModel, promotedRun, readMeta } from './registry';
+import { ensureModelLocal } from './remote';
 import { classifyEncoded } from './serve';
 import { getTf } from './tf';
 
@@ -40,6 +41,7 @@ export async function promotedModel(db: Db, modelsDir: string): Promise<Promoted
   const run = await promotedRun(db);
   if (!run) return null;
   const dir = modelDirOf(modelsDir, run);
+  await ensureModelLocal(dir);
   return { runId: run.id, dir, meta: { ...readMeta(dir), runId: run.id }, promotedAt: run.promotedAt };
 }
 
@@ -48,7 +50,9 @@ export async function runModelFile(db: Db, modelsDir: string, runId: string, fil
   if (!RUN_ID.test(runId) || !(MODEL_FILES as readonly string[]).includes(file)) return null;
   const run = await db.run.findUnique({ where: { id: runId }, select: { id: true, modelDir: true } });
   if (!run) return null;
-  const p = path.join(modelDirOf(modelsDir, run), file);
+  const dir = modelDirOf(modelsDir, run);
+  await ensureModelLocal(dir);
+  const p = path.join(dir, file);
   return fs.existsSync(p) ? p : null;
 }
 

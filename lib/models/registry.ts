@@ -12,6 +12,7 @@ import type { Db } from '../db';
 import { UserError } from '../errors';
 import { type ModelMeta, parseModelMeta } from '../inference/meta';
 import type { Tf } from '../inference/types';
+import { ensureModelLocal, publishModel } from './remote';
 
 export const RUN_ID = /^[A-Za-z0-9_-]{1,64}$/;
 export const TEMP_PREFIX = '.tmp-';
@@ -71,11 +72,18 @@ export async function saveModel(
     );
     write('meta.json', JSON.stringify(meta, null, 2));
     fs.renameSync(tmp, final);
-    return final;
   } catch (err) {
     fs.rmSync(tmp, { recursive: true, force: true });
     throw err;
   }
+  // Shared object storage (S3): the model goes there before the run records it, so every host can load it.
+  try {
+    await publishModel(final, runId);
+  } catch (err) {
+    fs.rmSync(final, { recursive: true, force: true });
+    throw err;
+  }
+  return final;
 }
 
 /**
@@ -121,6 +129,7 @@ export function readMeta(dir: string): ModelMeta {
 }
 
 export async function loadModel(tf: Tf, dir: string): Promise<{ model: TF.LayersModel; meta: ModelMeta }> {
+  await ensureModelLocal(dir); // from shared object storage into the local models folder, when it is not here yet
   const json = JSON.parse(fs.readFileSync(path.join(dir, 'model.json'), 'utf8'));
   const bin = fs.readFileSync(path.join(dir, 'weights.bin'));
   const model = await tf.loadLayersModel(

@@ -33,3 +33,17 @@ export function shaOfKey(key: string): string | null {
   const m = /^(?:objects|derived)\/[0-9a-f]{2}\/([0-9a-f]{64})(?:\/|$)/.exec(key);
   return m ? m[1] : null;
 }
+
+const NAME = /^[A-Za-z0-9_-][A-Za-z0-9._-]{0,127}$/;
+function checkName(what: string, name: string): string {
+  if (!NAME.test(name)) throw new Error(`invalid ${what}: ${JSON.stringify(name)}`);
+  return name;
+}
+
+// Shared object storage only (`sharedStore()`): what the local install keeps in folders of its own.
+/** A file of a run's model folder: `models/<runId>/<file>` (model.json, weights.bin, meta.json). */
+export const modelKey = (runId: string, file: string) => `models/${checkName('run id', runId)}/${checkName('model file', file)}`;
+/** A finished export archive: `exports/<jobId>.zip`. */
+export const exportKey = (jobId: string) => `exports/${checkName('export id', jobId)}.zip`;
+/** An uploaded zip waiting for its import job: `incoming/<name>` (the name of its local spool file). */
+export const incomingKey = (name: string) => `incoming/${checkName('upload name', name)}`;

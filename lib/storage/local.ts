@@ -1,14 +1,20 @@
 // BlobStore on the local file system. Writes go to a temp file in the same directory and are
 // renamed into place, so a crash never leaves a partial blob under a real key.
 import crypto from 'node:crypto';
-import { promises as fs } from 'node:fs';
+import { createWriteStream, promises as fs } from 'node:fs';
 import path from 'node:path';
+import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import type { BlobInfo, BlobStore } from './types';
 
 const SEGMENT = /^[A-Za-z0-9_-][A-Za-z0-9._-]*$/;
 
 export class LocalStore implements BlobStore {
   constructor(readonly root: string) {}
+
+  get where(): string {
+    return this.root;
+  }
 
   private file(key: string): string {
     const parts = key.split('/');
@@ -29,6 +35,41 @@ export class LocalStore implements BlobStore {
       await fs.rm(tmp, { force: true });
       throw err;
     }
+  }
+
+  async putStream(key: string, body: Readable): Promise<number> {
+    const file = this.file(key);
+    await fs.mkdir(path.dirname(file), { recursive: true });
+    const tmp = `${file}.${crypto.randomBytes(6).toString('hex')}.tmp`;
+    let bytes = 0;
+    try {
+      await pipeline(
+        body,
+        async function* (source: AsyncIterable<Buffer>) {
+          for await (const c of source) {
+            bytes += c.length;
+            yield c;
+          }
+        },
+        createWriteStream(tmp, { flags: 'wx' }),
+      );
+      await fs.rename(tmp, file);
+      return bytes;
+    } catch (err) {
+      await fs.rm(tmp, { force: true });
+      throw err;
+    }
+  }
+
+  async getStream(key: string): Promise<{ body: Readable; size: number } | null> {
+    // Opened first: a delete after this cannot cut the read short.
+    const fh = await fs.open(this.file(key), 'r').catch((err: NodeJS.ErrnoException) => {
+      if (err.code === 'ENOENT') return null;
+      throw err;
+    });
+    if (!fh) return null;
+    const st = await fh.stat();
+    return { body: fh.createReadStream(), size: st.size };
   }
 
   async get(key: string): Promise<Buffer | null> {

@@ -1,3 +1,5 @@
+import type { Readable } from 'node:stream';
+
 /** Size and modification time of a stored blob. */
 export type BlobInfo = { size: number; modified: Date };
 
@@ -21,4 +23,14 @@ export interface BlobStore {
   listTemp?(): AsyncIterable<{ name: string; modified: Date }>;
   /** Removes one temporary file that `listTemp` named. */
   removeTemp?(name: string): Promise<void>;
+  /**
+   * Writes a stream (large files: model weights, exports, uploaded zips) without holding it in memory,
+   * as atomically as `put`: a failed or cut-short stream stores nothing. Returns the bytes written.
+   * Stores without it get the whole stream buffered by `putStream()` in ./stream.
+   */
+  putStream?(key: string, body: Readable): Promise<number>;
+  /** The bytes as a stream (with their size), or null when the key does not exist. */
+  getStream?(key: string): Promise<{ body: Readable; size: number } | null>;
+  /** Where the store is, in words, for messages (`s3://bucket/prefix at https://…`, a folder). */
+  readonly where?: string;
 }

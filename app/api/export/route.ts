@@ -1,6 +1,5 @@
 // Streams a finished dataset export (zip). Exports are started on the Training page, by POST /api/exports
 // or by the CLI.
-import fs from 'node:fs';
 import { Readable } from 'node:stream';
 import { z } from 'zod';
 import { apiRoute } from '@/app/_server/guard';
@@ -33,15 +32,15 @@ export const GET = apiRoute(
   async ({ query: q }) => {
     const a = await exportArchive(db(), config().dataDir, q.job);
     const name = `masklab-export-${a.createdAt.toISOString().slice(0, 19).replace(/[:T]/g, '-')}.zip`;
-    // The length of the file opened (a finished archive is never rewritten, only removed: an open one stays readable).
-    let fd: number;
+    // A finished archive is never rewritten, only removed (an open one stays readable): its size is the one found.
+    let stream: Awaited<ReturnType<typeof a.open>>;
     try {
-      fd = fs.openSync(a.file, 'r');
+      stream = await a.open();
     } catch {
       throw new UserError('That export was removed; start a new one', 404); // cleaned up since exportArchive looked
     }
-    const { size } = fs.fstatSync(fd);
-    const body = Readable.toWeb(fs.createReadStream('', { fd })) as unknown as ReadableStream<Uint8Array>;
+    const size = a.size;
+    const body = Readable.toWeb(stream) as unknown as ReadableStream<Uint8Array>;
     return new Response(body, {
       headers: {
         'Content-Type': 'application/zip',
