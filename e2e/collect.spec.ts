@@ -66,7 +66,7 @@ test('upload a folder and a zip, follow the progress, see the results and the fa
   // The group photo's page draws its 3 face boxes; its uploader deletes it.
   await page.getByTestId('gallery-photo').filter({ hasText: 'trip/group.jpg' }).click();
   await expect(page.getByTestId('face-count')).toHaveText('3 samples');
-  await expect(page.getByTestId('face-boxes').locator('rect')).toHaveCount(3);
+  await expect(page.getByTestId('face-boxes').getByTestId('face-box')).toHaveCount(3); // the box editor draws each face as a box
   await expect(page.getByTestId('photo-face')).toHaveCount(3);
   const photoUrl = page.url();
   const photoId = photoUrl.split('/').pop();
