@@ -28,12 +28,12 @@ export default async function FacePage({ params }: { params: Promise<{ id: strin
   const found = await faceForViewer(db(), actor, id);
   if (!found) notFound();
   const { face, history, blind } = found;
-  // Label events and box events (who added, moved or deleted the box) in one list, oldest first.
+  // Label events and box events (who added, moved or deleted the box) in one list, newest first (as the label history is).
   const boxes = await boxHistory(db(), face.id);
   const entries = [
     ...history.map((h) => ({ key: h.id, at: h.at, kind: h.kind, who: h.user.name || h.user.email, label: h, box: null })),
     ...boxes.map((b) => ({ key: b.id, at: b.at, kind: b.kind, who: b.user.name || b.user.email, label: null, box: b })),
-  ].sort((a, b) => a.at.getTime() - b.at.getTime());
+  ].sort((a, b) => b.at.getTime() - a.at.getTime());
   return (
     <div className="space-y-6">
       <h1 className="text-2xl font-semibold">Face</h1>
