@@ -13,10 +13,14 @@ import type { RgbImage } from '../images';
 import { type BackboneKind, DEFAULT_BACKBONE } from '../inference/backbone';
 import { describeCrops } from '../inference/classify';
 import { BACKBONE_INPUT_SIZE, type Box, cropsToBackboneInput } from '../inference/preprocess';
+import { VIEW_NAMES, type ViewName } from '../inference/meta';
 import type { FeatureVector, Tf } from '../inference/types';
 import { loadBackbone } from '../models/backbone';
 import { getTf, rgbTensor } from '../models/tf';
-import { prng } from '../dataset/split';
+import { chunks, type Db } from '../db';
+import { DEFAULT_SEED, prng } from '../dataset/split';
+import { type BlobStore, originalKey, store as defaultStore } from '../storage';
+import { decodeOriginal, decodeVector, encodeVector, featureKey, writeFeatures } from './cache';
 
 /**
  * The views: one change each (`lowres`: down to 20–56 px and back up; `blur`: Gaussian σ 1–3 px at 224;
@@ -24,8 +28,7 @@ import { prng } from '../dataset/split';
  * moved by up to 8% and scaled 0.9–1.15), and `mix1`…`mix4`: a shifted box, colour, and one or two of
  * lowres / blur / jpeg. Every view is mirrored or not at random.
  */
-export const VIEW_NAMES = ['lowres', 'blur', 'jpeg', 'colour', 'shift', 'mix1', 'mix2', 'mix3', 'mix4'] as const;
-export type ViewName = (typeof VIEW_NAMES)[number];
+export { VIEW_NAMES, type ViewName } from '../inference/meta';
 export const isViewName = (s: string): s is ViewName => (VIEW_NAMES as readonly string[]).includes(s);
 
 /** What a view does to a crop. Null steps are skipped; the order is box → lowres → blur → colour → jpeg → mirror. */
@@ -185,4 +188,107 @@ export async function describeViews(
     tensor.dispose();
     tf.dispose(crops);
   }
+}
+
+/** What `Feature.backbone` holds for a view: the backbone's feature key, the view and its seed (mirrored = false). */
+export const viewKey = (kind: BackboneKind, view: ViewName, seed: number = DEFAULT_SEED): string => `${featureKey(kind)}+view:${view}@${seed}`;
+
+/**
+ * Makes sure every face in `faceIds` has a cached vector for each of `views` (seed `seed`, backbone `kind`); computes
+ * only the missing ones, photo by photo (each original decoded once, all its faces' views in one backbone batch).
+ */
+export async function ensureViews(
+  db: Db,
+  faceIds: readonly string[],
+  opts: { views: readonly ViewName[]; seed?: number; kind?: BackboneKind; store?: BlobStore; batch?: number; onProgress?: (done: number, total: number) => Promise<void> | void },
+): Promise<{ computed: number; cached: number }> {
+  const kind = opts.kind ?? DEFAULT_BACKBONE;
+  const seed = opts.seed ?? DEFAULT_SEED;
+  const keys = new Map(opts.views.map((v) => [viewKey(kind, v, seed), v]));
+  if (keys.size === 0 || faceIds.length === 0) return { computed: 0, cached: faceIds.length * keys.size };
+  const have = new Set<string>();
+  for (const ids of chunks(faceIds)) {
+    const rows = await db.feature.findMany({ where: { faceId: { in: ids }, backbone: { in: [...keys.keys()] } }, select: { faceId: true, backbone: true } });
+    for (const r of rows) have.add(`${r.faceId}|${r.backbone}`);
+  }
+  const missingOf = (id: string) => opts.views.filter((v) => !have.has(`${id}|${viewKey(kind, v, seed)}`));
+  const todo = faceIds.filter((id) => missingOf(id).length > 0);
+  const photos = new Map<string, { sha256: string; width: number; height: number; faces: { key: string; box: Box; views: ViewName[] }[] }>();
+  for (const ids of chunks(todo)) {
+    const faces = await db.face.findMany({
+      where: { id: { in: ids } },
+      select: { id: true, x: true, y: true, w: true, h: true, photo: { select: { id: true, sha256: true, width: true, height: true } } },
+    });
+    for (const f of faces) {
+      const p = photos.get(f.photo.id) ?? { sha256: f.photo.sha256, width: f.photo.width, height: f.photo.height, faces: [] };
+      p.faces.push({ key: f.id, box: { x: f.x, y: f.y, w: f.w, h: f.h }, views: missingOf(f.id) });
+      photos.set(f.photo.id, p);
+    }
+  }
+  const blobs = opts.store ?? defaultStore();
+  let done = 0;
+  let computed = 0;
+  let pending: { faceId: string; backbone: string; mirrored: boolean; vector: Uint8Array }[] = [];
+  let pendingFaces = 0;
+  const flush = async () => {
+    if (pending.length === 0) return;
+    pending.sort((a, b) => (a.faceId < b.faceId ? -1 : a.faceId > b.faceId ? 1 : a.backbone < b.backbone ? -1 : 1));
+    await db.$transaction(writeFeatures(db, pending));
+    done += pendingFaces;
+    pending = [];
+    pendingFaces = 0;
+    await opts.onProgress?.(done, todo.length);
+  };
+  for (const photo of photos.values()) {
+    const bytes = await blobs.get(originalKey(photo.sha256));
+    if (!bytes) throw new Error(`the original of photo ${photo.sha256} is missing from storage`);
+    const image = await decodeOriginal(bytes);
+    const vectors = await describeViews(image, photo.faces, seed, kind);
+    photo.faces.forEach((f, i) =>
+      f.views.forEach((v, j) => {
+        pending.push({ faceId: f.key, backbone: viewKey(kind, v, seed), mirrored: false, vector: encodeVector(vectors[i][j]) });
+        computed++;
+      }),
+    );
+    pendingFaces += photo.faces.length;
+    if (pendingFaces >= (opts.batch ?? 16)) await flush();
+  }
+  await flush();
+  return { computed, cached: faceIds.length * keys.size - computed };
+}
+
+/** The cached views of the faces, in the order of `views` (a face lacking one has a shorter list). */
+export async function loadViews(
+  db: Db,
+  faceIds: readonly string[],
+  views: readonly ViewName[],
+  opts: { seed?: number; kind?: BackboneKind } = {},
+): Promise<Map<string, FeatureVector[]>> {
+  const kind = opts.kind ?? DEFAULT_BACKBONE;
+  const order = new Map(views.map((v, i) => [viewKey(kind, v, opts.seed ?? DEFAULT_SEED), i]));
+  const got = new Map<string, { i: number; v: FeatureVector }[]>();
+  for (const ids of chunks(faceIds)) {
+    const rows = await db.feature.findMany({ where: { faceId: { in: ids }, backbone: { in: [...order.keys()] }, mirrored: false } });
+    for (const r of rows) got.set(r.faceId, [...(got.get(r.faceId) ?? []), { i: order.get(r.backbone)!, v: decodeVector(r.vector, kind) }]);
+  }
+  return new Map([...got].map(([id, xs]) => [id, xs.sort((a, b) => a.i - b.i).map((x) => x.v)]));
+}
+
+/** The train job's view step: computes the missing views (progress, a cancel/lease check per batch), logs, loads them. */
+export async function jobViews(
+  ctx: { db: Db; log: (message: string) => Promise<void>; checkpoint: () => Promise<void> },
+  faceIds: readonly string[],
+  report: (views: { done: number; total: number }) => Promise<void>,
+  opts: { views: readonly ViewName[]; seed?: number; kind?: BackboneKind },
+): Promise<Map<string, FeatureVector[]>> {
+  const t0 = Date.now();
+  const r = await ensureViews(ctx.db, faceIds, {
+    ...opts,
+    onProgress: async (done, total) => {
+      await report({ done, total });
+      await ctx.checkpoint();
+    },
+  });
+  await ctx.log(`views: ${opts.views.join(', ')}: ${r.computed} computed, ${r.cached} cached (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
+  return loadViews(ctx.db, faceIds, opts.views, opts);
 }

@@ -84,3 +84,16 @@ export function computeMetrics(yTrue: readonly number[], probs: readonly ArrayLi
     ...(ids ? { predictions } : {}),
   };
 }
+
+/**
+ * The 95% Wilson score interval of a proportion k / n (`z` 1.96): better than the normal approximation for small
+ * n and for proportions near 0 or 1. n = 0 gives the whole range [0, 1].
+ */
+export function wilson(k: number, n: number, z = 1.96): { low: number; high: number } {
+  if (n <= 0) return { low: 0, high: 1 };
+  const p = k / n;
+  const z2 = z * z;
+  const centre = (p + z2 / (2 * n)) / (1 + z2 / n);
+  const half = (z * Math.sqrt((p * (1 - p)) / n + z2 / (4 * n * n))) / (1 + z2 / n);
+  return { low: Math.max(0, centre - half), high: Math.min(1, centre + half) };
+}
