@@ -37,6 +37,11 @@ export const headConfigSchema = z.object({
   weighting: z.enum(WEIGHTINGS).optional(),
   /** Augmented views of each training face it was trained on (absent: none; informational for inference). */
   views: z.array(z.enum(VIEW_NAMES)).optional(),
+  /**
+   * How often an epoch shows a face as one of its augmented views rather than its plain or mirrored crop (0..1;
+   * absent: uniformly among plain, mirrored and every view).
+   */
+  viewShare: z.number().min(0).max(1).optional(),
   /** The seed of the views' random changes (absent: 1337). */
   viewSeed: z.number().int().optional(),
 });

@@ -29,6 +29,7 @@ export const trainPayloadSchema = z.object({
       weighting: z.enum(WEIGHTINGS),
       /** Augmented views of each training face (lib/features/views.ts); [] trains on plain + mirrored only. */
       views: z.array(z.enum(VIEW_NAMES)).max(VIEW_NAMES.length),
+      viewShare: z.number().min(0).max(1),
       viewSeed: z.number().int().min(0).max(2 ** 31 - 1),
     })
     .partial()

@@ -119,8 +119,14 @@ export async function trainHead(
       shuffleInPlace(order, rand);
       // Augmentation: each face is seen as one of its views, chosen at random each epoch (with the mirror
       // only: half of the faces are seen mirrored).
+      // With `viewShare`, a face with views is seen as one of them that often, else plain or mirrored.
+      const share = cfg.viewShare;
       const pick = anyAlt
         ? order.map((i) => {
+            if (share !== undefined && mirrored && alts[i].length > 1) {
+              if (rand() >= share) return rand() < 0.5 ? i : alts[i][0];
+              return alts[i][1 + Math.floor(rand() * (alts[i].length - 1))];
+            }
             const k = Math.floor(rand() * (alts[i].length + 1));
             return k === 0 ? i : alts[i][k - 1];
           })
