@@ -10,7 +10,8 @@ import { LABEL_ERRORS_JOB, runLabelErrorsJob } from '../lib/label-errors/job';
 import { exportDataset } from '../lib/export/export';
 import { exportOptionsSchema } from '../lib/export/queue';
 import { queueRetrain, type RunMetrics, runTrainJob, TRAIN_JOB } from '../lib/training/job';
-import { ACCURATE_COST, BACKBONE_CHOICES, type BackboneChoice } from '../lib/inference/backbone';
+import { ACCURATE_COST, BACKBONE_CHOICES, type BackboneChoice, TRAINING_VIEWS } from '../lib/inference/backbone';
+import { VIEW_NAMES, type ViewName } from '../lib/inference/meta';
 import { withoutFaceIds } from '../lib/training/slices';
 import { WEIGHTINGS, type Weighting } from '../lib/training/weights';
 import { evaluateFolder, imageFiles, predictPhoto } from '../lib/training/evaluate';
@@ -45,9 +46,13 @@ async function runOrWait(jobId: string, handlers: Record<string, JobHandler>, na
 }
 
 export const TRAINING_HELP = `  train [--wait] [--seed <n>] [--weighting <w>] queue a retrain; --wait runs it (or waits for the worker) and prints the run's metrics as JSON;
-        [--backbone fast|accurate]             --weighting class | class+gender (default) | class+gender+source (sample weights);
+        [--backbone fast|accurate] [--views none|default|<v,…>]
+                                               --weighting class | class+gender (default) | class+gender+source (sample weights);
                                                --backbone fast (faceres, default) | accurate (faceres + faceres-deep + gear:
-                                               more accurate, ~${ACCURATE_COST.msFactor}x the feature time per face, see README "Training")
+                                               more accurate, ~${ACCURATE_COST.msFactor}x the feature time per face, see README "Training");
+                                               --views: augmented training views (default: the recipe's ${TRAINING_VIEWS.length}; none: plain and
+                                               mirrored crops only; or a list of ${VIEW_NAMES.join(', ')});
+                                               the JSON's metrics include learningCurve (docs/training.md)
   features                                     apparent gender and age for faces that have none (backbone features, cached);
                                                runs the job here (or waits for the worker), prints progress, then a JSON summary
   predict <file|dir> [--json]                  classify the faces in images with the promoted model (--json: one JSON line per image)
@@ -63,7 +68,7 @@ export const TRAINING_HELP = `  train [--wait] [--seed <n>] [--weighting <w>] qu
                                                features); --json: one line per face {faceId, file, suggested, confidence, probs}
 `;
 
-type Opts = { wait?: boolean; json?: boolean; seed?: string; top?: string; weighting?: string; 'whole-photos'?: boolean; classes?: string; split?: string; backbone?: string };
+type Opts = { wait?: boolean; json?: boolean; seed?: string; top?: string; weighting?: string; views?: string; 'whole-photos'?: boolean; classes?: string; split?: string; backbone?: string };
 
 export async function trainingCommand(cmd: string, args: string[], opts: Opts, fail: (msg: string) => never): Promise<void> {
   switch (cmd) {
@@ -74,10 +79,16 @@ export async function trainingCommand(cmd: string, args: string[], opts: Opts, f
       if (weighting !== undefined && !(WEIGHTINGS as readonly string[]).includes(weighting)) fail(`--weighting must be one of ${WEIGHTINGS.join(', ')}`);
       const choice = opts.backbone;
       if (choice !== undefined && !Object.hasOwn(BACKBONE_CHOICES, choice)) fail(`--backbone must be one of ${Object.keys(BACKBONE_CHOICES).join(', ')}`);
+      const views = opts.views === undefined || opts.views === 'default' ? undefined : opts.views === 'none' ? [] : opts.views.split(',').map((v) => v.trim());
+      const badView = views?.find((v) => !(VIEW_NAMES as readonly string[]).includes(v));
+      if (badView !== undefined) fail(`--views must be none, default or a comma-separated list of ${VIEW_NAMES.join(', ')}`);
       const { job, alreadyQueued } = await queueRetrain(db(), null, {
         ...(seed === undefined ? {} : { seed }),
         ...(choice === undefined ? {} : { backbone: BACKBONE_CHOICES[choice as BackboneChoice] }),
-        ...(weighting === undefined ? {} : { config: { weighting: weighting as Weighting } }),
+        config: {
+          ...(weighting === undefined ? {} : { weighting: weighting as Weighting }),
+          ...(views === undefined ? {} : { views: views as ViewName[] }),
+        },
       });
       if (!opts.wait) {
         console.log(JSON.stringify({ jobId: job.id, alreadyQueued }));

@@ -77,6 +77,7 @@ export async function main(argv: string[]): Promise<void> {
       'eval-set': { type: 'string' },
       top: { type: 'string' },
       weighting: { type: 'string' },
+      views: { type: 'string' },
       'whole-photos': { type: 'boolean' },
       classes: { type: 'string' },
       split: { type: 'string' },
