@@ -3,7 +3,9 @@
 //    retrain pays per new face: training re-detects nothing, so this is an upper bound), goal ≤ 100;
 //  - retrain time on 3,000 cached faces (real feature vectors reused with noise, since the
 //    shared data has 414 faces), goal ≤ 20 s;
-//  - the old recipe (class weights) and the default (DEFAULT_HEAD: class × apparent-gender weights)
+//  - the ingest feature step (goal ≤ 200 ms) and, in the same pass, what the default recipe's training views add per
+//    training face (train job only);
+//  - the recipe before issue #23 (DEFAULT_HEAD without views) and the default (DEFAULT_HEAD, with its training views)
 //    side by side, each the mean over N seeds (default 3), trained on ../shared/data/facemask-dev +
 //    facemask-extra only: stratified 5-fold cross-validation (in each fold 10% of the training part
 //    is the validation split for early stopping, the held-out fold is the test; pooled 4-class
@@ -13,6 +15,8 @@
 //  - the accurate recipe (faceres + faceres-deep + gear's age bins, ACCURATE_HEAD) beside the default: the same
 //    CV / age-dev / mask-dev rows, and its feature ms/face measured in the same run as the default's
 //    (photos alternated between the two, so machine noise hits both), with the ratio;
+//  - `--views-select`: the view recipes (VIEW_CANDIDATES) with the views criterion (`chooseViews`: CV, then the worst
+//    age-dev cell and mask-dev class), views cached in .tmp/ so each candidate costs head training only;
 //  - `--select`: the ACCURATE_HEAD candidates on cross-validation only (no age-dev / mask-dev, no test),
 //    with the criterion that picked DEFAULT_HEAD; `--skip-accurate` leaves the accurate rows out.
 import os from 'node:os';
@@ -395,7 +399,7 @@ export async function bench(): Promise<BenchRow[]> {
   // Feature cost per face (plain + mirrored), on 24 photos after a warm-up; both backbones in the same pass.
   if (accurate) {
     const ms = await featureTimes(faces, 24);
-    rows.push({ benchmark: 'train: features (plain + mirrored)', value: ms.faceres, unit: 'ms/face', goal: '≤ 100', note: `${backend}, ${FEATURE_KEY}, ${load()}` });
+    rows.push({ benchmark: 'train: ingest features (plain + mirrored)', value: ms.faceres, unit: 'ms/face', goal: '≤ 200', note: `${backend}, ${FEATURE_KEY}, ${load()}` });
     rows.push({
       benchmark: 'train accurate: features (plain + mirrored)',
       value: ms['faceres+deep'],
