@@ -276,7 +276,7 @@ export const BEFORE_VIEWS: HeadConfig = { ...DEFAULT_HEAD, views: [] };
 
 /** The view recipes tried for DEFAULT_HEAD (`--views-select`), each on top of the plain and mirrored crops. */
 const ALL_VIEWS: ViewName[] = ['lowres', 'blur', 'jpeg', 'colour', 'shift', 'mix1', 'mix2', 'mix3', 'mix4'];
-export const VIEW_CANDIDATES: Record<string, Partial<Pick<HeadConfig, 'views' | 'viewShare' | 'patience'>>> = {
+export const VIEW_CANDIDATES: Record<string, Partial<HeadConfig>> = {
   none: { views: [] },
   'lowres, blur, jpeg': { views: ['lowres', 'blur', 'jpeg'] },
   colour: { views: ['colour'] },
@@ -290,6 +290,11 @@ export const VIEW_CANDIDATES: Record<string, Partial<Pick<HeadConfig, 'views' | 
   'all 9, patience 12': { views: ALL_VIEWS, patience: 12 },
   'lowres, blur, jpeg, view share 0.3': { views: ['lowres', 'blur', 'jpeg'], viewShare: 0.3 },
   'mix1–mix4, view share 0.5': { views: ['mix1', 'mix2', 'mix3', 'mix4'], viewShare: 0.5 },
+  // the head around the views (the views change how much the head can fit)
+  'all 9, l2 3e-3': { views: ALL_VIEWS, l2: 3e-3 },
+  'all 9, l2 1e-4': { views: ALL_VIEWS, l2: 1e-4 },
+  'all 9, hidden 128, dropout 0.5': { views: ALL_VIEWS, hidden: 128, dropout: 0.5 },
+  'all 9, linear': { views: ALL_VIEWS, hidden: 0 },
 };
 
 /** The worst age × recorded-gender cell on age-dev and the worst class on mask-dev. */

@@ -12,9 +12,8 @@ export function LearningCurveReport({ curve }: { curve: LearningCurve }) {
   return (
     <div className="space-y-4" data-testid="learning-curve">
       <p className="text-sm text-slate-600">
-        The same recipe and seed retrained on {curve.fractions.map((f) => `${Math.round(100 * f)}%`).join(', ')} of the training split (
-        {curve.trainFaces.join(', ')} faces; nested, every class in proportion). Bars: 95% Wilson intervals. Line: the fitted curve accuracy = 1 −
-        b·n<sup>−c</sup>, which assumes no ceiling below 100%, so the estimates are lower bounds on the faces needed.
+        {`The same recipe and seed retrained on ${curve.fractions.map((f) => `${Math.round(100 * f)}%`).join(', ')} of the training split (${curve.trainFaces.join(', ')} faces; nested, every class in proportion). Bars: 95% Wilson intervals. Line: the fitted curve accuracy = 1 − b·n`}
+        <sup>−c</sup>, which assumes no ceiling below 100%, so the estimates are lower bounds on the faces needed.
       </p>
       <div className="grid gap-4 md:grid-cols-2">
         {curve.series.map((s) => (
@@ -55,8 +54,8 @@ function SeriesChart({ series, trainFaces }: { series: CurveSeries; trainFaces: 
         </ResponsiveContainer>
       </div>
       <p className="mt-1 text-sm" data-testid={`learning-curve-estimate-${series.key}`}>
-        Now {pct(series.points.at(-1)?.accuracy ?? 0)} ({pct(series.points.at(-1)?.low ?? 0)}–{pct(series.points.at(-1)?.high ?? 0)}, {series.points.at(-1)?.n ?? 0}{' '}
-        faces): <strong>{series.estimate.text}</strong>.
+        {`Now ${pct(series.points.at(-1)?.accuracy ?? 0)} (${pct(series.points.at(-1)?.low ?? 0)}–${pct(series.points.at(-1)?.high ?? 0)}, ${series.points.at(-1)?.n ?? 0} faces): `}
+        <strong>{series.estimate.text}</strong>.
       </p>
     </figure>
   );
