@@ -14,7 +14,7 @@ import { synthesize } from './train';
 import { CLASSES, type ClassName, classIndex } from '../lib/classes';
 import { createDb } from '../lib/db';
 import { migrate } from '../lib/db/migrate';
-import { prng, shuffleInPlace } from '../lib/dataset/split';
+import { prng, shuffleInPlace } from '../lib/random';
 import { backendName, getTf } from '../lib/models/tf';
 import { Worker } from '../lib/queue/worker';
 import { encodeVector, FEATURE_KEY } from '../lib/features/cache';

@@ -3,7 +3,8 @@
 // app does (photo → first planned sample box → tensor crop + faceres, the inference crop path; plain
 // and mirrored) and cached in .tmp/ per feature key and set, since embedding ~1,100 faces twice takes
 // minutes here (the accurate backbone, faceres + faceres-deep + gear, has its own cache files).
-// `npx tsx bench/train-data.ts [--backbone accurate]` fills the cache (all four sets) without training.
+// `npx tsx bench/train-data.ts [--backbone accurate] [--views]` fills the cache (all four sets; with --views also
+// every augmented view of the training faces, lib/features/views.ts) without training.
 import fs from 'node:fs';
 import path from 'node:path';
 import { analyseImage } from '../lib/faces/pipeline';
@@ -11,6 +12,9 @@ import { decodeOriginal, decodeVector, describeImageBoxes, encodeVector, feature
 import { BACKBONE_CHOICES, type BackboneKind, DEFAULT_BACKBONE } from '../lib/inference/backbone';
 import type { FeaturePair } from '../lib/inference/types';
 import { CLASSES, type ClassName } from '../lib/classes';
+import { describeViews, VIEW_NAMES, type ViewName } from '../lib/features/views';
+import { DEFAULT_SEED } from '../lib/random';
+import type { FeatureVector } from '../lib/inference/types';
 
 /** ../shared/data next to the checkout, or MASKLAB_BENCH_DATA (a git worktree lives elsewhere). */
 export const DATA_ROOT = process.env.MASKLAB_BENCH_DATA ?? path.resolve(__dirname, '..', '..', 'shared', 'data');
@@ -70,6 +74,65 @@ async function cachedPairs(name: string, files: readonly string[], log: (s: stri
     plain: decodeVector(buf!.subarray(i * rec, i * rec + half), kind),
     mirrored: decodeVector(buf!.subarray(i * rec + half, (i + 1) * rec), kind),
   }));
+}
+
+/**
+ * Augmented training views (lib/features/views.ts) of the training faces, computed as the train job does (the
+ * photo's first planned sample box, each view's crop through the backbone) and cached in .tmp/ per feature key,
+ * view, view seed and set. Fills `face.pair.views` in the order of `views`. Views of the generalisation sets are
+ * never computed: they are never trained on.
+ */
+export async function attachViews(
+  faces: readonly RealFace[],
+  views: readonly ViewName[],
+  seed: number,
+  log = (s: string) => console.error(s),
+  kind: BackboneKind = DEFAULT_BACKBONE,
+): Promise<void> {
+  const cacheDir = path.resolve(__dirname, '..', '.tmp');
+  const rec = vectorDim(kind) * 4;
+  const bySet = new Map<string, RealFace[]>();
+  for (const f of faces) {
+    const set = path.basename(path.dirname(path.dirname(f.file)));
+    bySet.set(set, [...(bySet.get(set) ?? []), f]);
+  }
+  const got = new Map<RealFace, FeatureVector[]>();
+  for (const [set, list] of bySet) {
+    // The cache is per set in listing order: all of the set's files, so that subsets of faces share it.
+    const files = listImageFolder(path.join(DATA_ROOT, set)).map((f) => f.file);
+    const cacheOf = (v: ViewName) => path.join(cacheDir, `bench-views-${featureKey(kind)}-${v}@${seed}-${set}.bin`);
+    const have = new Map<ViewName, Buffer>();
+    for (const v of views) {
+      const c = cacheOf(v);
+      const buf = fs.existsSync(c) ? fs.readFileSync(c) : null;
+      if (buf && buf.length === rec * files.length) have.set(v, buf);
+    }
+    const missing = views.filter((v) => !have.has(v));
+    if (missing.length) {
+      log(`bench: computing ${missing.length} view(s) (${missing.join(', ')}) of ${files.length} faces of ${set}, cached afterwards`);
+      const parts = new Map<ViewName, Buffer[]>(missing.map((v) => [v, []]));
+      for (let i = 0; i < files.length; i++) {
+        const image = await decodeOriginal(fs.readFileSync(files[i]));
+        const a = await analyseImage(image);
+        if (a.samples.length === 0) throw new Error(`${files[i]}: no sample`);
+        const [vecs] = await describeViews(image, [{ key: path.basename(files[i]), box: a.samples[0].box, views: missing }], seed, kind);
+        missing.forEach((v, j) => parts.get(v)!.push(Buffer.from(encodeVector(vecs[j]))));
+        if (i % 50 === 49) log(`bench: views of ${set} ${i + 1}/${files.length}`);
+      }
+      fs.mkdirSync(cacheDir, { recursive: true });
+      for (const v of missing) {
+        const buf = Buffer.concat(parts.get(v)!);
+        fs.writeFileSync(cacheOf(v), buf);
+        have.set(v, buf);
+      }
+    }
+    const index = new Map(files.map((f, i) => [f, i]));
+    for (const f of list) {
+      const i = index.get(f.file)!;
+      got.set(f, views.map((v) => decodeVector(have.get(v)!.subarray(i * rec, (i + 1) * rec), kind)));
+    }
+  }
+  for (const f of faces) f.pair.views = got.get(f);
 }
 
 const sourceOf = (file: string) => path.basename(file).split('_')[0];
@@ -136,6 +199,7 @@ if (require.main === module) {
     const train = await realFaces(TRAIN_SETS, undefined, kind);
     const age = await ageDev(undefined, kind);
     const mask = await maskDev(undefined, kind);
+    if (process.argv.includes('--views')) await attachViews(train, VIEW_NAMES, DEFAULT_SEED, undefined, kind);
     console.error(`bench: features of ${train.length} + ${age.length} + ${mask.length} faces ready in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
   })().catch((e) => {
     console.error(e);

@@ -1,9 +1,11 @@
 // Training benchmark (`npm run bench -- train [--seeds N]`):
 //  - feature ms/face: decode photo → detect/plan → tensor crop + faceres, plain + mirrored (what a
-//    retrain pays per new face: training re-detects nothing, so this is an upper bound), goal ≤ 100;
+//    retrain pays per new face: training re-detects nothing, so this is an upper bound), goal ≤ 200 (issue #23: views are training only);
 //  - retrain time on 3,000 cached faces (real feature vectors reused with noise, since the
 //    shared data has 414 faces), goal ≤ 20 s;
-//  - the old recipe (class weights) and the default (DEFAULT_HEAD: class × apparent-gender weights)
+//  - the ingest feature step (goal ≤ 200 ms) and, in the same pass, what the default recipe's training views add per
+//    training face (train job only);
+//  - the recipe before issue #23 (DEFAULT_HEAD without views) and the default (DEFAULT_HEAD, with its training views)
 //    side by side, each the mean over N seeds (default 3), trained on ../shared/data/facemask-dev +
 //    facemask-extra only: stratified 5-fold cross-validation (in each fold 10% of the training part
 //    is the validation split for early stopping, the held-out fold is the test; pooled 4-class
@@ -13,13 +15,22 @@
 //  - the accurate recipe (faceres + faceres-deep + gear's age bins, ACCURATE_HEAD) beside the default: the same
 //    CV / age-dev / mask-dev rows, and its feature ms/face measured in the same run as the default's
 //    (photos alternated between the two, so machine noise hits both), with the ratio;
+//  - `--views-select`: the view recipes (VIEW_CANDIDATES) with the views criterion (`chooseViews`: CV, then the worst
+//    age-dev cell and mask-dev class), views cached in .tmp/ so each candidate costs head training only;
 //  - `--select`: the ACCURATE_HEAD candidates on cross-validation only (no age-dev / mask-dev, no test),
 //    with the criterion that picked DEFAULT_HEAD; `--skip-accurate` leaves the accurate rows out.
 import os from 'node:os';
 import type { BenchRow } from './run';
-import { ageDev, maskDev, photoFeatures, realFaces, type RealFace, type SetFace } from './train-data';
+import { ageDev, attachViews, maskDev, photoFeatures, realFaces, type RealFace, type SetFace } from './train-data';
+import { decodeOriginal } from '../lib/features/cache';
+import { describeViews } from '../lib/features/views';
+import { analyseImage } from '../lib/faces/pipeline';
+import { DEFAULT_SEED } from '../lib/random';
+import type { ViewName } from '../lib/inference/meta';
+import fs from 'node:fs';
+import path from 'node:path';
 import { CLASSES, classIndex } from '../lib/classes';
-import { prng } from '../lib/dataset/split';
+import { prng } from '../lib/random';
 import { argmax, classifyFeatures } from '../lib/inference/classify';
 import type { HeadConfig } from '../lib/inference/meta';
 import type { FeaturePair } from '../lib/inference/types';
@@ -260,6 +271,49 @@ export async function selectHead(faces: readonly RealFace[], candidates: Record<
   return { scores, chosen };
 }
 
+/** The recipe before issue #23: DEFAULT_HEAD trained on the plain and mirrored crops only (no augmented views). */
+export const BEFORE_VIEWS: HeadConfig = { ...DEFAULT_HEAD, views: [] };
+
+/** The view recipes tried for DEFAULT_HEAD (`--views-select`), each on top of the plain and mirrored crops. */
+const ALL_VIEWS: ViewName[] = ['lowres', 'blur', 'jpeg', 'colour', 'shift', 'mix1', 'mix2', 'mix3', 'mix4'];
+export const VIEW_CANDIDATES: Record<string, Partial<HeadConfig>> = {
+  none: { views: [] },
+  'lowres, blur, jpeg': { views: ['lowres', 'blur', 'jpeg'] },
+  colour: { views: ['colour'] },
+  shift: { views: ['shift'] },
+  'lowres, blur, jpeg, colour, shift': { views: ['lowres', 'blur', 'jpeg', 'colour', 'shift'] },
+  'mix1, mix2': { views: ['mix1', 'mix2'] },
+  'mix1–mix4': { views: ['mix1', 'mix2', 'mix3', 'mix4'] },
+  'all 9': { views: ALL_VIEWS },
+  'all 9, view share 0.5': { views: ALL_VIEWS, viewShare: 0.5 },
+  'all 9, view share 0.3': { views: ALL_VIEWS, viewShare: 0.3 },
+  'all 9, patience 12': { views: ALL_VIEWS, patience: 12 },
+  'lowres, blur, jpeg, view share 0.3': { views: ['lowres', 'blur', 'jpeg'], viewShare: 0.3 },
+  'mix1–mix4, view share 0.5': { views: ['mix1', 'mix2', 'mix3', 'mix4'], viewShare: 0.5 },
+  // the head around the views (the views change how much the head can fit)
+  'all 9, l2 3e-3': { views: ALL_VIEWS, l2: 3e-3 },
+  'all 9, l2 1e-4': { views: ALL_VIEWS, l2: 1e-4 },
+  'all 9, hidden 128, dropout 0.5': { views: ALL_VIEWS, hidden: 128, dropout: 0.5 },
+  'all 9, linear': { views: ALL_VIEWS, hidden: 0 },
+};
+
+/** The worst age × recorded-gender cell on age-dev and the worst class on mask-dev. */
+export const worstAgeCell = (s: RecipeScore) => Math.min(...Object.values(s.ageCells).filter((x) => !Number.isNaN(x)));
+export const worstMaskClass = (s: RecipeScore) => Math.min(...Object.values(s.maskCells).filter((x) => !Number.isNaN(x)));
+
+/**
+ * The views criterion (issue #23), never a test split and never the generalisation sets alone: among the candidates
+ * whose mean CV 4-class accuracy is within 0.5 point of the best, the best mean of (worst age × gender cell on
+ * age-dev, worst class on mask-dev); ties (within 0.1 point) go to fewer views (cheaper).
+ */
+export function chooseViews(scores: readonly { name: string; views: number; score: RecipeScore }[]) {
+  const best = Math.max(...scores.map((s) => s.score.cv));
+  const worst = (s: RecipeScore) => (worstAgeCell(s) + worstMaskClass(s)) / 2;
+  return scores
+    .filter((s) => s.score.cv >= best - 0.005)
+    .sort((a, b) => (Math.abs(worst(b.score) - worst(a.score)) > 0.001 ? worst(b.score) - worst(a.score) : a.views - b.views))[0];
+}
+
 /** Feature ms/face of both backbones in one pass: photos alternate between them, so load changes hit both alike. */
 async function featureTimes(faces: readonly RealFace[], n: number): Promise<Record<BackboneKind, number>> {
   await photoFeatures(faces[0].file, 'faceres');
@@ -274,6 +328,32 @@ async function featureTimes(faces: readonly RealFace[], n: number): Promise<Reco
     }
   }
   return { faceres: total.faceres / n, 'faceres+deep': total['faceres+deep'] / n };
+}
+
+/**
+ * The ingest feature step (decode + detect + plain and mirrored crop) and, in the same pass, the extra cost of the
+ * training views per face (their crops through the backbone, the photo decoded and detected again as the train job
+ * does when the plain features are cached already), on `n` photos after a warm-up.
+ */
+async function viewTimes(faces: readonly RealFace[], n: number, views: readonly ViewName[]): Promise<{ ingest: number; views: number }> {
+  const viewsOf = async (file: string) => {
+    const image = await decodeOriginal(fs.readFileSync(file));
+    const a = await analyseImage(image);
+    await describeViews(image, [{ key: path.basename(file), box: a.samples[0].box, views }], DEFAULT_SEED);
+  };
+  await photoFeatures(faces[0].file);
+  if (views.length) await viewsOf(faces[0].file);
+  let ingest = 0;
+  let extra = 0;
+  for (const f of faces.slice(1, n + 1)) {
+    const t0 = performance.now();
+    await photoFeatures(f.file);
+    const t1 = performance.now();
+    if (views.length) await viewsOf(f.file);
+    ingest += t1 - t0;
+    extra += performance.now() - t1;
+  }
+  return { ingest: ingest / n, views: extra / n };
 }
 
 export async function bench(): Promise<BenchRow[]> {
@@ -292,12 +372,39 @@ export async function bench(): Promise<BenchRow[]> {
     }
     return rows;
   }
+  if (process.argv.includes('--views-select')) {
+    // Every candidate's views are cached once (.tmp/), so this costs head training only.
+    await attachViews(faces, ALL_VIEWS, DEFAULT_SEED);
+    const only = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1].split(';') : null;
+    const ageSet = await ageDev();
+    const maskSet = await maskDev();
+    const scores: { name: string; views: number; score: RecipeScore }[] = [];
+    const p = (x: number) => (100 * x).toFixed(1);
+    for (const [name, c] of Object.entries(VIEW_CANDIDATES)) {
+      if (only && !only.includes(name)) continue;
+      const views = c.views ?? [];
+      const these = faces.map((f) => ({ ...f, pair: { ...f.pair, views: f.pair.views!.filter((_, j) => views.includes(ALL_VIEWS[j])) } }));
+      const score = await scoreRecipeSeeds(these, ageSet, maskSet, { ...DEFAULT_HEAD, views: undefined, viewShare: undefined, ...c }, seeds);
+      scores.push({ name, views: views.length, score });
+      console.error(`views ${name}: CV ${p(score.cv)}% (worst ${p(score.cvWorst)}), age-dev ${p(score.age)}% worst cell ${p(worstAgeCell(score))}%, mask-dev ${p(score.mask)}% worst class ${p(worstMaskClass(score))}%`);
+    }
+    const chosen = chooseViews(scores);
+    for (const s of scores) {
+      rows.push({
+        benchmark: `select views: ${s.name}`,
+        value: p(s.score.cv),
+        unit: '% CV',
+        note: `CV worst cell ${p(s.score.cvWorst)}; age-dev ${p(s.score.age)} (worst cell ${p(worstAgeCell(s.score))}: ${Object.entries(s.score.ageCells).map(([k, v]) => `${k} ${p(v)}`).join(', ')}); mask-dev ${p(s.score.mask)} (${Object.entries(s.score.maskCells).map(([k, v]) => `${k} ${p(v)}`).join(', ')})${s === chosen ? ' ← chosen' : ''}; ${seeds.length} seed(s)`,
+      });
+    }
+    return rows;
+  }
   const accurate = !process.argv.includes('--skip-accurate');
 
   // Feature cost per face (plain + mirrored), on 24 photos after a warm-up; both backbones in the same pass.
   if (accurate) {
     const ms = await featureTimes(faces, 24);
-    rows.push({ benchmark: 'train: features (plain + mirrored)', value: ms.faceres, unit: 'ms/face', goal: '≤ 100', note: `${backend}, ${FEATURE_KEY}, ${load()}` });
+    rows.push({ benchmark: 'train: ingest features (plain + mirrored)', value: ms.faceres, unit: 'ms/face', goal: '≤ 200', note: `${backend}, ${FEATURE_KEY}, ${load()}` });
     rows.push({
       benchmark: 'train accurate: features (plain + mirrored)',
       value: ms['faceres+deep'],
@@ -305,10 +412,14 @@ export async function bench(): Promise<BenchRow[]> {
       note: `${(ms['faceres+deep'] / ms.faceres).toFixed(1)}x the default in the same pass; ${featureKey('faceres+deep')}, ${load()}`,
     });
   } else {
-    await photoFeatures(faces[0].file);
-    const t0 = performance.now();
-    for (const f of faces.slice(1, 25)) await photoFeatures(f.file);
-    rows.push({ benchmark: 'train: features (plain + mirrored)', value: (performance.now() - t0) / 24, unit: 'ms/face', goal: '≤ 100', note: `${backend}, ${FEATURE_KEY}, ${load()}` });
+    const t = await viewTimes(faces, 24, DEFAULT_HEAD.views ?? []);
+    rows.push({ benchmark: 'train: ingest features (plain + mirrored)', value: t.ingest, unit: 'ms/face', goal: '≤ 200', note: `${backend}, ${FEATURE_KEY}, ${load()}` });
+    rows.push({
+      benchmark: `train: ${DEFAULT_HEAD.views?.length ?? 0} training views (train job only, once per face)`,
+      value: t.views,
+      unit: 'ms/face',
+      note: `views ${(DEFAULT_HEAD.views ?? []).join(', ') || 'none'}; decode + detect again + the views' crops, measured in the same pass; ${load()}`,
+    });
   }
 
   // Retrain on 3,000 cached faces (2,700 train + 300 valid, default head).
@@ -328,18 +439,20 @@ export async function bench(): Promise<BenchRow[]> {
   // dev + extra and scored on age-dev (per age × recorded gender) and mask-dev (never trained on).
   const ageSet = await ageDev();
   const maskSet = await maskDev();
-  const oldS = await scoreRecipeSeeds(faces, ageSet, maskSet, OLD_RECIPE, seeds);
+  if (DEFAULT_HEAD.views?.length) await attachViews(faces, DEFAULT_HEAD.views, DEFAULT_HEAD.viewSeed ?? DEFAULT_SEED);
+  const plainFaces = faces.map((f) => ({ ...f, pair: { plain: f.pair.plain, mirrored: f.pair.mirrored } }));
+  const oldS = await scoreRecipeSeeds(plainFaces, ageSet, maskSet, BEFORE_VIEWS, seeds);
   const newS = await scoreRecipeSeeds(faces, ageSet, maskSet, DEFAULT_HEAD, seeds);
   const p = (x: number) => (100 * x).toFixed(1);
-  const recipe = `default: ${describeHead(DEFAULT_HEAD)}; old: ${describeHead(OLD_RECIPE)}; mean of ${seeds.length} seed(s), mirrored TTA`;
+  const recipe = `default: ${describeHead(DEFAULT_HEAD)}; old: the same without views; mean of ${seeds.length} seed(s), mirrored TTA`;
   const row = (benchmark: string, get: (s: RecipeScore) => number, goal?: string, extra = '') =>
     rows.push({ benchmark: `train: ${benchmark}`, value: p(get(newS)), unit: '%', goal, note: `old recipe ${p(get(oldS))}${extra}` });
   row('CV 4-class accuracy (5-fold, dev + extra)', (s) => s.cv, '≥ 96', `; ${faces.length} faces; ${recipe}`);
   row('CV worst class × apparent gender', (s) => s.cvWorst, undefined, `; new worst: ${newS.cvWorstCell}; old worst: ${oldS.cvWorstCell}`);
-  row(`age-dev age accuracy (${ageSet.length})`, (s) => s.age, '≥ 95');
-  for (const c of Object.keys(newS.ageCells)) row(`age-dev ${c}`, (s) => s.ageCells[c], '≥ 92');
+  row(`age-dev age accuracy (${ageSet.length})`, (s) => s.age, '≥ 95.5');
+  for (const c of Object.keys(newS.ageCells)) row(`age-dev ${c}`, (s) => s.ageCells[c], '≥ 93');
   row(`mask-dev mask accuracy (${maskSet.length})`, (s) => s.mask, '≥ 98.5');
-  for (const c of Object.keys(newS.maskCells)) row(`mask-dev ${c}`, (s) => s.maskCells[c]);
+  for (const c of Object.keys(newS.maskCells)) row(`mask-dev ${c}`, (s) => s.maskCells[c], c === 'nomask' ? '≥ 97.5' : undefined);
   if (!accurate) return rows;
 
   // The accurate recipe: the same faces, features from faceres + faceres-deep + gear, ACCURATE_HEAD.
@@ -349,8 +462,8 @@ export async function bench(): Promise<BenchRow[]> {
     rows.push({ benchmark: `train accurate: ${benchmark}`, value: p(get(accS)), unit: '%', goal, note: `default ${p(get(newS))}${extra}` });
   arow('CV 4-class accuracy (5-fold, dev + extra)', (s) => s.cv, '≥ 96', `; ${describeHead(ACCURATE_HEAD)}; mean of ${seeds.length} seed(s)`);
   arow('CV worst class × apparent gender', (s) => s.cvWorst, undefined, `; worst: ${accS.cvWorstCell}`);
-  arow(`age-dev age accuracy (${ageSet.length})`, (s) => s.age, '≥ 95');
-  for (const c of Object.keys(accS.ageCells)) arow(`age-dev ${c}`, (s) => s.ageCells[c], '≥ 92');
+  arow(`age-dev age accuracy (${ageSet.length})`, (s) => s.age, '≥ 95.5');
+  for (const c of Object.keys(accS.ageCells)) arow(`age-dev ${c}`, (s) => s.ageCells[c], '≥ 93');
   arow(`mask-dev mask accuracy (${maskSet.length})`, (s) => s.mask, '≥ 98.5');
   for (const c of Object.keys(accS.maskCells)) arow(`mask-dev ${c}`, (s) => s.maskCells[c]);
   return rows;

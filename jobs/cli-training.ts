@@ -10,7 +10,8 @@ import { LABEL_ERRORS_JOB, runLabelErrorsJob } from '../lib/label-errors/job';
 import { exportDataset } from '../lib/export/export';
 import { exportOptionsSchema } from '../lib/export/queue';
 import { queueRetrain, type RunMetrics, runTrainJob, TRAIN_JOB } from '../lib/training/job';
-import { ACCURATE_COST, BACKBONE_CHOICES, type BackboneChoice } from '../lib/inference/backbone';
+import { ACCURATE_COST, BACKBONE_CHOICES, type BackboneChoice, TRAINING_VIEWS } from '../lib/inference/backbone';
+import { VIEW_NAMES, type ViewName } from '../lib/inference/meta';
 import { withoutFaceIds } from '../lib/training/slices';
 import { WEIGHTINGS, type Weighting } from '../lib/training/weights';
 import { evaluateFolder, imageFiles, predictPhoto } from '../lib/training/evaluate';
@@ -56,8 +57,13 @@ export const TRAINING_COMMANDS: Command[] = [
       seed: { type: 'string', value: '<n>', help: `the split and initialisation seed, 0 to ${MAX_SEED}` },
       weighting: { type: 'string', value: `<${WEIGHTINGS.join('|')}>`, help: 'sample weights (default class+gender)' },
       backbone: { type: 'string', value: `<${Object.keys(BACKBONE_CHOICES).join('|')}>`, help: 'the feature backbone (default fast)' },
+      views: {
+        type: 'string',
+        value: '<none|default|v,…>',
+        help: `augmented training views (default: the recipe's ${TRAINING_VIEWS.length}; none: plain and mirrored crops only; or a list of ${VIEW_NAMES.join(', ')})`,
+      },
     },
-    example: ['masklab train --wait', 'masklab train --weighting class --backbone accurate --seed 7'],
+    example: ['masklab train --wait   # the JSON\'s metrics include learningCurve', 'masklab train --weighting class --backbone accurate --seed 7', 'masklab train --views none'],
     run: async ({ opts, result, note, usage, fail }) => {
       const seed = opts.seed === undefined ? undefined : Number(opts.seed);
       if (seed !== undefined && (!/^\d+$/.test(opts.seed!) || seed > MAX_SEED)) usage(`--seed must be an integer from 0 to ${MAX_SEED}`);
@@ -65,10 +71,16 @@ export const TRAINING_COMMANDS: Command[] = [
       if (weighting !== undefined && !(WEIGHTINGS as readonly string[]).includes(weighting)) usage(`--weighting must be one of ${WEIGHTINGS.join(', ')}`);
       const choice = opts.backbone;
       if (choice !== undefined && !Object.hasOwn(BACKBONE_CHOICES, choice)) usage(`--backbone must be one of ${Object.keys(BACKBONE_CHOICES).join(', ')}`);
+      const views = opts.views === undefined || opts.views === 'default' ? undefined : opts.views === 'none' ? [] : opts.views.split(',').map((v) => v.trim());
+      const badView = views?.find((v) => !(VIEW_NAMES as readonly string[]).includes(v));
+      if (badView !== undefined) usage(`--views must be none, default or a comma-separated list of ${VIEW_NAMES.join(', ')}`);
       const { job, alreadyQueued } = await queueRetrain(db(), null, {
         ...(seed === undefined ? {} : { seed }),
         ...(choice === undefined ? {} : { backbone: BACKBONE_CHOICES[choice as BackboneChoice] }),
-        ...(weighting === undefined ? {} : { config: { weighting: weighting as Weighting } }),
+        config: {
+          ...(weighting === undefined ? {} : { weighting: weighting as Weighting }),
+          ...(views === undefined ? {} : { views: views as ViewName[] }),
+        },
       });
       if (!opts.wait) {
         result({ jobId: job.id, alreadyQueued }, alreadyQueued ? `a retrain is already ${job.status}: job ${job.id}` : `queued retrain job ${job.id} (the worker runs it; --wait runs it here)`);

@@ -4,7 +4,7 @@
 // labelled faces have among themselves (Tukey's far-out fence, Q3 + 3·IQR) are listed as possible
 // non-faces or outliers.
 import { UMAP } from 'umap-js';
-import { prng } from '../dataset/split';
+import { prng } from '../random';
 
 export const MAP_PCA_DIMS = 32;
 export const MAP_KNN = 5;

@@ -7,12 +7,13 @@
 // - Seeded: units are placed in a seeded random order; same faces + seed → same split.
 import type { Db, Prisma } from '../db';
 import { CLASSES, type ClassName } from '../classes';
+import { DEFAULT_SEED, prng, shuffleInPlace } from '../random';
 
 export const SPLITS = ['train', 'valid', 'test'] as const;
 export type SplitName = (typeof SPLITS)[number];
 export type SplitRatios = Record<SplitName, number>;
 export const DEFAULT_RATIOS: SplitRatios = { train: 0.8, valid: 0.1, test: 0.1 };
-export const DEFAULT_SEED = 1337;
+export { DEFAULT_SEED };
 
 export type SplitFace = {
   id: string;
@@ -21,26 +22,6 @@ export type SplitFace = {
   groupId: string | null;
   split: SplitName | null;
 };
-
-/** mulberry32: a small, fast, seedable PRNG (uniform in [0, 1)). */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-export function shuffleInPlace<T>(items: T[], rand: () => number): T[] {
-  for (let i = items.length - 1; i > 0; i--) {
-    const j = Math.floor(rand() * (i + 1));
-    [items[i], items[j]] = [items[j], items[i]];
-  }
-  return items;
-}
 
 function validateRatios(r: SplitRatios) {
   const sum = r.train + r.valid + r.test;

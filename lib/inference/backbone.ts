@@ -134,6 +134,23 @@ export const ACCURATE_COST = {
   cvGain: Math.round(10 * (BACKBONE_COST.accurate.cv - BACKBONE_COST.fast.cv)) / 10,
 };
 
+/**
+ * The augmented training views of the default recipe (lib/features/views.ts; DEFAULT_HEAD.views), chosen on
+ * cross-validation plus the worst age-dev cell and mask-dev class (`npm run bench -- train --views-select`), and
+ * what they cost: each view is one more crop through the backbone, computed by the train job once per training
+ * face (cached per face, view and seed), never at ingest, in the preview or in the predict API. `msPerFace`: the
+ * photo decoded and detected again plus the views' crops (fast backbone), measured by `npm run bench -- train` in
+ * the same pass as the ingest feature step: 4.8x it (1,814 vs 378 ms at load 9 on the 2-core machine), i.e. about
+ * 850 ms beside the quiet machine's 176 ms.
+ */
+export const TRAINING_VIEWS = ['lowres', 'blur', 'jpeg', 'colour', 'shift', 'mix1', 'mix2', 'mix3', 'mix4'] as const;
+export const TRAINING_VIEWS_COST = { msPerFace: 850 };
+
+/** What the training views add per new training face, as the Training page shows it. */
+export function trainingViewsLabel(): string {
+  return `${TRAINING_VIEWS.length} augmented views of each training face (lower resolution, blur, JPEG, colour, shifted box, mirrored): ~${TRAINING_VIEWS_COST.msPerFace} ms more per new training face at its first retrain (fast backbone; the accurate recipe trains without views); cached afterwards, never at upload, in the preview or the predict API`;
+}
+
 /** The label of a choice, with its cost, as the Training page shows it. */
 export function backboneChoiceLabel(choice: BackboneChoice): string {
   const c = BACKBONE_COST[choice];

@@ -148,11 +148,26 @@ export async function describeBoxes(
   if (n === 0) return { plain: [], mirrored: opts.mirror ? [] : null };
   const input = cropsToBackboneInput(tf, image, boxes);
   const batch = opts.mirror ? (tf.tidy(() => tf.concat([input, tf.reverse(input, 2)], 0)) as TF.Tensor4D) : input;
+  try {
+    const all = await describeCrops(tf, faceres, batch, opts.extra);
+    return { plain: all.slice(0, n), mirrored: opts.mirror ? all.slice(n) : null };
+  } finally {
+    if (batch !== input) batch.dispose();
+    input.dispose();
+  }
+}
+
+/**
+ * The backbone part of `describeBoxes`: a prepared backbone input batch ([n, 224, 224, 3], 0..255, not
+ * disposed) → one vector per row. Training's augmented views (lib/features/views.ts) transform the crops of
+ * `cropsToBackboneInput` and come through here, so they are computed exactly like the plain crop.
+ */
+export async function describeCrops(tf: Tf, faceres: TF.GraphModel, batch: TF.Tensor4D, extra?: ExtraBackbones | null): Promise<FeatureVector[]> {
   let outs: TF.Tensor[] = [];
   try {
     outs = tf.tidy(() => faceres.execute(batch, [...FACERES_OUTPUTS]) as TF.Tensor[]);
-    if (opts.extra) {
-      const { deep, gear } = opts.extra;
+    if (extra) {
+      const { deep, gear } = extra;
       outs.push(tf.tidy(() => deep.execute(batch, FACERES_DEEP_OUTPUT) as TF.Tensor));
       outs.push(tf.tidy(() => gear.execute(toGearInput(tf, batch), GEAR_AGE_OUTPUT) as TF.Tensor));
     }
@@ -170,16 +185,13 @@ export async function describeBoxes(
       out.set(gearAge.subarray(i * ga, (i + 1) * ga), dim + dd);
       return out;
     };
-    const all = Array.from({ length: rows }, (_, i) => ({
+    return Array.from({ length: rows }, (_, i) => ({
       features: features(i),
       age: ageFromSoftmax(ageP, i),
       male: male[i],
     }));
-    return { plain: all.slice(0, n), mirrored: opts.mirror ? all.slice(n) : null };
   } finally {
     tf.dispose(outs);
-    if (batch !== input) batch.dispose();
-    input.dispose();
   }
 }
 

@@ -13,6 +13,13 @@ import { BACKBONE_KINDS } from './backbone';
 export const WEIGHTINGS = ['class', 'class+gender', 'class+gender+source'] as const;
 export type Weighting = (typeof WEIGHTINGS)[number];
 
+/**
+ * Augmented views of each training face (lib/features/views.ts) a recipe trains on besides the plain and mirrored
+ * crop. Training only: inference never computes them.
+ */
+export const VIEW_NAMES = ['lowres', 'blur', 'jpeg', 'colour', 'shift', 'mix1', 'mix2', 'mix3', 'mix4'] as const;
+export type ViewName = (typeof VIEW_NAMES)[number];
+
 export const headConfigSchema = z.object({
   /** Hidden units; 0 = no hidden layer (dropout on the features, then softmax). */
   hidden: z.number().int().min(0),
@@ -28,6 +35,15 @@ export const headConfigSchema = z.object({
   useAge: z.boolean(),
   /** Sample weighting used in training (informational for inference; absent in older models: `class`). */
   weighting: z.enum(WEIGHTINGS).optional(),
+  /** Augmented views of each training face it was trained on (absent: none; informational for inference). */
+  views: z.array(z.enum(VIEW_NAMES)).optional(),
+  /**
+   * How often an epoch shows a face as one of its augmented views rather than its plain or mirrored crop (0..1;
+   * absent: uniformly among plain, mirrored and every view).
+   */
+  viewShare: z.number().min(0).max(1).optional(),
+  /** The seed of the views' random changes (absent: 1337). */
+  viewSeed: z.number().int().optional(),
 });
 export type HeadConfig = z.infer<typeof headConfigSchema>;
 

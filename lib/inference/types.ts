@@ -20,4 +20,6 @@ export interface FeatureVector {
 export interface FeaturePair {
   plain: FeatureVector;
   mirrored: FeatureVector | null;
+  /** Augmented training views of the face (lib/features/views.ts), when training uses them; never at inference. */
+  views?: FeatureVector[];
 }

@@ -4,7 +4,7 @@
 // weights). The label-error finder's out-of-fold probabilities and `npm run bench -- train` both
 // use this one procedure, so what the bench measures is what the finder runs.
 import { CLASSES } from '../classes';
-import { prng, shuffleInPlace } from '../dataset/split';
+import { prng, shuffleInPlace } from '../random';
 import { type BackboneKind, DEFAULT_BACKBONE, featureLayout } from '../inference/backbone';
 import { classifyFeatures, headInput, type LoadedHead } from '../inference/classify';
 import type { HeadConfig } from '../inference/meta';
@@ -55,7 +55,11 @@ export function cvFolds(y: readonly number[], k: number, seed: number, opts: { m
 /** Faces for the head: their cached vectors, class indices and, for `class+gender+source` weights, their sources. */
 export type Part = { pairs: readonly FeaturePair[]; y: readonly number[]; source?: readonly (string | null)[] };
 
-/** The head's samples of a part: inputs of the plain and mirrored vectors, and what the recipe's weights need. */
+/**
+ * The head's samples of a part: inputs of the plain and mirrored vectors, each face's augmented views when its pair
+ * has them (only training parts get views: validation and test faces are scored on their plain crops), and what
+ * the recipe's weights need.
+ */
 export function samplesOf(part: Part, cfg: Pick<HeadConfig, 'useAge'>, kind: BackboneKind = DEFAULT_BACKBONE): Samples {
   const layout = featureLayout(kind);
   const input = (mirrored: boolean) =>
@@ -63,7 +67,10 @@ export function samplesOf(part: Part, cfg: Pick<HeadConfig, 'useAge'>, kind: Bac
       const v = mirrored ? (p.mirrored ?? p.plain) : p.plain;
       return headInput(v.features, v.age, cfg.useAge, layout);
     });
-  return { x: input(false), xMirror: input(true), y: part.y, male: part.pairs.map((p) => p.plain.male), source: part.source };
+  const views = part.pairs.some((p) => p.views?.length)
+    ? part.pairs.map((p) => (p.views ?? []).map((v) => headInput(v.features, v.age, cfg.useAge, layout)))
+    : undefined;
+  return { x: input(false), xMirror: input(true), xViews: views, y: part.y, male: part.pairs.map((p) => p.plain.male), source: part.source };
 }
 
 /** Trains a head on `train`, early-stopped on `valid`, and returns it ready for `classifyFeatures`. */

@@ -14,6 +14,9 @@ import { getTf } from '../models/tf';
 import { loadModel, promotedRun, saveModel, sweepTemp } from '../models/registry';
 import { promote, PromotionRefused } from './promote';
 import { jobFeatures } from '../features/cache';
+import { jobViews } from '../features/views';
+import { DEFAULT_SEED } from '../random';
+import { buildSeries, CURVE_FRACTIONS, curveScore, type LearningCurve, nestedFractions } from './learning-curve';
 import { headFor } from './head';
 import { buildModelMeta } from './meta';
 import { computeMetrics, type Metrics } from './metrics';
@@ -21,7 +24,7 @@ import { requireNoEvalDrop } from '../dataset/eval-sets';
 import { type EvalComparison, type EvalFace, type EvalSetMetrics, loadEvalSets, promotionDecision, scoreEvalSet, sliceAttributes, testSlices } from './evaluation';
 import type { SliceAttrs, Slices } from './slices';
 import { trainHead, type EpochStats } from './train-head';
-import { samplesOf } from './cross-validate';
+import { fitHead, type Part, samplesOf } from './cross-validate';
 import type { JobContext } from '../queue/worker';
 import { JobCancelled, JobInterrupted } from '../queue/worker';
 import { holdForTest } from '../queue/hold';
@@ -109,6 +112,14 @@ export async function runTrainJob(ctx: JobContext): Promise<{ runId: string; met
     const vectors = await jobFeatures(ctx, faces.map((f) => f.id), (features) => report({ features }), kind);
     const pairsOf = (ids: string[]) => ids.map((id) => vectors.get(id)!);
 
+    // 3b. augmented views of the training split's faces only (never the validation or test split: a face's views
+    // stay with it), when the recipe asks for them; cached per (face, backbone, view, view seed).
+    const viewNames = cfg.views ?? [];
+    const trainViews = viewNames.length
+      ? await jobViews(ctx, split.train.ids, (features) => report({ features, message: 'augmented views for training' }), { views: viewNames, seed: cfg.viewSeed ?? DEFAULT_SEED, kind })
+      : null;
+    const trainPairs = split.train.ids.map((id) => (trainViews ? { ...vectors.get(id)!, views: trainViews.get(id) ?? [] } : vectors.get(id)!));
+
     // 4. train, early-stopped on the validation split.
     const tf = await getTf();
     // Sample weights (lib/training/weights.ts, applied by trainHead): classes equal and, by default, within a
@@ -116,14 +127,14 @@ export async function runTrainJob(ctx: JobContext): Promise<{ runId: string; met
     // learns age rather than gender; with `+source`, also each photo's import batch (else its source) within those.
     const weighting = cfg.weighting ?? 'class';
     const sources = weighting === 'class+gender+source' ? await photoSources(db, [...split.train.ids, ...split.valid.ids]) : null;
-    const partOf = (s: { ids: string[]; y: number[] }) => ({ pairs: pairsOf(s.ids), y: s.y, source: sources ? s.ids.map((id) => sources.get(id) ?? null) : undefined });
+    const partOf = (s: { ids: string[]; y: number[] }, pairs = pairsOf(s.ids)): Part => ({ pairs, y: s.y, source: sources ? s.ids.map((id) => sources.get(id) ?? null) : undefined });
     const history: EpochStats[] = [];
-    await report({ step: 'train', epoch: 0, maxEpochs: cfg.maxEpochs, history });
+    await report({ step: 'train', message: undefined, epoch: 0, maxEpochs: cfg.maxEpochs, history });
     const t1 = Date.now();
     const trained = await trainHead(
       tf,
       {
-        train: samplesOf(partOf(split.train), cfg, kind),
+        train: samplesOf(partOf(split.train, trainPairs), cfg, kind),
         valid: samplesOf(partOf(split.valid), cfg, kind),
       },
       {
@@ -159,13 +170,30 @@ export async function runTrainJob(ctx: JobContext): Promise<{ runId: string; met
     // 5b. slices of the test split, and every evaluation set (scored, never trained on).
     const measured = await measureSlicesAndEvalSets(ctx, tf, { model: trained.model, meta }, metrics, vectors, kind);
 
+    // 5c. the learning curve: the same recipe on 25/50/75% of the training split (100% is this run's head).
+    await report({ step: 'evaluate', message: 'learning curve' });
+    const t2 = Date.now();
+    const learningCurve = await measureLearningCurve(tf, {
+      train: partOf(split.train, trainPairs),
+      valid: partOf(split.valid),
+      cfg,
+      seed,
+      kind,
+      mirrorTta: payload.mirrorTta,
+      test: { pairs: testPairs, y: split.test.y },
+      inputs: measured.inputs,
+      full: { test: metrics, evalSets: measured.evalSets },
+      checkpoint: ctx.checkpoint,
+    });
+    await ctx.log(`learning curve: ${((Date.now() - t2) / 1000).toFixed(1)} s; ${learningCurve.series.map((c) => `${c.label}: ${c.estimate.text}`).join('; ')}`);
+
     // 6. compare with the promoted model on the same test split (and evaluation sets).
     const comparison = await compareWithPromoted(ctx, tf, { metrics, testY: split.test.y, testIds: split.test.ids, testPairs, measured, kind });
-    const runMetrics: RunMetrics = { ...metrics, comparison, slices: measured.slices, evalSets: measured.evalSets };
+    const runMetrics: RunMetrics = { ...metrics, comparison, slices: measured.slices, evalSets: measured.evalSets, learningCurve };
 
     // 7. save atomically, then record the run; only while the job is still ours (checked in the
     // database right before: a job that lost its lease or was cancelled saves nothing).
-    await report({ step: 'save' });
+    await report({ step: 'save', message: undefined });
     sweepTemp(config().modelsDir, config().workerLeaseMs);
     await ctx.checkpoint();
     savedDir = await saveModel(tf, config().modelsDir, run.id, trained.model, meta);
@@ -281,6 +309,66 @@ async function measureSlicesAndEvalSets(
         .join(', '),
   );
   return { slices, evalSets, inputs };
+}
+
+/**
+ * The run's learning curve (lib/training/learning-curve.ts): heads of the same recipe and seed on nested,
+ * stratified parts of the training split (the same validation split early-stops each), scored on the test split
+ * (4-class accuracy) and each evaluation set (on what it labels); the 100% point is the run's own head.
+ */
+async function measureLearningCurve(
+  tf: Tf,
+  d: {
+    train: Part;
+    valid: Part;
+    cfg: HeadConfig;
+    seed: number;
+    kind: BackboneKind;
+    mirrorTta: boolean;
+    test: { pairs: FeaturePair[]; y: number[] };
+    inputs: EvalInput[];
+    full: { test: Metrics; evalSets: Record<string, EvalSetMetrics> };
+    checkpoint: () => Promise<void>;
+  },
+): Promise<LearningCurve> {
+  const fractions = [...CURVE_FRACTIONS];
+  const subsets = nestedFractions(d.train.y, fractions, d.seed);
+  const test: ReturnType<typeof curveScore>[] = [];
+  const sets = new Map(d.inputs.map((e) => [e.name, [] as ReturnType<typeof curveScore>[]]));
+  const score = (accuracy: number, n: number) => curveScore(Math.round(accuracy * n), n);
+  for (const [j, idx] of subsets.entries()) {
+    if (fractions[j] >= 1) {
+      test.push(score(d.full.test.accuracy, d.full.test.n));
+      for (const e of d.inputs) sets.get(e.name)!.push(score(d.full.evalSets[e.name].accuracy, d.full.evalSets[e.name].n));
+      continue;
+    }
+    const part: Part = { pairs: idx.map((i) => d.train.pairs[i]), y: idx.map((i) => d.train.y[i]), source: d.train.source && idx.map((i) => d.train.source![i]) };
+    const { head } = await fitHead(tf, part, d.valid, d.cfg, { seed: d.seed, mirrorTta: d.mirrorTta, kind: d.kind });
+    try {
+      test.push(score(computeMetrics(d.test.y, await classifyFeatures(tf, head, d.test.pairs)).accuracy, d.test.y.length));
+      for (const e of d.inputs) sets.get(e.name)!.push(score(scoreEvalSet(e.faces, await classifyFeatures(tf, head, e.pairs), e.attrs).accuracy, e.faces.length));
+    } finally {
+      head.model.dispose();
+    }
+    await d.checkpoint();
+  }
+  const trainFaces = subsets.map((s) => s.length);
+  const classes = new Set(d.train.y).size;
+  const kindLabel = { class: '4-class accuracy', age: 'age accuracy', mask: 'mask accuracy' } as const;
+  return {
+    fractions,
+    trainFaces,
+    classes,
+    seed: d.seed,
+    model: 'acc = 1 - b*n^-c',
+    series: [
+      buildSeries({ key: 'test', label: 'test split, 4-class accuracy', metric: '4-class accuracy on the test split', points: test }, trainFaces, classes),
+      ...d.inputs.map((e) => {
+        const k = kindLabel[d.full.evalSets[e.name].kind];
+        return buildSeries({ key: `evalSet:${e.name}`, label: `${e.name}, ${k}`, metric: `${k} on ${e.name}`, points: sets.get(e.name)! }, trainFaces, classes);
+      }),
+    ],
+  };
 }
 
 /**

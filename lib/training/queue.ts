@@ -2,12 +2,13 @@
 // imports this module, the worker runs lib/training/job.
 import { z } from 'zod';
 import type { Db } from '../db';
-import { DEFAULT_SEED } from '../dataset/split';
-import { WEIGHTINGS } from '../inference/meta';
+import { DEFAULT_SEED } from '../random';
+import { VIEW_NAMES, WEIGHTINGS } from '../inference/meta';
 import { BACKBONE_KINDS } from '../inference/backbone';
 import type { Metrics } from './metrics';
 import type { EvalSetMetrics } from './evaluation';
 import type { Slices } from './slices';
+import type { LearningCurve } from './learning-curve';
 import type { EpochStats } from './train-head';
 import { queueSingleJob } from '../queue/jobs';
 
@@ -26,6 +27,10 @@ export const trainPayloadSchema = z.object({
       patience: z.number().int().min(1).max(1000),
       useAge: z.boolean(),
       weighting: z.enum(WEIGHTINGS),
+      /** Augmented views of each training face (lib/features/views.ts); [] trains on plain + mirrored only. */
+      views: z.array(z.enum(VIEW_NAMES)).max(VIEW_NAMES.length),
+      viewShare: z.number().min(0).max(1),
+      viewSeed: z.number().int().min(0).max(2 ** 31 - 1),
     })
     .partial()
     .default({}),
@@ -58,6 +63,8 @@ export type RunMetrics = Metrics & {
   slices?: Slices;
   /** Scores on each evaluation set, by name (absent in runs before evaluation sets). */
   evalSets?: Record<string, EvalSetMetrics>;
+  /** The head retrained on 25/50/75/100% of the training split, scored on the test split and each evaluation set (runs since issue #23). */
+  learningCurve?: LearningCurve;
 };
 
 /** Queues a retrain (admins only: checked by the caller). One queued or running train job at a time. */

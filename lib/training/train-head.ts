@@ -6,7 +6,7 @@
 // is not implemented in 4.22): the weighted loss is Σ w·ce / Σ w over each mini-batch.
 import type * as TF from '@tensorflow/tfjs';
 import { NUM_CLASSES } from '../classes';
-import { prng, shuffleInPlace } from '../dataset/split';
+import { prng, shuffleInPlace } from '../random';
 import type { HeadConfig, Weighting } from '../inference/meta';
 import type { Tf } from '../inference/types';
 import { buildHead, DEFAULT_HEAD, patchMatMulGradient } from './head';
@@ -14,6 +14,9 @@ import { sampleWeights } from './weights';
 
 /**
  * `xMirror[i]`: the same face mirrored; when given, each epoch uses one of the two at random.
+ * `xViews[i]`: more views of the same face (augmented crops, lib/features/views.ts); each epoch then uses one of
+ * plain, mirrored and these at random (uniformly). A face's views are inputs of that face only: they carry its
+ * label and its weight, and stay in its split.
  * `male[i]`: the backbone's apparent-male probability (needed by the gender weightings);
  * `source[i]`: where the face came from (`class+gender+source`; missing ones form one group).
  * The weights apply to the training loss and to the validation loss that early-stops it.
@@ -22,6 +25,7 @@ export type Samples = {
   x: readonly Float32Array[];
   y: readonly number[];
   xMirror?: readonly Float32Array[];
+  xViews?: readonly (readonly Float32Array[])[];
   male?: readonly number[];
   source?: readonly (string | null)[];
 };
@@ -74,7 +78,18 @@ export async function trainHead(
   const optimizer = tf.train.adam(cfg.learningRate);
 
   const mirrored = train.xMirror && train.xMirror.length === train.x.length;
-  const X = stack(tf, mirrored ? [...train.x, ...train.xMirror!] : train.x, dim);
+  if (train.xViews && train.xViews.length !== train.x.length) throw new Error('views and samples differ in length');
+  // Rows of X: the plain inputs, the mirrored ones, then every face's views; `alts[i]`: face i's other rows.
+  const rows = mirrored ? [...train.x, ...train.xMirror!] : [...train.x];
+  const alts: number[][] = train.x.map((_, i) => (mirrored ? [i + train.x.length] : []));
+  train.xViews?.forEach((vs, i) =>
+    vs.forEach((v) => {
+      alts[i].push(rows.length);
+      rows.push(v);
+    }),
+  );
+  const anyAlt = alts.some((a) => a.length > 0);
+  const X = stack(tf, rows, dim);
   const Y = tf.oneHot(tf.tensor1d([...train.y], 'int32'), NUM_CLASSES).toFloat() as TF.Tensor2D;
   const Wt = tf.tensor1d(trainWeights);
   const Xv = valid.x.length ? stack(tf, valid.x, dim) : null;
@@ -102,8 +117,20 @@ export async function trainHead(
   try {
     for (let epoch = 1; epoch <= cfg.maxEpochs; epoch++) {
       shuffleInPlace(order, rand);
-      // Augmentation: half of the faces (chosen at random each epoch) are seen mirrored.
-      const pick = mirrored ? order.map((i) => (rand() < 0.5 ? i : i + n)) : order;
+      // Augmentation: each face is seen as one of its views, chosen at random each epoch (with the mirror
+      // only: half of the faces are seen mirrored).
+      // With `viewShare`, a face with views is seen as one of them that often, else plain or mirrored.
+      const share = cfg.viewShare;
+      const pick = anyAlt
+        ? order.map((i) => {
+            if (share !== undefined && mirrored && alts[i].length > 1) {
+              if (rand() >= share) return rand() < 0.5 ? i : alts[i][0];
+              return alts[i][1 + Math.floor(rand() * (alts[i].length - 1))];
+            }
+            const k = Math.floor(rand() * (alts[i].length + 1));
+            return k === 0 ? i : alts[i][k - 1];
+          })
+        : order;
       let lossSum = 0;
       let correct = 0;
       for (let start = 0; start < n; start += cfg.batchSize) {

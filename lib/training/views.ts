@@ -127,3 +127,13 @@ export async function runDetail(db: Db, runId: string): Promise<RunDetail | null
     promoted: p ? { id: p.id, metrics: parse<RunMetrics | null>(p.metrics, null) } : null,
   };
 }
+
+/** The learning curve of the latest succeeded run that has one (the dashboard's "Collect next" quotes it). */
+export async function latestLearningCurve(db: Db): Promise<{ runId: string; finishedAt: string | null; curve: NonNullable<RunMetrics['learningCurve']> } | null> {
+  const runs = await db.run.findMany({ where: { status: 'succeeded' }, orderBy: [{ createdAt: 'desc' }, { id: 'desc' }], take: 5, select: { id: true, finishedAt: true, metrics: true } });
+  for (const r of runs) {
+    const curve = parse<RunMetrics | null>(r.metrics, null)?.learningCurve;
+    if (curve) return { runId: r.id, finishedAt: r.finishedAt?.toISOString() ?? null, curve };
+  }
+  return null;
+}

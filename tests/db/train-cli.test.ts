@@ -51,3 +51,17 @@ it('queues a retrain on the accurate backbone with --backbone accurate (fast by 
   const job = await t.db.job.findUniqueOrThrow({ where: { id: (JSON.parse(ok.out) as { jobId: string }).jobId } });
   expect(JSON.parse(job.payload).backbone).toBe('faceres+deep');
 }, 300_000);
+
+it('queues a retrain without training views with --views none, with some with a list, and refuses an unknown view', async () => {
+  await t.db.job.deleteMany();
+  const bad = cli('train', '--views', 'lowres,sepia');
+  expect(bad.code).toBe(2); // a bad value is a usage error
+  expect(bad.err).toMatch(/--views must be none, default or a comma-separated list of lowres, blur/);
+  expect(await t.db.job.count()).toBe(0);
+  const none = cli('train', '--views', 'none', '--json');
+  const payloadOf = async (out: string) => JSON.parse((await t.db.job.findUniqueOrThrow({ where: { id: (JSON.parse(out) as { jobId: string }).jobId } })).payload);
+  expect((await payloadOf(none.out)).config).toEqual({ views: [] });
+  await t.db.job.deleteMany();
+  const some = cli('train', '--views', 'lowres,mix1', '--json');
+  expect((await payloadOf(some.out)).config).toEqual({ views: ['lowres', 'mix1'] });
+}, 300_000);

@@ -18,6 +18,7 @@ import { Worker } from '@/lib/queue/worker';
 import { queueRetrain, runTrainJob, TRAIN_JOB, type RunMetrics } from '@/lib/training/job';
 import { backboneId, FEATURE_DIM, featureDim, GEAR_AGE_BINS } from '@/lib/inference/backbone';
 import { decodeVector, encodeVector, FEATURE_KEY, featureKey } from '@/lib/features/cache';
+import { viewKey } from '@/lib/features/views';
 
 let t: TestDb;
 const FIXTURES = path.resolve(__dirname, '../fixtures/facemask');
@@ -62,7 +63,20 @@ describe('retrain job', () => {
     expect(m.confusion.flat().reduce((a, b) => a + b, 0)).toBe(bySplit.test);
     expect(m.comparison.promoted).toBe(true);
     expect(JSON.parse(run.history).length).toBeGreaterThan(0);
-    expect(await t.db.feature.count()).toBe(64); // plain + mirrored per face
+    expect(await t.db.feature.count({ where: { backbone: FEATURE_KEY } })).toBe(64); // plain + mirrored per face
+    // the learning curve: nested, growing parts of the training split, scored on the test split with Wilson intervals
+    const lc = m.learningCurve!;
+    expect(lc.fractions).toEqual([0.25, 0.5, 0.75, 1]);
+    expect(lc.trainFaces.at(-1)).toBe(bySplit.train);
+    expect([...lc.trainFaces].sort((a, b) => a - b)).toEqual(lc.trainFaces);
+    expect(lc.series[0].key).toBe('test');
+    for (const p of lc.series[0].points) {
+      expect(p.n).toBe(bySplit.test);
+      expect(p.low).toBeLessThanOrEqual(p.accuracy);
+      expect(p.high).toBeGreaterThanOrEqual(p.accuracy);
+    }
+    expect(lc.series[0].points.at(-1)!.accuracy).toBeCloseTo(m.accuracy, 10); // 100% is the run's own head
+    expect(typeof lc.series[0].estimate.text).toBe('string');
     // by default the head is trained with class × apparent-gender weights, and its bundle says so
     const meta = JSON.parse(fs.readFileSync(`${run.modelDir}/meta.json`, 'utf8'));
     expect(meta.head.weighting).toBe('class+gender');
@@ -73,13 +87,21 @@ describe('retrain job', () => {
   it('a second run reuses the cached features, keeps the splits, and is compared with the promoted model', async () => {
     const splitsBefore = await t.db.face.findMany({ select: { id: true, split: true }, orderBy: { id: 'asc' } });
     // weighting by photo source too (reads each face's photo batch/source)
-    const { job } = await queueRetrain(t.db, null, { seed: 7, config: { maxEpochs: 5, weighting: 'class+gender+source' } });
+    const { job } = await queueRetrain(t.db, null, { seed: 7, config: { maxEpochs: 5, weighting: 'class+gender+source', views: ['lowres', 'mix1'] } });
     await worker().runOnce();
     const run = await t.db.run.findUniqueOrThrow({ where: { jobId: job.id } });
     expect(run.status).toBe('succeeded');
     const logs = (await t.db.jobLog.findMany({ where: { jobId: job.id }, orderBy: { id: 'asc' } })).map((l) => l.message).join('\n');
     expect(logs).toMatch(/features: 0 computed, 32 cached/);
     expect(logs).toMatch(/train: class\+gender\+source weights/);
+    // augmented views: computed for the training split's faces only, never for a validation or test face
+    const samples = await t.db.runSample.findMany({ where: { runId: run.id }, select: { faceId: true, split: true } });
+    const trainIds = new Set(samples.filter((x) => x.split === 'train').map((x) => x.faceId));
+    for (const v of ['lowres', 'mix1'] as const) {
+      const viewed = await t.db.feature.findMany({ where: { backbone: viewKey('faceres', v, 1337) }, select: { faceId: true } });
+      expect(new Set(viewed.map((r) => r.faceId))).toEqual(trainIds);
+    }
+    expect(JSON.parse(fs.readFileSync(`${run.modelDir}/meta.json`, 'utf8')).head.views).toEqual(['lowres', 'mix1']);
     expect(await t.db.face.findMany({ select: { id: true, split: true }, orderBy: { id: 'asc' } })).toEqual(splitsBefore);
     const m = JSON.parse(run.metrics!) as RunMetrics;
     expect(typeof m.comparison.promotedMacroF1).toBe('number');

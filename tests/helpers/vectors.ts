@@ -3,7 +3,7 @@
 // under FEATURE_KEY as ensureFeatures would (so jobs find them cached and run no backbone).
 import { CLASSES, type ClassName } from '@/lib/classes';
 import type { Db } from '@/lib/db';
-import { prng } from '@/lib/dataset/split';
+import { prng } from '@/lib/random';
 import { FEATURE_DIM } from '@/lib/inference/backbone';
 import type { FeatureVector } from '@/lib/inference/types';
 import { encodeVector, FEATURE_KEY } from '@/lib/features/cache';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { testTf } from '../helpers/tf';
-import { prng } from '@/lib/dataset/split';
+import { prng } from '@/lib/random';
 import { argmax, headInput, headProbs } from '@/lib/inference/classify';
 import { trainHead, type Samples, weightsOf } from '@/lib/training/train-head';
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { assignSplits, prng, shuffleInPlace, type SplitFace, type SplitName } from '@/lib/dataset/split';
+import { assignSplits, type SplitFace, type SplitName } from '@/lib/dataset/split';
+import { prng, shuffleInPlace } from '@/lib/random';
 import { CLASSES, type ClassName } from '@/lib/classes';
 
 /** n single-face photos per class, ids zero-padded so they sort. */

@@ -14,6 +14,8 @@ import { TargetsForm } from './targets-form';
 import { ApparentForm } from './apparent-form';
 import { ConfoundTable, GenderCells } from './confounds';
 import { LabelErrorsSection } from './label-errors-section';
+import { LearningCurveHint } from './learning-curve-hint';
+import { latestLearningCurve } from '@/lib/training/views';
 
 export const metadata: Metadata = { title: 'Dashboard' };
 
@@ -29,7 +31,14 @@ function paceCells(p: LabelerPace | undefined): ReactNode[] {
 
 export default async function DashboardPage() {
   const actor = await pageGuard('viewer', '/dashboard');
-  const [d, conf, apparent, featuresJob, pace] = await Promise.all([dashboard(db()), confounds(db()), apparentPending(db()), activeFeaturesJob(db()), labelerPace(db())]);
+  const [d, conf, apparent, featuresJob, pace, curve] = await Promise.all([
+    dashboard(db()),
+    confounds(db()),
+    apparentPending(db()),
+    activeFeaturesJob(db()),
+    labelerPace(db()),
+    latestLearningCurve(db()),
+  ]);
   const { counts, targets, imbalance } = d;
 
   const agreement = new Map(d.agreement.map((a) => [a.userId, a]));
@@ -113,6 +122,7 @@ export default async function DashboardPage() {
             </ol>
           )}
           <GenderCells cells={shortCells(conf.rows, targets)} unknown={conf.unknown} />
+          <LearningCurveHint latest={curve} />
         </section>
         <section className="card" aria-labelledby="class-chart">
           <h2 id="class-chart" className="mb-2 font-medium">

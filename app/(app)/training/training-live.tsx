@@ -9,7 +9,7 @@ import { useAction } from '@/app/_components/use-action';
 import type { TrainingStatus } from '@/lib/training/views';
 import { cancelJobAction, retrainAction, rollbackAction } from './actions';
 import { Curves } from './curves';
-import { BACKBONE_CHOICES, type BackboneChoice, backboneChoiceLabel } from '@/lib/inference/backbone';
+import { BACKBONE_CHOICES, type BackboneChoice, backboneChoiceLabel, trainingViewsLabel } from '@/lib/inference/backbone';
 import { useLiveRefresh } from '@/app/_components/live-refresh';
 import { intervalOfRatio } from '@/lib/training/interval';
 import { PromoteButton } from './[run]/run-actions';
@@ -106,6 +106,9 @@ export function TrainingLive({ initial, isAdmin, role, labelled }: {
               Measured on the 2-core development machine (tfjs wasm; both backbones timed in one pass, accurate 3.2x fast; CV = 5-fold
               4-class accuracy on the benchmark faces). The time is paid per new face at retrain (features are cached per face and
               backbone: a first accurate retrain embeds every face) and per face in the preview and the predict API.
+            </p>
+            <p className="text-xs text-slate-600" data-testid="training-views-cost">
+              Training views: {trainingViewsLabel()}.
             </p>
           </fieldset>
         )}

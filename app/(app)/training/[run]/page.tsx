@@ -11,6 +11,7 @@ import { Curves } from '../curves';
 import { ConfusionMatrix } from './confusion';
 import { PromoteButton } from './run-actions';
 import { SliceReport } from './slices';
+import { LearningCurveReport } from './learning-curve';
 import { parseSliceParam, SLICE_DIM_NAMES, type SliceDim } from '@/lib/training/slices';
 import type { RunMetrics } from '@/lib/training/queue';
 import { choiceOfKind, kindOfBackboneId } from '@/lib/inference/backbone';
@@ -194,6 +195,15 @@ export default async function RunPage({ params, searchParams }: { params: Promis
               </section>
             );
           })}
+
+          {m.learningCurve && (
+            <section className="card" aria-labelledby="lc-h">
+              <h2 id="lc-h" className="mb-3 font-medium">
+                Learning curve: would more labels help?
+              </h2>
+              <LearningCurveReport curve={m.learningCurve} />
+            </section>
+          )}
 
           <section className="card space-y-2" aria-labelledby="cmp-h">
             <h2 id="cmp-h" className="font-medium">
