@@ -154,16 +154,26 @@ export async function ensureFeatures(
     // One transaction: the vectors and the face's apparent gender/age (from the plain view) go together.
     // In face order, so two writers of the same faces take their row locks in the same order.
     const sorted = [...pending].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-    await db.$transaction([
-      ...writeFeatures(
-        db,
-        sorted.flatMap((p) => [
-          { faceId: p.id, backbone: FEATURE_KEY, mirrored: false, vector: encodeVector(p.pair.plain) },
-          { faceId: p.id, backbone: FEATURE_KEY, mirrored: true, vector: encodeVector(p.pair.mirrored!) },
-        ]),
-      ),
-      ...sorted.map((p) => db.face.update({ where: { id: p.id }, data: apparentOf(p.pair.plain) })),
-    ]);
+    const write = (rows: typeof sorted) =>
+      db.$transaction([
+        ...writeFeatures(
+          db,
+          rows.flatMap((p) => [
+            { faceId: p.id, backbone: FEATURE_KEY, mirrored: false, vector: encodeVector(p.pair.plain) },
+            { faceId: p.id, backbone: FEATURE_KEY, mirrored: true, vector: encodeVector(p.pair.mirrored!) },
+          ]),
+        ),
+        ...rows.map((p) => db.face.update({ where: { id: p.id }, data: apparentOf(p.pair.plain) })),
+      ]);
+    try {
+      await write(sorted);
+    } catch (err) {
+      // A face deleted meanwhile (its box removed on the photo page) has no row to hang vectors on: the
+      // others are written, the deleted one is skipped. Any other failure stands.
+      const alive = new Set((await db.face.findMany({ where: { id: { in: sorted.map((p) => p.id) } }, select: { id: true } })).map((f) => f.id));
+      if (alive.size === sorted.length) throw err;
+      await write(sorted.filter((p) => alive.has(p.id)));
+    }
     done += pending.length;
     pending = [];
     await opts.onProgress?.(done, missing.length);

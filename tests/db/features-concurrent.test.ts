@@ -92,3 +92,20 @@ it('two clients embedding the same faces at once both succeed and leave one row 
   // and they are cached now: a third run embeds nothing
   expect(await ensureFeatures(other, ids, { store })).toEqual({ computed: 0, cached: 2 });
 }, 300_000);
+
+it('a face deleted while its features are computed (its box removed) is skipped; the other faces get theirs', async () => {
+  await t.db.feature.deleteMany();
+  // The store hands out the photo, and the face is deleted before its vectors are written, as a
+  // labeller removing the box on the photo page would.
+  const [doomed, kept] = ids;
+  const racing = Object.assign(Object.create(store) as LocalStore, {
+    get: async (key: string) => {
+      const bytes = await store.get(key);
+      await t.db.face.deleteMany({ where: { id: doomed } });
+      return bytes;
+    },
+  });
+  await ensureFeatures(t.db, [doomed, kept], { store: racing });
+  expect((await t.db.feature.findMany({ select: { faceId: true } })).map((f) => f.faceId).sort()).toEqual([kept, kept]);
+  expect(await t.db.face.count({ where: { id: doomed } })).toBe(0);
+}, 120_000);
