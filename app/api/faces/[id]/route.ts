@@ -4,6 +4,7 @@ import { db } from '@/lib/db';
 import { suggestAfterImport } from '@/lib/suggest/queue';
 import { faceJson } from '@/lib/suggest/accept';
 import { defaultBoxOptions, deleteFace, faceBoxSchema, MIN_BOX_PX, moveFace } from '@/lib/dataset/boxes';
+import { faceSchema } from '@/app/_server/api-schemas';
 
 export const GET = apiRoute<never, { id: string }>(
   {
@@ -11,7 +12,7 @@ export const GET = apiRoute<never, { id: string }>(
     summary: 'A face as JSON',
     description:
       "Label, split, the model's suggestion `{ class, confidence, runId }` (unlabelled faces), photoId, box. A pending blind second opinion of the caller's hides the label.",
-    responses: { 404: 'No such face' },
+    responses: { 200: { description: 'The face', schema: faceSchema }, 404: 'No such face' },
   },
   async ({ actor, params }) => {
     const face = await faceJson(db(), actor, params.id);
