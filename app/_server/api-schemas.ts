@@ -495,7 +495,7 @@ export const deliverySchema = z
   .object({
     id,
     webhookId: z.string().nullable(),
-    url: z.string(),
+    url: z.string().meta({ description: 'Where it was last sent (before its first attempt: where it goes)' }),
     event: z.string(),
     status: z.enum(['pending', 'sending', 'delivered', 'failed', 'cancelled']),
     attempts: count,
@@ -506,7 +506,7 @@ export const deliverySchema = z
     nextAttemptAt: dateTime.nullable(),
     createdAt: dateTime,
     finishedAt: dateTime.nullable(),
-    tries: z.array(z.object({ attempt: z.number().int(), at: dateTime, statusCode: z.number().int().nullable(), error: z.string().nullable(), durationMs: z.number(), nextRetryAt: dateTime.nullable() })),
+    tries: z.array(z.object({ attempt: z.number().int(), url: z.string().meta({ description: 'Where this attempt went' }), at: dateTime, statusCode: z.number().int().nullable(), error: z.string().nullable(), durationMs: z.number(), nextRetryAt: dateTime.nullable() })),
   })
   .meta({ id: 'WebhookDelivery' });
 
