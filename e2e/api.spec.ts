@@ -88,6 +88,8 @@ test('tokens: create, list, use and revoke one for the signed-in user', async ()
   const scripted = await newContext({ Authorization: `Bearer ${token}` });
   expect((await callApi(scripted, 'GET', '/api/me')).status).toBe(200);
   expect((await callApi(admin, 'POST', '/api/tokens', { data: { name: '  ' } })).status).toBe(400);
+  // a token cannot make tokens (a leaked short-lived one would outlive itself)
+  expect((await callApi(scripted, 'POST', '/api/tokens', { data: { name: 'more', expiry: 'never' } })).status).toBe(403);
   expect((await callApi(admin, 'DELETE', `/api/tokens/${id}`)).status).toBe(200);
   expect((await callApi(scripted, 'GET', '/api/me')).status).toBe(401);
   expect((await callApi(admin, 'DELETE', `/api/tokens/${id}`)).status).toBe(404);

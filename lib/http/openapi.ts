@@ -24,6 +24,8 @@ export type OperationDoc = {
    * takes a body (declare it when the route has its own limit or other reasons for a 413).
    */
   responses?: Record<number, ResponseDoc>;
+  /** Only a signed-in session may call it, not an API token (its `security` is the session cookie alone). */
+  sessionOnly?: boolean;
 };
 
 /** One method of one route: where it is, who may call it, what it reads (zod), what it answers. */
@@ -58,6 +60,7 @@ type Operation = {
   description?: string;
   tags: string[];
   'x-masklab-role': Role;
+  security?: Record<string, string[]>[];
   parameters?: { name: string; in: 'path' | 'query'; required: boolean; description?: string; schema: JsonSchema }[];
   requestBody?: { required: boolean; description?: string; content: Record<string, { schema: JsonSchema }> };
   responses: Record<string, { description: string; content?: Record<string, { schema?: JsonSchema }> }>;
@@ -239,6 +242,7 @@ function operation(r: RouteDoc, defs: Record<string, JsonSchema>): Operation {
     description: r.description ? `${r.description}\n\n${roleLine}` : roleLine,
     tags: [tagOf(r.path)],
     'x-masklab-role': r.role,
+    ...(r.sessionOnly ? { security: [{ session: [] }] } : {}),
     ...(parameters.length ? { parameters } : {}),
     ...(requestBody ? { requestBody } : {}),
     responses,

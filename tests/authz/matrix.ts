@@ -90,7 +90,8 @@ export const ROUTES: Record<string, RouteAccess> = {
   'POST /api/reviews/[id]/resolve': { role: 'admin', token: true, probe: { body: { label: 'not-a-class' } } },
   // Account: tokens
   'GET /api/tokens': { role: 'viewer', token: true },
-  'POST /api/tokens': { role: 'viewer', token: true, probe: { body: { name: '' } } }, // an empty name: 400
+  // A token cannot make tokens (apiRoute `sessionOnly`: 403 before the body is read); `{ name: '' }`: 400 for a session.
+  'POST /api/tokens': { role: 'viewer', token: false, probe: { body: { name: '' } } },
   'DELETE /api/tokens/[id]': { role: 'viewer', token: true }, // a dummy id: 404
   // Admin: users and webhooks
   'PATCH /api/admin/users/[id]': { role: 'admin', token: true }, // `{}`: 400
@@ -202,6 +203,15 @@ export function actionsOnDisk(appDir = APP_DIR): ActionOnDisk[] {
 export function routeRoleInSource(src: string, method: string): string | null {
   const m = new RegExp(`export\\s+const\\s+${method}\\s*=\\s*apiRoute(?:<[^(]*>)?\\(\\s*\\{\\s*role:\\s*'(\\w+)'`).exec(src);
   return m ? m[1] : null;
+}
+
+/** Whether the method's apiRoute() options say `sessionOnly: true` (API tokens refused). */
+export function routeSessionOnlyInSource(src: string, method: string): boolean {
+  const start = new RegExp(`export\\s+const\\s+${method}\\s*=\\s*apiRoute`).exec(src);
+  if (!start) return false;
+  const rest = src.slice(start.index + start[0].length);
+  const end = rest.search(/\n\s*async\s*\(/); // the options end where the handler begins
+  return /sessionOnly:\s*true/.test(end < 0 ? rest : rest.slice(0, end));
 }
 
 /** The URL the e2e test calls for a route: the probe's path, or the folder with dummy segments. */

@@ -182,6 +182,9 @@ describe('a document a client generator can trust (issue 22)', () => {
     const ids = operations(doc).map(({ op }) => op.operationId);
     expect(new Set(ids).size).toBe(ids.length);
     expect(doc.security).toEqual([{ session: [] }, { bearer: [] }]);
+    // a token cannot make tokens: that operation takes the session cookie alone
+    expect(doc.paths['/api/tokens'].post.security).toEqual([{ session: [] }]);
+    expect(doc.paths['/api/tokens'].get.security).toBeUndefined();
   });
 
   it('POST /api/labels takes faceId; an upload\'s label is one of the label vocabulary', async () => {

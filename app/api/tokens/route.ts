@@ -29,11 +29,13 @@ const body = z
 export const POST = apiRoute(
   {
     role: 'viewer',
+    // A leaked short-lived token must not be able to mint a lasting one.
+    sessionOnly: true,
     body,
     summary: 'Create an API token',
     description:
-      'A token for scripts (`Authorization: Bearer mlk_…`), acting as you with your role, until it expires, you revoke it or your password changes. Answers 201 with the token: it is shown only here.',
-    responses: { 201: { description: 'Created', schema: newTokenSchema } },
+      'A token for scripts (`Authorization: Bearer mlk_…`), acting as you with your role, until it expires, you revoke it or your password changes. Answers 201 with the token: it is shown only here. Needs a signed-in session: a token cannot make tokens (a leaked short-lived one would otherwise outlive itself); on the server, `npm run cli -- token create`.',
+    responses: { 201: { description: 'Created', schema: newTokenSchema }, 403: 'Called with an API token, not a session (or the role is too low)' },
   },
   async ({ actor, body: { name, expiry, date } }) => {
     const expiresAt = tokenExpiresAt(expiry === 'date' ? { expiry, date: date ?? '' } : { expiry });
