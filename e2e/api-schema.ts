@@ -110,7 +110,9 @@ export async function callApi(
   const res = await ctx.fetch(url, {
     method,
     data: opts.data,
-    headers: { ...(method === 'GET' ? {} : { Origin: BASE_URL }), ...opts.headers },
+    // A fresh connection each time: a kept-alive one the server closed while the test was busy elsewhere
+    // (an import through the CLI) would otherwise fail the next request with ECONNRESET.
+    headers: { Connection: 'close', ...(method === 'GET' ? {} : { Origin: BASE_URL }), ...opts.headers },
   });
   const text = await res.text();
   let body: unknown;
