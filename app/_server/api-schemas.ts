@@ -87,8 +87,39 @@ export const historySchema = z
         })
         .meta({ id: 'LabelEvent' }),
     ),
+    boxes: z
+      .array(
+        z
+          .object({
+            id,
+            kind: z.enum(['box-added', 'box-moved', 'box-deleted']),
+            at: dateTime,
+            user: z.object({ name: z.string().nullable(), email: z.string() }),
+            oldBox: z.string().nullable().meta({ description: 'The box before, as JSON `{ x, y, w, h }`' }),
+            newBox: z.string().nullable().meta({ description: 'The box after, as JSON `{ x, y, w, h }`' }),
+            note: z.string().nullable(),
+          })
+          .meta({ id: 'BoxEvent' }),
+      )
+      .meta({ description: 'Who added, moved or deleted its box, newest first' }),
   })
-  .meta({ description: "Every label change of the face, newest first (at most 500)" });
+  .meta({ description: 'Every label change of the face, newest first (at most 500), and its box history' });
+
+/** A face after its box was drawn or moved by hand (lib/dataset/boxes.ts). */
+export const boxResultSchema = z
+  .object({
+    id,
+    photoId: id,
+    index: count.meta({ description: 'The crop version' }),
+    box: boxSchema.meta({ description: 'The stored crop box (the face box with the crop rule\'s margin, square, inside the photo)' }),
+    phash: z.string(),
+    groupId: z.string().nullable(),
+    split: z.enum(['train', 'valid', 'test']).nullable(),
+    label: labelEnum.nullable(),
+    image: z.string().meta({ description: "The crop's URL (versioned by its crop number)" }),
+    note: z.string().nullable(),
+  })
+  .meta({ id: 'BoxResult' });
 
 const source = z.enum(['upload', 'import', 'camera']).meta({ description: 'How the photo came in' });
 

@@ -21,7 +21,9 @@ export const GET = apiRoute<never, { id: string }>(
   async ({ actor, params }) => {
     const found = await photoDetail(db(), params.id);
     if (!found) throw new UserError('No such photo', 404);
-    return { ...found, faces: redactBlind(found.faces, await blindFaceIds(db(), actor)) };
+    // nextFaceIndex is the store's crop counter (lib/dataset/boxes.ts), not the photo's business.
+    const { nextFaceIndex: _next, ...photo } = found;
+    return { ...photo, faces: redactBlind(found.faces, await blindFaceIds(db(), actor)) };
   },
 );
 
