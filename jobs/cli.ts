@@ -5,6 +5,7 @@ import { prepareDatabase } from '../lib/bootstrap';
 import { roleSchema } from '../lib/auth/roles';
 import { createUser, listUsers, resetPassword, setDisabled, setRole } from '../lib/auth/users';
 import { unlockAccount } from '../lib/auth/throttle';
+import { createToken, tokenExpiresAt, type TokenExpiry } from '../lib/auth/tokens';
 import { writePostgresSchema } from './db-schemas';
 import { defaultIngestOptions } from '../lib/dataset/ingest';
 import { importPath } from '../lib/import/folder';
@@ -115,6 +116,30 @@ const USER_COMMANDS: Command[] = [
       const u = await userByEmail(email);
       const n = await unlockAccount(db(), u.email);
       result({ email: u.email, cleared: n }, `${u.email} unlocked (${n} throttle record(s) cleared)`);
+    },
+  }),
+  command({
+    name: 'token create',
+    args: '<email>',
+    summary: 'make an API token for a user; the token alone on the last line of stdout, shown only this once',
+    options: {
+      name: { type: 'string', value: '<name>', help: 'what the token is for (required)' },
+      expires: { type: 'string', value: '<never|30|90|YYYY-MM-DD>', help: 'never, in 30 or 90 days, or at the end of a day (UTC); default 90' },
+    },
+    example: ["masklab token create ci@example.com --name 'nightly export'", "TOKEN=$(npm run -s cli -- token create ci@example.com --name ci | tail -1)"],
+    run: async ({ args: [email], opts, result, note, usage }) => {
+      if (opts.name === undefined) usage('token create needs --name <what the token is for>');
+      const e = opts.expires ?? '90';
+      let choice: TokenExpiry;
+      if (e === 'never' || e === '30' || e === '90') choice = { expiry: e };
+      else if (/^\d{4}-\d{2}-\d{2}$/.test(e)) choice = { expiry: 'date', date: e };
+      else return usage('--expires must be never, 30, 90 or a date YYYY-MM-DD');
+      const u = await userByEmail(email);
+      if (u.disabled) throw new CliError(`${u.email} is disabled`);
+      const expiresAt = tokenExpiresAt(choice);
+      const { id, token } = await createToken(db(), u.id, opts.name!, expiresAt);
+      note(`API token ${id} for ${u.email} (${u.role}), ${expiresAt ? `expires ${expiresAt.toISOString()}` : 'never expires'}; it is shown only now:`);
+      result({ id, email: u.email, token, expiresAt: expiresAt?.toISOString() ?? null }, token);
     },
   }),
 ];

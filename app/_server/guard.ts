@@ -15,7 +15,7 @@ import { headers } from 'next/headers';
 import { z } from 'zod';
 import { db } from '@/lib/db';
 import { type Actor, hasRole, type Role, requireRole } from '@/lib/auth/roles';
-import { describeError, UnauthenticatedError, UserError } from '@/lib/errors';
+import { describeError, ForbiddenError, UnauthenticatedError, UserError } from '@/lib/errors';
 import { actorFromToken } from '@/lib/auth/tokens';
 import { actorFromSession, type SessionClaims } from '@/lib/auth/sessions';
 import { type BodyLimit, JSON_BODY_LIMIT, readRequestBody } from '@/lib/http/body';
@@ -93,6 +93,9 @@ export function apiRoute<B extends z.ZodType = z.ZodUndefined, P = Record<string
         return NextResponse.json({ error: CROSS_SITE_MESSAGE }, { status: 403 });
       }
       const actor = requireRole(await getActor(), opts.role);
+      if (opts.sessionOnly && !(await currentSessionId())) {
+        throw new ForbiddenError('This needs a signed-in session (the web page), not an API token');
+      }
       const query = (opts.query ? opts.query.parse(Object.fromEntries(new URL(req.url).searchParams)) : undefined) as z.output<Q>;
       let body = undefined as z.output<B>;
       if (opts.body) {

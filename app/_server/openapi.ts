@@ -2,6 +2,7 @@
 // zod schemas and texts), read from the modules listed in api-routes.ts, given to the pure
 // builder in lib/http/openapi.ts. Built once per process.
 import { buildOpenApi, HTTP_METHODS, type OpenApiDocument, type RouteDoc } from '@/lib/http/openapi';
+import { config } from '@/lib/config';
 import pkg from '@/package.json';
 import { API_ROUTES } from './api-routes';
 import type { RouteSpec } from './guard';
@@ -24,7 +25,16 @@ export async function describedRoutes(routes = API_ROUTES): Promise<RouteDoc[]> 
 let cached: Promise<OpenApiDocument> | null = null;
 
 export function apiDocument(): Promise<OpenApiDocument> {
-  cached ??= describedRoutes().then((routes) => buildOpenApi(routes, { version: pkg.version }));
+  cached ??= describedRoutes().then((routes) => {
+    // The public URL when one is configured (NEXTAUTH_URL), else the origin serving the document.
+    const appUrl = config().appUrl;
+    const license = (pkg as { license?: string }).license;
+    return buildOpenApi(routes, {
+      version: pkg.version,
+      ...(license ? { license } : {}),
+      ...(appUrl ? { servers: [{ url: appUrl.replace(/\/+$/, ''), description: 'This app (its configured public URL)' }] } : {}),
+    });
+  });
   cached.catch(() => (cached = null));
   return cached;
 }

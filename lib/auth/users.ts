@@ -96,6 +96,21 @@ export async function setDisabled(db: Db, id: string, disabled: boolean): Promis
   return updated;
 }
 
+/**
+ * An admin's change to an account (the Users page and `PATCH /api/admin/users/{id}`): its role
+ * and/or whether it is disabled. Nobody takes away their own admin role or disables themself.
+ */
+export async function updateUser(db: Db, actor: Pick<Actor, 'id'>, id: string, change: { role?: Role; disabled?: boolean }): Promise<PublicUser> {
+  if (id === actor.id && change.role !== undefined && change.role !== 'admin') throw new UserError('You cannot take away your own admin role');
+  if (id === actor.id && change.disabled) throw new UserError('You cannot disable your own account');
+  let user: PublicUser | null = null;
+  if (change.role !== undefined) user = await setRole(db, id, change.role);
+  if (change.disabled !== undefined) user = await setDisabled(db, id, change.disabled);
+  if (user) return user;
+  await mustFind(db, id);
+  return (await db.user.findUniqueOrThrow({ where: { id }, select: publicFields })) as PublicUser;
+}
+
 /** Admin reset: sets the given password, or a generated one that is returned once. Ends the user's sessions and tokens. */
 export async function resetPassword(db: Db, id: string, password?: string): Promise<string> {
   await mustFind(db, id);

@@ -115,7 +115,7 @@ export type ListOptions = {
 };
 
 /** Label filters leave blind faces out (else the filter would reveal their label). */
-function withBlind(where: Prisma.FaceWhereInput, f: FaceFilter, blind: Set<string>): Prisma.FaceWhereInput {
+export function withBlind(where: Prisma.FaceWhereInput, f: FaceFilter, blind: Set<string>): Prisma.FaceWhereInput {
   return f.label && f.label !== 'unlabelled' && blind.size ? { AND: [where, { id: { notIn: [...blind] } }] } : where;
 }
 

@@ -24,6 +24,8 @@ export type OperationDoc = {
    * takes a body (declare it when the route has its own limit or other reasons for a 413).
    */
   responses?: Record<number, ResponseDoc>;
+  /** Only a signed-in session may call it, not an API token (its `security` is the session cookie alone). */
+  sessionOnly?: boolean;
 };
 
 /** One method of one route: where it is, who may call it, what it reads (zod), what it answers. */
@@ -58,17 +60,18 @@ type Operation = {
   description?: string;
   tags: string[];
   'x-masklab-role': Role;
+  security?: Record<string, string[]>[];
   parameters?: { name: string; in: 'path' | 'query'; required: boolean; description?: string; schema: JsonSchema }[];
   requestBody?: { required: boolean; description?: string; content: Record<string, { schema: JsonSchema }> };
   responses: Record<string, { description: string; content?: Record<string, { schema?: JsonSchema }> }>;
 };
 export type OpenApiDocument = {
   openapi: string;
-  info: { title: string; version: string; description: string };
+  info: { title: string; version: string; description: string; license: { name: string; identifier: string } };
   jsonSchemaDialect: string;
-  servers?: { url: string }[];
+  servers: { url: string; description?: string }[];
   security: Record<string, string[]>[];
-  tags: { name: string }[];
+  tags: { name: string; description: string }[];
   paths: Record<string, Record<string, Operation>>;
   components: { schemas: Record<string, JsonSchema>; securitySchemes: Record<string, JsonSchema> };
 };
@@ -83,6 +86,58 @@ const STATUS_TEXT: Record<number, string> = {
   403: 'Signed in, but the role is too low; or a cross-site request with a session cookie',
   413: "The request body is over the route's size limit",
 };
+
+/**
+ * The tags (areas) of the API, with what each covers. An operation's tag comes from its path: the
+ * first segment after `/api/` (after `/api/admin/`, the next one) names an area in `TAG_OF`; a
+ * route in a new area gets a tag of its own, which tests/unit/openapi.test.ts refuses until the area is listed here.
+ */
+export const TAGS: Record<string, string> = {
+  account: 'Who you are, your browser sessions and your API tokens',
+  faces: 'Faces (one per detected face, or the whole image): list with the gallery filters, read, history, image',
+  photos: 'Photos: upload (files or a zip archive), list, read, delete, images',
+  imports: 'Zip imports running in the background and their results',
+  labels: 'Labelling: label one or many faces, accept suggestions, undo, the queue of unlabelled faces',
+  reviews: 'Blind second opinions, their disagreements, and suspected label errors',
+  runs: 'Training runs: retrain, progress, metrics, promote and roll back',
+  models: 'The promoted model, its files, and prediction',
+  dashboard: 'The numbers of the Dashboard page',
+  exports: 'Dataset exports (with the model bundle)',
+  users: 'User accounts (admin)',
+  webhooks: 'Outgoing webhooks and their deliveries (admin)',
+  api: 'This description of the API',
+};
+/** First path segment after `/api/` (or `/api/admin/`) → tag. */
+const TAG_OF: Record<string, string> = {
+  me: 'account',
+  sessions: 'account',
+  tokens: 'account',
+  faces: 'faces',
+  photos: 'photos',
+  imports: 'imports',
+  labels: 'labels',
+  reviews: 'reviews',
+  'label-errors': 'reviews',
+  runs: 'runs',
+  training: 'runs',
+  models: 'models',
+  predict: 'models',
+  preview: 'models',
+  dashboard: 'dashboard',
+  export: 'exports',
+  exports: 'exports',
+  users: 'users',
+  webhooks: 'webhooks',
+  docs: 'api',
+  'openapi.json': 'api',
+};
+
+/** The tag of a route path (see TAGS); a segment not in TAG_OF is its own tag (tests/unit/openapi.test.ts refuses that for the app's routes). */
+export function tagOf(routePath: string): string {
+  const parts = routePath.split('/').filter(Boolean);
+  const segment = (parts[1] === 'admin' ? parts[2] : parts[1]) ?? 'api';
+  return TAG_OF[segment] ?? segment;
+}
 
 /** `/api/photos/[id]` → `/api/photos/{id}` (a catch-all `[...x]` becomes `{x}` too). */
 export function openApiPath(routePath: string): string {
@@ -171,9 +226,11 @@ function operation(r: RouteDoc, defs: Record<string, JsonSchema>): Operation {
       responses[String(status)] = errorResponse(d.description);
     } else {
       const type = d.contentType ?? (d.schema ? 'application/json' : undefined);
+      // A body that is not JSON (an image, a zip, a page) is bytes of its media type.
+      const schema = d.schema ? jsonSchemaOf(d.schema, 'output', defs) : type && !/json/.test(type) ? { type: 'string', contentMediaType: type } : undefined;
       responses[String(status)] = {
         description: d.description,
-        ...(type ? { content: { [type]: d.schema ? { schema: jsonSchemaOf(d.schema, 'output', defs) } : {} } } : {}),
+        ...(type ? { content: { [type]: schema ? { schema } : {} } } : {}),
       };
     }
   }
@@ -183,8 +240,9 @@ function operation(r: RouteDoc, defs: Record<string, JsonSchema>): Operation {
     operationId: operationId(r.method, r.path),
     summary,
     description: r.description ? `${r.description}\n\n${roleLine}` : roleLine,
-    tags: [r.path.split('/')[2] ?? 'api'],
+    tags: [tagOf(r.path)],
     'x-masklab-role': r.role,
+    ...(r.sessionOnly ? { security: [{ session: [] }] } : {}),
     ...(parameters.length ? { parameters } : {}),
     ...(requestBody ? { requestBody } : {}),
     responses,
@@ -192,7 +250,10 @@ function operation(r: RouteDoc, defs: Record<string, JsonSchema>): Operation {
 }
 
 /** The OpenAPI 3.1 document of `routes` (sorted by path, then method). */
-export function buildOpenApi(routes: RouteDoc[], info: { title?: string; version: string; description?: string }): OpenApiDocument {
+export function buildOpenApi(
+  routes: RouteDoc[],
+  info: { title?: string; version: string; description?: string; license?: string; servers?: { url: string; description?: string }[] },
+): OpenApiDocument {
   const schemas: Record<string, JsonSchema> = {};
   schemas.Error = jsonSchemaOf(errorBodySchema, 'output', schemas);
   const paths: OpenApiDocument['paths'] = {};
@@ -205,7 +266,11 @@ export function buildOpenApi(routes: RouteDoc[], info: { title?: string; version
     if (paths[p][method]) throw new Error(`${r.method} ${r.path} is described twice`);
     paths[p][method] = operation(r, schemas);
   }
-  const tags = [...new Set(sorted.map((r) => r.path.split('/')[2] ?? 'api'))].sort().map((name) => ({ name }));
+  const used = new Set(sorted.map((r) => tagOf(r.path)));
+  const tags = Object.entries(TAGS)
+    .filter(([name]) => used.has(name))
+    .map(([name, description]) => ({ name, description }));
+  for (const name of [...used].filter((t) => !(t in TAGS)).sort()) tags.push({ name, description: `Routes under /api/${name}` });
   return {
     openapi: '3.1.1',
     info: {
@@ -216,8 +281,15 @@ export function buildOpenApi(routes: RouteDoc[], info: { title?: string; version
         'Every route needs a session (sign in on the web page: the `next-auth.session-token` cookie) or an API token from ' +
           'the Account page (`Authorization: Bearer mlk_…`). Each operation names the least role it needs (`x-masklab-role`: ' +
           'viewer < labeler < admin). Requests that change something and carry the session cookie must come from the app ' +
-          "itself (same origin); requests with a token and no cookie may come from anywhere. Errors are JSON `{ error }`.",
+          "itself (same origin); requests with a token and no cookie may come from anywhere. Errors are JSON `{ error }`. " +
+          'Lists are paginated by cursor: `?limit=` (default 50) and `?cursor=` (the `nextCursor` of the previous page) give ' +
+          '`{ items, nextCursor }`; `nextCursor` is null on the last page.',
+      // An SPDX id from package.json `license`; without one, npm's word for "no licence granted"
+      // (as an SPDX LicenseRef): the owner's choice to change.
+      license: info.license ? { name: info.license, identifier: info.license } : { name: 'UNLICENSED', identifier: 'LicenseRef-UNLICENSED' },
     },
+    // Relative to the origin that serves the document (the app's own), unless a public URL is configured.
+    servers: info.servers ?? [{ url: '/', description: 'This app (the origin serving this document)' }],
     jsonSchemaDialect: 'https://json-schema.org/draft/2020-12/schema',
     security: [{ session: [] }, { bearer: [] }],
     tags,

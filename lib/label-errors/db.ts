@@ -3,6 +3,7 @@
 // the worker runs lib/label-errors/job.ts).
 import { z } from 'zod';
 import type { Db } from '../db';
+import { decodeCursor, type Page, pageOf } from '../db/cursor';
 import { type Actor, requireRole } from '../auth/roles';
 import { UserError } from '../errors';
 import { blindFaceIds } from '../dataset/reviews';
@@ -53,25 +54,52 @@ export async function listLabelErrors(
       orderBy: [{ score: 'desc' }, { faceId: 'asc' }],
       skip: (page - 1) * pageSize,
       take: pageSize,
-      include: { face: { select: { photoId: true, photo: { select: { originalName: true } } } } },
+      include: withFace,
     }),
     db.labelError.count({ where }),
     db.labelError.count({ where: { keptAt: { not: null } } }),
   ]);
   return {
-    items: rows.map((r) => ({
-      faceId: r.faceId,
-      photoId: r.face.photoId,
-      file: r.face.photo.originalName,
-      label: r.label,
-      suggested: r.suggested,
-      score: r.score,
-      probs: JSON.parse(r.probs) as number[],
-      computedAt: r.computedAt,
-    })),
+    items: rows.map(toItem),
     total,
     kept,
   };
+}
+
+const withFace = { face: { select: { photoId: true, photo: { select: { originalName: true } } } } } as const;
+
+function toItem(r: { faceId: string; label: string; suggested: string; score: number; probs: string; computedAt: Date; face: { photoId: string; photo: { originalName: string } } }): LabelErrorItem {
+  return {
+    faceId: r.faceId,
+    photoId: r.face.photoId,
+    file: r.face.photo.originalName,
+    label: r.label,
+    suggested: r.suggested,
+    score: r.score,
+    probs: JSON.parse(r.probs) as number[],
+    computedAt: r.computedAt,
+  };
+}
+
+/** The same list as `listLabelErrors` (same order, same blind rule), by cursor (lib/db/cursor.ts), for the API. */
+export async function labelErrorsPage(
+  db: Db,
+  actor: Pick<Actor, 'id'> | null,
+  { cursor, limit, minScore = 0 }: { cursor?: string; limit: number; minScore?: number },
+): Promise<Page<LabelErrorItem> & { total: number; kept: number }> {
+  const blind = actor ? await blindFaceIds(db, actor) : new Set<string>();
+  const where = { keptAt: null, score: { gte: minScore }, ...(blind.size ? { faceId: { notIn: [...blind] } } : {}) };
+  let after = {};
+  if (cursor) {
+    const [score, faceId] = decodeCursor(cursor, ['number', 'string']);
+    after = { OR: [{ score: { lt: score } }, { score, faceId: { gt: faceId } }] };
+  }
+  const [rows, total, kept] = await Promise.all([
+    db.labelError.findMany({ where: { AND: [where, after] }, orderBy: [{ score: 'desc' }, { faceId: 'asc' }], take: limit + 1, include: withFace }),
+    db.labelError.count({ where }),
+    db.labelError.count({ where: { keptAt: { not: null } } }),
+  ]);
+  return { ...pageOf(rows, limit, (r) => [r.score, r.faceId], toItem), total, kept };
 }
 
 /** "The label is right": the face is not listed again until its label changes. */

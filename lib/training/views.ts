@@ -1,5 +1,6 @@
 // What the Training pages and the status API show. Plain data, no Next.js.
 import type { Db } from '../db';
+import { decodeCursor, type Page, pageOf } from '../db/cursor';
 import { splitCounts } from '../dataset/split';
 import type { EpochStats } from './train-head';
 import { TRAIN_JOB, type RunMetrics, type TrainProgress } from './queue';
@@ -52,12 +53,10 @@ function summary(r: {
   };
 }
 
+const summaryFields = { id: true, status: true, createdAt: true, finishedAt: true, promoted: true, metrics: true, createdBy: { select: { email: true, name: true } } } as const;
+
 async function listRuns(db: Db, take = 50): Promise<RunSummary[]> {
-  const rows = await db.run.findMany({
-    orderBy: { createdAt: 'desc' },
-    take,
-    select: { id: true, status: true, createdAt: true, finishedAt: true, promoted: true, metrics: true, createdBy: { select: { email: true, name: true } } },
-  });
+  const rows = await db.run.findMany({ orderBy: { createdAt: 'desc' }, take, select: summaryFields });
   return rows.map(summary);
 }
 
@@ -65,9 +64,20 @@ async function listRuns(db: Db, take = 50): Promise<RunSummary[]> {
 export async function promotedRunSummary(db: Db): Promise<RunSummary | null> {
   const r = await db.run.findFirst({
     where: { promoted: true },
-    select: { id: true, status: true, createdAt: true, finishedAt: true, promoted: true, metrics: true, createdBy: { select: { email: true, name: true } } },
+    select: summaryFields,
   });
   return r ? summary(r) : null;
+}
+
+/** Every run, newest first, by cursor (lib/db/cursor.ts): the API's list of runs. */
+export async function runsPage(db: Db, { cursor, limit }: { cursor?: string; limit: number }): Promise<Page<RunSummary>> {
+  let where = {};
+  if (cursor) {
+    const [at, id] = decodeCursor(cursor, ['date', 'string']);
+    where = { OR: [{ createdAt: { lt: at } }, { createdAt: at, id: { gt: id } }] };
+  }
+  const rows = await db.run.findMany({ where, orderBy: [{ createdAt: 'desc' }, { id: 'asc' }], take: limit + 1, select: summaryFields });
+  return pageOf(rows, limit, (r) => [r.createdAt.toISOString(), r.id], summary);
 }
 
 export type ActiveJob = {

@@ -67,6 +67,42 @@ export const ROUTES: Record<string, RouteAccess> = {
   // `{}` lacks `others: true`: 400, so the probe users' other sessions stay.
   'DELETE /api/sessions': { role: 'viewer', token: true },
   'DELETE /api/sessions/[id]': { role: 'viewer', token: true }, // a dummy id: 404
+  // Lists (cursor pagination) and reads
+  'GET /api/faces': { role: 'viewer', token: true, probe: { path: '/api/faces?limit=1' } },
+  'GET /api/faces/[id]/history': { role: 'viewer', token: true }, // a dummy id: 404
+  'GET /api/photos': { role: 'viewer', token: true, probe: { path: '/api/photos?limit=1' } },
+  'GET /api/photos/[id]': { role: 'viewer', token: true }, // a dummy id: 404
+  'GET /api/runs': { role: 'viewer', token: true, probe: { path: '/api/runs?limit=1' } },
+  'GET /api/runs/[id]': { role: 'viewer', token: true }, // a dummy id: 404
+  'POST /api/runs/[id]/promote': { role: 'admin', token: true }, // a dummy id: 404
+  // `{}` would roll back for real: an unknown field is refused with 400 after the role check.
+  'POST /api/models/rollback': { role: 'admin', token: true, probe: { body: { x: 1 } } },
+  'GET /api/dashboard': { role: 'viewer', token: true },
+  'GET /api/label-errors': { role: 'viewer', token: true, probe: { path: '/api/label-errors?limit=1' } },
+  // `{}` would queue a real job: one fold is refused with 400 after the role check.
+  'POST /api/label-errors': { role: 'admin', token: true, probe: { body: { folds: 1 } } },
+  'POST /api/label-errors/[faceId]/keep': { role: 'labeler', token: true }, // a dummy id: 404
+  'GET /api/reviews': { role: 'admin', token: true },
+  'POST /api/reviews': { role: 'admin', token: true, probe: { body: { share: 0 } } }, // share 0: 400
+  // Claims a review when one is pending: the probe users have none assigned and the e2e data asks for none.
+  'GET /api/reviews/next': { role: 'labeler', token: true },
+  'POST /api/reviews/[id]/answer': { role: 'labeler', token: true, probe: { body: { label: 'not-a-class' } } },
+  'POST /api/reviews/[id]/resolve': { role: 'admin', token: true, probe: { body: { label: 'not-a-class' } } },
+  // Account: tokens
+  'GET /api/tokens': { role: 'viewer', token: true },
+  // A token cannot make tokens (apiRoute `sessionOnly`: 403 before the body is read); `{ name: '' }`: 400 for a session.
+  'POST /api/tokens': { role: 'viewer', token: false, probe: { body: { name: '' } } },
+  'DELETE /api/tokens/[id]': { role: 'viewer', token: true }, // a dummy id: 404
+  // Admin: users and webhooks
+  'PATCH /api/admin/users/[id]': { role: 'admin', token: true }, // `{}`: 400
+  'POST /api/admin/users/[id]/password': { role: 'admin', token: true }, // a dummy id: 404
+  'GET /api/admin/webhooks': { role: 'admin', token: true },
+  'POST /api/admin/webhooks': { role: 'admin', token: true }, // `{}`: 400
+  'PATCH /api/admin/webhooks/[id]': { role: 'admin', token: true }, // `{}`: 400
+  'DELETE /api/admin/webhooks/[id]': { role: 'admin', token: true }, // a dummy id: 404
+  'POST /api/admin/webhooks/[id]/secret': { role: 'admin', token: true }, // a dummy id: 404
+  'POST /api/admin/webhooks/[id]/test': { role: 'admin', token: true }, // a dummy id: 404
+  'POST /api/admin/webhooks/deliveries/[id]/redeliver': { role: 'admin', token: true }, // a dummy id: 404
   'GET /api/openapi.json': { role: 'viewer', token: true },
   'GET /api/docs': { role: 'viewer', token: true },
 };
@@ -167,6 +203,15 @@ export function actionsOnDisk(appDir = APP_DIR): ActionOnDisk[] {
 export function routeRoleInSource(src: string, method: string): string | null {
   const m = new RegExp(`export\\s+const\\s+${method}\\s*=\\s*apiRoute(?:<[^(]*>)?\\(\\s*\\{\\s*role:\\s*'(\\w+)'`).exec(src);
   return m ? m[1] : null;
+}
+
+/** Whether the method's apiRoute() options say `sessionOnly: true` (API tokens refused). */
+export function routeSessionOnlyInSource(src: string, method: string): boolean {
+  const start = new RegExp(`export\\s+const\\s+${method}\\s*=\\s*apiRoute`).exec(src);
+  if (!start) return false;
+  const rest = src.slice(start.index + start[0].length);
+  const end = rest.search(/\n\s*async\s*\(/); // the options end where the handler begins
+  return /sessionOnly:\s*true/.test(end < 0 ? rest : rest.slice(0, end));
 }
 
 /** The URL the e2e test calls for a route: the probe's path, or the folder with dummy segments. */

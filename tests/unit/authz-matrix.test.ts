@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ACTIONS, actionsOnDisk, pageUrlOfWorker, probePath, ROUTES, routeRoleInSource, routesOnDisk } from '../authz/matrix';
+import { ACTIONS, actionsOnDisk, pageUrlOfWorker, probePath, ROUTES, routeRoleInSource, routeSessionOnlyInSource, routesOnDisk } from '../authz/matrix';
 
 const missing = (have: string[], want: string[]) => want.filter((k) => !have.includes(k));
 
@@ -20,7 +20,7 @@ describe('authorisation matrix', () => {
     expect(missing(onDisk, Object.keys(ROUTES)), 'ROUTES entries with no such route method').toEqual([]);
   });
 
-  it('names the role each apiRoute() checks; only next-auth is public; every apiRoute accepts API tokens', () => {
+  it('names the role each apiRoute() checks; only next-auth is public; API tokens are accepted unless the route says sessionOnly', () => {
     for (const r of routes) {
       const entry = ROUTES[r.key];
       if (!entry) continue; // reported by the test above
@@ -30,9 +30,8 @@ describe('authorisation matrix', () => {
         continue;
       }
       expect(routeRoleInSource(r.src, r.method), `${r.key}: role in ${r.file}`).toBe(entry.role);
-      // The guard's getActor() takes a session or a token alike: a route that refuses tokens
-      // needs a guard option first, then this line.
-      expect(entry.token, `${r.key}: apiRoute accepts API tokens`).toBe(true);
+      // The guard's getActor() takes a session or a token alike; `sessionOnly: true` refuses tokens.
+      expect(entry.token, `${r.key}: apiRoute accepts API tokens unless sessionOnly`).toBe(!routeSessionOnlyInSource(r.src, r.method));
     }
   });
 

@@ -9,7 +9,7 @@ import { z } from 'zod';
 import { API_ROUTES, NOT_DESCRIBED } from '@/app/_server/api-routes';
 import { apiDocument, describedRoutes } from '@/app/_server/openapi';
 import { LABELS } from '@/lib/classes';
-import { buildOpenApi, docsCsp, type JsonSchema, openApiPath, renderDocsHtml } from '@/lib/http/openapi';
+import { buildOpenApi, docsCsp, type JsonSchema, openApiPath, renderDocsHtml, TAGS } from '@/lib/http/openapi';
 import { ROUTES, routesOnDisk } from '../authz/matrix';
 
 const onDisk = routesOnDisk();
@@ -143,6 +143,73 @@ describe('the OpenAPI document', () => {
     expect(doc.paths['/api/photos/zip'].post.responses['413'].content?.['application/json'].schema).toEqual({ $ref: '#/components/schemas/Error' });
     // path parameters
     expect(doc.paths['/api/models/run/{runId}/{file}'].get.parameters?.map((p) => p.name)).toEqual(['runId', 'file']);
+  });
+});
+
+describe('a document a client generator can trust (issue 22)', () => {
+  it('describes the body of every success response: JSON with a schema, anything else as bytes of its type', async () => {
+    const doc = await docPromise;
+    const missing: string[] = [];
+    for (const { key, op } of operations(doc)) {
+      const ok = Object.entries(op.responses).filter(([status]) => Number(status) < 300);
+      expect(ok.length, `${key} has a success response`).toBeGreaterThan(0);
+      for (const [status, r] of ok) {
+        const content = Object.entries(r.content ?? {});
+        if (content.length === 0 || content.some(([, c]) => !c.schema || Object.keys(c.schema).length === 0)) missing.push(`${key} ${status}`);
+      }
+    }
+    expect(missing, 'success responses without a schema: give their apiRoute() `responses: { 200: { description, schema } }`').toEqual([]);
+    // an image is bytes of its type; an object answer lists its fields, required ones named, no others allowed
+    expect(doc.paths['/api/photos/{id}/image'].get.responses['200'].content?.['image/jpeg'].schema).toEqual({ type: 'string', contentMediaType: 'image/jpeg' });
+    const face = doc.components.schemas.FaceCard;
+    expect(face).toMatchObject({ type: 'object', additionalProperties: false });
+    expect(face.required).toEqual(expect.arrayContaining(['id', 'photoId', 'box', 'label', 'suggestion']));
+    expect((face.properties as Record<string, JsonSchema>).label).toMatchObject({ anyOf: [{ $ref: '#/components/schemas/Label' }, { type: 'null' }] });
+    expect(doc.components.schemas.Label).toMatchObject({ type: 'string', enum: [...LABELS] });
+  });
+
+  it('has servers, a licence, tags with descriptions, unique operation ids and both security schemes', async () => {
+    const doc = await docPromise;
+    expect(doc.servers.length).toBeGreaterThan(0);
+    expect(doc.info.license.name).toBeTruthy();
+    const used = new Set(operations(doc).flatMap(({ op }) => op.tags));
+    expect(
+      [...used].filter((t) => !(t in TAGS)),
+      'tags with no entry in TAGS (lib/http/openapi.ts)',
+    ).toEqual([]);
+    expect(doc.tags.map((t) => t.name).sort()).toEqual([...used].sort());
+    for (const t of doc.tags) expect(t.description.length, t.name).toBeGreaterThan(10);
+    const ids = operations(doc).map(({ op }) => op.operationId);
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(doc.security).toEqual([{ session: [] }, { bearer: [] }]);
+    // a token cannot make tokens: that operation takes the session cookie alone
+    expect(doc.paths['/api/tokens'].post.security).toEqual([{ session: [] }]);
+    expect(doc.paths['/api/tokens'].get.security).toBeUndefined();
+  });
+
+  it('POST /api/labels takes faceId; an upload\'s label is one of the label vocabulary', async () => {
+    const doc = await docPromise;
+    const labels = doc.paths['/api/labels'].post.requestBody!.content['application/json'].schema as JsonSchema;
+    expect(Object.keys(labels.properties as object)).toEqual(expect.arrayContaining(['faceId', 'faceIds', 'filter', 'label']));
+    const upload = doc.paths['/api/photos'].post.requestBody!.content['multipart/form-data'].schema as JsonSchema;
+    expect((upload.properties as Record<string, JsonSchema>).label).toMatchObject({ enum: [...LABELS] });
+    const zip = doc.paths['/api/photos/zip'].post.parameters!.find((p) => p.name === 'label');
+    expect(zip?.schema).toMatchObject({ enum: [...LABELS] });
+  });
+
+  it('lists are paginated by cursor: ?cursor=&limit= in, { items, nextCursor } out', async () => {
+    const doc = await docPromise;
+    for (const p of ['/api/faces', '/api/photos', '/api/runs', '/api/label-errors']) {
+      const op = doc.paths[p].get;
+      expect(op.parameters?.map((x) => x.name), p).toEqual(expect.arrayContaining(['cursor', 'limit']));
+      expect(op.parameters?.find((x) => x.name === 'limit')?.schema, p).toMatchObject({ type: 'integer', minimum: 1, maximum: 200, default: 50 });
+      const schema = op.responses['200'].content?.['application/json'].schema as JsonSchema;
+      expect(schema, p).toMatchObject({ type: 'object', properties: { items: { type: 'array' }, nextCursor: { type: ['string', 'null'] } } });
+      expect(schema.required, p).toEqual(expect.arrayContaining(['items', 'nextCursor']));
+    }
+    // the gallery's filter, strict: a value outside the vocabulary is a 400, not "any"
+    const label = doc.paths['/api/faces'].get.parameters!.find((x) => x.name === 'label');
+    expect(label?.schema).toMatchObject({ enum: ['', 'unlabelled', 'labelled', ...LABELS] });
   });
 });
 

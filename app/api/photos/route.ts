@@ -1,6 +1,9 @@
 import { z } from 'zod';
 import { apiRoute, FORM_ENVELOPE } from '@/app/_server/guard';
-import { labelField } from '@/app/_server/api-fields';
+import { faceFilterQuery, labelField, pageQuery } from '@/app/_server/api-fields';
+import { ingestResultSchema, pageOf, photoListItemSchema } from '@/app/_server/api-schemas';
+import { photosPage } from '@/lib/dataset/browse';
+import { blindFaceIds } from '@/lib/dataset/reviews';
 import { config } from '@/lib/config';
 import { db } from '@/lib/db';
 import { zipLimitsFromConfig } from '@/lib/import/folder';
@@ -9,6 +12,19 @@ import { suggestAfterImport } from '@/lib/suggest/queue';
 import { ingestFiles, isZipName, photoTooLarge } from '@/lib/import/upload';
 
 export const runtime = 'nodejs';
+export const dynamic = 'force-dynamic';
+
+export const GET = apiRoute(
+  {
+    role: 'viewer',
+    query: z.object({ ...faceFilterQuery, ...pageQuery }),
+    summary: 'List photos',
+    description:
+      "Photos with at least one face matching the gallery's filter (`uploader` is the photo's), newest first, a page at a time (`{ items, nextCursor }`).",
+    responses: { 200: { description: 'One page of photos', schema: pageOf(photoListItemSchema) } },
+  },
+  async ({ actor, query: { cursor, limit, ...filter } }) => photosPage(db(), filter, { cursor, limit, blind: await blindFaceIds(db(), actor) }),
+);
 
 const form = z.object({
   files: z
@@ -36,7 +52,10 @@ export const POST = apiRoute(
     description:
       'Each photo is stored, its faces detected (and labelled when `label` is given). Answers `{ results: [{ file, status: added|duplicate|rejected, photoId?, faces?, reason? }] }`. ' +
       'The body is read into memory: at most 4 × MASKLAB_MAX_UPLOAD_MB a request; send large archives to `POST /api/photos/zip`.',
-    responses: { 413: 'The request is over 4 × MASKLAB_MAX_UPLOAD_MB, or its one photo over MASKLAB_MAX_UPLOAD_MB' },
+    responses: {
+      200: { description: 'What happened to each file', schema: z.object({ results: z.array(ingestResultSchema) }) },
+      413: 'The request is over 4 × MASKLAB_MAX_UPLOAD_MB, or its one photo over MASKLAB_MAX_UPLOAD_MB',
+    },
   },
   async ({ actor, form: readForm }) => {
     const cfg = config();

@@ -1,6 +1,7 @@
 // Session or `Authorization: Bearer <API token>`.
 import { imageBytes, imageForm } from '@/app/_server/api-fields';
 import { apiRoute, uploadFormLimit } from '@/app/_server/guard';
+import { predictionSchema } from '@/app/_server/api-schemas';
 import { config } from '@/lib/config';
 import { db } from '@/lib/db';
 import { predictImage } from '@/lib/models/promoted';
@@ -18,7 +19,7 @@ export const POST = apiRoute(
     summary: 'Classify every face of an image',
     description:
       'Every face found in `image` with its box and class probabilities under the promoted model (`curl -H "Authorization: Bearer $TOKEN" -F image=@photo.jpg …/api/predict`).',
-    responses: { 409: 'No model is promoted yet', 413: 'The image (the whole request, chunked or not) is over MASKLAB_MAX_UPLOAD_MB' },
+    responses: { 200: { description: 'The faces and their classes', schema: predictionSchema }, 409: 'No model is promoted yet', 413: 'The image (the whole request, chunked or not) is over MASKLAB_MAX_UPLOAD_MB' },
   },
   async ({ form: readForm }) => {
     const cfg = config();

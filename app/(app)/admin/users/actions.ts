@@ -5,8 +5,7 @@ import { z } from 'zod';
 import { currentSessionId, serverAction } from '@/app/_server/guard';
 import { db } from '@/lib/db';
 import { roleSchema } from '@/lib/auth/roles';
-import { UserError } from '@/lib/errors';
-import { createUser, newUserSchema, resetPassword, setDisabled, setRole } from '@/lib/auth/users';
+import { createUser, newUserSchema, resetPassword, updateUser } from '@/lib/auth/users';
 import { revokeSession, revokeUserSessions } from '@/lib/auth/sessions';
 
 const id = z.string().min(1);
@@ -18,16 +17,14 @@ export const createUserAction = serverAction({ role: 'admin', input: newUserSche
 });
 
 export const setRoleAction = serverAction({ role: 'admin', input: z.object({ id, role: roleSchema }) }, async ({ id, role }, actor) => {
-  if (id === actor.id && role !== 'admin') throw new UserError('You cannot take away your own admin role');
-  await setRole(db(), id, role);
+  await updateUser(db(), actor, id, { role });
   revalidatePath('/admin/users');
 });
 
 export const setDisabledAction = serverAction(
   { role: 'admin', input: z.object({ id, disabled: z.boolean() }) },
   async ({ id, disabled }, actor) => {
-    if (id === actor.id && disabled) throw new UserError('You cannot disable your own account');
-    await setDisabled(db(), id, disabled);
+    await updateUser(db(), actor, id, { disabled });
     revalidatePath('/admin/users');
   },
 );

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { apiRoute } from '@/app/_server/guard';
+import { faceCardSchema } from '@/app/_server/api-schemas';
 import { db } from '@/lib/db';
 import { CLASSES } from '@/lib/classes';
 import { labelQueue, QUEUE_ORDERS } from '@/lib/dataset/labels';
@@ -25,6 +26,7 @@ export const GET = apiRoute(
     query,
     summary: 'The next unlabelled faces',
     description: 'The labelling queue: `{ faces }`, each a face card (id, photo, box, suggestion).',
+    responses: { 200: { description: 'The next faces', schema: z.object({ faces: z.array(faceCardSchema) }) } },
   },
   async ({ actor, query: q }) => ({
     faces: await labelQueue(db(), { ...q, suggested: q.class, spreadKey: q.spread ? actor.id : undefined }),

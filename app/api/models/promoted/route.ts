@@ -2,6 +2,7 @@
 // Never cached: an open preview polls it and switches when another run is promoted.
 import { NextResponse } from 'next/server';
 import { apiRoute } from '@/app/_server/guard';
+import { promotedModelSchema } from '@/app/_server/api-schemas';
 import { config } from '@/lib/config';
 import { db } from '@/lib/db';
 import { promotedModel } from '@/lib/models/promoted';
@@ -17,6 +18,7 @@ export const GET = apiRoute(
     summary: 'The promoted model and its files',
     description:
       "What the live preview runs: `{ model: { runId, meta, headUrl, promotedAt, compatible } | null, backboneId, files: { detector, backbone, wasm } }`. Never cached: the preview polls it and switches when another run is promoted.",
+    responses: { 200: { description: 'The promoted model (null when none is)', schema: promotedModelSchema } },
   },
   async () => {
   const model = await promotedModel(db(), config().modelsDir);

@@ -1,6 +1,7 @@
 // The live preview's capture key: the frame goes through the ingest pipeline (lib/capture/index.ts).
 import { imageBytes, imageForm } from '@/app/_server/api-fields';
 import { apiRoute, uploadFormLimit } from '@/app/_server/guard';
+import { captureSchema } from '@/app/_server/api-schemas';
 import { UserError } from '@/lib/errors';
 import { config } from '@/lib/config';
 import { db } from '@/lib/db';
@@ -20,7 +21,7 @@ export const POST = apiRoute(
     summary: 'Capture a camera frame into the dataset',
     description:
       'What the live preview sends when a labeller presses C: the frame is stored as a photo with source "camera", unlabelled, and each face found gets the promoted model\'s suggestion. Answers `{ status: added|duplicate, photoId, faces, note? }`.',
-    responses: { 413: 'The frame (the whole request, chunked or not) is over MASKLAB_MAX_UPLOAD_MB' },
+    responses: { 200: { description: 'Stored (or a duplicate)', schema: captureSchema }, 413: 'The frame (the whole request, chunked or not) is over MASKLAB_MAX_UPLOAD_MB' },
   },
   async ({ actor, form: readForm }) => {
     const { image } = await readForm();

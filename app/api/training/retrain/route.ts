@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { apiRoute } from '@/app/_server/guard';
+import { queuedSchema } from '@/app/_server/api-schemas';
 import { db } from '@/lib/db';
 import { queueRetrain } from '@/lib/training/queue';
 import { BACKBONE_CHOICES, type BackboneChoice } from '@/lib/inference/backbone';
@@ -20,7 +21,7 @@ export const POST = apiRoute(
     body,
     summary: 'Queue a retrain',
     description: 'Queues a train job for the worker. `alreadyQueued` when one was queued or running (its id is returned).',
-    responses: { 200: { description: 'Queued', schema: z.object({ jobId: z.string(), alreadyQueued: z.boolean() }) } },
+    responses: { 200: { description: 'Queued', schema: queuedSchema } },
   },
   async ({ actor, body }) => {
     const { job, alreadyQueued } = await queueRetrain(db(), actor.id, {
