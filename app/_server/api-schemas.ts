@@ -321,6 +321,31 @@ const evalSetMetrics = z
   })
   .meta({ id: 'EvalSetMetrics' });
 
+const curveScore = z.object({ k: count, n: count, accuracy: ratio, low: ratio, high: ratio }).meta({ description: 'Correct of scored faces, with the 95% Wilson interval' });
+const learningCurveSchema = z
+  .object({
+    fractions: z.array(ratio).meta({ description: 'Shares of the training split the head was retrained on (nested, stratified)' }),
+    trainFaces: z.array(count).meta({ description: 'Training faces at each fraction' }),
+    classes: count.meta({ description: 'Classes in the training split (the estimate is per class)' }),
+    seed: z.number().int(),
+    model: z.literal('acc = 1 - b*n^-c'),
+    series: z.array(
+      z.object({
+        key: z.string().meta({ description: '`test`, or `evalSet:<name>`' }),
+        label: z.string(),
+        metric: z.string(),
+        points: z.array(curveScore).meta({ description: 'One score per fraction' }),
+        fit: z.object({ b: z.number(), c: z.number(), cLow: z.number() }).nullable(),
+        estimate: z.object({
+          verdict: z.enum(['estimate', 'flat', 'unknown', 'ceiling']),
+          morePerClass: count.nullable().meta({ description: 'About how many more labelled faces per class would add two points' }),
+          text: z.string(),
+        }),
+      }),
+    ),
+  })
+  .meta({ id: 'LearningCurve', description: 'The head retrained on 25, 50, 75 and 100% of the training split, scored on the test split and each evaluation set' });
+
 export const runMetricsSchema = z
   .object({
     n: count.meta({ description: 'Test faces' }),
@@ -342,6 +367,7 @@ export const runMetricsSchema = z
     }),
     slices: slicesSchema.optional(),
     evalSets: z.record(z.string(), evalSetMetrics).optional().meta({ description: 'Scores on each evaluation set, by name' }),
+    learningCurve: learningCurveSchema.optional().meta({ description: 'Absent for runs made before learning curves were measured' }),
   })
   .meta({ id: 'RunMetrics', description: "A run's test metrics" });
 

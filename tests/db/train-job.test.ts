@@ -11,6 +11,9 @@ process.env.MASKLAB_DATA_DIR = dataDir;
 process.env.MASKLAB_MODELS_DIR = path.join(dataDir, 'models');
 
 import { freshDb, type TestDb } from '../helpers/db';
+import { ApiSchemas, type Doc } from '../../e2e/api-schema-check';
+import { apiDocument } from '@/app/_server/openapi';
+import { runDetail } from '@/lib/training/views';
 import { CLASSES } from '@/lib/classes';
 import { defaultIngestOptions } from '@/lib/dataset/ingest';
 import { importPath } from '@/lib/import/folder';
@@ -77,6 +80,12 @@ describe('retrain job', () => {
     }
     expect(lc.series[0].points.at(-1)!.accuracy).toBeCloseTo(m.accuracy, 10); // 100% is the run's own head
     expect(typeof lc.series[0].estimate.text).toBe('string');
+    // …and GET /api/runs/{id} answers the report, learning curve included, as its description says
+    const schemas = new ApiSchemas((await apiDocument()) as unknown as Doc);
+    const { modelDir: _modelDir, ...reportRun } = (await runDetail(t.db, run.id))!.run;
+    const report = JSON.parse(JSON.stringify({ ...(await runDetail(t.db, run.id))!, run: reportRun }));
+    expect(report.metrics.learningCurve.series.length).toBeGreaterThan(0);
+    expect(() => schemas.check('GET', `/api/runs/${run.id}`, 200, report)).not.toThrow();
     // by default the head is trained with class × apparent-gender weights, and its bundle says so
     const meta = JSON.parse(fs.readFileSync(`${run.modelDir}/meta.json`, 'utf8'));
     expect(meta.head.weighting).toBe('class+gender');
