@@ -81,7 +81,7 @@ function summary(number: number, r: {
 
 async function listRuns(db: Db, take = 50): Promise<RunSummary[]> {
   const rows = await db.run.findMany({
-    orderBy: { createdAt: 'desc' },
+    orderBy: [{ createdAt: 'desc' }, { id: 'desc' }], // the numbering's order (runNumber), newest first
     take,
     select: { id: true, status: true, createdAt: true, finishedAt: true, promoted: true, metrics: true, createdBy: { select: { email: true, name: true } } },
   });
