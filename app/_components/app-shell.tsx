@@ -5,6 +5,7 @@ import { MainNav } from './main-nav';
 import { NAV_ITEMS } from './nav';
 import { SignOutButton } from './sign-out-button';
 import { ThemeSwitch } from './theme-switch';
+import { UserMenu } from './user-menu';
 
 export function AppShell({ actor, children }: { actor: Actor; children: React.ReactNode }) {
   const items = NAV_ITEMS.filter((i) => hasRole(actor.role, i.role)).map(({ href, label }) => ({ href, label }));
@@ -19,25 +20,26 @@ export function AppShell({ actor, children }: { actor: Actor; children: React.Re
             mask<span className="text-indigo-600">lab</span>
           </Link>
           <MainNav items={items} />
-          <details className="relative ml-auto" data-testid="user-menu">
-            <summary className="btn-secondary min-h-11 cursor-pointer list-none" aria-label="User menu">
-              <span className="max-w-[6rem] truncate sm:max-w-[12rem]">{actor.name || actor.email}</span>
-              <span className="hidden rounded bg-slate-100 px-1.5 py-0.5 text-xs text-slate-600 sm:inline">{actor.role}</span>
-            </summary>
-            <div className="absolute right-0 z-20 mt-2 w-60 max-w-[calc(100vw-2rem)] rounded-md border border-slate-200 bg-surface p-1 shadow-lg">
-              <p className="truncate px-3 py-2 text-xs text-slate-600" title={actor.email}>
-                {actor.email}
-              </p>
-              <Link href="/account" className="block rounded px-3 py-2 text-sm hover:bg-slate-100">
-                Account
-              </Link>
-              <a href="/api/docs" className="block rounded px-3 py-2 text-sm hover:bg-slate-100">
-                API documentation
-              </a>
-              <ThemeSwitch />
-              <SignOutButton />
-            </div>
-          </details>
+          <UserMenu
+            summary={
+              <>
+                <span className="max-w-[6rem] truncate sm:max-w-[12rem]">{actor.name || actor.email}</span>
+                <span className="hidden rounded bg-slate-100 px-1.5 py-0.5 text-xs text-slate-600 sm:inline">{actor.role}</span>
+              </>
+            }
+          >
+            <p className="truncate px-3 py-2 text-xs text-slate-600" title={actor.email}>
+              {actor.email}
+            </p>
+            <Link href="/account" className="block rounded px-3 py-2 text-sm hover:bg-slate-100">
+              Account
+            </Link>
+            <a href="/api/docs" className="block rounded px-3 py-2 text-sm hover:bg-slate-100">
+              API documentation
+            </a>
+            <ThemeSwitch />
+            <SignOutButton />
+          </UserMenu>
         </div>
       </header>
       <main id="main" className="mx-auto max-w-7xl px-4 py-6">
