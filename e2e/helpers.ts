@@ -3,7 +3,11 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { expect, type Page } from '@playwright/test';
+import { CLASSES, classIndex } from '../lib/classes';
 import { createDb } from '../lib/db';
+import { BACKBONE_ID } from '../lib/inference/backbone';
+import { computeMetrics } from '../lib/training/metrics';
+import { computeSlices } from '../lib/training/slices';
 
 export const ADMIN = { email: 'admin@e2e.test', password: 'e2e-admin-password' };
 
@@ -88,10 +92,6 @@ export async function seedFaces(n: number): Promise<string[]> {
  * so the run pages render everything without minutes of training. Not promoted. Returns the run id.
  */
 export async function seedRun(): Promise<string> {
-  const { CLASSES, classIndex } = await import('../lib/classes');
-  const { computeMetrics } = await import('../lib/training/metrics');
-  const { computeSlices } = await import('../lib/training/slices');
-  const { BACKBONE_ID } = await import('../lib/inference/backbone');
   const db = createDb('file:' + path.join(E2E_DATA_DIR, 'masklab.db'));
   try {
     const faces = await db.face.findMany({ where: { label: { in: [...CLASSES] } }, orderBy: { id: 'asc' }, take: 64, select: { id: true, label: true } });
