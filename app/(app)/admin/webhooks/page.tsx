@@ -72,7 +72,7 @@ export default async function WebhooksPage() {
                 cells={[
                   when(d.createdAt),
                   <code key="e">{d.event}</code>,
-                  <span key="u" className="break-all">
+                  <span key="u" className="block min-w-48 break-all">
                     {urlOf.get(d.webhookId) ?? d.url}
                     {d.webhookId === null && <span className="ml-1 text-xs text-slate-500">(MASKLAB_WEBHOOK_URL)</span>}
                   </span>,
