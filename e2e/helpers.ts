@@ -3,7 +3,11 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { expect, type Page } from '@playwright/test';
+import { CLASSES, classIndex } from '../lib/classes';
 import { createDb } from '../lib/db';
+import { BACKBONE_ID } from '../lib/inference/backbone';
+import { computeMetrics } from '../lib/training/metrics';
+import { computeSlices } from '../lib/training/slices';
 
 export const ADMIN = { email: 'admin@e2e.test', password: 'e2e-admin-password' };
 
@@ -79,6 +83,42 @@ export async function seedFaces(n: number): Promise<string[]> {
       select: { id: true },
     });
     return faces.map((f) => f.id);
+  } finally {
+    await db.$disconnect();
+  }
+}
+
+/**
+ * Records a finished training run straight in the database, with test metrics, slices (one of them
+ * weak enough to be warned about) and curves computed from made-up predictions on the labelled faces,
+ * so the run pages render everything without minutes of training. Not promoted. Returns the run id.
+ */
+export async function seedRun(): Promise<string> {
+  const db = createDb('file:' + path.join(E2E_DATA_DIR, 'masklab.db'));
+  try {
+    const faces = await db.face.findMany({ where: { label: { in: [...CLASSES] } }, orderBy: { id: 'asc' }, take: 64, select: { id: true, label: true } });
+    if (faces.length < 8) throw new Error(`seedRun: ${faces.length} labelled faces, want 8 or more`);
+    const y = faces.map((f) => classIndex(f.label!));
+    // Right most of the time; every face of batch "b" with an odd index gets the neighbouring class.
+    const pred = y.map((t, i) => (i % 2 === 1 && i % 4 === 1 ? (t + 1) % CLASSES.length : t));
+    const probs = pred.map((p) => CLASSES.map((_, c) => (c === p ? 0.85 : 0.05)));
+    const metrics = computeMetrics(y, probs, faces.map((f) => f.id));
+    const slices = computeSlices(
+      faces.map((f, i) => ({ faceId: f.id, y: y[i], pred: pred[i], attrs: { source: 'import', batch: i % 4 === 1 ? 'batch-b' : 'batch-a', crop: 'whole image' } })),
+      CLASSES,
+    );
+    const history = Array.from({ length: 12 }, (_, i) => ({ epoch: i + 1, loss: 1.4 / (i + 1), accuracy: 0.5 + i * 0.04, valLoss: 1.5 / (i + 1) + 0.05, valAccuracy: 0.45 + i * 0.035 }));
+    const run = await db.run.create({
+      data: {
+        status: 'succeeded',
+        backbone: BACKBONE_ID,
+        config: JSON.stringify({ bestEpoch: 10 }),
+        history: JSON.stringify(history),
+        metrics: JSON.stringify({ ...metrics, slices, comparison: { promotedRunId: null, promotedMacroF1: null, promoted: false, reason: 'seeded by the e2e tests' } }),
+        finishedAt: new Date(),
+      },
+    });
+    return run.id;
   } finally {
     await db.$disconnect();
   }

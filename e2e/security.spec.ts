@@ -106,7 +106,9 @@ test.describe('pages work under the CSP', () => {
     }
     await page.goto('/preview?backend=wasm');
     await expect(page.getByTestId('model-run')).toHaveText(created);
-    await expect(page.getByText(/^Backend: wasm/)).toBeVisible({ timeout: 120_000 });
+    // The backend in words on the page; its name (wasm) under Details.
+    await expect(page.getByText("Runs on: this computer's processor (WebAssembly)")).toBeVisible({ timeout: 120_000 });
+    await expect(page.getByTestId('backend')).toHaveText(/^wasm/);
     await expect(page.getByTestId('face-result').first()).toBeVisible({ timeout: 90_000 });
     expect(await page.evaluate(() => self.crossOriginIsolated)).toBe(true);
     await violations('/preview');

@@ -46,7 +46,7 @@ function RunLine({ run, what }: { run: RunSummary; what: string }) {
     <p>
       {what}{' '}
       <Link className="text-indigo-700 underline" href={`/training/${run.id}`}>
-        {new Date(run.createdAt).toISOString().replace('T', ' ').slice(0, 16)} UTC
+        {run.title}
       </Link>
       {run.status !== 'succeeded' ? (
         <> ({run.status})</>
@@ -175,7 +175,7 @@ export default async function Home() {
             {s.lastRun ? <RunLine run={s.lastRun} what="Last run:" /> : <p>No run yet.{admin ? '' : ' An admin starts one from Training.'}</p>}
             {s.unsplit > 0 && s.lastRun && <p>{s.unsplit} labelled faces are newer than the last retrain.</p>}
             <div data-testid="home-promoted">
-              {s.promoted ? <RunLine run={s.promoted} what="Promoted model: run of" /> : <p>No model promoted yet: the preview and the suggestions wait for one.</p>}
+              {s.promoted ? <RunLine run={s.promoted} what="Promoted model:" /> : <p>No model promoted yet: the preview and the suggestions wait for one.</p>}
             </div>
           </Step>
         </ol>

@@ -2,7 +2,6 @@
 // Face pictures: the crop, and the source photo with the face's box drawn over it.
 // Images come from /api/faces/<id>/image and /api/photos/<id>/image.
 import { useEffect, useRef, useState } from 'react';
-import { CLASS_COLORS, CLASS_NAMES, type Label } from '@/lib/classes';
 
 /** A face's crop; with its version (Face.index, which a moved box changes) the browser may keep it for good. */
 export const faceImageUrl = (id: string, version?: number) => `/api/faces/${id}/image${version === undefined ? '' : `?v=${version}`}`;
@@ -48,12 +47,5 @@ export function PhotoWithBox({ photoId, photo, box, className }: { photoId: stri
   );
 }
 
-export function LabelBadge({ label }: { label: string | null }) {
-  if (!label) return <span className="rounded bg-slate-100 px-1.5 py-0.5 text-xs text-slate-600">unlabelled</span>;
-  const l = label as Label;
-  return (
-    <span className="rounded px-1.5 py-0.5 text-xs font-medium text-white" style={{ background: CLASS_COLORS[l] ?? '#334155' }}>
-      {CLASS_NAMES[l] ?? label}
-    </span>
-  );
-}
+/** The label as a ClassBadge (kept under this name for the pages that use it). */
+export { ClassBadge as LabelBadge } from './class-badge';

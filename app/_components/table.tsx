@@ -1,20 +1,33 @@
 // The plain data table every page uses: a header row, then rows with an optional row header.
+// It sits in a labelled, keyboard-focusable region that scrolls sideways when the table is wider
+// than the screen (phones), so the page itself never does.
 import type { ReactNode } from 'react';
 
-export function Table({ head, children, testId, className = '' }: { head: ReactNode[]; children: ReactNode; testId?: string; className?: string }) {
+/** A sideways-scrolling, focusable, named region for anything wider than a phone (tables, matrices). */
+export function ScrollRegion({ label, children, className = '' }: { label: string; children: ReactNode; className?: string }) {
   return (
-    <table className={`w-full text-left text-sm tabular-nums ${className}`} data-testid={testId}>
-      <thead className="text-slate-500">
-        <tr>
-          {head.map((h, i) => (
-            <th key={i} className="py-2 pr-4 last:pr-0">
-              {h}
-            </th>
-          ))}
-        </tr>
-      </thead>
-      <tbody>{children}</tbody>
-    </table>
+    <div role="region" aria-label={label} tabIndex={0} className={`scroll-x ${className}`}>
+      {children}
+    </div>
+  );
+}
+
+export function Table({ head, children, testId, className = '', label }: { head: ReactNode[]; children: ReactNode; testId?: string; className?: string; label?: string }) {
+  return (
+    <ScrollRegion label={label ?? 'Table'}>
+      <table className={`w-full text-left text-sm tabular-nums ${className}`} data-testid={testId}>
+        <thead className="text-slate-600">
+          <tr>
+            {head.map((h, i) => (
+              <th key={i} scope="col" className="py-2 pr-4 last:pr-0">
+                {h === '' || h === null || h === undefined ? <span className="sr-only">Actions</span> : h}
+              </th>
+            ))}
+          </tr>
+        </thead>
+        <tbody>{children}</tbody>
+      </table>
+    </ScrollRegion>
   );
 }
 

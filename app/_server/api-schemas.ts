@@ -411,6 +411,7 @@ export const promotedModelSchema = z.object({
   model: z
     .object({
       runId: id,
+      title: z.string().meta({ description: 'The run as people call it: "Run 7 · 7 Dec"' }),
       meta: modelMetaSchema.meta({ description: "The model's meta.json" }),
       headUrl: z.string(),
       promotedAt: dateTime.nullable(),

@@ -24,7 +24,7 @@ export const CLASS_KEYS: Record<string, ClassName> = { '1': 'mask_old', '2': 'ma
 /** Colours, the same as --color-mask-old etc. in app/globals.css (plain hex: SVG charts use them too). */
 export const CLASS_COLORS: Record<Label, string> = {
   mask_old: '#2563eb',
-  mask_young: '#0891b2',
+  mask_young: '#0e7490',
   nomask_old: '#c2410c',
   nomask_young: '#a21caf',
   excluded: '#64748b',

@@ -356,15 +356,24 @@ function schemaHtml(schema: JsonSchema | undefined): string {
   if (!schema || Object.keys(schema).length === 0) return '';
   const table =
     schema.type === 'object' && schema.properties
-      ? `<table><thead><tr><th scope="col">Field</th><th scope="col">Type</th><th scope="col">Required</th><th scope="col">Description</th></tr></thead><tbody>${fieldRows(schema)}</tbody></table>`
+      ? tableHtml('Fields', ['Field', 'Type', 'Required', 'Description'], fieldRows(schema))
       : `<p>${esc(typeText(schema))}</p>`;
-  return `${table}<details><summary>JSON Schema</summary><pre>${esc(JSON.stringify(schema, null, 2))}</pre></details>`;
+  return `${table}<details><summary>JSON Schema</summary><pre tabindex="0">${esc(JSON.stringify(schema, null, 2))}</pre></details>`;
 }
 
-const DOCS_CSS = `body{font:15px/1.45 system-ui,sans-serif;margin:0 auto;max-width:72rem;padding:1rem 1.5rem;color:#111}
-table{border-collapse:collapse;margin:.5rem 0 1rem;width:100%}th,td{border:1px solid #ccc;padding:.25rem .5rem;text-align:left;vertical-align:top}
-th{background:#f3f4f6}code,pre{font:13px ui-monospace,monospace}pre{background:#f6f8fa;padding:.5rem;overflow:auto}
-section{border-top:2px solid #ddd;margin-top:1.5rem}h2 code{font-size:1.1rem}.m{font-weight:700}`;
+// Phones: every table scrolls inside its own focusable region (.t), long paths and names wrap; dark
+// follows the system (the page has no script, so no switch; the app's switch is for the app).
+const DOCS_CSS = `:root{color-scheme:light dark;--fg:#111;--bg:#fff;--line:#ccc;--head:#f3f4f6;--pre:#f6f8fa;--a:#1d4ed8}
+@media (prefers-color-scheme:dark){:root{--fg:#e5e7eb;--bg:#0f172a;--line:#475569;--head:#1e293b;--pre:#1e293b;--a:#93c5fd}}
+body{font:15px/1.45 system-ui,sans-serif;margin:0 auto;max-width:72rem;padding:1rem;color:var(--fg);background:var(--bg);overflow-wrap:anywhere}
+a{color:var(--a)}.t{overflow-x:auto;max-width:100%}
+table{border-collapse:collapse;margin:.5rem 0 1rem;width:100%}th,td{border:1px solid var(--line);padding:.25rem .5rem;text-align:left;vertical-align:top}
+th{background:var(--head)}code,pre{font:13px ui-monospace,monospace}pre{background:var(--pre);padding:.5rem;overflow:auto;max-width:100%}
+section{border-top:2px solid var(--line);margin-top:1.5rem}h2 code{font-size:1.1rem}.m{font-weight:700}`;
+
+/** A table in a keyboard-focusable region that scrolls sideways on a narrow screen. */
+const tableHtml = (label: string, head: string[], rows: string) =>
+  `<div class="t" role="region" aria-label="${esc(label)}" tabindex="0"><table><thead><tr>${head.map((h) => `<th scope="col">${h}</th>`).join('')}</tr></thead><tbody>${rows}</tbody></table></div>`;
 
 /** The CSP of /api/docs: nothing may load, only its own inline stylesheet (by hash). */
 export function docsCsp(): string {
@@ -381,23 +390,31 @@ export function renderDocsHtml(doc: OpenApiDocument, opts: { jsonUrl: string }):
   const sections = ops
     .map(({ path: p, method, op }) => {
       const params = op.parameters?.length
-        ? `<h3>Parameters</h3><table><thead><tr><th scope="col">Name</th><th scope="col">In</th><th scope="col">Type</th><th scope="col">Required</th><th scope="col">Description</th></tr></thead><tbody>${op.parameters
-            .map((x) => `<tr><td><code>${esc(x.name)}</code></td><td>${x.in}</td><td>${esc(typeText(x.schema))}</td><td>${x.required ? 'yes' : 'no'}</td><td>${text(x.description ?? '')}</td></tr>`)
-            .join('')}</tbody></table>`
+        ? `<h3>Parameters</h3>${tableHtml(
+            `Parameters of ${method} ${p}`,
+            ['Name', 'In', 'Type', 'Required', 'Description'],
+            op.parameters
+              .map((x) => `<tr><td><code>${esc(x.name)}</code></td><td>${x.in}</td><td>${esc(typeText(x.schema))}</td><td>${x.required ? 'yes' : 'no'}</td><td>${text(x.description ?? '')}</td></tr>`)
+              .join(''),
+          )}`
         : '';
       const body = op.requestBody
         ? `<h3>Request body</h3>${op.requestBody.description ? `<p>${text(op.requestBody.description)}</p>` : ''}${Object.entries(op.requestBody.content)
             .map(([type, c]) => `<p><code>${esc(type)}</code></p>${schemaHtml(c.schema)}`)
             .join('')}`
         : '';
-      const responses = `<h3>Responses</h3><table><thead><tr><th scope="col">Status</th><th scope="col">Meaning</th><th scope="col">Content</th></tr></thead><tbody>${Object.entries(op.responses)
+      const responses = `<h3>Responses</h3>${tableHtml(
+        `Responses of ${method} ${p}`,
+        ['Status', 'Meaning', 'Content'],
+        Object.entries(op.responses)
         .map(([status, r]) => {
           const content = Object.entries(r.content ?? {})
             .map(([type, c]) => `<code>${esc(type)}</code>${c.schema ? ` ${typeof c.schema.$ref === 'string' ? refLink(c.schema.$ref) : esc(typeText(c.schema))}` : ''}`)
             .join('<br>');
           return `<tr><td>${esc(status)}</td><td>${text(r.description)}</td><td>${content}</td></tr>`;
         })
-        .join('')}</tbody></table>`;
+        .join(''),
+      )}`;
       const description = (op.description ?? '')
         .split(/\n\n+/)
         .map((para) => `<p>${text(para)}</p>`)
@@ -411,7 +428,7 @@ export function renderDocsHtml(doc: OpenApiDocument, opts: { jsonUrl: string }):
 <p>${text(doc.info.description)}</p>
 <p>Machine-readable: <a href="${esc(opts.jsonUrl)}">${esc(opts.jsonUrl)}</a> (OpenAPI ${esc(doc.openapi)}).</p>
 <h2>Operations</h2>
-<table><thead><tr><th scope="col">Method</th><th scope="col">Path</th><th scope="col">Least role</th><th scope="col">Summary</th></tr></thead><tbody>${index}</tbody></table>
+${tableHtml('Operations', ['Method', 'Path', 'Least role', 'Summary'], index)}
 ${sections}
 <section id="schemas" aria-labelledby="schemas-h"><h2 id="schemas-h">Schemas</h2>${Object.entries(doc.components.schemas)
     .map(([name, schema]) => `<h3 id="schema-${esc(name)}">${esc(name)}</h3>${schema.description ? `<p>${text(schema.description)}</p>` : ''}${schemaHtml(schema)}`)

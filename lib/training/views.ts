@@ -16,6 +16,10 @@ const parse = <T>(s: string | null | undefined, fallback: T): T => {
 
 export type RunSummary = {
   id: string;
+  /** 1 for the first run ever made, by creation order (what people call it: "Run 7"). */
+  number: number;
+  /** "Run 7 · 7 Dec": the run's name everywhere it is shown (its id is a detail). */
+  title: string;
   status: string;
   createdAt: string;
   finishedAt: string | null;
@@ -28,7 +32,28 @@ export type RunSummary = {
   testFaces: number | null;
 };
 
-function summary(r: {
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+
+/** "Run 7 · 7 Dec" (the year too when it is not this one); UTC, so the server and every browser agree. */
+export function runTitle(number: number, createdAt: Date | string, now = new Date()): string {
+  const d = new Date(createdAt);
+  const year = d.getUTCFullYear() === now.getUTCFullYear() ? '' : ` ${d.getUTCFullYear()}`;
+  return `Run ${number} · ${d.getUTCDate()} ${MONTHS[d.getUTCMonth()]}${year}`;
+}
+
+/** How many runs were made before this one (creation time, then id), plus one. Counted in the database. */
+export async function runNumber(db: Db, run: { id: string; createdAt: Date }): Promise<number> {
+  const before = await db.run.count({ where: { OR: [{ createdAt: { lt: run.createdAt } }, { createdAt: run.createdAt, id: { lt: run.id } }] } });
+  return before + 1;
+}
+
+/** A run's title by id (null when there is no such run). */
+export async function runTitleById(db: Db, id: string): Promise<string | null> {
+  const r = await db.run.findUnique({ where: { id }, select: { id: true, createdAt: true } });
+  return r ? runTitle(await runNumber(db, r), r.createdAt) : null;
+}
+
+function summary(number: number, r: {
   id: string;
   status: string;
   createdAt: Date;
@@ -40,6 +65,8 @@ function summary(r: {
   const m = parse<RunMetrics | null>(r.metrics, null);
   return {
     id: r.id,
+    number,
+    title: runTitle(number, r.createdAt),
     status: r.status,
     createdAt: r.createdAt.toISOString(),
     finishedAt: r.finishedAt?.toISOString() ?? null,
@@ -56,8 +83,16 @@ function summary(r: {
 const summaryFields = { id: true, status: true, createdAt: true, finishedAt: true, promoted: true, metrics: true, createdBy: { select: { email: true, name: true } } } as const;
 
 async function listRuns(db: Db, take = 50): Promise<RunSummary[]> {
-  const rows = await db.run.findMany({ orderBy: { createdAt: 'desc' }, take, select: summaryFields });
-  return rows.map(summary);
+  const rows = await db.run.findMany({
+    orderBy: [{ createdAt: 'desc' }, { id: 'desc' }], // the numbering's order (runNumber), newest first
+    take,
+    select: summaryFields,
+  });
+  if (rows.length === 0) return [];
+  // The rows are the newest ones, newest first: numbered down from the oldest listed one's number.
+  const oldest = rows[rows.length - 1];
+  const first = await runNumber(db, oldest);
+  return rows.map((r, i) => summary(first + rows.length - 1 - i, r));
 }
 
 /** The promoted run, whatever its age (null: none promoted). */
@@ -66,7 +101,7 @@ export async function promotedRunSummary(db: Db): Promise<RunSummary | null> {
     where: { promoted: true },
     select: summaryFields,
   });
-  return r ? summary(r) : null;
+  return r ? summary(await runNumber(db, r), r) : null;
 }
 
 /** Every run, newest first, by cursor (lib/db/cursor.ts): the API's list of runs. */
@@ -77,7 +112,9 @@ export async function runsPage(db: Db, { cursor, limit }: { cursor?: string; lim
     where = { OR: [{ createdAt: { lt: at } }, { createdAt: at, id: { gt: id } }] };
   }
   const rows = await db.run.findMany({ where, orderBy: [{ createdAt: 'desc' }, { id: 'asc' }], take: limit + 1, select: summaryFields });
-  return pageOf(rows, limit, (r) => [r.createdAt.toISOString(), r.id], summary);
+  const page = pageOf(rows, limit, (r) => [r.createdAt.toISOString(), r.id]);
+  // Each run's number (its title), counted where the page order and the numbering's differ (same-time runs).
+  return { ...page, items: await Promise.all(page.items.map(async (r) => summary(await runNumber(db, r), r))) };
 }
 
 export type ActiveJob = {
@@ -123,18 +160,18 @@ export type RunDetail = {
   run: RunSummary & { seed: number; backbone: string; config: Record<string, unknown>; modelDir: string | null };
   history: EpochStats[];
   metrics: RunMetrics | null;
-  promoted: { id: string; metrics: RunMetrics | null } | null;
+  promoted: { id: string; title: string; metrics: RunMetrics | null } | null;
 };
 
 export async function runDetail(db: Db, runId: string): Promise<RunDetail | null> {
   const r = await db.run.findUnique({ where: { id: runId }, include: { createdBy: { select: { email: true, name: true } } } });
   if (!r) return null;
-  const p = r.promoted ? null : await db.run.findFirst({ where: { promoted: true }, select: { id: true, metrics: true } });
+  const p = r.promoted ? null : await db.run.findFirst({ where: { promoted: true }, select: { id: true, createdAt: true, metrics: true } });
   return {
-    run: { ...summary(r), seed: r.seed, backbone: r.backbone, config: parse(r.config, {}), modelDir: r.modelDir },
+    run: { ...summary(await runNumber(db, r), r), seed: r.seed, backbone: r.backbone, config: parse(r.config, {}), modelDir: r.modelDir },
     history: parse<EpochStats[]>(r.history, []),
     metrics: parse<RunMetrics | null>(r.metrics, null),
-    promoted: p ? { id: p.id, metrics: parse<RunMetrics | null>(p.metrics, null) } : null,
+    promoted: p ? { id: p.id, title: runTitle(await runNumber(db, p), p.createdAt), metrics: parse<RunMetrics | null>(p.metrics, null) } : null,
   };
 }
 

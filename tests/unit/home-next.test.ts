@@ -4,7 +4,7 @@ import { type HomeState, nextAction } from '@/lib/overview/home';
 import type { RunSummary } from '@/lib/training/views';
 
 const per = (n: number) => ({ mask_old: n, mask_young: n, nomask_old: n, nomask_young: n });
-const run: RunSummary = { id: 'r1', status: 'succeeded', createdAt: '', finishedAt: null, createdBy: null, promoted: true, accuracy: 1, macroF1: 1, maskAccuracy: 1, ageAccuracy: 1, testFaces: 4 };
+const run: RunSummary = { id: 'r1', number: 1, title: 'Run 1 · 7 Dec', status: 'succeeded', createdAt: '', finishedAt: null, createdBy: null, promoted: true, accuracy: 1, macroF1: 1, maskAccuracy: 1, ageAccuracy: 1, testFaces: 4 };
 
 function state(over: Partial<HomeState> = {}): HomeState {
   const perClass = over.counts?.perClass ?? per(40);

@@ -8,7 +8,7 @@ import type { IngestResult } from '@/lib/dataset/ingest';
 import { CLASS_NAMES, type Label } from '@/lib/classes';
 
 function ResultLine({ r, showFile }: { r: IngestResult; showFile?: boolean }) {
-  const name = showFile ? <span className="mr-2 font-mono text-xs text-slate-500">{r.file}</span> : null;
+  const name = showFile ? <span className="mr-2 font-mono text-xs break-all text-slate-600">{r.file}</span> : null;
   if (r.status === 'added') {
     return (
       <span className="text-emerald-700" data-status="added">
@@ -68,7 +68,7 @@ const Row = memo(function Row({ item }: { item: Item }) {
           max={100}
           aria-label={importing ? `Import of ${item.path}` : `Upload of ${item.path}`}
         />
-        <span className="w-72 text-sm">
+        <span className="w-full text-sm sm:w-72">
           {item.status === 'queued' && <span className="text-slate-500">Waiting</span>}
           {item.status === 'uploading' && <span>Uploading {pct}%</span>}
           {item.status === 'processing' && !item.zip && <span>Finding faces…</span>}
@@ -94,7 +94,7 @@ const Row = memo(function Row({ item }: { item: Item }) {
       </div>
       {item.zip && item.results.length > 0 && (
         <details className="mt-1 pl-4 text-sm" open={item.results.length <= 50}>
-          <summary className="cursor-pointer text-slate-600">Files in {item.path}</summary>
+          <summary className="cursor-pointer break-all text-slate-600">Files in {item.path}</summary>
           <ul className="mt-1 space-y-0.5">
             {item.results.map((r, i) => (
               <li key={i}>
@@ -280,7 +280,7 @@ function RecentImports({ version }: { version: number }) {
               </span>
               <span className="text-slate-500">{new Date(v.createdAt).toLocaleString()}</span>
               <progress className="h-2 w-24" value={p.total ? p.done : 0} max={p.total || 1} aria-label={`Import of ${v.name}`} />
-              <span className="w-80">
+              <span className="w-full sm:w-80">
                 {v.status === 'queued' && 'Waiting for the worker'}
                 {v.status === 'running' && `Importing: ${p.done} / ${p.total || '?'} entries`}
                 {v.status === 'succeeded' && `${p.done} entries: ${p.added} added (${p.faces} faces), ${p.duplicate} duplicates, ${p.rejected} rejected`}

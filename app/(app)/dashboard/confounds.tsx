@@ -37,13 +37,13 @@ export function ConfoundTable({ report }: { report: ConfoundReport }) {
       {report.warnings.length > 0 && (
         <ul className="space-y-2" data-testid="confound-warnings">
           {report.warnings.map((w) => (
-            <li key={`${w.kind}-${w.a}-${w.b}`} role="alert" className="alert-error" data-testid="confound-warning">
+            <li key={`${w.kind}-${w.a}-${w.b}`} role="alert" className="alert-warning" data-testid="confound-warning">
               {w.message}
             </li>
           ))}
         </ul>
       )}
-      <Table head={['Class', 'Women', 'Men', 'Gender unknown', ...sources.map((s) => `Source: ${s}`), 'Import batches']} testId="confound-table">
+      <Table label="Gender, source and import batch per class" head={['Class', 'Women', 'Men', 'Gender unknown', ...sources.map((s) => `Source: ${s}`), 'Import batches']} testId="confound-table">
         {report.rows.map((r) => {
           const known = r.female + r.male;
           const w = womenShare(r);

@@ -98,7 +98,7 @@ export default async function DashboardPage() {
           />
         </dl>
         {imbalance.warn && (
-          <p role="alert" className="alert-error" data-testid="imbalance-warning">
+          <p role="alert" className="alert-warning" data-testid="imbalance-warning">
             The classes are out of balance: {CLASS_NAMES[imbalance.largest]} has {counts.perClass[imbalance.largest]} faces,{' '}
             {CLASS_NAMES[imbalance.smallest]} {counts.perClass[imbalance.smallest]} (ratio above {IMBALANCE_WARNING}).
           </p>
@@ -132,7 +132,7 @@ export default async function DashboardPage() {
         </section>
       </div>
 
-      <section className="card space-y-3 overflow-x-auto" aria-labelledby="confounds">
+      <section className="card space-y-3" aria-labelledby="confounds">
         <h2 id="confounds" className="font-medium">
           Confounds: apparent gender and source per class
         </h2>
@@ -151,7 +151,7 @@ export default async function DashboardPage() {
         <DayChart days={d.days} />
       </section>
 
-      <section className="card overflow-x-auto" aria-labelledby="per-labeler">
+      <section className="card" aria-labelledby="per-labeler">
         <h2 id="per-labeler" className="mb-2 font-medium">
           Per labeler
         </h2>
@@ -159,6 +159,7 @@ export default async function DashboardPage() {
           <p className="text-sm text-slate-600">Nobody has labelled a face yet.</p>
         ) : (
           <Table
+            label="Labels per labeller"
             head={['Labeler', ...CLASSES.map((c) => CLASS_NAMES[c]), 'Excluded', 'Total', 'Agreement (second opinions)', `Labels per hour (${PACE_DAYS} days)`, 'Suggestions accepted']}
           >
             {d.labelers.map((l) => {
@@ -193,14 +194,14 @@ export default async function DashboardPage() {
         </p>
       </section>
 
-      <section className="card overflow-x-auto" aria-labelledby="per-split">
+      <section className="card" aria-labelledby="per-split">
         <h2 id="per-split" className="mb-2 font-medium">
           Per split
         </h2>
         {d.splits.length === 0 ? (
           <p className="text-sm text-slate-600">No splits yet: they are assigned by the first training run.</p>
         ) : (
-          <Table head={['Split', ...CLASSES.map((c) => CLASS_NAMES[c]), 'Excluded', 'Total']}>
+          <Table label="Faces per split" head={['Split', ...CLASSES.map((c) => CLASS_NAMES[c]), 'Excluded', 'Total']}>
             {d.splits.map((s) => (
               <Row key={s.split} testId={`split-${s.split}`} cells={[s.split, ...CLASSES.map((c) => s.perClass[c]), s.excluded, s.total]} />
             ))}

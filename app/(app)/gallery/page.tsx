@@ -1,5 +1,6 @@
 import type { Metadata } from 'next';
 import Link from 'next/link';
+import { ClassBadge, labelName } from '@/app/_components/class-badge';
 import { pageGuard } from '@/app/_server/guard';
 import { db } from '@/lib/db';
 import { type FaceFilter, faceFilterQuery, listFaces, listPhotos, PAGE_SIZE, parseFaceFilter, uploaders } from '@/lib/dataset/gallery';
@@ -63,12 +64,12 @@ async function FaceGrid({ f, blind }: { f: FaceFilter; blind: Set<string> }) {
         <ul className="grid grid-cols-3 gap-3 sm:grid-cols-5 lg:grid-cols-8">
           {faces.map((face) => (
             <li key={face.id} data-testid="gallery-face">
-              <Link href={`/photos/${face.photoId}#face-${face.index}`} className="block rounded-md border border-slate-200 bg-white p-1 hover:border-indigo-400">
-                <img src={`/api/faces/${face.id}/image`} alt={`Face ${face.index + 1}${face.label ? `, ${face.label}` : ', unlabelled'}`} loading="lazy" className="aspect-square w-full rounded object-cover" />
-                <span className="mt-1 block truncate text-xs text-slate-600">
-                  {face.label ?? 'unlabelled'}
-                  {face.wholeImage ? ' · whole' : ''}
-                  {face.groupId ? ' · dup group' : ''}
+              <Link href={`/photos/${face.photoId}#face-${face.index}`} className="block rounded-md border border-slate-200 bg-surface p-1 hover:border-indigo-400">
+                <img src={`/api/faces/${face.id}/image`} alt={`Face ${face.index + 1}, ${face.label ? labelName(face.label) : 'unlabelled'}`} loading="lazy" className="aspect-square w-full rounded object-cover" />
+                <span className="mt-1 flex flex-wrap items-center gap-1 text-xs text-slate-600">
+                  <ClassBadge label={face.label} />
+                  {face.wholeImage && <span title="The whole photo is the sample (no face box)">whole photo</span>}
+                  {face.groupId && <span title="Near-duplicate of another face">duplicate</span>}
                 </span>
               </Link>
             </li>
@@ -90,12 +91,12 @@ async function PhotoGrid({ f, blind }: { f: FaceFilter; blind: Set<string> }) {
         <ul className="grid grid-cols-2 gap-3 sm:grid-cols-4 lg:grid-cols-6">
           {photos.map((p) => (
             <li key={p.id} data-testid="gallery-photo">
-              <Link href={`/photos/${p.id}`} className="block rounded-md border border-slate-200 bg-white p-1 hover:border-indigo-400">
+              <Link href={`/photos/${p.id}`} className="block rounded-md border border-slate-200 bg-surface p-1 hover:border-indigo-400">
                 <img src={`/api/photos/${p.id}/thumb`} alt={p.originalName} loading="lazy" className="aspect-square w-full rounded object-cover" />
                 <span className="mt-1 block truncate text-xs" title={p.originalName}>
                   {p.originalName}
                 </span>
-                <span className="block text-xs text-slate-500">
+                <span className="block truncate text-xs text-slate-600">
                   {p._count.faces} {p._count.faces === 1 ? 'face' : 'faces'} · {p.uploader.name || p.uploader.email}
                 </span>
               </Link>

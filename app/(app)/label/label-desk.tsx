@@ -1,6 +1,8 @@
 'use client';
-// The keyboard labelling view: one face at a time, its photo beside it. A key press shows
-// the next face at once; the label goes to the server in one POST, in order, behind it.
+// The keyboard labelling view: one face at a time, its photo beside it (one picture for a whole-image
+// sample). A key press or a tap on a class shows the next face at once; the label goes to the server in
+// one POST, in order, behind it. On a phone the class buttons sit right under the picture, and a
+// sideways swipe on it skips forward or goes back.
 import Link from 'next/link';
 import { useRouter } from 'next/navigation';
 import { useCallback, useEffect, useRef, useState } from 'react';
@@ -166,27 +168,56 @@ export function LabelDesk({ initial, order = 'imported', suggestedClass = null, 
   }, [label, undo]);
 
   const face = items[pos];
+  // Swipe on the picture: left goes on (skip), right goes back. Vertical moves scroll as usual.
+  const swipe = useRef<{ x: number; y: number } | null>(null);
+  const onPointerDown = (e: React.PointerEvent) => {
+    if (e.pointerType !== 'mouse') swipe.current = { x: e.clientX, y: e.clientY };
+  };
+  const onPointerUp = (e: React.PointerEvent) => {
+    const s = swipe.current;
+    swipe.current = null;
+    if (!s) return;
+    const dx = e.clientX - s.x;
+    if (Math.abs(dx) < 60 || Math.abs(dx) < 2 * Math.abs(e.clientY - s.y)) return;
+    const { items: cur, pos: p } = state.current;
+    setPos(dx < 0 ? Math.min(p + 1, cur.length) : Math.max(p - 1, 0));
+  };
+  const kbd = 'hidden rounded border border-slate-300 bg-slate-50 px-1.5 font-mono text-xs sm:inline';
   return (
-    <div className="grid gap-4 lg:grid-cols-[1fr_18rem]" data-testid="label-desk" data-ready={ready}>
-      <section aria-label="Current face" className="card min-h-[24rem]">
+    // Phones: the face, then the class buttons right under it (no scrolling to label); wide screens: buttons beside it.
+    <div className="grid gap-3 lg:grid-cols-[1fr_18rem] lg:grid-rows-[auto_auto_1fr] lg:gap-4" data-testid="label-desk" data-ready={ready}>
+      <section aria-label="Current face" className="card p-2 sm:p-4 lg:row-span-3 lg:min-h-[24rem]">
         {face ? (
-          <div data-testid="label-face" data-face-id={face.id} className="grid gap-4 md:grid-cols-2">
-            <div>
-              <FaceCrop id={face.id} alt="Face to label" className="aspect-square w-full rounded-md bg-slate-100 object-contain" />
-              <p className="mt-2 flex items-center gap-2 text-sm text-slate-600">
-                Current label: <LabelBadge label={face.label} />
-                {face.wholeImage && <span className="text-xs">(whole image)</span>}
-                <Link href={`/faces/${face.id}`} className="ml-auto text-indigo-700 underline">
-                  history
-                </Link>
-              </p>
+          <div data-testid="label-face" data-face-id={face.id} className="space-y-2 sm:space-y-3">
+            <div
+              className={`grid touch-pan-y gap-2 sm:gap-4 ${face.wholeImage ? '' : 'grid-cols-2'}`}
+              onPointerDown={onPointerDown}
+              onPointerUp={onPointerUp}
+              onPointerCancel={() => (swipe.current = null)}
+              data-testid="label-images"
+            >
+              {/* A whole-image sample's crop is the photo: one picture, not the same one twice. */}
+              <FaceCrop
+                id={face.id}
+                alt={face.wholeImage ? 'Photo to label (the whole image is the sample)' : 'Face to label'}
+                className="mx-auto aspect-square max-h-[34dvh] w-full rounded-md bg-slate-100 object-contain lg:max-h-[60vh]"
+              />
+              {!face.wholeImage && (
+                <PhotoWithBox photoId={face.photoId} photo={face.photo} box={face.box} className="max-h-[34dvh] w-full rounded-md bg-black lg:max-h-[60vh]" />
+              )}
             </div>
-            <PhotoWithBox photoId={face.photoId} photo={face.photo} box={face.box} className="w-full rounded-md bg-slate-900" />
+            <p className="flex flex-wrap items-center gap-2 text-sm text-slate-600">
+              Current label: <LabelBadge label={face.label} />
+              {face.wholeImage && <span className="text-xs">(whole image)</span>}
+              <Link href={`/faces/${face.id}`} className="ml-auto text-indigo-700 underline">
+                history
+              </Link>
+            </p>
             {face.suggestion && face.label === null && (
               <p
                 data-testid="label-suggestion"
                 data-class={face.suggestion.class}
-                className="flex flex-wrap items-center gap-2 rounded-md border border-indigo-200 bg-indigo-50 px-3 py-2 text-sm md:col-span-2"
+                className="flex flex-wrap items-center gap-2 rounded-md border border-indigo-200 bg-indigo-50 px-3 py-2 text-sm"
               >
                 <span className="h-3 w-3 rounded-full" style={{ background: CLASS_COLORS[face.suggestion.class as FaceClass] }} aria-hidden />
                 The model suggests <strong>{CLASS_NAMES[face.suggestion.class as FaceClass] ?? face.suggestion.class}</strong>
@@ -229,7 +260,63 @@ export function LabelDesk({ initial, order = 'imported', suggestedClass = null, 
           </div>
         )}
       </section>
-      <aside className="space-y-3">
+      <div className="card p-2 sm:p-4" role="group" aria-labelledby="label-keys-h">
+        <h2 id="label-keys-h" className="sr-only sm:not-sr-only sm:mb-2 sm:block sm:font-medium">
+          Keys
+        </h2>
+        <ul className="grid grid-cols-2 gap-1.5 lg:grid-cols-1" data-testid="key-map">
+          {CLASSES.map((c, i) => (
+            <li key={c}>
+              <button type="button" className="btn-secondary min-h-12 w-full justify-start lg:min-h-0" onClick={() => label(c)} disabled={!face} data-testid={`label-button-${c}`}>
+                <kbd className={kbd}>{i + 1}</kbd>
+                <span className="h-3 w-3 shrink-0 rounded-full" style={{ background: CLASS_COLORS[c] }} aria-hidden />
+                {CLASS_NAMES[c]}
+              </button>
+            </li>
+          ))}
+          <li className="col-span-2 lg:col-span-1">
+            <button type="button" className="btn-secondary min-h-11 w-full justify-start lg:min-h-0" onClick={() => label(EXCLUDED)} disabled={!face} data-testid="label-button-excluded">
+              <kbd className={kbd}>X</kbd> Exclude (not a face / unusable)
+            </button>
+          </li>
+          {hasSuggestions && (
+            <li className="col-span-2 hidden text-xs text-slate-600 sm:block lg:col-span-1">
+              <kbd className="rounded border border-slate-300 bg-slate-50 px-1.5 font-mono">Enter</kbd> accepts the model&apos;s suggestion
+            </li>
+          )}
+        </ul>
+        <div className="mt-1.5 grid grid-cols-4 gap-1.5 text-sm lg:mt-2 lg:grid-cols-2">
+          <button type="button" className="btn-secondary px-1" onClick={() => setPos(Math.min(pos + 1, items.length))} disabled={!face}>
+            <kbd className="hidden font-mono text-xs sm:inline">S</kbd> Skip
+          </button>
+          <button type="button" className="btn-secondary px-1" onClick={undo}>
+            <kbd className="hidden font-mono text-xs sm:inline">Z</kbd> Undo
+          </button>
+          <button type="button" className="btn-secondary px-1" onClick={() => setPos(Math.max(pos - 1, 0))} disabled={pos === 0} aria-label="Previous face">
+            ← Back
+          </button>
+          <button type="button" className="btn-secondary px-1" onClick={() => setPos(Math.min(pos + 1, items.length))} disabled={!face} aria-label="Next face">
+            Next →
+          </button>
+        </div>
+      </div>
+      <div className="space-y-3">
+        <p className="text-sm text-slate-600" data-testid="label-status" data-pending={pending} role="status">
+          {pending > 0 ? `Saving… (${pending})` : 'All saved.'} Labelled this session: {count}
+          {left !== null && (
+            <>
+              {' · '}
+              <span data-testid="label-left">
+                {left} face{left === 1 ? '' : 's'} left to label
+              </span>
+            </>
+          )}
+        </p>
+        {error && (
+          <p role="alert" className="alert-error">
+            {error}
+          </p>
+        )}
         <div className="card">
           <label htmlFor="queue-order" className="label">
             Order
@@ -255,61 +342,7 @@ export function LabelDesk({ initial, order = 'imported', suggestedClass = null, 
             ))}
           </select>
         </div>
-        <div className="card">
-          <h2 className="mb-2 font-medium">Keys</h2>
-          <ul className="space-y-1.5" data-testid="key-map">
-            {CLASSES.map((c, i) => (
-              <li key={c}>
-                <button type="button" className="btn-secondary w-full justify-start" onClick={() => label(c)} disabled={!face}>
-                  <kbd className="rounded border border-slate-300 bg-slate-50 px-1.5 font-mono text-xs">{i + 1}</kbd>
-                  <span className="h-3 w-3 rounded-full" style={{ background: CLASS_COLORS[c] }} aria-hidden />
-                  {CLASS_NAMES[c]}
-                </button>
-              </li>
-            ))}
-            <li>
-              <button type="button" className="btn-secondary w-full justify-start" onClick={() => label(EXCLUDED)} disabled={!face}>
-                <kbd className="rounded border border-slate-300 bg-slate-50 px-1.5 font-mono text-xs">X</kbd> Exclude (not a face / unusable)
-              </button>
-            </li>
-            {hasSuggestions && (
-              <li className="text-xs text-slate-600">
-                <kbd className="rounded border border-slate-300 bg-slate-50 px-1.5 font-mono">Enter</kbd> accepts the model&apos;s suggestion
-              </li>
-            )}
-          </ul>
-          <div className="mt-2 grid grid-cols-2 gap-1.5 text-sm">
-            <button type="button" className="btn-secondary" onClick={() => setPos(Math.min(pos + 1, items.length))} disabled={!face}>
-              <kbd className="font-mono text-xs">S</kbd> Skip
-            </button>
-            <button type="button" className="btn-secondary" onClick={undo}>
-              <kbd className="font-mono text-xs">Z</kbd> Undo
-            </button>
-            <button type="button" className="btn-secondary" onClick={() => setPos(Math.max(pos - 1, 0))} disabled={pos === 0} aria-label="Previous face">
-              ← Back
-            </button>
-            <button type="button" className="btn-secondary" onClick={() => setPos(Math.min(pos + 1, items.length))} disabled={!face} aria-label="Next face">
-              Next →
-            </button>
-          </div>
-        </div>
-        <p className="text-sm text-slate-600" data-testid="label-status" data-pending={pending} role="status">
-          {pending > 0 ? `Saving… (${pending})` : 'All saved.'} Labelled this session: {count}
-          {left !== null && (
-            <>
-              {' · '}
-              <span data-testid="label-left">
-                {left} face{left === 1 ? '' : 's'} left to label
-              </span>
-            </>
-          )}
-        </p>
-        {error && (
-          <p role="alert" className="alert-error">
-            {error}
-          </p>
-        )}
-      </aside>
+      </div>
     </div>
   );
 }

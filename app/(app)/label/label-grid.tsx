@@ -251,7 +251,7 @@ export function LabelGrid({ faces, total = faces.length, filter, maxSelection = 
                   data-face-id={f.id}
                   aria-pressed={on}
                   onClick={(e) => onPick(i, e)}
-                  className={`block w-full overflow-hidden rounded-md border-2 bg-white text-left ${on ? 'border-indigo-600 ring-2 ring-indigo-300' : 'border-transparent'}`}
+                  className={`block w-full overflow-hidden rounded-md border-2 bg-surface text-left ${on ? 'border-indigo-600 ring-2 ring-indigo-300' : 'border-transparent'}`}
                 >
                   <FaceCrop id={f.id} alt={`Face ${i + 1}`} className="aspect-square w-full bg-slate-100 object-cover" />
                   <span className="flex items-center justify-between p-1">

@@ -11,6 +11,8 @@ import { type BackendChoice, type BackendName, FIRST_INFERENCE_LIMIT_MS, planBac
 export interface PromotedInfo {
   model: {
     runId: string;
+    /** "Run 7 · 7 Dec". */
+    title: string;
     meta: ModelMeta;
     headUrl: string;
     compatible: boolean;

@@ -63,7 +63,7 @@ export function FaceList({ faces, live }: { faces: readonly ShownFace[]; live: b
           data-whole-image={String(f.wholeImage)}
           data-unsure={String(isUnsure(f))}
           {...(f.track !== undefined ? { 'data-track': f.track, 'data-refreshes': f.refreshes ?? 0 } : {})}
-          className="rounded-md border border-slate-200 bg-white p-2 text-sm text-slate-900"
+          className="rounded-md border border-slate-200 bg-surface p-2 text-sm text-slate-900"
         >
           <div className="flex items-center gap-2">
             <span

@@ -10,6 +10,9 @@ import { usePromotedModel } from './use-promoted-model';
 
 type Mode = 'camera' | 'photo';
 
+/** The backend in words: "wasm (1 thread)" → "this computer's processor (WebAssembly)". */
+const engineName = (backend: string) => (backend.startsWith('webgl') ? 'the graphics card (WebGL)' : backend.startsWith('wasm') ? "this computer's processor (WebAssembly)" : backend);
+
 export function Preview({ canCapture }: { canCapture: boolean }) {
   const { info, error, engine, engineStatus, models, modelsRef } = usePromotedModel();
   const [mode, setMode] = useState<Mode>('camera');
@@ -18,7 +21,7 @@ export function Preview({ canCapture }: { canCapture: boolean }) {
   if (!info) return <p className="text-slate-600">Asking which model is promoted…</p>;
   if (!info.model) {
     return (
-      <div className="alert-error" role="status" data-testid="no-model">
+      <div className="alert-warning" role="status" data-testid="no-model">
         No model is promoted yet. Train one and promote it on the <Link href="/training" className="underline">Training</Link> page;
         this page picks it up by itself.
       </div>
@@ -27,8 +30,12 @@ export function Preview({ canCapture }: { canCapture: boolean }) {
   if (!info.model.compatible) {
     return (
       <div className="alert-error" role="status">
-        The promoted model ({info.model.runId}) was trained on backbone {info.model.meta.backbone}, but this app computes{' '}
-        {info.backboneId}. Retrain and promote a model on the <Link href="/training" className="underline">Training</Link> page.
+        The promoted model ({info.model.title}) was trained on other face features than this app computes. Retrain and promote a model on
+        the <Link href="/training" className="underline">Training</Link> page.
+        <details className="mt-1">
+          <summary className="cursor-pointer">Details</summary>
+          Model {info.model.runId}, backbone <code className="break-all">{info.model.meta.backbone}</code>; this app: <code className="break-all">{info.backboneId}</code>.
+        </details>
       </div>
     );
   }
@@ -45,14 +52,31 @@ export function Preview({ canCapture }: { canCapture: boolean }) {
             Photo
           </button>
         </div>
-        <span>
-          Model <code data-testid="model-run">{models?.meta.runId ?? info.model.runId}</code>
+        <span data-testid="model-title">
+          Model: <strong>{info.model.title}</strong>
           {models && models.meta.runId !== info.model.runId ? ' (loading the newly promoted model…)' : ''}
         </span>
-        <span data-testid="backend" data-backend={engine?.backend ?? ''} title={engine?.reason}>
-          Backend: {engine ? `${engine.backend} (${engine.reason})` : engineStatus || 'choosing…'}
-        </span>
+        <span>Runs on: {engine ? engineName(engine.backend) : engineStatus || 'choosing…'}</span>
         {!models && <span role="status">Loading the models…</span>}
+        <details className="w-full" data-testid="preview-details">
+          <summary className="cursor-pointer">Details</summary>
+          <dl className="mt-1 grid grid-cols-[auto_minmax(0,1fr)] gap-x-3 gap-y-0.5 text-xs">
+            <dt>Model run id</dt>
+            <dd>
+              <code data-testid="model-run" className="break-all">
+                {models?.meta.runId ?? info.model.runId}
+              </code>
+            </dd>
+            <dt>Backbone</dt>
+            <dd>
+              <code className="break-all">{info.model.meta.backbone}</code>
+            </dd>
+            <dt>TensorFlow.js backend</dt>
+            <dd data-testid="backend" data-backend={engine?.backend ?? ''} className="break-words">
+              {engine ? `${engine.backend} (${engine.reason})` : engineStatus || 'choosing…'}
+            </dd>
+          </dl>
+        </details>
       </div>
       {mode === 'camera' ? (
         <CameraPanel

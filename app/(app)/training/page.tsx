@@ -37,17 +37,17 @@ export default async function TrainingPage() {
         labelled={Object.fromEntries(CLASSES.map((c) => [c, SPLITS.reduce((n, s) => n + splits[c][s], splits[c].unassigned)]))}
       />
       {admin && <ExportPanel initial={await listExports(db(), config().dataDir)} unsplit={CLASSES.reduce((n, c) => n + splits[c].unassigned, 0)} />}
-      <section className="card overflow-x-auto" aria-labelledby="split-h">
+      <section className="card" aria-labelledby="split-h">
         <h2 id="split-h" className="mb-3 font-medium">
           Labelled faces per class and split
         </h2>
-        <Table testId="split-counts" head={['Class', ...SPLITS, 'not split yet']}>
+        <Table testId="split-counts" label="Faces per class and split" head={['Class', ...SPLITS, 'not split yet']}>
           {CLASSES.map((c) => (
             <Row key={c} head={CLASS_NAMES[c]} cells={[...SPLITS.map((s) => splits[c][s]), splits[c].unassigned]} />
           ))}
         </Table>
       </section>
-      <section className="card space-y-4 overflow-x-auto" aria-labelledby="eval-h" data-testid="eval-sets">
+      <section className="card space-y-4" aria-labelledby="eval-h" data-testid="eval-sets">
         <div>
           <h2 id="eval-h" className="font-medium">
             Evaluation sets
@@ -60,7 +60,7 @@ export default async function TrainingPage() {
         {sets.length === 0 ? (
           <p className="text-sm text-slate-600">No evaluation set yet.</p>
         ) : (
-          <Table testId="eval-set-list" head={['Name', 'Photos', 'Faces', 'Scored on']}>
+          <Table testId="eval-set-list" label="Evaluation sets" head={['Name', 'Photos', 'Faces', 'Scored on']}>
             {sets.map((s) => (
               <Row
                 key={s.id}

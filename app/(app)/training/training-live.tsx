@@ -177,7 +177,7 @@ export function TrainingLive({ initial, isAdmin, role, labelled }: {
         )}
       </section>
 
-      <section className="card overflow-x-auto" aria-labelledby="runs-h">
+      <section className="card" aria-labelledby="runs-h">
         <div className="mb-3 flex items-center gap-3">
           <h2 id="runs-h" className="font-medium">
             Runs
@@ -191,13 +191,13 @@ export function TrainingLive({ initial, isAdmin, role, labelled }: {
         {status.runs.length === 0 ? (
           <p className="text-sm text-slate-600">No runs yet.</p>
         ) : (
-          <Table testId="runs" head={['Started', 'By', 'Status', 'Test faces', 'Accuracy', 'Macro-F1', 'Mask', 'Age', 'Model']}>
+          <Table testId="runs" label="Runs" head={['Run', 'By', 'Status', 'Test faces', 'Accuracy', 'Macro-F1', 'Mask', 'Age', 'Model']}>
             {status.runs.map((r) => (
               <Row
                 key={r.id}
                 cells={[
-                  <Link key="at" className="text-indigo-700 underline" href={`/training/${r.id}`}>
-                    {new Date(r.createdAt).toLocaleString()}
+                  <Link key="at" className="whitespace-nowrap text-indigo-700 underline" href={`/training/${r.id}`} title={`Started ${new Date(r.createdAt).toLocaleString()}`}>
+                    {r.title}
                   </Link>,
                   r.createdBy ?? '–',
                   r.status,

@@ -3,6 +3,7 @@ import { currentSessionId, pageGuard } from '@/app/_server/guard';
 import { db } from '@/lib/db';
 import { listUsers } from '@/lib/auth/users';
 import { describeSessions, liveSessionsByUser } from '@/lib/auth/sessions';
+import { ScrollRegion } from '@/app/_components/table';
 import { CreateUserForm, UserRow } from './user-forms';
 
 export const metadata: Metadata = { title: 'Users' };
@@ -21,12 +22,13 @@ export default async function UsersPage() {
         </h2>
         <CreateUserForm />
       </section>
-      <section className="card overflow-x-auto" aria-labelledby="all-users">
+      <section className="card" aria-labelledby="all-users">
         <h2 id="all-users" className="mb-3 font-medium">
           All users ({users.length})
         </h2>
+        <ScrollRegion label="Users">
         <table className="w-full text-left text-sm">
-          <thead className="text-slate-500">
+          <thead className="text-slate-600">
             <tr>
               <th className="py-2 pr-4">E-mail</th>
               <th className="py-2 pr-4">Name</th>
@@ -42,6 +44,7 @@ export default async function UsersPage() {
             ))}
           </tbody>
         </table>
+        </ScrollRegion>
       </section>
     </div>
   );

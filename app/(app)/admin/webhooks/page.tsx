@@ -26,8 +26,8 @@ export default async function WebhooksPage() {
   return (
     <div className="space-y-6">
       <h1 className="text-2xl font-semibold">Webhooks</h1>
-      <p className="max-w-3xl text-sm text-slate-600">
-        Each webhook gets a <code>POST</code> with a JSON body for the events it chose ({WEBHOOK_EVENTS.map((e) => <code key={e} className="mr-1">{e}</code>)}),
+      <p className="max-w-3xl text-sm break-words text-slate-600">
+        Each webhook gets a <code>POST</code> with a JSON body for the events it chose ({WEBHOOK_EVENTS.map((e) => <code key={e} className="mr-1 break-all">{e}</code>)}),
         signed with its secret in <code>X-Masklab-Signature</code> (HMAC-SHA256 of <code>timestamp.body</code>; see docs/api.md, “Webhooks”). The
         worker sends them and retries a failed one 2, 4, 8, 16 and 32 minutes later. A hook set with <code>MASKLAB_WEBHOOK_URL</code> gets every
         event and is listed here too. Addresses on this machine or a private network (loopback, private, link-local…) are refused, when a hook is
@@ -39,21 +39,21 @@ export default async function WebhooksPage() {
         </h2>
         <CreateWebhookForm events={[...WEBHOOK_EVENTS]} />
       </section>
-      <section className="card overflow-x-auto" aria-labelledby="all-hooks">
+      <section className="card" aria-labelledby="all-hooks">
         <h2 id="all-hooks" className="mb-3 font-medium">
           Webhooks ({hooks.length})
         </h2>
         {hooks.length === 0 ? (
           <p className="text-sm text-slate-500">No webhooks yet.</p>
         ) : (
-          <Table head={['URL', 'Events', 'Status', 'Actions']} testId="webhooks">
+          <Table head={['URL', 'Events', 'Status', 'Actions']} testId="webhooks" label="Webhooks">
             {hooks.map((h) => (
               <WebhookRow key={h.id ?? 'env'} hook={h} allEvents={[...WEBHOOK_EVENTS]} />
             ))}
           </Table>
         )}
       </section>
-      <section className="card overflow-x-auto" aria-labelledby="deliveries">
+      <section className="card" aria-labelledby="deliveries">
         <div className="mb-3 flex items-center justify-between gap-4">
           <h2 id="deliveries" className="font-medium">
             Deliveries (latest {deliveries.length})
@@ -63,7 +63,7 @@ export default async function WebhooksPage() {
         {deliveries.length === 0 ? (
           <p className="text-sm text-slate-500">Nothing sent yet.</p>
         ) : (
-          <Table head={['Queued', 'Event', 'Webhook', 'Status', 'Attempts', 'Last answer', 'Next retry', '']} testId="deliveries">
+          <Table head={['Queued', 'Event', 'Webhook', 'Status', 'Attempts', 'Last answer', 'Next retry', 'Actions']} testId="deliveries" label="Deliveries">
             {deliveries.map((d) => (
               <Row
                 key={d.id}
@@ -71,7 +71,7 @@ export default async function WebhooksPage() {
                 cells={[
                   when(d.createdAt),
                   <code key="e">{d.event}</code>,
-                  <span key="u" className="break-all">
+                  <span key="u" className="block min-w-48 break-all">
                     {d.url}
                     {d.webhookId === null && <span className="ml-1 text-xs text-slate-500">(MASKLAB_WEBHOOK_URL)</span>}
                   </span>,

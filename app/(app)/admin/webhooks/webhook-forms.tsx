@@ -70,7 +70,7 @@ export function WebhookRow({ hook, allEvents }: { hook: WebhookView; allEvents: 
   return (
     <>
       <tr className="border-t border-slate-100" data-testid={`webhook-${label}`}>
-        <td className="break-all py-2 pr-4">
+        <td className="min-w-48 break-all py-2 pr-4">
           {hook.url}
           {id === null && <div className="text-xs text-slate-500">MASKLAB_WEBHOOK_URL{hook.signed ? ', signed with MASKLAB_WEBHOOK_SECRET' : ', not signed (no MASKLAB_WEBHOOK_SECRET)'}</div>}
         </td>

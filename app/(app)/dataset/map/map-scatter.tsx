@@ -104,7 +104,7 @@ export function MapScatter({ faces, hasSuggestions, canLabel }: { faces: MapFace
         <svg
           ref={svg}
           viewBox={`0 0 ${SIZE} ${SIZE}`}
-          className="w-full touch-none select-none rounded border border-slate-200 bg-white"
+          className="w-full touch-none select-none rounded border border-slate-200 bg-surface"
           role="img"
           aria-label={`Map of ${faces.length} faces`}
           data-testid="map-svg"
@@ -141,7 +141,7 @@ export function MapScatter({ faces, hasSuggestions, canLabel }: { faces: MapFace
         </svg>
         {hover && (
           <div
-            className="pointer-events-none absolute z-10 w-32 rounded bg-white p-1 text-xs shadow-lg ring-1 ring-slate-200"
+            className="pointer-events-none absolute z-10 w-32 rounded bg-surface p-1 text-xs shadow-lg ring-1 ring-slate-200"
             style={{ left: `${Math.min(75, hover.x * 100)}%`, top: `${Math.min(75, (1 - hover.y) * 100)}%` }}
             data-testid="map-hover"
           >

@@ -49,33 +49,36 @@ export default async function FacePage({ params }: { params: Promise<{ id: strin
               </>
             )}
           </p>
-          <dl className="text-xs text-slate-600">
-            <dt className="inline">Photo: </dt>
-            <dd className="inline">{face.photo.originalName}</dd>
-            <br />
-            <dt className="inline">Uploaded by: </dt>
-            <dd className="inline">{face.photo.uploader.name || face.photo.uploader.email}</dd>
-            <br />
-            <dt className="inline">Sample: </dt>
-            <dd className="inline">
-              {face.wholeImage ? 'whole image' : face.score === null ? `face box drawn by hand #${face.index + 1}` : `detected face #${face.index + 1}`}
-              {may.editBoxes(actor) && (
-                <>
-                  {' '}
-                  (
-                  <Link className="underline" href={`/photos/${face.photoId}`}>
-                    fix the box on its photo
-                  </Link>
-                  )
-                </>
-              )}
-            </dd>
+          <dl className="space-y-0.5 text-xs text-slate-600">
+            <div>
+              <dt className="inline">Photo: </dt>
+              <dd className="inline break-all">{face.photo.originalName}</dd>
+            </div>
+            <div>
+              <dt className="inline">Uploaded by: </dt>
+              <dd className="inline break-all">{face.photo.uploader.name || face.photo.uploader.email}</dd>
+            </div>
+            <div>
+              <dt className="inline">Sample: </dt>
+              <dd className="inline">
+                {face.wholeImage ? 'whole image' : face.score === null ? `face box drawn by hand #${face.index + 1}` : `detected face #${face.index + 1}`}
+                {may.editBoxes(actor) && (
+                  <>
+                    {' '}
+                    (
+                    <Link className="underline" href={`/photos/${face.photoId}`}>
+                      fix the box on its photo
+                    </Link>
+                    )
+                  </>
+                )}
+              </dd>
+            </div>
             {face.split && (
-              <>
-                <br />
+              <div>
                 <dt className="inline">Split: </dt>
                 <dd className="inline">{face.split}</dd>
-              </>
+              </div>
             )}
           </dl>
         </div>

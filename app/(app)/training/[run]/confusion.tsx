@@ -1,6 +1,8 @@
 'use client';
 
 import { useState } from 'react';
+import { labelName } from '@/app/_components/class-badge';
+import { ScrollRegion } from '@/app/_components/table';
 
 type Pred = { faceId: string; t: number; p: number; confidence: number };
 
@@ -9,14 +11,15 @@ export function ConfusionMatrix({ classes, matrix, predictions }: { classes: str
   const [open, setOpen] = useState<{ t: number; p: number } | null>(null);
   const rowTotals = matrix.map((r) => r.reduce((a, b) => a + b, 0));
   const faces = open ? predictions.filter((x) => x.t === open.t && x.p === open.p) : [];
-  const name = (c: string) => c.replace('_', ' ');
+  const name = labelName;
   return (
     <div className="space-y-4">
+      <ScrollRegion label="Confusion matrix">
       <table className="border-collapse text-sm" data-testid="confusion">
         <caption className="mb-2 text-left text-slate-600">Rows: true class. Columns: predicted class. Select a cell to see its faces.</caption>
         <thead>
           <tr>
-            <th />
+            <td />
             {classes.map((c) => (
               <th key={c} scope="col" className="px-2 py-1 text-xs font-medium text-slate-600">
                 {name(c)}
@@ -33,14 +36,15 @@ export function ConfusionMatrix({ classes, matrix, predictions }: { classes: str
               {row.map((n, p) => {
                 const share = rowTotals[t] ? n / rowTotals[t] : 0;
                 const diag = t === p;
-                const bg = diag ? `rgba(5,150,105,${0.1 + 0.8 * share})` : n ? `rgba(220,38,38,${0.15 + 0.8 * share})` : '#f8fafc';
+                // Green on the diagonal, red off it, stronger with the row's share; the text stays the body colour (readable in both themes).
+                const tint = diag ? 'cm-good' : n ? 'cm-bad' : '';
                 const selected = open?.t === t && open?.p === p;
                 return (
                   <td key={p} className="p-0.5">
                     <button
                       type="button"
-                      className={`h-14 w-20 rounded text-base font-semibold ${share > 0.5 ? 'text-white' : 'text-slate-900'} ${selected ? 'ring-2 ring-indigo-600' : ''}`}
-                      style={{ background: bg }}
+                      className={`h-12 w-16 rounded text-base font-semibold text-slate-900 sm:h-14 sm:w-20 ${tint ? `cm-cell ${tint}` : 'bg-slate-100'} ${selected ? 'ring-2 ring-indigo-600' : ''}`}
+                      style={tint ? ({ '--cm-share': 0.25 + 0.75 * share } as React.CSSProperties) : undefined}
                       aria-pressed={selected}
                       aria-label={`${n} faces labelled ${name(classes[t])} predicted ${name(classes[p])}`}
                       onClick={() => setOpen(selected ? null : { t, p })}
@@ -55,6 +59,7 @@ export function ConfusionMatrix({ classes, matrix, predictions }: { classes: str
           ))}
         </tbody>
       </table>
+      </ScrollRegion>
       {open && (
         <section aria-live="polite" data-testid="cell-faces">
           <h3 className="mb-2 text-sm font-medium">

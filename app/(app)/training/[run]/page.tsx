@@ -5,7 +5,8 @@ import { pageGuard } from '@/app/_server/guard';
 import { may } from '@/lib/auth/policy';
 import { db } from '@/lib/db';
 import { CLASS_NAMES, CLASSES } from '@/lib/classes';
-import { Row, Table } from '@/app/_components/table';
+import { Row, ScrollRegion, Table } from '@/app/_components/table';
+import { ClassBadge, labelName } from '@/app/_components/class-badge';
 import { runDetail } from '@/lib/training/views';
 import { Curves } from '../curves';
 import { ConfusionMatrix } from './confusion';
@@ -50,12 +51,27 @@ export default async function RunPage({ params, searchParams }: { params: Promis
           </Link>{' '}
           / run
         </p>
-        <h1 className="text-2xl font-semibold">Run {run.id}</h1>
+        <h1 className="text-2xl font-semibold" data-testid="run-title">
+          {run.title}
+        </h1>
         <p className="mt-1 text-sm text-slate-600">
-          {new Date(run.createdAt).toLocaleString()} · {run.createdBy ?? 'CLI'} · status <strong data-testid="run-status">{run.status}</strong> · seed{' '}
-          {run.seed} · backbone <strong data-testid="run-backbone">{backboneName(run.backbone)}</strong> <code>{run.backbone}</code>{' '}
+          Started by {run.createdBy ?? 'the command line'} · status <strong data-testid="run-status">{run.status}</strong> · backbone{' '}
+          <strong data-testid="run-backbone">{backboneName(run.backbone)}</strong>{' '}
           {run.promoted && <span className="rounded bg-emerald-100 px-2 py-0.5 text-xs font-medium text-emerald-800">promoted</span>}
         </p>
+        <details className="mt-1 text-sm text-slate-600" data-testid="run-details">
+          <summary className="cursor-pointer">Details</summary>
+          <dl className="mt-1 grid grid-cols-[auto_minmax(0,1fr)] gap-x-3 gap-y-0.5">
+            <dt>Run id</dt>
+            <dd className="font-mono break-all">{run.id}</dd>
+            <dt>Started</dt>
+            <dd>{new Date(run.createdAt).toLocaleString()}</dd>
+            <dt>Backbone id</dt>
+            <dd className="font-mono break-all">{run.backbone}</dd>
+            <dt>Seed</dt>
+            <dd>{run.seed}</dd>
+          </dl>
+        </details>
         {may.manageModels(actor) && run.status === 'succeeded' && !run.promoted && (
           <div className="mt-2">
             <PromoteButton id={run.id} testFaces={m?.n ?? null} accuracy={m?.accuracy ?? null} />
@@ -98,11 +114,11 @@ export default async function RunPage({ params, searchParams }: { params: Promis
             <ConfusionMatrix classes={[...CLASSES]} matrix={m.confusion} predictions={m.predictions ?? []} />
           </section>
 
-          <section className="card overflow-x-auto" aria-labelledby="pc-h">
+          <section className="card" aria-labelledby="pc-h">
             <h2 id="pc-h" className="mb-3 font-medium">
               Per class
             </h2>
-            <Table testId="per-class" head={['Class', 'Precision', 'Recall', 'Recall, 95% interval', 'F1', 'Support']}>
+            <Table testId="per-class" label="Per class" head={['Class', 'Precision', 'Recall', 'Recall, 95% interval', 'F1', 'Support']}>
               {CLASSES.map((c, j) => (
                 <Row
                   key={c}
@@ -136,7 +152,7 @@ export default async function RunPage({ params, searchParams }: { params: Promis
                 {openSlice.faces.map((f) => (
                   <li key={f.faceId} className="w-28 text-xs text-slate-600">
                     <Link href={`/faces/${f.faceId}`} className="block">
-                      <img src={`/api/faces/${f.faceId}/image`} alt={`face ${f.faceId}`} width={112} height={112} className="h-28 w-28 rounded object-cover" />
+                      <img src={`/api/faces/${f.faceId}/image`} alt={`Face: ${f.text || 'no prediction'}`} width={112} height={112} className="h-28 w-28 rounded object-cover" />
                     </Link>
                     {f.correct ? '✓' : '✗'} {f.text}
                   </li>
@@ -220,14 +236,15 @@ export default async function RunPage({ params, searchParams }: { params: Promis
               </p>
             )}
             {promoted && old && (
+              <ScrollRegion label="This run against the promoted run">
               <table className="text-left text-sm">
-                <thead className="text-slate-500">
+                <thead className="text-slate-600">
                   <tr>
                     <th className="py-1 pr-4">Measure (each on its own test split)</th>
                     <th className="py-1 pr-4">This run</th>
                     <th className="py-1">
                       <Link className="text-indigo-700 underline" href={`/training/${promoted.id}`}>
-                        Promoted run
+                        {promoted.title} (promoted)
                       </Link>
                     </th>
                   </tr>
@@ -251,6 +268,7 @@ export default async function RunPage({ params, searchParams }: { params: Promis
                   ))}
                 </tbody>
               </table>
+              </ScrollRegion>
             )}
           </section>
 
@@ -262,10 +280,12 @@ export default async function RunPage({ params, searchParams }: { params: Promis
               <ul className="flex flex-wrap gap-3">
                 {m.misclassified.map((f) => (
                   <li key={f.faceId} className="w-28 text-xs text-slate-600">
-                    <a href={`/faces/${f.faceId}`} aria-label={`Open face ${f.faceId} (relabel it there)`}>
-                      <img src={`/api/faces/${f.faceId}/image`} alt={`face ${f.faceId}`} width={112} height={112} className="h-28 w-28 rounded object-cover" />
+                    <a href={`/faces/${f.faceId}`} aria-label={`Open this face, labelled ${labelName(f.trueLabel)} and predicted ${labelName(f.predicted)} (relabel it there)`}>
+                      <img src={`/api/faces/${f.faceId}/image`} alt="" width={112} height={112} className="h-28 w-28 rounded object-cover" />
                     </a>
-                    {f.trueLabel.replace('_', ' ')} → {f.predicted.replace('_', ' ')} ({(100 * f.confidence).toFixed(0)}%)
+                    <span className="mt-1 flex flex-wrap items-center gap-1">
+                      <ClassBadge label={f.trueLabel} /> → <ClassBadge label={f.predicted} /> {(100 * f.confidence).toFixed(0)}%
+                    </span>
                   </li>
                 ))}
               </ul>
@@ -292,7 +312,7 @@ function sliceFaces(m: RunMetrics, slice: { dim: SliceDim; value: string } | nul
   const slices = e ? e.slices : m.slices;
   const ids = slices?.dims.find((d) => d.dim === slice.dim)?.values.find((v) => v.value === slice.value)?.faceIds;
   if (!ids) return null;
-  const name = (c: string) => c.replace('_', ' ');
+  const name = labelName;
   const byId = new Map<string, { correct: boolean; text: string }>();
   if (e) for (const p of e.predictions) byId.set(p.faceId, { correct: p.correct, text: `${name(p.label)} → ${name(p.predicted)}` });
   else for (const p of m.predictions ?? []) byId.set(p.faceId, { correct: p.t === p.p, text: `${name(CLASSES[p.t])} → ${name(CLASSES[p.p])}` });

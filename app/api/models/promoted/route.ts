@@ -6,6 +6,7 @@ import { promotedModelSchema } from '@/app/_server/api-schemas';
 import { config } from '@/lib/config';
 import { db } from '@/lib/db';
 import { promotedModel } from '@/lib/models/promoted';
+import { runTitleById } from '@/lib/training/views';
 import { BACKBONE_ID, compatibleKindOf } from '@/lib/inference/backbone';
 import { extraBackboneFiles, servedModelsVersion } from '@/lib/models/served-files';
 
@@ -17,7 +18,7 @@ export const GET = apiRoute(
     role: 'viewer',
     summary: 'The promoted model and its files',
     description:
-      "What the live preview runs: `{ model: { runId, meta, headUrl, promotedAt, compatible } | null, backboneId, files: { detector, backbone, wasm } }`. Never cached: the preview polls it and switches when another run is promoted.",
+      "What the live preview runs: `{ model: { runId, title, meta, headUrl, promotedAt, compatible } | null, backboneId, files: { detector, backbone, wasm } }`. Never cached: the preview polls it and switches when another run is promoted.",
     responses: { 200: { description: 'The promoted model (null when none is)', schema: promotedModelSchema } },
   },
   async () => {
@@ -27,6 +28,8 @@ export const GET = apiRoute(
     ? {
         model: {
           runId: model.runId,
+          // "Run 7 · 7 Dec": what the page calls it (the id is a detail).
+          title: (await runTitleById(db(), model.runId)) ?? model.runId,
           meta: model.meta,
           headUrl: `/api/models/run/${model.runId}/model.json`,
           promotedAt: model.promotedAt,
