@@ -78,8 +78,13 @@ export class ZipOut {
   /** Stops writing and removes the temporary file. */
   async abort(): Promise<void> {
     this.zip.outputStream.unpipe(this.out);
-    this.out.destroy();
-    await new Promise((r) => setTimeout(r, 0));
+    // Wait for the file to be closed: a write stream opens its file asynchronously, and removing it
+    // before that open completes left an empty temporary file behind on a busy machine.
+    await new Promise<void>((resolve) => {
+      if (this.out.closed) return resolve();
+      this.out.once('close', () => resolve());
+      this.out.destroy();
+    });
     fs.rmSync(this.tmp, { force: true });
   }
 }
