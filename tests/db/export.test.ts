@@ -9,6 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseCsv } from '@/lib/import/metadata';
 import { freshDb, type TestDb } from '../helpers/db';
 import { readZipFile } from '../helpers/read-zip';
 import { createPromotedFixtureModel } from '@/e2e/fixture-model';
@@ -62,31 +63,6 @@ afterAll(async () => {
   if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
 });
 
-function parseCsv(text: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let cell = '';
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i];
-    if (quoted && c === '"' && text[i + 1] === '"') {
-      cell += '"';
-      i++;
-    } else if (c === '"') {
-      quoted = !quoted;
-    } else if (!quoted && (c === ',' || c === '\n')) {
-      row.push(cell);
-      cell = '';
-      if (c === '\n') {
-        rows.push(row);
-        row = [];
-      }
-    } else {
-      cell += c;
-    }
-  }
-  return rows;
-}
 
 describe('the dataset export', () => {
   it('writes train/ val/ test/ <class>/<face>.jpg, a manifest and the model bundle', { timeout: 300_000 }, async () => {

@@ -2,6 +2,7 @@
 
 import Link from 'next/link';
 import { memo, useEffect, useState } from 'react';
+import { AfterUploadLinks } from './next-links';
 import { fetchRecentImports, filesFromDrop, filesFromInput, importFinished, type ImportView } from './transfer';
 import { type Item, POLL_MS, useUploadQueue } from './use-upload-queue';
 import type { IngestResult } from '@/lib/dataset/ingest';
@@ -215,22 +216,7 @@ export function Uploader({ classes, maxUploadBytes, maxZipBytes }: { classes: st
           </div>
           <p role="status" className="text-sm" data-testid="upload-summary">
             {counts.added} added ({counts.faces} {counts.faces === 1 ? 'face' : 'faces'}), {counts.duplicate} duplicates, {counts.rejected} rejected
-            {!working && counts.added > 0 && (
-              <>
-                {' · '}
-                {counts.faces > 0 && (
-                  <>
-                    <Link className="font-medium underline" href="/label">
-                      Label them now
-                    </Link>
-                    {' · '}
-                  </>
-                )}
-                <Link className="underline" href="/gallery">
-                  See them in the gallery
-                </Link>
-              </>
-            )}
+            {!working && counts.added > 0 && <AfterUploadLinks faces={counts.faces} galleryText="See them in the gallery" />}
           </p>
           {importing && (
             <p className="text-sm text-slate-600">Zip archives are imported in the background: you may close this page, the import goes on.</p>

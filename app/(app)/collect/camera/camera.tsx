@@ -2,6 +2,7 @@
 
 import Link from 'next/link';
 import { useCallback, useRef, useState } from 'react';
+import { AfterUploadLinks } from '../next-links';
 import { type Result, sendImages } from '../transfer';
 import { useCamera } from '@/app/_components/use-camera';
 import { CLASS_NAMES, type Label } from '@/lib/classes';
@@ -173,22 +174,7 @@ export function Camera({ classes }: { classes: string[] }) {
         </h2>
         <p role="status" className="text-sm" data-testid="camera-summary">
           {taken} taken · {counts.added} added ({counts.faces} {counts.faces === 1 ? 'face' : 'faces'}), {counts.duplicate} duplicates, {counts.rejected} rejected
-          {counts.added > 0 && (
-            <>
-              {' · '}
-              {counts.faces > 0 && (
-                <>
-                  <Link className="font-medium underline" href="/label">
-                    Label them now
-                  </Link>
-                  {' · '}
-                </>
-              )}
-              <Link className="underline" href="/gallery">
-                Gallery
-              </Link>
-            </>
-          )}
+          {counts.added > 0 && <AfterUploadLinks faces={counts.faces} galleryText="Gallery" />}
         </p>
         <ul className="mt-2 max-h-64 space-y-0.5 overflow-y-auto text-sm">
           {results.map((r, i) => (
