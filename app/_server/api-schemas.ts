@@ -270,6 +270,8 @@ const prf = z.object({ precision: ratio, recall: ratio, f1: ratio });
 export const runSummarySchema = z
   .object({
     id,
+    number: z.number().int().min(1).meta({ description: '1 for the first run ever made, by creation order' }),
+    title: z.string().meta({ description: 'The run as people call it: "Run 7 · 7 Dec"' }),
     status: z.enum(['running', 'succeeded', 'failed', 'cancelled']),
     createdAt: dateTime,
     finishedAt: dateTime.nullable(),
