@@ -9,7 +9,7 @@ export function ForbiddenContent() {
   const role = roleForPath(path);
   return (
     <div className="mx-auto max-w-lg p-8 text-center" data-testid="forbidden">
-      <p className="text-6xl font-bold text-slate-300">403</p>
+      <p className="text-6xl font-bold text-slate-500">403</p>
       <h1 className="mt-2 text-xl font-semibold">Not allowed</h1>
       <p className="mt-2 text-slate-600" data-testid="forbidden-role">
         <code>{path}</code> needs the <strong>{role}</strong> role{role === 'labeler' ? ' (or admin)' : ''}: it lets you{' '}
