@@ -377,7 +377,7 @@ export const runDetailSchema = z.object({
   run: runSummarySchema.extend({ seed: z.number().int(), backbone: z.string(), config: z.record(z.string(), z.unknown()).meta({ description: 'The training recipe and its outcome (bestEpoch…)' }) }),
   history: z.array(epochSchema),
   metrics: runMetricsSchema.nullable().meta({ description: 'null: the run has no test metrics (failed, or still running)' }),
-  promoted: z.object({ id, metrics: runMetricsSchema.nullable() }).nullable().meta({ description: 'The promoted run to compare with (null when this one is promoted, or none is)' }),
+  promoted: z.object({ id, title: z.string(), metrics: runMetricsSchema.nullable() }).nullable().meta({ description: 'The promoted run to compare with (null when this one is promoted, or none is)' }),
 });
 
 const trainProgress = z
