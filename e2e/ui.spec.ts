@@ -248,7 +248,10 @@ test('on a phone a face is labelled without scrolling: one picture for a whole-i
   expect(seen.whole && seen.detected, JSON.stringify(seen)).toBeTruthy();
   expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(PHONE.width);
 
-  // A tap labels and shows the next face.
+  // A tap labels and shows the next face. The loop skipped faces, and skipped faces come back only when the
+  // queue is loaded again: without a reload, a small queue can end at the face the tap labels.
+  await page.goto('/label?order=imported');
+  await expect(page.getByTestId('label-desk')).toHaveAttribute('data-ready', 'true');
   const first = (await face.getAttribute('data-face-id'))!;
   await page.getByTestId('label-button-nomask_young').tap();
   await expect(face).not.toHaveAttribute('data-face-id', first);
