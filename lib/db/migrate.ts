@@ -76,7 +76,10 @@ export async function migrateSqlite(url: string, dir = migrationsDir('sqlite'), 
   fs.mkdirSync(path.dirname(file), { recursive: true });
   const db = new Database(file, { timeout: 10_000 });
   try {
-    db.pragma('journal_mode = WAL'); // the web app and the worker share the file
+    // The web app and the worker share the file. Switching to WAL needs the file to itself and
+    // SQLite answers SQLITE_BUSY at once (no busy handler) while another process that starts
+    // together is inside its migration transaction: wait for it, as the timeout above does.
+    await whenNotBusy(() => db.pragma('journal_mode = WAL'), 60_000);
     db.exec(CREATE_TABLE('DATETIME'));
     const migrations = readMigrations(dir);
     const pending = () =>
@@ -108,12 +111,27 @@ export async function migrateSqlite(url: string, dir = migrationsDir('sqlite'), 
       return { applied: todo.map((m) => m.name), alreadyApplied: migrations.length - todo.length };
     });
     try {
-      return run.immediate();
+      // BEGIN IMMEDIATE waits up to the busy timeout; a long first migration by the other
+      // process can outlast it on a loaded machine, and nothing has been done before BEGIN.
+      return await whenNotBusy(() => run.immediate(), 120_000);
     } finally {
       db.pragma('foreign_keys = ON');
     }
   } finally {
     db.close();
+  }
+}
+
+/** Retries `fn` while SQLite says SQLITE_BUSY, up to `ms`. */
+async function whenNotBusy<T>(fn: () => T, ms: number): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    try {
+      return fn();
+    } catch (err) {
+      if ((err as { code?: string }).code !== 'SQLITE_BUSY' || Date.now() > end) throw err;
+      await new Promise((r) => setTimeout(r, 50 + Math.random() * 100));
+    }
   }
 }
 

@@ -52,6 +52,37 @@ it('refuses a migration that was edited after it was applied', async () => {
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
+it('a start waits for another process that holds the new database file instead of failing "database is locked"', async () => {
+  if (t.provider !== 'sqlite') return; // PostgreSQL serialises starts with an advisory lock
+  // Two `npm start` on a new data folder: one is inside its migration transaction while the
+  // other switches the file to WAL, which SQLite refuses at once (no busy wait) while locked.
+  const { default: Database } = await import('better-sqlite3');
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'masklab-mig-'));
+  const file = path.join(dir, 'x.db');
+  const other = new Database(file);
+  other.exec('CREATE TABLE held (x)');
+  other.exec('BEGIN IMMEDIATE');
+  other.exec('INSERT INTO held VALUES (1)');
+  const released = new Promise<void>((resolve) =>
+    setTimeout(() => {
+      other.exec('COMMIT');
+      other.close();
+      resolve();
+    }, 400),
+  );
+  try {
+    const result = await migrateSqlite(`file:${file}`);
+    await released;
+    expect(result.applied).toEqual(readMigrations(migrationsDir('sqlite')).map((m) => m.name));
+    const check = new Database(file, { readonly: true });
+    expect(check.pragma('journal_mode', { simple: true })).toBe('wal');
+    check.close();
+  } finally {
+    await released;
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 // ---- Upgrading a database that holds data ---------------------------------------------------
 // A database made by the first release (the `init` migration only) and filled with a bit of
 // everything; then a migration that rebuilds Photo the way Prisma writes it (SQLite: new table,
