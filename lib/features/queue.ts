@@ -24,11 +24,13 @@ export async function apparentPending(db: Db): Promise<number> {
 export async function activeFeaturesJob(db: Db): Promise<{ id: string; status: string; progress: FeaturesProgress | null } | null> {
   const j = await db.job.findFirst({ where: { type: FEATURES_JOB, status: { in: ['queued', 'running'] } }, orderBy: { createdAt: 'asc' } });
   if (!j) return null;
+  // A job that wrote no progress yet stores `{}`: that is no progress.
   let progress: FeaturesProgress | null = null;
   try {
-    progress = j.progress ? (JSON.parse(j.progress) as FeaturesProgress) : null;
+    const p = JSON.parse(j.progress) as Partial<FeaturesProgress> | null;
+    progress = p && typeof p.step === 'string' ? (p as FeaturesProgress) : null;
   } catch {
-    // a job that wrote no progress yet
+    // unreadable: shown as no progress
   }
   return { id: j.id, status: j.status, progress };
 }

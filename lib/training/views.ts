@@ -130,6 +130,11 @@ export type ActiveJob = {
 
 export type TrainingStatus = { job: ActiveJob | null; runs: RunSummary[] };
 
+function progressOf(stored: string): TrainProgress | null {
+  const p = parse<Partial<TrainProgress> | null>(stored, null);
+  return p && typeof p.step === 'string' ? (p as TrainProgress) : null;
+}
+
 /** The latest train job (running, queued or just finished) with its progress and log tail. */
 export async function trainingStatus(db: Db): Promise<TrainingStatus> {
   const job =
@@ -144,7 +149,8 @@ export async function trainingStatus(db: Db): Promise<TrainingStatus> {
       cancelRequested: job.cancelRequested,
       attempts: job.attempts,
       createdAt: job.createdAt.toISOString(),
-      progress: parse<TrainProgress | null>(job.progress, null),
+      // A job the worker has not picked up yet stores `{}`: no progress, not one without a step.
+      progress: progressOf(job.progress),
       error: job.error,
       logs: logs.reverse().map((l) => ({ id: l.id, at: l.at.toISOString(), level: l.level, message: l.message })),
     };

@@ -3,6 +3,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freshDb, type TestDb } from '../helpers/db';
 import { runDetail, runTitle, runTitleById, trainingStatus } from '@/lib/training/views';
+import { queueRetrain } from '@/lib/training/queue';
+import { trainingStatusSchema } from '@/app/_server/api-schemas';
 
 let t: TestDb;
 beforeAll(async () => {
@@ -44,5 +46,18 @@ describe('run titles', () => {
     expect(await runTitleById(t.db, order[12])).toMatch(/^Run 13 · /);
     expect(await runTitleById(t.db, order[13])).toMatch(/^Run 14 · /);
     expect(await runTitleById(t.db, 'no-such-run')).toBeNull();
+  });
+});
+
+describe('training status', () => {
+  it('a retrain the worker has not picked up has no progress (null), as GET /api/training/status describes', async () => {
+    const { job } = await queueRetrain(t.db, null);
+    const status = await trainingStatus(t.db);
+    expect(status.job).toMatchObject({ id: job.id, status: 'queued', progress: null });
+    expect(() => trainingStatusSchema.parse(status)).not.toThrow();
+    // Once the worker reports a step, it is shown.
+    await t.db.job.update({ where: { id: job.id }, data: { status: 'running', progress: JSON.stringify({ step: 'features', features: { done: 1, total: 4 } }) } });
+    expect((await trainingStatus(t.db)).job?.progress).toEqual({ step: 'features', features: { done: 1, total: 4 } });
+    await t.db.job.update({ where: { id: job.id }, data: { status: 'cancelled' } });
   });
 });
