@@ -3,7 +3,6 @@
 // Every answer goes through `callApi` (e2e/api-schema.ts), which validates its JSON body against the
 // response schema GET /api/openapi.json gives for that operation and status: an answer the
 // description does not describe fails here.
-import { execFileSync } from 'node:child_process';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
@@ -12,7 +11,7 @@ import { createDb } from '../lib/db';
 import { CLASSES } from '../lib/classes';
 import { computeMetrics } from '../lib/training/metrics';
 import { testSlices } from '../lib/training/evaluation';
-import { ADMIN, E2E_DATA_DIR, seedFaces, uniqueEmail } from './helpers';
+import { ADMIN, cliToken, E2E_DATA_DIR, seedFaces, uniqueEmail } from './helpers';
 import { BASE_URL, callApi } from './api-schema';
 import { createPromotedFixtureModel } from './fixture-model';
 
@@ -25,16 +24,6 @@ async function newContext(headers: Record<string, string> = {}): Promise<APIRequ
   const ctx = await pwRequest.newContext({ baseURL: BASE_URL, extraHTTPHeaders: headers });
   contexts.push(ctx);
   return ctx;
-}
-
-/** `npm run cli -- token create …` against the e2e server's database: the token is the last line of stdout. */
-function cliToken(email: string, name: string): string {
-  const out = execFileSync(process.execPath, [require.resolve('tsx/cli'), path.join(__dirname, '..', 'jobs', 'cli.ts'), 'token', 'create', email, '--name', name], {
-    cwd: path.join(__dirname, '..'),
-    env: { ...process.env, MASKLAB_DATA_DIR: E2E_DATA_DIR, MASKLAB_MODELS_DIR: path.join(E2E_DATA_DIR, 'models'), DATABASE_URL: '' },
-    encoding: 'utf8',
-  });
-  return out.trim().split('\n').at(-1)!;
 }
 
 type PageBody<T> = { items: T[]; nextCursor: string | null };

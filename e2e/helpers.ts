@@ -55,6 +55,17 @@ export function importWithCli(target: string, args: string[] = []): { photos: nu
   return JSON.parse(r.stdout);
 }
 
+/** `npm run cli -- token create …` against the e2e server's database: the token is the last line of stdout. */
+export function cliToken(email: string, name: string): string {
+  const r = spawnSync(process.execPath, [require.resolve('tsx/cli'), path.join(__dirname, '..', 'jobs', 'cli.ts'), 'token', 'create', email, '--name', name], {
+    cwd: path.join(__dirname, '..'),
+    env: { ...process.env, MASKLAB_DATA_DIR: E2E_DATA_DIR, MASKLAB_MODELS_DIR: path.join(E2E_DATA_DIR, 'models'), DATABASE_URL: '' },
+    encoding: 'utf8',
+  });
+  if (r.status !== 0) throw new Error(`cli token create exited ${r.status}: ${r.stderr}`);
+  return r.stdout.trim().split('\n').at(-1)!;
+}
+
 /**
  * Adds `n` new unlabelled faces through the real import: fixture face photos, each
  * re-encoded slightly brighter so its bytes (sha256) are new, imported with the CLI.
