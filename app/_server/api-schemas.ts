@@ -11,7 +11,7 @@ import { ROLES } from '@/lib/auth/role-names';
 import { SLICE_DIMS } from '@/lib/training/slices';
 import { modelMetaSchema } from '@/lib/inference/meta';
 import { WEBHOOK_EVENTS } from '@/lib/webhooks/events';
-import { exportOptionsSchema } from '@/lib/export/queue';
+import { ARCHIVE_SPLIT_NAMES } from '@/lib/export/queue';
 
 /** An instant as JSON: an ISO 8601 timestamp (what a Date becomes). */
 export const dateTime = z.string().meta({ format: 'date-time' });
@@ -504,7 +504,10 @@ export const exportSummarySchema = z
   .object({
     id,
     status: jobStatus,
-    options: exportOptionsSchema.nullable(),
+    // The options as stored (after defaults): every field present. The request's schema is exportOptionsSchema.
+    options: z
+      .object({ content: z.enum(['crops', 'photos']), classes: z.array(z.enum(CLASSES)), split: z.enum(['all', ...ARCHIVE_SPLIT_NAMES]) })
+      .nullable(),
     progress: z.object({ step: z.enum(['faces', 'model', 'done']), done: count, total: count }).nullable(),
     result: z.object({ faces: count, bytes: count, model: z.string().nullable(), modelNote: z.string().optional() }).nullable(),
     error: z.string().nullable(),

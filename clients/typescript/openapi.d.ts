@@ -1361,16 +1361,10 @@ export interface components {
             finishedAt: string | null;
             id: string;
             options: {
-                classes: unknown;
-                /**
-                 * @default crops
-                 * @enum {string}
-                 */
+                classes: ("mask_old" | "mask_young" | "nomask_old" | "nomask_young")[];
+                /** @enum {string} */
                 content: "crops" | "photos";
-                /**
-                 * @default all
-                 * @enum {string}
-                 */
+                /** @enum {string} */
                 split: "all" | "train" | "val" | "test";
             } | null;
             progress: {
