@@ -365,9 +365,13 @@ export async function labelQueue(db: Db, opts: QueueOptions = {}): Promise<FaceC
     }
   }
   if (!cursor && !opts.after && opts.spreadKey && order === 'imported') {
-    const base = { AND: [segments[0].where, ...(exclude.length ? [{ id: { notIn: exclude } }] : [])] };
-    const total = await db.face.count({ where: base });
-    await take(segments[0], null, Math.floor(unitHash(opts.spreadKey) * total));
+    // The labeller's point in upload order, found among all unlabelled faces on the index (label, createdAt, id)
+    // alone; the queue starts after it. (An OFFSET into the queue itself, which joins every face with its photo
+    // to leave evaluation sets out, read every face before the point: 150 ms at 200,000 faces.)
+    const total = await db.face.count({ where: { label: null } });
+    const skip = Math.floor(unitHash(opts.spreadKey) * total);
+    const at = skip > 0 ? await db.face.findFirst({ where: { label: null }, orderBy: IMPORT_ORDER, skip: skip - 1, select: { id: true, createdAt: true } }) : null;
+    await take(segments[0], at ? { OR: [{ createdAt: { gt: at.createdAt } }, { createdAt: at.createdAt, id: { gt: at.id } }] } : null);
   } else {
     for (let i = start; i < segments.length && rows.length < limit; i++) await take(segments[i], i === start ? cursor : null);
   }
