@@ -317,23 +317,26 @@ export async function bench(): Promise<BenchRow[]> {
         const { computeSuggestions } = await import('../lib/suggest/job');
         const s = await withPeakRss(() => computeSuggestions(db));
         rows.push({ benchmark: 'scale: suggestions job', value: s.ms / 1000, unit: 's', note: `${s.value.suggested} unlabelled faces, ms ${JSON.stringify(Object.fromEntries(Object.entries(s.value.ms).map(([k, v]) => [k, Math.round(v)])))}; peak ${Math.round(s.peakMb)} MB` });
-        const uncertainMs: number[] = [];
-        let c: string | undefined;
-        for (let i = 0; i < 20; i++) {
-          const t = performance.now();
-          const b = await labelQueue(db, { order: 'uncertain', after: c, limit: 20 });
-          uncertainMs.push(performance.now() - t);
-          c = b.at(-1)?.id;
-        }
-        row('next faces, least confident first', uncertainMs, '≤ 50', 'labelQueue({ order: "uncertain", after })');
-        const sgFilters: Parameters<typeof listFaces>[1][] = [{ suggested: 'mask_old', confMax: 60 }, { suggested: 'nomask_young', confMin: 90, page: 5 }, { confMax: 40 }];
-        const sgMs = await times(12, (i) => listFaces(db, sgFilters[i % 3], { order: 'newest' }));
-        row('gallery page, suggestion filters', sgMs, '≤ 200', 'listFaces() by suggested class and confidence');
-        const selMs = await times(6, async () => {
-          matched = (await facesMatching(db, { suggested: 'mask_old', confMin: 99 }).catch(() => [])).length;
-        });
-        row('grid select all, suggestion filter', selMs, undefined, `facesMatching() suggested mask_old ≥ 99% (${matched} ids)`);
       }
+    }
+    // The desk and the grid with the model's suggestions (those of this run's retrain, or of an earlier run with --reuse).
+    if ((await db.suggestion.count()) > 0) {
+      const uncertainMs: number[] = [];
+      let c: string | undefined;
+      for (let i = 0; i < 20; i++) {
+        const t = performance.now();
+        const b = await labelQueue(db, { order: 'uncertain', after: c, limit: 20 });
+        uncertainMs.push(performance.now() - t);
+        c = b.at(-1)?.id;
+      }
+      row('next faces, least confident first', uncertainMs, '≤ 50', 'labelQueue({ order: "uncertain", after })');
+      const sgFilters: Parameters<typeof listFaces>[1][] = [{ suggested: 'mask_old', confMax: 60 }, { suggested: 'nomask_young', confMin: 90, page: 5 }, { confMax: 40 }];
+      const sgMs = await times(12, (i) => listFaces(db, sgFilters[i % 3], { order: 'newest' }));
+      row('gallery page, suggestion filters', sgMs, '≤ 200', 'listFaces() by suggested class and confidence');
+      const selMs = await times(6, async () => {
+        matched = (await facesMatching(db, { suggested: 'mask_old', confMin: 99 }).catch(() => [])).length;
+      });
+      row('grid select all, suggestion filter', selMs, undefined, `facesMatching() suggested mask_old ≥ 99% (${matched} ids)`);
     }
     if (!flag('skip-map')) {
       const { runMapJob, MAP_JOB } = await import('../lib/dataset-map/job');
