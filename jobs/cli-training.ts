@@ -15,7 +15,7 @@ import { VIEW_NAMES, type ViewName } from '../lib/inference/meta';
 import { withoutFaceIds } from '../lib/training/slices';
 import { WEIGHTINGS, type Weighting } from '../lib/training/weights';
 import { evaluateFolder, imageFiles, predictPhoto } from '../lib/training/evaluate';
-import { FEATURES_JOB, featuresJobHandler, queueFeatures } from '../lib/features/job';
+import { featuresHandlers, queueFeatures } from '../lib/features/job';
 import { computeSuggestions } from '../lib/suggest/job';
 import { suggestionLines } from '../lib/suggest/accept';
 import { CliError, type Command, command } from './cli-kit';
@@ -112,7 +112,7 @@ export const TRAINING_COMMANDS: Command[] = [
     run: async ({ result, note, fail }) => {
       const { job, alreadyQueued } = await queueFeatures(db(), null);
       if (alreadyQueued) note(`features: job ${job.id} is already ${job.status}; waiting for it`);
-      await runOrWait(job.id, { [FEATURES_JOB]: featuresJobHandler() }, 'features', (p) =>
+      await runOrWait(job.id, featuresHandlers(), 'features', (p) =>
         `${p.step ?? ''}${p.backfilled ? ` backfilled ${p.backfilled}` : ''}${p.features?.total ? ` features ${p.features.done}/${p.features.total}` : ''}`,
       );
       const j = (await getJob(db(), job.id))!;

@@ -10,7 +10,7 @@ import { sweepTemp } from '../lib/models/registry';
 import { sweepModelOrphans } from '../lib/models/orphans';
 import { Worker } from '../lib/queue/worker';
 import { runTrainJob, TRAIN_JOB } from '../lib/training/job';
-import { FEATURES_JOB, featuresJobHandler } from '../lib/features/job';
+import { featuresHandlers } from '../lib/features/job';
 import { LABEL_ERRORS_JOB, runLabelErrorsJob } from '../lib/label-errors/job';
 import { MAP_JOB, runMapJob } from '../lib/dataset-map/job';
 import { EXPORT_JOB, exportJobHandler } from '../lib/export/job';
@@ -40,7 +40,7 @@ async function main() {
     handlers: {
       [TRAIN_JOB]: runTrainJob,
       [IMPORT_JOB]: importJobHandler(),
-      [FEATURES_JOB]: featuresJobHandler(),
+      ...featuresHandlers(),
       [LABEL_ERRORS_JOB]: runLabelErrorsJob,
       [MAP_JOB]: runMapJob,
       [SUGGEST_JOB]: runSuggestJob,

@@ -1,6 +1,7 @@
 // The one place that reads the environment. Validated with zod; a bad value stops
 // the process with a message that names the variable and what is expected.
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
 import { type AllowHost, literalRefusal, parseAllowHosts, urlProblem } from './net/destination';
@@ -46,6 +47,8 @@ const schema = z.object({
   MASKLAB_WORKER: bool.default(true),
   MASKLAB_WORKER_LEASE_S: z.coerce.number().min(1).max(3600).default(30),
   MASKLAB_WORKER_POLL_S: z.coerce.number().min(0.05).max(60).default(1),
+  // Model threads per process (detection in the web app, features in the worker); 0: on the calling thread.
+  MASKLAB_WORKER_THREADS: z.coerce.number().int().min(0).max(64).optional(),
   MASKLAB_MODELS_DIR: z.string().min(1).default('./models'),
   MASKLAB_PRETRAINED_DIR: z.string().min(1).optional(),
   MASKLAB_TF_BACKEND: z.enum(['auto', 'wasm']).default('auto'),
@@ -93,6 +96,8 @@ export type Config = {
   workerLeaseMs: number;
   /** How often an idle worker looks for jobs (ms). */
   workerPollMs: number;
+  /** Worker threads for model work (lib/models/threads.ts): MASKLAB_WORKER_THREADS, default the core count; 0 none. */
+  workerThreads: number;
   modelsDir: string;
   /**
    * MASKLAB_STORAGE: `s3://bucket/prefix` puts photos, derived images, models, exports and uploads in
@@ -178,6 +183,7 @@ export function parseConfig(env: Record<string, string | undefined> = process.en
     startWorker: e.MASKLAB_WORKER,
     workerLeaseMs: Math.round(e.MASKLAB_WORKER_LEASE_S * 1000),
     workerPollMs: Math.round(e.MASKLAB_WORKER_POLL_S * 1000),
+    workerThreads: e.MASKLAB_WORKER_THREADS ?? os.availableParallelism(),
     modelsDir: path.resolve(cwd, e.MASKLAB_MODELS_DIR),
     storage: e.MASKLAB_STORAGE,
     s3PathStyle: e.MASKLAB_S3_PATH_STYLE,

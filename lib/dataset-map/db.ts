@@ -30,13 +30,15 @@ export async function readDatasetMap(db: Db, actor: Pick<Actor, 'id'>): Promise<
   ]);
   if (!row) return job ? { createdAt: new Date(0), fence: null, faces: [], facesNow, job } : null;
   const map = JSON.parse(row.points) as StoredMap;
-  const ids = map.points.map((p) => p[0]);
+  // Every face's label and suggestion in one pass (a map holds about every face: 200,000 faces in 500-id
+  // chunks were 800 round trips, 5–8 s at 20,000).
   const labels = new Map<string, string | null>();
   const suggestions = new Map<string, string>();
-  for (let i = 0; i < ids.length; i += 500) {
-    const chunk = ids.slice(i, i + 500);
-    for (const f of await db.face.findMany({ where: { id: { in: chunk } }, select: { id: true, label: true } })) labels.set(f.id, f.label);
-    for (const s of await db.suggestion.findMany({ where: { faceId: { in: chunk } }, select: { faceId: true, label: true } })) suggestions.set(s.faceId, s.label);
+  const rows = await db.$queryRaw<{ id: string; label: string | null; suggestion: string | null }[]>`
+    SELECT f."id" AS id, f."label" AS label, s."label" AS suggestion FROM "Face" f LEFT JOIN "Suggestion" s ON s."faceId" = f."id"`;
+  for (const r of rows) {
+    labels.set(r.id, r.label);
+    if (r.suggestion !== null) suggestions.set(r.id, r.suggestion);
   }
   const blind = await blindFaceIds(db, actor);
   const faces = map.points

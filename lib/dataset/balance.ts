@@ -56,22 +56,45 @@ export async function setTargets(db: Db, actor: Actor, input: Partial<Record<Fac
 
 export type ClassCounts = { perClass: PerClass; excluded: number; unlabelled: number; labelled: number; total: number };
 
-export async function classCounts(db: Db): Promise<ClassCounts> {
+export async function classCounts(db: Db, census?: Census): Promise<ClassCounts> {
   // Evaluation sets' faces are never trained on: not counted here (their own counts: the Training page).
-  const rows = await db.face.groupBy({ by: ['label'], where: { photo: { evalSetId: null } }, _count: { _all: true } });
+  // All faces by label (read from an index alone) less the evaluation sets' few faces (found through
+  // Photo(evalSetId)): a join of every face with its photo took 10× longer at 200,000 faces.
+  const [all, evalSets] = await Promise.all([
+    census ? Promise.resolve(sumBy(census, (r) => r.label)) : db.face.groupBy({ by: ['label'], _count: { _all: true } }).then((rows) => rows.map((r) => ({ key: r.label, n: r._count._all }))),
+    db.face.groupBy({ by: ['label'], where: { photo: { evalSetId: { not: null } } }, _count: { _all: true } }),
+  ]);
+  const minus = new Map(evalSets.map((r) => [r.label, r._count._all]));
   const perClass = zeroes();
   let excluded = 0;
   let unlabelled = 0;
   let other = 0;
-  for (const r of rows) {
-    const n = r._count._all;
-    if (r.label === null) unlabelled += n;
-    else if (r.label === EXCLUDED) excluded += n;
-    else if (isClass(r.label)) perClass[r.label] += n;
+  for (const r of all) {
+    const n = r.n - (minus.get(r.key) ?? 0);
+    if (r.key === null) unlabelled += n;
+    else if (r.key === EXCLUDED) excluded += n;
+    else if (isClass(r.key)) perClass[r.key] += n;
     else other += n; // an unknown label (should not happen): counted in the total only
   }
   const labelled = CLASSES.reduce((s, c) => s + perClass[c], 0);
   return { perClass, excluded, unlabelled, labelled, total: labelled + excluded + unlabelled + other };
+}
+
+/**
+ * Every face counted by (label, labeller, split) in one pass over an index (Face(labelledById, label, split)):
+ * the dashboard's class, labeller and split counts all come from it, instead of a scan each.
+ */
+export type Census = { label: string | null; labelledById: string | null; split: string | null; n: number }[];
+
+export async function faceCensus(db: Db): Promise<Census> {
+  const rows = await db.face.groupBy({ by: ['label', 'labelledById', 'split'], _count: { _all: true } });
+  return rows.map((r) => ({ label: r.label, labelledById: r.labelledById, split: r.split, n: r._count._all }));
+}
+
+function sumBy<K>(census: Census, key: (r: Census[number]) => K): { key: K; n: number }[] {
+  const m = new Map<K, number>();
+  for (const r of census) m.set(key(r), (m.get(key(r)) ?? 0) + r.n);
+  return [...m].map(([k, n]) => ({ key: k, n }));
 }
 
 export type Imbalance = { ratio: number | null; largest: FaceClass; smallest: FaceClass; warn: boolean };
@@ -105,8 +128,16 @@ export function collectNext(perClass: PerClass, targets: PerClass): CollectNext[
 export type LabelerRow = { userId: string; email: string; name: string | null; perClass: PerClass; excluded: number; total: number };
 
 /** Faces whose current label each user gave, per class. */
-export async function perLabeler(db: Db): Promise<LabelerRow[]> {
-  const rows = await db.face.groupBy({ by: ['labelledById', 'label'], where: { labelledById: { not: null } }, _count: { _all: true } });
+export async function perLabeler(db: Db, census?: Census): Promise<LabelerRow[]> {
+  const rows = census
+    ? sumBy(
+        census.filter((r) => r.labelledById !== null),
+        (r) => `${r.labelledById}\u0000${r.label ?? ''}`,
+      ).map(({ key, n }) => {
+        const [labelledById, label] = key.split('\u0000');
+        return { labelledById, label: label || null, _count: { _all: n } };
+      })
+    : await db.face.groupBy({ by: ['labelledById', 'label'], where: { labelledById: { not: null } }, _count: { _all: true } });
   const ids = [...new Set(rows.map((r) => r.labelledById!))];
   const users = ids.length ? await db.user.findMany({ where: { id: { in: ids } }, select: { id: true, email: true, name: true } }) : [];
   const byUser = new Map<string, LabelerRow>(
@@ -153,7 +184,7 @@ export async function labelerPace(db: Db, days = PACE_DAYS, now = new Date()): P
   const [rows, help] = await Promise.all([
     provider(db) === 'postgresql'
       ? db.$queryRaw<Raw[]>`
-          SELECT "userId", COUNT(*) AS n, COUNT(DISTINCT to_char("createdAt", 'YYYY-MM-DD HH24')) AS hours
+          SELECT "userId", COUNT(*) AS n, COUNT(DISTINCT date_trunc('hour', "createdAt")) AS hours
           FROM "LabelEvent" WHERE "createdAt" >= ${since} AND "kind" = 'label' GROUP BY 1`
       : db.$queryRaw<Raw[]>`
           SELECT "userId", COUNT(*) AS n, COUNT(DISTINCT substr("createdAt", 1, 13)) AS hours
@@ -189,10 +220,14 @@ export async function perDay(db: Db, days = 30, now = new Date()): Promise<DayRo
   type Raw = { day: string; label: string | null; n: number | bigint };
   const rows: Raw[] =
     provider(db) === 'postgresql'
-      ? await db.$queryRaw<Raw[]>`
-          SELECT to_char("createdAt", 'YYYY-MM-DD') AS day, "newLabel" AS label, COUNT(*) AS n
-          FROM "LabelEvent" WHERE "createdAt" >= ${since} AND "kind" IN ('label', 'resolve')
-          GROUP BY 1, 2 ORDER BY 1`
+      ? // Grouped by date_trunc (cheap, hashable) and formatted per group: to_char on every event and a sort
+        // of them took 240 ms of 60,000 events (200,000 faces).
+        await db.$queryRaw<Raw[]>`
+          SELECT to_char(d, 'YYYY-MM-DD') AS day, label, n FROM (
+            SELECT date_trunc('day', "createdAt") AS d, "newLabel" AS label, COUNT(*) AS n
+            FROM "LabelEvent" WHERE "createdAt" >= ${since} AND "kind" IN ('label', 'resolve')
+            GROUP BY 1, 2) g
+          ORDER BY 1`
       : await db.$queryRaw<Raw[]>`
           SELECT substr("createdAt", 1, 10) AS day, "newLabel" AS label, COUNT(*) AS n
           FROM "LabelEvent" WHERE "createdAt" >= ${since.toISOString()} AND "kind" IN ('label', 'resolve')
@@ -216,8 +251,10 @@ export async function perDay(db: Db, days = 30, now = new Date()): Promise<DayRo
 export type SplitRow = { split: string; perClass: PerClass; excluded: number; total: number };
 
 /** Labelled faces per split, once the trainer has pinned splits (Face.split). */
-export async function perSplit(db: Db): Promise<SplitRow[]> {
-  const rows = await db.face.groupBy({ by: ['split', 'label'], where: { split: { not: null } }, _count: { _all: true } });
+export async function perSplit(db: Db, census?: Census): Promise<SplitRow[]> {
+  const rows = census
+    ? census.filter((r) => r.split !== null).map((r) => ({ split: r.split, label: r.label, _count: { _all: r.n } }))
+    : await db.face.groupBy({ by: ['split', 'label'], where: { split: { not: null } }, _count: { _all: true } });
   const bySplit = new Map<string, SplitRow>();
   for (const r of rows) {
     const s = r.split!;
@@ -260,12 +297,13 @@ export type Dashboard = {
 };
 
 export async function dashboard(db: Db): Promise<Dashboard> {
+  const census = faceCensus(db);
   const [counts, targets, labelers, days, splits, duplicates, agreement, reviews] = await Promise.all([
-    classCounts(db),
+    census.then((c) => classCounts(db, c)),
     getTargets(db),
-    perLabeler(db),
+    census.then((c) => perLabeler(db, c)),
     perDay(db),
-    perSplit(db),
+    census.then((c) => perSplit(db, c)),
     duplicateGroups(db),
     agreementByLabeler(db),
     reviewCounts(db),

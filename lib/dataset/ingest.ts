@@ -52,10 +52,13 @@ export type IngestResult =
   | { file: string; status: 'duplicate'; photoId: string; reason: string }
   | { file: string; status: 'rejected'; reason: string };
 
-/** The ML core's face analysis (blazeface + crop rule + crop/pHash), loaded on first use. */
+/**
+ * The ML core's face analysis (blazeface + crop rule + crop/pHash), on a model thread (lib/faces/threads.ts:
+ * the web process's event loop never waits on detection), loaded on first use.
+ */
 export const analyseFaces: Analyser = async (rgb) => {
-  const { analyseImage } = await import('../faces/pipeline');
-  return analyseImage(rgb);
+  const { analyseOffThread } = await import('../faces/threads');
+  return analyseOffThread(rgb);
 };
 
 /** Options from the process configuration and the default store and face detector. */

@@ -304,6 +304,8 @@ type Segment = {
   orderBy: Prisma.FaceOrderByWithRelationInput[];
   /** Faces after the cursor face in this segment's order, or null when the cursor face is not in it. */
   after: (id: string) => Promise<Prisma.FaceWhereInput | null>;
+  /** The segment's next face ids, when it reads them itself (after the cursor face `afterId`, none of `have`). */
+  ids?: (afterId: string | null, have: string[], take: number) => Promise<string[]>;
 };
 
 const IMPORT_ORDER: Prisma.FaceOrderByWithRelationInput[] = [{ createdAt: 'asc' }, { id: 'asc' }];
@@ -332,6 +334,30 @@ function confidenceSegment(db: Db, dir: 'asc' | 'desc', suggested?: FaceClass): 
       const c = cur.confidence;
       return { OR: [{ suggestion: { is: { confidence: dir === 'asc' ? { gt: c } : { lt: c } } } }, { suggestion: { is: { confidence: c } }, id: { gt: id } }] };
     },
+    // Walked from the suggestions' index (confidence, faceId) [or (label, confidence, faceId)], a face at a time:
+    // ordered through the face (Prisma's join) PostgreSQL sorted all 80,000 suggested faces for the first 20
+    // (80 ms at 200,000 faces; 0.7 ms this way).
+    ids: async (afterId, have, take) => {
+      const pg = (db as unknown as { _activeProvider?: string })._activeProvider === 'postgresql';
+      const params: unknown[] = [];
+      const bind = (v: unknown) => {
+        params.push(v);
+        return pg ? `$${params.length}` : '?';
+      };
+      const where = [`f."label" IS NULL`, `p."evalSetId" IS NULL`];
+      if (suggested) where.push(`s."label" = ${bind(suggested)}`);
+      if (afterId) {
+        const cur = await db.suggestion.findUnique({ where: { faceId: afterId }, select: { confidence: true } });
+        if (cur) where.push(`(s."confidence" ${dir === 'asc' ? '>' : '<'} ${bind(cur.confidence)} OR (s."confidence" = ${bind(cur.confidence)} AND s."faceId" > ${bind(afterId)}))`);
+      }
+      if (have.length) where.push(`s."faceId" NOT IN (${have.map(bind).join(', ')})`);
+      const rows = await db.$queryRawUnsafe<{ id: string }[]>(
+        `SELECT s."faceId" AS id FROM "Suggestion" s JOIN "Face" f ON f."id" = s."faceId" JOIN "Photo" p ON p."id" = f."photoId"
+         WHERE ${where.join(' AND ')} ORDER BY s."confidence" ${dir === 'asc' ? 'ASC' : 'DESC'}, s."faceId" ASC LIMIT ${Math.max(0, Math.floor(take))}`,
+        ...params,
+      );
+      return rows.map((r) => r.id);
+    },
   };
 }
 
@@ -352,6 +378,12 @@ export async function labelQueue(db: Db, opts: QueueOptions = {}): Promise<FaceC
   const rows: FaceRow[] = [];
   const take = async (seg: Segment, extra: Prisma.FaceWhereInput | null, skip = 0) => {
     const have = [...exclude, ...rows.map((r) => r.id)];
+    if (seg.ids && skip === 0) {
+      const ids = await seg.ids(extra ? (opts.after ?? null) : null, have, limit - rows.length);
+      const byId = new Map((await db.face.findMany({ where: { id: { in: ids } }, select: faceCard })).map((r) => [r.id, r]));
+      rows.push(...ids.flatMap((id) => byId.get(id) ?? []));
+      return;
+    }
     const where: Prisma.FaceWhereInput = { AND: [seg.where, ...(extra ? [extra] : []), ...(have.length ? [{ id: { notIn: have } }] : [])] };
     rows.push(...(await db.face.findMany({ where, orderBy: seg.orderBy, skip, take: limit - rows.length, select: faceCard })));
   };
@@ -365,9 +397,13 @@ export async function labelQueue(db: Db, opts: QueueOptions = {}): Promise<FaceC
     }
   }
   if (!cursor && !opts.after && opts.spreadKey && order === 'imported') {
-    const base = { AND: [segments[0].where, ...(exclude.length ? [{ id: { notIn: exclude } }] : [])] };
-    const total = await db.face.count({ where: base });
-    await take(segments[0], null, Math.floor(unitHash(opts.spreadKey) * total));
+    // The labeller's point in upload order, found among all unlabelled faces on the index (label, createdAt, id)
+    // alone; the queue starts after it. (An OFFSET into the queue itself, which joins every face with its photo
+    // to leave evaluation sets out, read every face before the point: 150 ms at 200,000 faces.)
+    const total = await db.face.count({ where: { label: null } });
+    const skip = Math.floor(unitHash(opts.spreadKey) * total);
+    const at = skip > 0 ? await db.face.findFirst({ where: { label: null }, orderBy: IMPORT_ORDER, skip: skip - 1, select: { id: true, createdAt: true } }) : null;
+    await take(segments[0], at ? { OR: [{ createdAt: { gt: at.createdAt } }, { createdAt: at.createdAt, id: { gt: at.id } }] } : null);
   } else {
     for (let i = start; i < segments.length && rows.length < limit; i++) await take(segments[i], i === start ? cursor : null);
   }

@@ -8,6 +8,7 @@
 // A stored vector is the backbone's features (FEATURE_DIM floats for faceres, featureDim('faceres+deep') for the
 // accurate backbone, in `featureLayout` order), then faceres' age estimate (years) and its male probability:
 // little-endian float32. Each backbone kind has its own feature key, so the two never mix.
+import path from 'node:path';
 import { chunks, type Db } from '../db';
 import { decodeImage, type RgbImage } from '../images';
 import { type BackboneKind, backboneId, DEFAULT_BACKBONE, featureDim } from '../inference/backbone';
@@ -18,6 +19,18 @@ import { loadBackbone } from '../models/backbone';
 import { isPostgres } from '../queue/jobs';
 import { getTf, rgbTensor } from '../models/tf';
 import { type BlobStore, originalKey, store as defaultStore } from '../storage';
+import { config } from '../config';
+import { ThreadPool } from '../models/threads';
+
+const g = globalThis as unknown as { __masklabFeatureThreads?: ThreadPool };
+
+/** The process's feature threads (lib/features/thread-main.ts), or null when MASKLAB_WORKER_THREADS is 0. */
+export function featureThreads(): ThreadPool | null {
+  const n = config().workerThreads;
+  if (n <= 0) return null;
+  g.__masklabFeatureThreads ??= new ThreadPool(path.join(process.cwd(), 'lib', 'features', 'thread-main.ts'), n);
+  return g.__masklabFeatureThreads;
+}
 
 /**
  * What `Feature.backbone` holds: the backbone id (weights + preprocessing, what a model's
@@ -88,6 +101,17 @@ export type PhotoFaces = { sha256: string; width: number; height: number; faces:
 async function describePhotoFaces(photo: PhotoFaces, kind: BackboneKind, blobs: BlobStore = defaultStore()): Promise<FeaturePair[]> {
   const bytes = await blobs.get(originalKey(photo.sha256));
   if (!bytes) throw new Error(`the original of photo ${photo.sha256} is missing from storage`);
+  const pool = featureThreads();
+  if (pool) {
+    // On a model thread (the original moves there; it decodes it and runs the backbone).
+    const copy = new Uint8Array(bytes);
+    const args = { bytes: copy, sha256: photo.sha256, width: photo.width, height: photo.height, boxes: photo.faces.map((f) => f.box), kind };
+    return pool.runOr<FeaturePair[]>('describe', args, [copy.buffer], () => describeDecoded(photo, bytes, kind));
+  }
+  return describeDecoded(photo, bytes, kind);
+}
+
+async function describeDecoded(photo: PhotoFaces, bytes: Buffer, kind: BackboneKind): Promise<FeaturePair[]> {
   const image = await decodeOriginal(bytes);
   if (image.width !== photo.width || image.height !== photo.height) {
     throw new Error(`photo ${photo.sha256} decodes to ${image.width}x${image.height}, its faces were found on ${photo.width}x${photo.height}`);
@@ -151,9 +175,12 @@ export async function ensureFeatures(
   let pending: { id: string; pair: FeaturePair }[] = [];
   const flush = async () => {
     if (pending.length === 0) return;
+    // Taken at once: other threads' faces arrive while this batch is written.
+    const taken = pending;
+    pending = [];
     // One transaction: the vectors and the face's apparent gender/age (from the plain view) go together.
     // In face order, so two writers of the same faces take their row locks in the same order.
-    const sorted = [...pending].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    const sorted = [...taken].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
     const write = (rows: typeof sorted) =>
       db.$transaction([
         ...writeFeatures(
@@ -174,16 +201,29 @@ export async function ensureFeatures(
       if (alive.size === sorted.length) throw err;
       await write(sorted.filter((p) => alive.has(p.id)));
     }
-    done += pending.length;
-    pending = [];
+    done += taken.length;
     await opts.onProgress?.(done, missing.length);
   };
-  for (const photo of photos.values()) {
-    const pairs = await describePhotoFaces(photo, kind, opts.store);
-    photo.faces.forEach((f, k) => pending.push({ id: f.id, pair: pairs[k] }));
-    if (pending.length >= batch) await flush();
-  }
-  await flush();
+  // One photo per model thread in flight (one at a time without threads); writes one after another.
+  const list = [...photos.values()];
+  let next = 0;
+  let writing: Promise<void> = Promise.resolve();
+  let failed = false;
+  const lane = async () => {
+    try {
+      while (next < list.length && !failed) {
+        const photo = list[next++];
+        const pairs = await describePhotoFaces(photo, kind, opts.store);
+        photo.faces.forEach((f, k) => pending.push({ id: f.id, pair: pairs[k] }));
+        if (pending.length >= batch) await (writing = writing.then(flush));
+      }
+    } catch (err) {
+      failed = true; // the other lanes stop after their photo (a cancel, a lost lease, a broken photo)
+      throw err;
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(featureThreads()?.size ?? 1, Math.max(1, list.length)) }, lane));
+  await (writing = writing.then(flush));
   return { computed: missing.length, cached: faceIds.length - missing.length };
 }
 

@@ -5,14 +5,66 @@
 // A retried job starts over; both steps only touch faces that still lack the values.
 import type { JobContext } from '../queue/worker';
 import type { BlobStore } from '../storage';
+import { MAX_CHUNKS, runChunks } from '../queue/chunks';
 import { backfillApparent, ensureFeatures, FEATURE_KEY } from './cache';
-import { type FeaturesProgress, needsApparent } from './queue';
+import { FEATURES_CHUNK_JOB, FEATURES_JOB, type FeaturesProgress, needsApparent } from './queue';
 
-export { FEATURES_JOB, queueFeatures } from './queue';
+export { FEATURES_CHUNK_JOB, FEATURES_JOB, queueFeatures } from './queue';
+
+type FeaturesChunkResult = { computed: number; cached: number };
+
+/**
+ * Faces per chunk: enough chunks for several workers to share (about 8 per worker of a handful),
+ * small enough that a chunk's progress moves and a failed one repeats little, large enough that a
+ * chunk's own overhead (a claim, a transaction of its vectors) stays small. At most MAX_CHUNKS.
+ */
+export function chunkSize(faces: number): number {
+  return Math.max(Math.min(Math.max(Math.ceil(faces / 32), 16), 200), Math.ceil(faces / MAX_CHUNKS));
+}
+
+/** Face ids in chunks of about `size`, a photo's faces always in one chunk (its original is decoded once). */
+export function chunkFaces(faces: readonly { id: string; photoId: string }[], size: number): { ids: string[] }[] {
+  const out: { ids: string[] }[] = [];
+  let cur: string[] = [];
+  for (let i = 0; i < faces.length; i++) {
+    cur.push(faces[i].id);
+    if (cur.length >= size && faces[i + 1]?.photoId !== faces[i].photoId) {
+      out.push({ ids: cur });
+      cur = [];
+    }
+  }
+  if (cur.length) out.push({ ids: cur });
+  return out;
+}
+
+/** One chunk of a features job: the faces' features (cached) and apparent gender/age; progress `{ done, total }`. */
+export function featuresChunkHandler(opts: { store?: BlobStore } = {}) {
+  return async function runFeaturesChunk(ctx: JobContext): Promise<FeaturesChunkResult> {
+    const { ids } = ctx.payload as { ids: string[] };
+    const total = ids.length;
+    await ctx.progress({ done: 0, total });
+    // Faces deleted since the job began are no work.
+    const live: string[] = [];
+    for (let i = 0; i < ids.length; i += 500) {
+      const rows = await ctx.db.face.findMany({ where: { id: { in: ids.slice(i, i + 500) } }, select: { id: true } });
+      live.push(...rows.map((r) => r.id));
+    }
+    const r = await ensureFeatures(ctx.db, live, {
+      store: opts.store,
+      onProgress: async (done) => {
+        await ctx.progress({ done: done + (total - live.length), total });
+        await ctx.checkpoint();
+      },
+    });
+    await ctx.progress({ done: total, total });
+    return r;
+  };
+}
 
 const BACKFILL_CHUNK = 500;
 
-export function featuresJobHandler(opts: { store?: BlobStore } = {}) {
+/** The job: backfills from cached vectors, then runs the rest as chunks (`featuresChunkHandler`, which reads the store). */
+export function featuresJobHandler() {
   return async function runFeaturesJob(ctx: JobContext): Promise<{ backfilled: number; computed: number }> {
     const { db } = ctx;
     const progress: FeaturesProgress = { step: 'backfill', backfilled: 0, features: { done: 0, total: 0 } };
@@ -29,19 +81,20 @@ export function featuresJobHandler(opts: { store?: BlobStore } = {}) {
     }
     if (progress.backfilled) await ctx.log(`backfill: apparent gender of ${progress.backfilled} face(s) from cached features`);
 
-    // 2. The backbone for the rest (features cached on the way).
-    const ids = (await db.face.findMany({ where: needsApparent, select: { id: true }, orderBy: { id: 'asc' } })).map((f) => f.id);
-    Object.assign(progress, { step: 'features', features: { done: 0, total: ids.length } });
+    // 2. The backbone for the rest (features cached on the way), in chunks that any idle worker takes
+    // (lib/queue/chunks.ts): this worker works on them too, so one worker alone does them all.
+    const faces = await db.face.findMany({ where: needsApparent, select: { id: true, photoId: true }, orderBy: [{ photoId: 'asc' }, { id: 'asc' }] });
+    Object.assign(progress, { step: 'features', features: { done: 0, total: faces.length } });
     await ctx.progress(progress);
     const t0 = Date.now();
-    const r = await ensureFeatures(db, ids, {
-      store: opts.store,
-      onProgress: async (done, total) => {
-        progress.features = { done, total };
+    const parts = await runChunks<FeaturesChunkResult>(ctx, FEATURES_CHUNK_JOB, chunkFaces(faces, chunkSize(faces.length)), {
+      size: (p) => (p as { ids: string[] }).ids.length,
+      onProgress: async (p) => {
+        progress.features = p;
         await ctx.progress(progress);
-        await ctx.checkpoint();
       },
     });
+    const r = parts.reduce((a, b) => ({ computed: a.computed + (b?.computed ?? 0), cached: a.cached + (b?.cached ?? 0) }), { computed: 0, cached: 0 });
     // A face with cached features but no apparent values here was cached under another process meanwhile:
     // fill it from its vector.
     progress.backfilled += await backfillApparent(db, BACKFILL_CHUNK);
@@ -50,4 +103,9 @@ export function featuresJobHandler(opts: { store?: BlobStore } = {}) {
     await ctx.progress(progress);
     return { backfilled: progress.backfilled, computed: r.computed };
   };
+}
+
+/** The worker's handlers for features jobs: the job and its chunks. */
+export function featuresHandlers(opts: { store?: BlobStore } = {}) {
+  return { [FEATURES_JOB]: featuresJobHandler(), [FEATURES_CHUNK_JOB]: featuresChunkHandler(opts) };
 }

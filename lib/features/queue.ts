@@ -6,6 +6,8 @@ import { EXCLUDED } from '../classes';
 import { type JobRow, queueSingleJob } from '../queue/jobs';
 
 export const FEATURES_JOB = 'features';
+/** A chunk of a features job (lib/queue/chunks.ts): some faces' features, run by any idle worker. */
+export const FEATURES_CHUNK_JOB = 'features-chunk';
 
 export type FeaturesProgress = {
   step: 'backfill' | 'features' | 'done';

@@ -17,6 +17,8 @@ import { loadModel, promotedRun, readMeta } from './registry';
 import { ensureModelLocal } from './remote';
 import { classifyEncoded } from './serve';
 import { getTf } from './tf';
+import { config } from '../config';
+import { ThreadPool } from './threads';
 
 /** The files of a model folder, the only ones served to browsers. */
 const MODEL_FILES = ['model.json', 'weights.bin', 'meta.json'] as const;
@@ -94,6 +96,22 @@ export interface Prediction {
  */
 export async function predictImage(db: Db, input: Uint8Array, opts: Partial<Limits> = {}): Promise<Prediction> {
   const head = await loadPromoted(db);
-  const out = await classifyEncoded(head, input, opts);
+  const pool = modelThreads();
+  // On a model thread (lib/models/thread-main.ts) when there are any: the caller's event loop keeps serving.
+  const run = pool ? await promotedRun(db) : null;
+  const out =
+    pool && run?.id === head.runId && run.modelDir
+      ? await pool.runOr('classify', { runId: run.id, modelDir: run.modelDir, bytes: new Uint8Array(input), limits: opts }, [], () => classifyEncoded(head, input, opts))
+      : await classifyEncoded(head, input, opts);
   return { model: { runId: head.runId, classes: head.meta.classes }, ...out };
+}
+
+const g = globalThis as unknown as { __masklabModelThreads?: ThreadPool };
+
+/** The process's predict threads (lib/models/thread-main.ts), or null when MASKLAB_WORKER_THREADS is 0. */
+export function modelThreads(): ThreadPool | null {
+  const n = config().workerThreads;
+  if (n <= 0) return null;
+  g.__masklabModelThreads ??= new ThreadPool(path.join(process.cwd(), 'lib', 'models', 'thread-main.ts'), n);
+  return g.__masklabModelThreads;
 }

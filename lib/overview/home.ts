@@ -43,7 +43,8 @@ export async function homeState(db: Db, actor: Actor): Promise<HomeState> {
     splitCounts(db),
     trainingStatus(db),
     promotedRunSummary(db),
-    db.job.findMany({ where: { status: { in: ['queued', 'running'] } }, select: { type: true, status: true }, orderBy: { createdAt: 'asc' } }),
+    // Chunks (lib/queue/chunks.ts) are their job's work, not jobs of their own here.
+    db.job.findMany({ where: { status: { in: ['queued', 'running'] }, parentId: null }, select: { type: true, status: true }, orderBy: { createdAt: 'asc' } }),
   ]);
   const activeJobs: Record<string, string> = {};
   for (const j of jobs) if (activeJobs[j.type] !== 'running') activeJobs[j.type] = j.status;

@@ -115,7 +115,8 @@ export async function requeueExpired(db: Db, now = new Date()): Promise<{ requeu
 export async function claim(
   db: Db,
   workerId: string,
-  opts: { types?: string[]; leaseMs?: number; now?: Date } = {},
+  /** `parentId`: only the chunks of that job (lib/queue/chunks.ts). */
+  opts: { types?: string[]; leaseMs?: number; now?: Date; parentId?: string } = {},
 ): Promise<JobRow | null> {
   const now = opts.now ?? new Date();
   const leaseUntil = new Date(now.getTime() + (opts.leaseMs ?? DEFAULT_LEASE_MS));
@@ -130,6 +131,7 @@ export async function claim(
           WHERE id = (SELECT j.id FROM "Job" j
                        WHERE j.status = 'queued' AND j."cancelRequested" = false
                          AND ($4::text[] IS NULL OR j.type = ANY($4::text[]))
+                         AND ($5::text IS NULL OR j."parentId" = $5::text)
                          AND (j."singleKey" IS NULL OR j."singleKey" = j.type
                               OR NOT EXISTS (SELECT 1 FROM "Job" h WHERE h."singleKey" = j.type))
                        ORDER BY j."createdAt", j.id
@@ -140,6 +142,7 @@ export async function claim(
         leaseUntil,
         now,
         types,
+        opts.parentId ?? null,
       );
     let rows: { id: string }[];
     try {
@@ -159,7 +162,13 @@ export async function claim(
   const passed: string[] = [];
   for (;;) {
     const candidate = await db.job.findFirst({
-      where: { status: 'queued', cancelRequested: false, id: { notIn: passed }, ...(opts.types ? { type: { in: opts.types } } : {}) },
+      where: {
+        status: 'queued',
+        cancelRequested: false,
+        id: { notIn: passed },
+        ...(opts.types ? { type: { in: opts.types } } : {}),
+        ...(opts.parentId ? { parentId: opts.parentId } : {}),
+      },
       orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
       select: { id: true, startedAt: true, type: true, singleKey: true },
     });
@@ -259,12 +268,40 @@ export async function cancel(db: Db, jobId: string): Promise<{ status: JobStatus
     where: { id: jobId, status: 'queued' },
     data: { status: 'cancelled', cancelRequested: true, finishedAt: new Date(), error: 'cancelled before it started', singleKey: null },
   });
-  if (queued.count === 1) return { status: 'cancelled' };
+  if (queued.count === 1) {
+    await cancelChunks(db, jobId);
+    return { status: 'cancelled' };
+  }
   const running = await db.job.updateMany({ where: { id: jobId, status: 'running' }, data: { cancelRequested: true } });
-  if (running.count === 1) return { status: 'running' };
+  if (running.count === 1) {
+    await cancelChunks(db, jobId);
+    return { status: 'running' };
+  }
   const j = await db.job.findUnique({ where: { id: jobId }, select: { status: true } });
   if (!j) throw new UserError('No such job', 404);
   throw new UserError(`The job has already ${j.status}`, 409);
+}
+
+/** A job's chunks (lib/queue/chunks.ts) stop with it: queued ones at once, running ones at their next checkpoint. */
+export async function cancelChunks(db: Db, parentId: string): Promise<void> {
+  await db.job.updateMany({
+    where: { parentId, status: 'queued' },
+    data: { status: 'cancelled', cancelRequested: true, finishedAt: new Date(), error: 'its job was cancelled or failed', singleKey: null },
+  });
+  await db.job.updateMany({ where: { parentId, status: 'running' }, data: { cancelRequested: true } });
+}
+
+/**
+ * A chunk whose handler threw goes back to the queue alone (any worker may take it again), until it has
+ * used up its attempts; then it fails (and its parent with it). Returns whether it was re-queued.
+ */
+export async function retryChunk(db: Db, job: Pick<JobRow, 'id' | 'parentId' | 'attempts' | 'maxAttempts'>, workerId: string, error: string): Promise<boolean> {
+  if (!job.parentId || job.attempts >= job.maxAttempts) return false;
+  const res = await db.job.updateMany({
+    where: { id: job.id, status: 'running', lockedBy: workerId, cancelRequested: false },
+    data: { status: 'queued', lockedBy: null, leaseUntil: null, error: error.slice(0, 4000) },
+  });
+  return res.count === 1;
 }
 
 export async function getJob(db: Db, jobId: string) {

@@ -16,6 +16,7 @@ import {
   type JobRow,
   markCancelled,
   release,
+  retryChunk,
   setProgress,
 } from './jobs';
 
@@ -44,6 +45,11 @@ export type JobContext = {
   log: (message: string, level?: 'info' | 'warn' | 'error') => Promise<void>;
   /** Call between units of work (e.g. epochs): throws JobCancelled / JobInterrupted. */
   checkpoint: () => Promise<void>;
+  /**
+   * Claims one queued chunk of `parentId` (lib/queue/chunks.ts) and runs it in this worker, as its
+   * own job; false when none is queued. How a parent's worker works on its chunks while it waits.
+   */
+  runChunk?: (parentId: string, types: string[]) => Promise<boolean>;
 };
 
 export type JobHandler = (ctx: JobContext) => Promise<unknown>;
@@ -133,6 +139,15 @@ export class Worker {
         if (h.cancelRequested || cancelRequested) throw new JobCancelled();
         if (this.stopping) throw new JobInterrupted('worker stopping');
       },
+      runChunk: async (parentId, types) => {
+        if (this.stopping) return false;
+        const missing = types.filter((t) => !(t in this.opts.handlers));
+        if (missing.length) throw new Error(`this worker has no handler for the chunks (${missing.join(', ')})`);
+        const chunk = await claim(db, id, { types, leaseMs: this.leaseMs, parentId });
+        if (!chunk) return false;
+        await this.process(chunk);
+        return true;
+      },
     };
     this.say(`worker ${id}: job ${job.id} (${job.type}) attempt ${job.attempts}/${job.maxAttempts}`);
     await appendLog(db, job.id, `started by worker ${id} (attempt ${job.attempts}/${job.maxAttempts})`);
@@ -152,7 +167,9 @@ export class Worker {
         // lease lost: another worker (or the expiry sweep) owns the job now; record nothing.
       } else {
         const msg = err instanceof Error ? err.message : String(err);
-        if (await fail(db, job.id, id, msg)) await appendLog(db, job.id, `failed: ${msg}`, 'error');
+        if (await retryChunk(db, job, id, msg)) {
+          await appendLog(db, job.id, `failed: ${msg}; queued again (attempt ${job.attempts}/${job.maxAttempts} used)`, 'warn');
+        } else if (await fail(db, job.id, id, msg)) await appendLog(db, job.id, `failed: ${msg}`, 'error');
         this.say(`worker ${id}: job ${job.id} failed: ${err instanceof Error ? (err.stack ?? msg) : msg}`);
       }
     } finally {

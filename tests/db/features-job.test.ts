@@ -11,7 +11,7 @@ import { importPath } from '@/lib/import/folder';
 import { getJob } from '@/lib/queue/jobs';
 import { Worker } from '@/lib/queue/worker';
 import { ensureFeatures, FEATURE_KEY, loadFeatures } from '@/lib/features/cache';
-import { FEATURES_JOB, featuresJobHandler, queueFeatures } from '@/lib/features/job';
+import { featuresHandlers, queueFeatures } from '@/lib/features/job';
 import { activeFeaturesJob, apparentPending } from '@/lib/features/queue';
 import { LocalStore } from '@/lib/storage';
 
@@ -69,7 +69,7 @@ describe('apparent gender and age', () => {
     expect(await queueFeatures(t.db, null)).toMatchObject({ job: { id: job.id }, alreadyQueued: true });
     expect(await activeFeaturesJob(t.db)).toMatchObject({ id: job.id, status: 'queued' });
 
-    const w = new Worker(t.db, { handlers: { [FEATURES_JOB]: featuresJobHandler({ store }) }, log: () => {} });
+    const w = new Worker(t.db, { handlers: featuresHandlers({ store }), log: () => {} });
     expect(await w.runOnce()).toBe(true);
     const done = (await getJob(t.db, job.id))!;
     expect(done.status).toBe('succeeded');

@@ -1,0 +1,106 @@
+// Long jobs spread over workers: a parent job splits its work into chunk jobs (Job rows with
+// `parentId`), which any idle worker claims like any other job (PostgreSQL: SKIP LOCKED, so two
+// workers never take the same chunk). The parent's worker works on its own chunks too while it waits
+// (`ctx.runChunk`), so one worker alone does all of them, as before, and two take half each. The
+// parent sums the chunks' progress into its own, and ends when every chunk has: succeeded when all
+// did, failed when one used up its attempts. A chunk that throws goes back to the queue alone
+// (`retryChunk` in the worker) until its maxAttempts; cancelling the parent cancels its chunks
+// (`cancel` in jobs.ts). A retried parent (its worker died) finds its chunks and waits for them again.
+import type { Db } from '../db';
+import { cancelChunks, type JobRow } from './jobs';
+
+export { cancelChunks };
+import { type JobContext, JobInterrupted } from './worker';
+
+export type ChunkProgress = { done: number; total: number };
+
+/** Chunks a worker claims at most ahead of others: how many rows one parent creates at most. */
+export const MAX_CHUNKS = 2000;
+
+/** The chunks of `parent`, queued once (a retried parent finds the ones it queued before). */
+export async function queueChunks(
+  db: Db,
+  parent: Pick<JobRow, 'id' | 'createdById'>,
+  type: string,
+  payloads: unknown[],
+  opts: { maxAttempts?: number; size?: (payload: unknown) => number } = {},
+): Promise<number> {
+  if (payloads.length > MAX_CHUNKS) throw new Error(`${payloads.length} chunks: at most ${MAX_CHUNKS}`);
+  const existing = await db.job.count({ where: { parentId: parent.id } });
+  if (existing > 0) return existing;
+  const now = Date.now();
+  for (let i = 0; i < payloads.length; i += 500) {
+    await db.job.createMany({
+      // Ascending createdAt keeps the claim order the chunk order.
+      data: payloads.slice(i, i + 500).map((p, k) => ({
+        type,
+        payload: JSON.stringify(p),
+        parentId: parent.id,
+        createdById: parent.createdById,
+        maxAttempts: opts.maxAttempts ?? 3,
+        // Its share of the parent's total from the start, so that the sum is right before it runs.
+        progress: JSON.stringify({ done: 0, total: opts.size?.(p) ?? 0 }),
+        createdAt: new Date(now + i + k),
+      })),
+    });
+  }
+  return payloads.length;
+}
+
+export type ChunkState = { chunks: number; queued: number; running: number; succeeded: number; failed: number; cancelled: number; progress: ChunkProgress; errors: string[] };
+
+/** The chunks of a parent by status, with their progress summed (a chunk reports `{ done, total }`). */
+export async function chunkState(db: Db, parentId: string): Promise<ChunkState> {
+  const rows = await db.job.findMany({ where: { parentId }, select: { status: true, progress: true, error: true } });
+  const s: ChunkState = { chunks: rows.length, queued: 0, running: 0, succeeded: 0, failed: 0, cancelled: 0, progress: { done: 0, total: 0 }, errors: [] };
+  for (const r of rows) {
+    if (r.status in s) (s as unknown as Record<string, number>)[r.status]++;
+    if (r.status === 'failed' && r.error) s.errors.push(r.error);
+    try {
+      const p = JSON.parse(r.progress) as Partial<ChunkProgress>;
+      if (typeof p.done === 'number') s.progress.done += p.done;
+      if (typeof p.total === 'number') s.progress.total += p.total;
+    } catch {
+      // no progress yet
+    }
+  }
+  return s;
+}
+
+/**
+ * Runs `payloads` as chunk jobs of `type` under the current job and waits for them all, working on
+ * them itself meanwhile. `onProgress` gets the chunks' progress summed (`size` gives a chunk's total
+ * before it runs). Returns the chunks' results, in chunk order.
+ */
+export async function runChunks<R>(
+  ctx: JobContext,
+  type: string,
+  payloads: unknown[],
+  opts: { onProgress?: (p: ChunkProgress) => Promise<void>; size?: (payload: unknown) => number; pollMs?: number; maxAttempts?: number } = {},
+): Promise<R[]> {
+  const { db } = ctx;
+  const parentId = ctx.job.id;
+  await queueChunks(db, ctx.job, type, payloads, opts);
+  try {
+    for (;;) {
+      const ran = ctx.runChunk ? await ctx.runChunk(parentId, [type]) : false;
+      // After the chunk: a chunk cancelled with its parent must end the parent as cancelled, not failed.
+      await ctx.checkpoint();
+      const s = await chunkState(db, parentId);
+      await opts.onProgress?.(s.progress);
+      if (s.queued + s.running === 0) {
+        if (s.failed || s.cancelled) {
+          throw new Error(`${s.failed + s.cancelled} of ${s.chunks} chunks did not finish${s.errors.length ? `: ${s.errors[0]}` : ''}`);
+        }
+        const done = await db.job.findMany({ where: { parentId }, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }], select: { result: true } });
+        return done.map((d) => (d.result ? (JSON.parse(d.result) as R) : (null as R)));
+      }
+      if (!ran) await new Promise((r) => setTimeout(r, opts.pollMs ?? 250));
+    }
+  } catch (err) {
+    // Interrupted (shutting down, lease lost): the chunks go on; the parent's next attempt waits for them.
+    // Cancelled or failed: so are the chunks still queued or running.
+    if (!(err instanceof JobInterrupted)) await cancelChunks(db, parentId);
+    throw err;
+  }
+}

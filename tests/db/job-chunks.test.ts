@@ -1,0 +1,167 @@
+// Long jobs in chunks that any idle worker claims (lib/queue/chunks.ts): two workers share them, the
+// parent sums their progress, cancelling the parent cancels them, a failed chunk is retried alone and
+// the parent ends when every chunk has. SQLite by default, PostgreSQL with TEST_DATABASE_URL.
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { freshDb, type TestDb } from '../helpers/db';
+import { cancel, enqueue, getJob } from '@/lib/queue/jobs';
+import { type ChunkProgress, runChunks } from '@/lib/queue/chunks';
+import { type JobContext, type JobHandler, Worker } from '@/lib/queue/worker';
+
+let t: TestDb;
+beforeAll(async () => {
+  t = await freshDb();
+});
+afterAll(async () => t.cleanup());
+beforeEach(async () => {
+  await t.db.job.deleteMany({});
+});
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Resolves once `pred` holds (checked every 20 ms), or fails after `ms`. */
+async function until(pred: () => boolean | Promise<boolean>, what: string, ms = 20_000) {
+  const end = Date.now() + ms;
+  while (!(await pred())) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await sleep(20);
+  }
+}
+
+type Chunk = { n: number; size: number };
+const CHUNKS: Chunk[] = [1, 2, 3, 4, 5, 6].map((n) => ({ n, size: n * 10 }));
+
+/** A parent that splits into CHUNKS and returns the chunks' results; every progress it writes is kept. */
+function parentHandler(seen: ChunkProgress[]): JobHandler {
+  return async (ctx) => {
+    const parts = await runChunks<{ n: number; by: string }>(ctx, 'chunk', CHUNKS, {
+      size: (p) => (p as Chunk).size,
+      pollMs: 20,
+      onProgress: async (p) => {
+        seen.push(p);
+        await ctx.progress({ features: p });
+      },
+    });
+    return { parts };
+  };
+}
+
+function worker(id: string, handlers: Record<string, JobHandler>) {
+  return new Worker(t.db, { handlers, workerId: id, pollMs: 20, leaseMs: 5_000, log: () => {} });
+}
+
+async function finished(jobId: string) {
+  await until(async () => ['succeeded', 'failed', 'cancelled'].includes((await getJob(t.db, jobId))!.status), `job ${jobId} to end`);
+  return (await getJob(t.db, jobId))!;
+}
+
+describe(`job chunks on ${process.env.TEST_DATABASE_URL ? 'PostgreSQL' : 'SQLite'}`, () => {
+  it('chunks are claimed by different workers, the progress sums and the parent ends after all of them', async () => {
+    // Each chunk waits until two chunks run at once: that needs a second worker taking chunks.
+    let running = 0;
+    let peak = 0;
+    const chunk: JobHandler = async (ctx: JobContext) => {
+      const { n, size } = ctx.payload as Chunk;
+      running++;
+      peak = Math.max(peak, running);
+      try {
+        await until(() => peak >= 2, 'a second worker to take a chunk');
+        await ctx.progress({ done: size / 2, total: size });
+        await sleep(30);
+        await ctx.progress({ done: size, total: size });
+        return { n, by: ctx.workerId };
+      } finally {
+        running--;
+      }
+    };
+    const seen: ChunkProgress[] = [];
+    const handlers = { parent: parentHandler(seen), chunk };
+    const a = worker('wa', handlers);
+    const b = worker('wb', handlers);
+    const parent = await enqueue(t.db, { type: 'parent' });
+    a.start();
+    await until(async () => (await t.db.job.count({ where: { parentId: parent.id } })) === CHUNKS.length, 'the chunks');
+    b.start();
+    const done = await finished(parent.id);
+    await Promise.all([a.stop(), b.stop()]);
+
+    expect(done.status).toBe('succeeded');
+    const parts = (JSON.parse(done.result!) as { parts: { n: number; by: string }[] }).parts;
+    expect(parts.map((p) => p.n)).toEqual(CHUNKS.map((c) => c.n)); // every chunk's result, in order
+    expect(new Set(parts.map((p) => p.by))).toEqual(new Set(['wa', 'wb']));
+    const chunks = await t.db.job.findMany({ where: { parentId: parent.id } });
+    expect(chunks.every((c) => c.status === 'succeeded')).toBe(true);
+    // It finished after the last chunk did.
+    expect(Math.max(...chunks.map((c) => c.finishedAt!.getTime()))).toBeLessThanOrEqual(done.finishedAt!.getTime());
+    // Progress: summed over the chunks, the total known from the start, never going back, ending at the total.
+    const total = CHUNKS.reduce((s, c) => s + c.size, 0);
+    expect(seen.every((p) => p.total === total)).toBe(true);
+    expect(seen.map((p) => p.done)).toEqual([...seen.map((p) => p.done)].sort((x, y) => x - y));
+    expect(seen.some((p) => p.done > 0 && p.done < total)).toBe(true);
+    expect(JSON.parse(done.progress)).toEqual({ features: { done: total, total } });
+  });
+
+  it('cancelling the parent cancels its chunks, queued and running', async () => {
+    let started = 0;
+    const chunk: JobHandler = async (ctx) => {
+      started++;
+      for (;;) {
+        await ctx.checkpoint(); // throws once cancelled
+        await sleep(20);
+      }
+    };
+    const a = worker('wa', { parent: parentHandler([]), chunk });
+    const parent = await enqueue(t.db, { type: 'parent' });
+    a.start();
+    await until(() => started === 1, 'a chunk to run');
+    await cancel(t.db, parent.id);
+    // The queued chunks at once, before any worker looks again.
+    expect(await t.db.job.count({ where: { parentId: parent.id, status: 'queued' } })).toBe(0);
+    const done = await finished(parent.id);
+    await until(async () => (await t.db.job.count({ where: { parentId: parent.id, status: { in: ['queued', 'running'] } } })) === 0, 'the chunks to end');
+    await a.stop();
+    expect(done.status).toBe('cancelled');
+    const chunks = await t.db.job.findMany({ where: { parentId: parent.id } });
+    expect(chunks.map((c) => c.status)).toEqual(CHUNKS.map(() => 'cancelled'));
+    expect(started).toBe(1);
+  });
+
+  it('a failed chunk is retried alone, and the parent succeeds', async () => {
+    const runs: number[] = [];
+    const chunk: JobHandler = async (ctx) => {
+      const { n, size } = ctx.payload as Chunk;
+      runs.push(n);
+      if (n === 3 && runs.filter((x) => x === 3).length === 1) throw new Error('chunk 3 broke once');
+      await ctx.progress({ done: size, total: size });
+      return { n, by: ctx.workerId };
+    };
+    const a = worker('wa', { parent: parentHandler([]), chunk });
+    const parent = await enqueue(t.db, { type: 'parent' });
+    a.start();
+    const done = await finished(parent.id);
+    await a.stop();
+    expect(done.status).toBe('succeeded');
+    expect([...runs].sort()).toEqual([1, 2, 3, 3, 4, 5, 6]);
+    const chunks = await t.db.job.findMany({ where: { parentId: parent.id }, orderBy: { createdAt: 'asc' } });
+    expect(chunks.map((c) => c.attempts)).toEqual([1, 1, 2, 1, 1, 1]);
+    expect(chunks.every((c) => c.status === 'succeeded')).toBe(true);
+  });
+
+  it('a chunk that fails every attempt fails the parent, which cancels the rest', async () => {
+    const chunk: JobHandler = async (ctx) => {
+      const { n, size } = ctx.payload as Chunk;
+      if (n === 2) throw new Error('chunk 2 is broken');
+      await ctx.progress({ done: size, total: size });
+      return { n };
+    };
+    const a = worker('wa', { parent: parentHandler([]), chunk });
+    const parent = await enqueue(t.db, { type: 'parent', maxAttempts: 1 });
+    a.start();
+    const done = await finished(parent.id);
+    await a.stop();
+    expect(done.status).toBe('failed');
+    expect(done.error).toMatch(/chunk 2 is broken/);
+    const two = await t.db.job.findFirstOrThrow({ where: { parentId: parent.id, payload: { contains: '"n":2' } } });
+    expect(two.attempts).toBe(3);
+    expect(await t.db.job.count({ where: { parentId: parent.id, status: { in: ['queued', 'running'] } } })).toBe(0);
+  });
+});
