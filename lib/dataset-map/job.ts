@@ -4,7 +4,8 @@
 import { CLASSES } from '../classes';
 import type { JobContext } from '../queue/worker';
 import { embed2d, l2normalise, MAP_PCA_DIMS, outlierScores, pcaProject } from './map';
-import { FEATURE_KEY, jobFeatures } from '../features/cache';
+import { FEATURE_KEY } from '../features/cache';
+import { jobFeatures } from '../features/job';
 import { MAP_KEY, type MapPoint, type StoredMap } from './db';
 
 export { MAP_JOB } from './db';

@@ -132,6 +132,22 @@ export async function describeImageBoxes(image: RgbImage, boxes: readonly Box[],
   }
 }
 
+/** The faces of `faceIds` without both plain and mirrored features of `kind`, in the order given. */
+export async function lackingFeatures(db: Db, faceIds: readonly string[], kind: BackboneKind = DEFAULT_BACKBONE): Promise<string[]> {
+  const key = featureKey(kind);
+  const have = new Set<string>();
+  // `in` lists of at most 500 ids (`chunks`): SQLite takes at most 999 bound values a statement.
+  for (const ids of chunks(faceIds)) {
+    const rows = await db.feature.groupBy({
+      by: ['faceId'],
+      where: { backbone: key, faceId: { in: ids } },
+      _count: { _all: true },
+    });
+    for (const r of rows) if (r._count._all >= 2) have.add(r.faceId);
+  }
+  return faceIds.filter((id) => !have.has(id));
+}
+
 /**
  * Makes sure every face in `faceIds` has plain and mirrored features under the feature key of `opts.kind`
  * (default faceres); embeds only the missing ones, photo by photo (each original decoded once), saving about
@@ -144,17 +160,7 @@ export async function ensureFeatures(
 ): Promise<{ computed: number; cached: number }> {
   const kind = opts.kind ?? DEFAULT_BACKBONE;
   const FEATURE_KEY = featureKey(kind);
-  const have = new Set<string>();
-  // `in` lists of at most 500 ids (`slices`): SQLite takes at most 999 bound values a statement.
-  for (const ids of chunks(faceIds)) {
-    const rows = await db.feature.groupBy({
-      by: ['faceId'],
-      where: { backbone: FEATURE_KEY, faceId: { in: ids } },
-      _count: { _all: true },
-    });
-    for (const r of rows) if (r._count._all >= 2) have.add(r.faceId);
-  }
-  const missing = faceIds.filter((id) => !have.has(id));
+  const missing = await lackingFeatures(db, faceIds, kind);
   const batch = opts.batch ?? 16;
   // Faces grouped by photo, so each original is decoded once.
   const photos = new Map<string, PhotoFaces>();
@@ -277,27 +283,3 @@ export async function loadFeatures(db: Db, faceIds: readonly string[], kind: Bac
   return out;
 }
 
-/**
- * A background job's feature step: computes the faces' missing features (progress through
- * `report`, a cancel/lease check after each batch), logs what it did, and returns every face's
- * vectors. The retrain, label-error and map jobs all start this way.
- */
-export async function jobFeatures(
-  ctx: { db: Db; log: (message: string) => Promise<void>; checkpoint: () => Promise<void> },
-  faceIds: readonly string[],
-  report: (features: { done: number; total: number }) => Promise<void>,
-  kind: BackboneKind = DEFAULT_BACKBONE,
-): Promise<Map<string, FeaturePair>> {
-  await report({ done: 0, total: 0 });
-  await getTf();
-  const t0 = Date.now();
-  const feat = await ensureFeatures(ctx.db, faceIds, {
-    kind,
-    onProgress: async (done, total) => {
-      await report({ done, total });
-      await ctx.checkpoint();
-    },
-  });
-  await ctx.log(`features: ${feat.computed} computed, ${feat.cached} cached (${((Date.now() - t0) / 1000).toFixed(1)} s, backbone ${kind})`);
-  return loadFeatures(ctx.db, faceIds, kind);
-}

@@ -6,7 +6,10 @@
 import type { JobContext } from '../queue/worker';
 import type { BlobStore } from '../storage';
 import { MAX_CHUNKS, runChunks } from '../queue/chunks';
-import { backfillApparent, ensureFeatures, FEATURE_KEY } from './cache';
+import { type BackboneKind, DEFAULT_BACKBONE } from '../inference/backbone';
+import type { FeaturePair } from '../inference/types';
+import { getTf } from '../models/tf';
+import { backfillApparent, ensureFeatures, FEATURE_KEY, lackingFeatures, loadFeatures } from './cache';
 import { FEATURES_CHUNK_JOB, FEATURES_JOB, type FeaturesProgress, needsApparent } from './queue';
 
 export { FEATURES_CHUNK_JOB, FEATURES_JOB, queueFeatures } from './queue';
@@ -37,10 +40,13 @@ export function chunkFaces(faces: readonly { id: string; photoId: string }[], si
   return out;
 }
 
-/** One chunk of a features job: the faces' features (cached) and apparent gender/age; progress `{ done, total }`. */
+/**
+ * One chunk of features (of a features job, or of another job's feature step): the faces' features of
+ * `kind` (default faceres), cached, and their apparent gender/age; progress `{ done, total }`.
+ */
 export function featuresChunkHandler(opts: { store?: BlobStore } = {}) {
   return async function runFeaturesChunk(ctx: JobContext): Promise<FeaturesChunkResult> {
-    const { ids } = ctx.payload as { ids: string[] };
+    const { ids, kind } = ctx.payload as { ids: string[]; kind?: BackboneKind };
     const total = ids.length;
     await ctx.progress({ done: 0, total });
     // Faces deleted since the job began are no work.
@@ -51,6 +57,7 @@ export function featuresChunkHandler(opts: { store?: BlobStore } = {}) {
     }
     const r = await ensureFeatures(ctx.db, live, {
       store: opts.store,
+      kind: kind ?? DEFAULT_BACKBONE,
       onProgress: async (done) => {
         await ctx.progress({ done: done + (total - live.length), total });
         await ctx.checkpoint();
@@ -59,6 +66,71 @@ export function featuresChunkHandler(opts: { store?: BlobStore } = {}) {
     await ctx.progress({ done: total, total });
     return r;
   };
+}
+
+/** Below this many faces to embed, a job's feature step runs in its own worker: chunks would cost more than they share. */
+export const MIN_CHUNKED_FACES = 64;
+
+type FeatureStepContext = Pick<JobContext, 'db' | 'log' | 'checkpoint'> & Partial<JobContext>;
+
+/**
+ * A background job's feature step (retrain, label errors, the dataset map, suggestions): computes the
+ * faces' missing features of `kind`, logs what it did, and returns every face's vectors. Many missing
+ * faces are split into `features-chunk` jobs that any idle worker takes (this one too, so one worker
+ * alone still does them all); a few, or a worker without the chunk handler, compute them here.
+ * `step` names this feature step among the job's others (a retried job finds its chunks again).
+ * Progress through `report` (faces done of those missing); a cancel/lease check between batches.
+ */
+export async function jobFeatures(
+  ctx: FeatureStepContext,
+  faceIds: readonly string[],
+  report: (features: { done: number; total: number }) => Promise<void>,
+  kind: BackboneKind = DEFAULT_BACKBONE,
+  step = 'features',
+): Promise<Map<string, FeaturePair>> {
+  await computeJobFeatures(ctx, faceIds, report, kind, step);
+  return loadFeatures(ctx.db, faceIds, kind);
+}
+
+/** `jobFeatures` without loading the vectors afterwards (a job that reads them in batches itself): faces computed and cached. */
+export async function computeJobFeatures(
+  ctx: FeatureStepContext,
+  faceIds: readonly string[],
+  report: (features: { done: number; total: number }) => Promise<void>,
+  kind: BackboneKind = DEFAULT_BACKBONE,
+  step = 'features',
+): Promise<{ computed: number; cached: number }> {
+  await report({ done: 0, total: 0 });
+  const t0 = Date.now();
+  const missing = await lackingFeatures(ctx.db, faceIds, kind);
+  let how = '';
+  if (missing.length >= MIN_CHUNKED_FACES && ctx.job && ctx.runChunk && ctx.handles?.(FEATURES_CHUNK_JOB)) {
+    const faces: { id: string; photoId: string }[] = [];
+    for (let i = 0; i < missing.length; i += 500) {
+      faces.push(...(await ctx.db.face.findMany({ where: { id: { in: missing.slice(i, i + 500) } }, select: { id: true, photoId: true } })));
+    }
+    faces.sort((a, b) => (a.photoId < b.photoId ? -1 : a.photoId > b.photoId ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    const parts = chunkFaces(faces, chunkSize(faces.length)).map((c) => ({ ...c, kind }));
+    await runChunks(ctx as JobContext, FEATURES_CHUNK_JOB, parts, {
+      step: `${step}:${kind}`,
+      size: (p) => (p as { ids: string[] }).ids.length,
+      onProgress: (p) => report(p),
+    });
+    how = `, ${parts.length} chunks`;
+  } else if (missing.length) {
+    await getTf();
+    await ensureFeatures(ctx.db, missing, {
+      kind,
+      onProgress: async (done, total) => {
+        await report({ done, total });
+        await ctx.checkpoint();
+      },
+    });
+  }
+  await ctx.log(
+    `features: ${missing.length} computed, ${faceIds.length - missing.length} cached (${((Date.now() - t0) / 1000).toFixed(1)} s, backbone ${kind}${how})`,
+  );
+  return { computed: missing.length, cached: faceIds.length - missing.length };
 }
 
 const BACKFILL_CHUNK = 500;

@@ -8,7 +8,7 @@ import { CLASSES, classIndex } from '../classes';
 import { chunks, type Db } from '../db';
 import { getTf } from '../models/tf';
 import type { JobContext } from '../queue/worker';
-import { jobFeatures } from '../features/cache';
+import { jobFeatures } from '../features/job';
 import { DEFAULT_HEAD } from '../training/head';
 import { labelErrorsPayloadSchema } from './db';
 import { rankLabelErrors, type RankedError } from './rank';

@@ -17,16 +17,24 @@ export type ChunkProgress = { done: number; total: number };
 /** Chunks a worker claims at most ahead of others: how many rows one parent creates at most. */
 export const MAX_CHUNKS = 2000;
 
-/** The chunks of `parent`, queued once (a retried parent finds the ones it queued before). */
+/**
+ * A parent that splits more than one step into chunks names each (`step`): its chunks' payloads start
+ * with it, so each step finds its own chunks (and a retried parent the ones a step queued before).
+ */
+function ofStep(parentId: string, step?: string) {
+  return step ? { parentId, payload: { startsWith: `{"step":${JSON.stringify(step)},` } } : { parentId };
+}
+
+/** The chunks of `parent` (of its `step`), queued once (a retried parent finds the ones it queued before). */
 export async function queueChunks(
   db: Db,
   parent: Pick<JobRow, 'id' | 'createdById'>,
   type: string,
   payloads: unknown[],
-  opts: { maxAttempts?: number; size?: (payload: unknown) => number } = {},
+  opts: { maxAttempts?: number; size?: (payload: unknown) => number; step?: string } = {},
 ): Promise<number> {
   if (payloads.length > MAX_CHUNKS) throw new Error(`${payloads.length} chunks: at most ${MAX_CHUNKS}`);
-  const existing = await db.job.count({ where: { parentId: parent.id } });
+  const existing = await db.job.count({ where: ofStep(parent.id, opts.step) });
   if (existing > 0) return existing;
   const now = Date.now();
   for (let i = 0; i < payloads.length; i += 500) {
@@ -34,7 +42,7 @@ export async function queueChunks(
       // Ascending createdAt keeps the claim order the chunk order.
       data: payloads.slice(i, i + 500).map((p, k) => ({
         type,
-        payload: JSON.stringify(p),
+        payload: JSON.stringify(opts.step ? { step: opts.step, ...(p as object) } : p),
         parentId: parent.id,
         createdById: parent.createdById,
         maxAttempts: opts.maxAttempts ?? 3,
@@ -49,9 +57,9 @@ export async function queueChunks(
 
 export type ChunkState = { chunks: number; queued: number; running: number; succeeded: number; failed: number; cancelled: number; progress: ChunkProgress; errors: string[] };
 
-/** The chunks of a parent by status, with their progress summed (a chunk reports `{ done, total }`). */
-export async function chunkState(db: Db, parentId: string): Promise<ChunkState> {
-  const rows = await db.job.findMany({ where: { parentId }, select: { status: true, progress: true, error: true } });
+/** The chunks of a parent (of its `step`) by status, with their progress summed (a chunk reports `{ done, total }`). */
+export async function chunkState(db: Db, parentId: string, step?: string): Promise<ChunkState> {
+  const rows = await db.job.findMany({ where: ofStep(parentId, step), select: { status: true, progress: true, error: true } });
   const s: ChunkState = { chunks: rows.length, queued: 0, running: 0, succeeded: 0, failed: 0, cancelled: 0, progress: { done: 0, total: 0 }, errors: [] };
   for (const r of rows) {
     if (r.status in s) (s as unknown as Record<string, number>)[r.status]++;
@@ -76,7 +84,7 @@ export async function runChunks<R>(
   ctx: JobContext,
   type: string,
   payloads: unknown[],
-  opts: { onProgress?: (p: ChunkProgress) => Promise<void>; size?: (payload: unknown) => number; pollMs?: number; maxAttempts?: number } = {},
+  opts: { onProgress?: (p: ChunkProgress) => Promise<void>; size?: (payload: unknown) => number; pollMs?: number; maxAttempts?: number; step?: string } = {},
 ): Promise<R[]> {
   const { db } = ctx;
   const parentId = ctx.job.id;
@@ -86,13 +94,13 @@ export async function runChunks<R>(
       const ran = ctx.runChunk ? await ctx.runChunk(parentId, [type]) : false;
       // After the chunk: a chunk cancelled with its parent must end the parent as cancelled, not failed.
       await ctx.checkpoint();
-      const s = await chunkState(db, parentId);
+      const s = await chunkState(db, parentId, opts.step);
       await opts.onProgress?.(s.progress);
       if (s.queued + s.running === 0) {
         if (s.failed || s.cancelled) {
           throw new Error(`${s.failed + s.cancelled} of ${s.chunks} chunks did not finish${s.errors.length ? `: ${s.errors[0]}` : ''}`);
         }
-        const done = await db.job.findMany({ where: { parentId }, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }], select: { result: true } });
+        const done = await db.job.findMany({ where: ofStep(parentId, opts.step), orderBy: [{ createdAt: 'asc' }, { id: 'asc' }], select: { result: true } });
         return done.map((d) => (d.result ? (JSON.parse(d.result) as R) : (null as R)));
       }
       if (!ran) await new Promise((r) => setTimeout(r, opts.pollMs ?? 250));

@@ -50,6 +50,8 @@ export type JobContext = {
    * own job; false when none is queued. How a parent's worker works on its chunks while it waits.
    */
   runChunk?: (parentId: string, types: string[]) => Promise<boolean>;
+  /** Whether this worker has a handler for jobs of `type` (a parent splits into chunks only when it does). */
+  handles?: (type: string) => boolean;
 };
 
 export type JobHandler = (ctx: JobContext) => Promise<unknown>;
@@ -148,6 +150,7 @@ export class Worker {
         await this.process(chunk);
         return true;
       },
+      handles: (type) => type in this.opts.handlers,
     };
     this.say(`worker ${id}: job ${job.id} (${job.type}) attempt ${job.attempts}/${job.maxAttempts}`);
     await appendLog(db, job.id, `started by worker ${id} (attempt ${job.attempts}/${job.maxAttempts})`);

@@ -14,8 +14,12 @@ import { getTf } from '../models/tf';
 import type { JobContext } from '../queue/worker';
 import type { BlobStore } from '../storage';
 import { ensureFeatures, loadFeatures } from '../features/cache';
+import { computeJobFeatures } from '../features/job';
 
 export { SUGGEST_JOB } from './queue';
+
+/** The faces that get suggestions: unlabelled, outside evaluation sets. */
+const UNLABELLED = { label: null, photo: { evalSetId: null } };
 
 /** Faces classified (and rows written) per database round trip. */
 const CHUNK = 2000;
@@ -50,7 +54,7 @@ export type SuggestOptions = {
 export async function computeSuggestions(db: Db, opts: SuggestOptions = {}): Promise<SuggestSummary> {
   const head = opts.head ?? (await loadPromoted(db));
   const runId = head.runId;
-  const ids = (await db.face.findMany({ where: { label: null, photo: { evalSetId: null } }, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }], select: { id: true } })).map((f) => f.id);
+  const ids = (await db.face.findMany({ where: UNLABELLED, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }], select: { id: true } })).map((f) => f.id);
   const ms = { features: 0, load: 0, classify: 0, write: 0 };
   let t = performance.now();
   const lap = (k: keyof typeof ms) => {
@@ -137,7 +141,13 @@ export async function runSuggestJob(ctx: JobContext): Promise<SuggestSummary | {
     return { skipped: 'no model is promoted' };
   }
   let last = 0;
+  // The missing features first, in chunks that every idle worker shares when there are many; the
+  // suggestions then find them cached.
+  const head = await loadPromoted(ctx.db);
+  const ids = (await ctx.db.face.findMany({ where: UNLABELLED, select: { id: true }, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] })).map((f) => f.id);
+  const features = await computeJobFeatures(ctx, ids, async (f) => ctx.progress({ step: 'features', ...f, runId: head.runId } satisfies SuggestProgress), backboneKindOf(head.meta));
   const summary = await computeSuggestions(ctx.db, {
+    head,
     onProgress: async (p) => {
       if (p.step === 'features' || p.step === 'done' || Date.now() - last > 1000) {
         last = Date.now();
@@ -146,6 +156,8 @@ export async function runSuggestJob(ctx: JobContext): Promise<SuggestSummary | {
       await ctx.checkpoint();
     },
   });
+  // The features were computed above (faces labelled meanwhile are left out of the suggestions).
+  Object.assign(summary, { computed: Math.min(features.computed, summary.faces), cached: Math.max(0, summary.faces - features.computed) });
   await ctx.log(`model ${summary.runId}: ${summary.suggested} suggestions for ${summary.faces} unlabelled faces (${summary.computed} features computed, ${summary.cached} cached)`);
   return summary;
 }

@@ -13,7 +13,7 @@ import type { FeaturePair } from '../inference/types';
 import { getTf } from '../models/tf';
 import { loadModel, promotedRun, saveModel, sweepTemp } from '../models/registry';
 import { promote, PromotionRefused } from './promote';
-import { jobFeatures } from '../features/cache';
+import { jobFeatures } from '../features/job';
 import { jobViews } from '../features/views';
 import { DEFAULT_SEED } from '../random';
 import { buildSeries, CURVE_FRACTIONS, curveScore, type LearningCurve, nestedFractions } from './learning-curve';
@@ -293,7 +293,7 @@ async function measureSlicesAndEvalSets(
   const evalSets: Record<string, EvalSetMetrics> = {};
   const inputs: EvalInput[] = [];
   if (ids.length === 0) return { slices, evalSets, inputs };
-  const vectors = await jobFeatures(ctx, ids, async () => {}, kind);
+  const vectors = await jobFeatures(ctx, ids, async () => {}, kind, 'eval-sets');
   const attrs = await sliceAttributes(db, ids, (id) => vectors.get(id)?.plain.male);
   for (const s of sets) {
     const faces = s.faces.filter((f) => vectors.has(f.id));
@@ -399,7 +399,7 @@ async function compareWithPromoted(
     }
     const same = oldKind === run.kind;
     const evalIds = run.measured.inputs.flatMap((e) => e.faces.map((f) => f.id));
-    const other = same ? null : await jobFeatures(ctx, [...run.testIds, ...evalIds], async () => {}, oldKind);
+    const other = same ? null : await jobFeatures(ctx, [...run.testIds, ...evalIds], async () => {}, oldKind, 'compare');
     const pairsFor = (ids: readonly string[], own: FeaturePair[]) => (other ? ids.map((id) => other.get(id)!) : own);
     const oldM = computeMetrics(run.testY, await classifyFeatures(tf, old, pairsFor(run.testIds, run.testPairs)));
     const evalRows: EvalComparison[] = [];

@@ -6,6 +6,9 @@ import { freshDb, type TestDb } from '../helpers/db';
 import { cancel, enqueue, getJob } from '@/lib/queue/jobs';
 import { type ChunkProgress, runChunks } from '@/lib/queue/chunks';
 import { type JobContext, type JobHandler, Worker } from '@/lib/queue/worker';
+import { FEATURES_CHUNK_JOB, jobFeatures, MIN_CHUNKED_FACES } from '@/lib/features/job';
+import { encodeVector, featureKey, writeFeatures } from '@/lib/features/cache';
+import { featureDim } from '@/lib/inference/backbone';
 
 let t: TestDb;
 beforeAll(async () => {
@@ -163,5 +166,62 @@ describe(`job chunks on ${process.env.TEST_DATABASE_URL ? 'PostgreSQL' : 'SQLite
     const two = await t.db.job.findFirstOrThrow({ where: { parentId: parent.id, payload: { contains: '"n":2' } } });
     expect(two.attempts).toBe(3);
     expect(await t.db.job.count({ where: { parentId: parent.id, status: { in: ['queued', 'running'] } } })).toBe(0);
+  });
+
+  it("a job's feature steps go to chunks that both workers take, each step its own", async () => {
+    // Faces without features: one photo each.
+    const user = await t.db.user.upsert({ where: { email: 'chunks@x.test' }, update: {}, create: { email: 'chunks@x.test', passwordHash: 'x' } });
+    const n = MIN_CHUNKED_FACES + 6;
+    const extra = MIN_CHUNKED_FACES + 2;
+    const ids: string[] = [];
+    for (let i = 0; i < n + extra; i++) {
+      const sha = `${Date.now().toString(16)}${i.toString(16).padStart(6, '0')}`.padEnd(64, 'c');
+      const photo = await t.db.photo.create({ data: { sha256: sha, uploaderId: user.id, originalName: `${i}.jpg`, format: 'jpeg', width: 10, height: 10, bytes: 1 } });
+      ids.push((await t.db.face.create({ data: { photoId: photo.id, index: 0, x: 0, y: 0, w: 10, h: 10, phash: '0'.repeat(16) } })).id);
+    }
+    // The chunk handler stands in for the backbone: it writes a vector per face that names the face's position.
+    const chunk: JobHandler = async (ctx) => {
+      const { ids: mine, kind } = ctx.payload as { ids: string[]; kind: 'fast' };
+      const vector = (i: number) => encodeVector({ features: new Float32Array(featureDim(kind)).fill(i), age: 30, male: 0.5 });
+      await t.db.$transaction(
+        writeFeatures(t.db, mine.flatMap((id) => [false, true].map((mirrored) => ({ faceId: id, backbone: featureKey(kind), mirrored, vector: vector(ids.indexOf(id)) })))),
+      );
+      await sleep(40); // long enough for the other worker to claim one too
+      await ctx.progress({ done: mine.length, total: mine.length });
+      return { computed: mine.length, cached: 0 };
+    };
+    const seen: { done: number; total: number }[] = [];
+    const parent: JobHandler = async (ctx) => {
+      // Two feature steps, as the retrain has (its split, then the evaluation sets): the second must not take
+      // the first one's chunks for its own.
+      const first = await jobFeatures(ctx, ids.slice(0, n), async (p) => void seen.push(p), 'fast', 'train');
+      const again = await jobFeatures(ctx, ids, async () => {}, 'fast', 'eval-sets');
+      return { first: first.size, again: again.size, firstValue: first.get(ids[5])!.plain.features[0] };
+    };
+    const handlers = { parent, [FEATURES_CHUNK_JOB]: chunk };
+    const a = worker('wa', handlers);
+    const b = worker('wb', handlers);
+    const job = await enqueue(t.db, { type: 'parent' });
+    a.start();
+    b.start();
+    const done = await finished(job.id);
+    await Promise.all([a.stop(), b.stop()]);
+    expect(done.error).toBeNull();
+    expect(JSON.parse(done.result!)).toEqual({ first: n, again: n + extra, firstValue: 5 });
+    const all = await t.db.job.findMany({ where: { parentId: job.id } });
+    expect(all.every((c) => c.status === 'succeeded' && c.type === FEATURES_CHUNK_JOB)).toBe(true);
+    const ofStep = (step: string) => all.filter((c) => JSON.parse(c.payload).step === step);
+    const chunks = ofStep('train:fast');
+    expect(chunks.length).toBeGreaterThanOrEqual(2);
+    expect(ofStep('eval-sets:fast').flatMap((c) => JSON.parse(c.payload).ids).sort()).toEqual(ids.slice(n).sort());
+    expect(ofStep('train:fast').length + ofStep('eval-sets:fast').length).toBe(all.length);
+    const by = await t.db.jobLog.findMany({ where: { jobId: { in: chunks.map((c) => c.id) }, message: { startsWith: 'started by worker' } } });
+    expect(new Set(by.map((l) => l.message.match(/worker (\w+)/)![1]))).toEqual(new Set(['wa', 'wb']));
+    expect(chunks.flatMap((c) => JSON.parse(c.payload).ids).sort()).toEqual(ids.slice(0, n).sort());
+    // Progress over the faces to embed, summed over the chunks, ending at all of them.
+    expect(seen.at(-1)).toEqual({ done: n, total: n });
+    const logs = (await t.db.jobLog.findMany({ where: { jobId: job.id } })).map((l) => l.message);
+    expect(logs).toContainEqual(expect.stringMatching(new RegExp(`^features: ${n} computed, 0 cached .*chunks\\)$`)));
+    expect(logs).toContainEqual(expect.stringMatching(new RegExp(`^features: ${extra} computed, ${n} cached .*chunks\\)$`)));
   });
 });
