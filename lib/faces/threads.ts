@@ -13,7 +13,7 @@ const g = globalThis as unknown as { __masklabFaceThreads?: ThreadPool };
 export function faceThreads(): ThreadPool | null {
   const n = config().workerThreads;
   if (n <= 0) return null;
-  g.__masklabFaceThreads ??= new ThreadPool(path.join(process.cwd(), 'lib', 'faces', 'thread-main.ts'), n);
+  g.__masklabFaceThreads ??= new ThreadPool(path.join(process.cwd(), 'lib', 'faces', 'thread-main.ts'), n, 'face analysis');
   return g.__masklabFaceThreads;
 }
 

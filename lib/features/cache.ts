@@ -28,7 +28,7 @@ const g = globalThis as unknown as { __masklabFeatureThreads?: ThreadPool };
 export function featureThreads(): ThreadPool | null {
   const n = config().workerThreads;
   if (n <= 0) return null;
-  g.__masklabFeatureThreads ??= new ThreadPool(path.join(process.cwd(), 'lib', 'features', 'thread-main.ts'), n);
+  g.__masklabFeatureThreads ??= new ThreadPool(path.join(process.cwd(), 'lib', 'features', 'thread-main.ts'), n, 'feature');
   return g.__masklabFeatureThreads;
 }
 

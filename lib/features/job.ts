@@ -9,10 +9,12 @@ import { MAX_CHUNKS, runChunks } from '../queue/chunks';
 import { type BackboneKind, DEFAULT_BACKBONE } from '../inference/backbone';
 import type { FeaturePair } from '../inference/types';
 import { getTf } from '../models/tf';
+import type { FeatureVector } from '../inference/types';
 import { backfillApparent, ensureFeatures, FEATURE_KEY, lackingFeatures, loadFeatures } from './cache';
-import { FEATURES_CHUNK_JOB, FEATURES_JOB, type FeaturesProgress, needsApparent } from './queue';
+import { FEATURES_CHUNK_JOB, FEATURES_JOB, type FeaturesProgress, needsApparent, VIEWS_CHUNK_JOB } from './queue';
+import { ensureViews, loadViews, type ViewName, viewsLacking } from './views';
 
-export { FEATURES_CHUNK_JOB, FEATURES_JOB, queueFeatures } from './queue';
+export { FEATURES_CHUNK_JOB, FEATURES_JOB, queueFeatures, VIEWS_CHUNK_JOB } from './queue';
 
 type FeaturesChunkResult = { computed: number; cached: number };
 
@@ -68,6 +70,28 @@ export function featuresChunkHandler(opts: { store?: BlobStore } = {}) {
   };
 }
 
+/** One chunk of a retrain's augmented views: the faces' missing views, cached; progress `{ done, total }`. */
+export function viewsChunkHandler(opts: { store?: BlobStore } = {}) {
+  return async function runViewsChunk(ctx: JobContext): Promise<{ computed: number }> {
+    const { ids, views, seed, kind } = ctx.payload as { ids: string[]; views: ViewName[]; seed: number; kind: BackboneKind };
+    const total = ids.length;
+    await ctx.progress({ done: 0, total });
+    const live = (await ctx.db.face.findMany({ where: { id: { in: ids } }, select: { id: true } })).map((r) => r.id);
+    const r = await ensureViews(ctx.db, live, {
+      views,
+      seed,
+      kind,
+      store: opts.store,
+      onProgress: async (done) => {
+        await ctx.progress({ done: done + (total - live.length), total });
+        await ctx.checkpoint();
+      },
+    });
+    await ctx.progress({ done: total, total });
+    return { computed: r.computed };
+  };
+}
+
 /** Below this many faces to embed, a job's feature step runs in its own worker: chunks would cost more than they share. */
 export const MIN_CHUNKED_FACES = 64;
 
@@ -104,14 +128,10 @@ export async function computeJobFeatures(
   const t0 = Date.now();
   const missing = await lackingFeatures(ctx.db, faceIds, kind);
   let how = '';
-  if (missing.length >= MIN_CHUNKED_FACES && ctx.job && ctx.runChunk && ctx.handles?.(FEATURES_CHUNK_JOB)) {
-    const faces: { id: string; photoId: string }[] = [];
-    for (let i = 0; i < missing.length; i += 500) {
-      faces.push(...(await ctx.db.face.findMany({ where: { id: { in: missing.slice(i, i + 500) } }, select: { id: true, photoId: true } })));
-    }
-    faces.sort((a, b) => (a.photoId < b.photoId ? -1 : a.photoId > b.photoId ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  if (chunked(ctx, missing.length, FEATURES_CHUNK_JOB)) {
+    const faces = await byPhoto(ctx.db, missing);
     const parts = chunkFaces(faces, chunkSize(faces.length)).map((c) => ({ ...c, kind }));
-    await runChunks(ctx as JobContext, FEATURES_CHUNK_JOB, parts, {
+    await runChunks(ctx, FEATURES_CHUNK_JOB, parts, {
       step: `${step}:${kind}`,
       size: (p) => (p as { ids: string[] }).ids.length,
       onProgress: (p) => report(p),
@@ -131,6 +151,61 @@ export async function computeJobFeatures(
     `features: ${missing.length} computed, ${faceIds.length - missing.length} cached (${((Date.now() - t0) / 1000).toFixed(1)} s, backbone ${kind}${how})`,
   );
   return { computed: missing.length, cached: faceIds.length - missing.length };
+}
+
+/** Whether a job's step of `n` faces goes to chunks of `type`: enough faces, and a worker that runs such chunks. */
+function chunked(ctx: FeatureStepContext, n: number, type: string): ctx is JobContext {
+  return n >= MIN_CHUNKED_FACES && !!ctx.job && !!ctx.runChunk && !!ctx.handles?.(type);
+}
+
+/** Faces in photo order (a photo's faces in one chunk, its original decoded once). */
+async function byPhoto(db: JobContext['db'], ids: readonly string[]): Promise<{ id: string; photoId: string }[]> {
+  const faces: { id: string; photoId: string }[] = [];
+  for (let i = 0; i < ids.length; i += 500) {
+    faces.push(...(await db.face.findMany({ where: { id: { in: ids.slice(i, i + 500) } }, select: { id: true, photoId: true } })));
+  }
+  return faces.sort((a, b) => (a.photoId < b.photoId ? -1 : a.photoId > b.photoId ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+}
+
+/**
+ * The retrain's view step: the missing augmented views of `faceIds` (a few in this worker, many in `views-chunk`
+ * jobs every idle worker shares), logged; returns every face's views in the order of `opts.views`.
+ */
+export async function jobViews(
+  ctx: FeatureStepContext,
+  faceIds: readonly string[],
+  report: (views: { done: number; total: number }) => Promise<void>,
+  opts: { views: readonly ViewName[]; seed: number; kind: BackboneKind },
+): Promise<Map<string, FeatureVector[]>> {
+  const t0 = Date.now();
+  const lacking = [...(await viewsLacking(ctx.db, faceIds, opts.views, opts)).keys()];
+  let how = '';
+  if (chunked(ctx, lacking.length, VIEWS_CHUNK_JOB)) {
+    const faces = await byPhoto(ctx.db, lacking);
+    // Views cost a backbone pass each: smaller chunks than plain features.
+    const parts = chunkFaces(faces, Math.max(1, Math.ceil(chunkSize(faces.length) / Math.max(1, opts.views.length / 2)))).map((c) => ({
+      ...c,
+      views: opts.views,
+      seed: opts.seed,
+      kind: opts.kind,
+    }));
+    await runChunks(ctx, VIEWS_CHUNK_JOB, parts, {
+      step: `views:${opts.kind}:${opts.seed}:${opts.views.join(',')}`,
+      size: (p) => (p as { ids: string[] }).ids.length,
+      onProgress: (p) => report(p),
+    });
+    how = `, ${parts.length} chunks`;
+  } else if (lacking.length) {
+    await ensureViews(ctx.db, lacking, {
+      ...opts,
+      onProgress: async (done, total) => {
+        await report({ done, total });
+        await ctx.checkpoint();
+      },
+    });
+  }
+  await ctx.log(`views: ${opts.views.join(', ')}: ${lacking.length} faces computed, ${faceIds.length - lacking.length} cached (${((Date.now() - t0) / 1000).toFixed(1)} s${how})`);
+  return loadViews(ctx.db, faceIds, opts.views, opts);
 }
 
 const BACKFILL_CHUNK = 500;
@@ -179,5 +254,5 @@ export function featuresJobHandler() {
 
 /** The worker's handlers for features jobs: the job and its chunks. */
 export function featuresHandlers(opts: { store?: BlobStore } = {}) {
-  return { [FEATURES_JOB]: featuresJobHandler(), [FEATURES_CHUNK_JOB]: featuresChunkHandler(opts) };
+  return { [FEATURES_JOB]: featuresJobHandler(), [FEATURES_CHUNK_JOB]: featuresChunkHandler(opts), [VIEWS_CHUNK_JOB]: viewsChunkHandler(opts) };
 }

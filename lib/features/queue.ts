@@ -8,6 +8,8 @@ import { type JobRow, queueSingleJob } from '../queue/jobs';
 export const FEATURES_JOB = 'features';
 /** A chunk of a features job (lib/queue/chunks.ts): some faces' features, run by any idle worker. */
 export const FEATURES_CHUNK_JOB = 'features-chunk';
+/** A chunk of a retrain's augmented training views (lib/features/job.ts `jobViews`). */
+export const VIEWS_CHUNK_JOB = 'views-chunk';
 
 export type FeaturesProgress = {
   step: 'backfill' | 'features' | 'done';

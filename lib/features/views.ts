@@ -193,6 +193,29 @@ export async function describeViews(
 /** What `Feature.backbone` holds for a view: the backbone's feature key, the view and its seed (mirrored = false). */
 export const viewKey = (kind: BackboneKind, view: ViewName, seed: number = DEFAULT_SEED): string => `${featureKey(kind)}+view:${view}@${seed}`;
 
+/** The faces of `faceIds` that lack a cached vector of one of `views` (seed, backbone), with the views they lack, in order. */
+export async function viewsLacking(
+  db: Db,
+  faceIds: readonly string[],
+  views: readonly ViewName[],
+  opts: { seed?: number; kind?: BackboneKind } = {},
+): Promise<Map<string, ViewName[]>> {
+  const kind = opts.kind ?? DEFAULT_BACKBONE;
+  const seed = opts.seed ?? DEFAULT_SEED;
+  const keys = views.map((v) => viewKey(kind, v, seed));
+  const have = new Set<string>();
+  for (const ids of chunks(faceIds)) {
+    const rows = await db.feature.findMany({ where: { faceId: { in: ids }, backbone: { in: keys } }, select: { faceId: true, backbone: true } });
+    for (const r of rows) have.add(`${r.faceId}|${r.backbone}`);
+  }
+  const out = new Map<string, ViewName[]>();
+  for (const id of faceIds) {
+    const missing = views.filter((v, i) => !have.has(`${id}|${keys[i]}`));
+    if (missing.length) out.set(id, missing);
+  }
+  return out;
+}
+
 /**
  * Makes sure every face in `faceIds` has a cached vector for each of `views` (seed `seed`, backbone `kind`); computes
  * only the missing ones, photo by photo (each original decoded once, all its faces' views in one backbone batch).
@@ -204,15 +227,11 @@ export async function ensureViews(
 ): Promise<{ computed: number; cached: number }> {
   const kind = opts.kind ?? DEFAULT_BACKBONE;
   const seed = opts.seed ?? DEFAULT_SEED;
-  const keys = new Map(opts.views.map((v) => [viewKey(kind, v, seed), v]));
+  const keys = new Set(opts.views.map((v) => viewKey(kind, v, seed)));
   if (keys.size === 0 || faceIds.length === 0) return { computed: 0, cached: faceIds.length * keys.size };
-  const have = new Set<string>();
-  for (const ids of chunks(faceIds)) {
-    const rows = await db.feature.findMany({ where: { faceId: { in: ids }, backbone: { in: [...keys.keys()] } }, select: { faceId: true, backbone: true } });
-    for (const r of rows) have.add(`${r.faceId}|${r.backbone}`);
-  }
-  const missingOf = (id: string) => opts.views.filter((v) => !have.has(`${id}|${viewKey(kind, v, seed)}`));
-  const todo = faceIds.filter((id) => missingOf(id).length > 0);
+  const lacking = await viewsLacking(db, faceIds, opts.views, { seed, kind });
+  const missingOf = (id: string) => lacking.get(id) ?? [];
+  const todo = [...lacking.keys()];
   const photos = new Map<string, { sha256: string; width: number; height: number; faces: { key: string; box: Box; views: ViewName[] }[] }>();
   for (const ids of chunks(todo)) {
     const faces = await db.face.findMany({
@@ -272,23 +291,4 @@ export async function loadViews(
     for (const r of rows) got.set(r.faceId, [...(got.get(r.faceId) ?? []), { i: order.get(r.backbone)!, v: decodeVector(r.vector, kind) }]);
   }
   return new Map([...got].map(([id, xs]) => [id, xs.sort((a, b) => a.i - b.i).map((x) => x.v)]));
-}
-
-/** The train job's view step: computes the missing views (progress, a cancel/lease check per batch), logs, loads them. */
-export async function jobViews(
-  ctx: { db: Db; log: (message: string) => Promise<void>; checkpoint: () => Promise<void> },
-  faceIds: readonly string[],
-  report: (views: { done: number; total: number }) => Promise<void>,
-  opts: { views: readonly ViewName[]; seed?: number; kind?: BackboneKind },
-): Promise<Map<string, FeatureVector[]>> {
-  const t0 = Date.now();
-  const r = await ensureViews(ctx.db, faceIds, {
-    ...opts,
-    onProgress: async (done, total) => {
-      await report({ done, total });
-      await ctx.checkpoint();
-    },
-  });
-  await ctx.log(`views: ${opts.views.join(', ')}: ${r.computed} computed, ${r.cached} cached (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
-  return loadViews(ctx.db, faceIds, opts.views, opts);
 }

@@ -112,6 +112,6 @@ const g = globalThis as unknown as { __masklabModelThreads?: ThreadPool };
 export function modelThreads(): ThreadPool | null {
   const n = config().workerThreads;
   if (n <= 0) return null;
-  g.__masklabModelThreads ??= new ThreadPool(path.join(process.cwd(), 'lib', 'models', 'thread-main.ts'), n);
+  g.__masklabModelThreads ??= new ThreadPool(path.join(process.cwd(), 'lib', 'models', 'thread-main.ts'), n, 'predict');
   return g.__masklabModelThreads;
 }

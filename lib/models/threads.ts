@@ -29,10 +29,14 @@ export class ThreadPool {
   private next = 1;
   private broken: Error | null = null;
 
-  /** `entry`: the absolute path of the thread's module (it calls `serveThread`). */
+  /**
+   * `entry`: the absolute path of the thread's module (it calls `serveThread`). `name`: what its threads do;
+   * a named pool logs each thread's first answer (`masklab: face analysis thread 1 of 2 ready`).
+   */
   constructor(
     private readonly entry: string,
     readonly size: number,
+    private readonly name?: string,
   ) {
     if (!(size >= 1)) throw new Error(`a thread pool needs at least one thread (got ${size})`);
   }
@@ -43,6 +47,7 @@ export class ThreadPool {
     worker.unref(); // an idle pool never keeps the process alive
     worker.on('message', (m: Reply) => {
       const p = this.pending.get(m.id);
+      if (!t.answered && this.name) console.log(`masklab: ${this.name} thread ${this.threads.indexOf(t) + 1} of ${this.size} ready`);
       t.answered = true;
       t.busy.delete(m.id);
       if (t.busy.size === 0) worker.unref();

@@ -6,7 +6,8 @@ import { freshDb, type TestDb } from '../helpers/db';
 import { cancel, enqueue, getJob } from '@/lib/queue/jobs';
 import { type ChunkProgress, runChunks } from '@/lib/queue/chunks';
 import { type JobContext, type JobHandler, Worker } from '@/lib/queue/worker';
-import { FEATURES_CHUNK_JOB, jobFeatures, MIN_CHUNKED_FACES } from '@/lib/features/job';
+import { FEATURES_CHUNK_JOB, jobFeatures, jobViews, MIN_CHUNKED_FACES, VIEWS_CHUNK_JOB } from '@/lib/features/job';
+import { viewKey, type ViewName } from '@/lib/features/views';
 import { encodeVector, featureKey, writeFeatures } from '@/lib/features/cache';
 import { featureDim } from '@/lib/inference/backbone';
 
@@ -181,7 +182,7 @@ describe(`job chunks on ${process.env.TEST_DATABASE_URL ? 'PostgreSQL' : 'SQLite
     }
     // The chunk handler stands in for the backbone: it writes a vector per face that names the face's position.
     const chunk: JobHandler = async (ctx) => {
-      const { ids: mine, kind } = ctx.payload as { ids: string[]; kind: 'fast' };
+      const { ids: mine, kind } = ctx.payload as { ids: string[]; kind: 'faceres' };
       const vector = (i: number) => encodeVector({ features: new Float32Array(featureDim(kind)).fill(i), age: 30, male: 0.5 });
       await t.db.$transaction(
         writeFeatures(t.db, mine.flatMap((id) => [false, true].map((mirrored) => ({ faceId: id, backbone: featureKey(kind), mirrored, vector: vector(ids.indexOf(id)) })))),
@@ -194,8 +195,8 @@ describe(`job chunks on ${process.env.TEST_DATABASE_URL ? 'PostgreSQL' : 'SQLite
     const parent: JobHandler = async (ctx) => {
       // Two feature steps, as the retrain has (its split, then the evaluation sets): the second must not take
       // the first one's chunks for its own.
-      const first = await jobFeatures(ctx, ids.slice(0, n), async (p) => void seen.push(p), 'fast', 'train');
-      const again = await jobFeatures(ctx, ids, async () => {}, 'fast', 'eval-sets');
+      const first = await jobFeatures(ctx, ids.slice(0, n), async (p) => void seen.push(p), 'faceres', 'train');
+      const again = await jobFeatures(ctx, ids, async () => {}, 'faceres', 'eval-sets');
       return { first: first.size, again: again.size, firstValue: first.get(ids[5])!.plain.features[0] };
     };
     const handlers = { parent, [FEATURES_CHUNK_JOB]: chunk };
@@ -211,10 +212,10 @@ describe(`job chunks on ${process.env.TEST_DATABASE_URL ? 'PostgreSQL' : 'SQLite
     const all = await t.db.job.findMany({ where: { parentId: job.id } });
     expect(all.every((c) => c.status === 'succeeded' && c.type === FEATURES_CHUNK_JOB)).toBe(true);
     const ofStep = (step: string) => all.filter((c) => JSON.parse(c.payload).step === step);
-    const chunks = ofStep('train:fast');
+    const chunks = ofStep('train:faceres');
     expect(chunks.length).toBeGreaterThanOrEqual(2);
-    expect(ofStep('eval-sets:fast').flatMap((c) => JSON.parse(c.payload).ids).sort()).toEqual(ids.slice(n).sort());
-    expect(ofStep('train:fast').length + ofStep('eval-sets:fast').length).toBe(all.length);
+    expect(ofStep('eval-sets:faceres').flatMap((c) => JSON.parse(c.payload).ids).sort()).toEqual(ids.slice(n).sort());
+    expect(ofStep('train:faceres').length + ofStep('eval-sets:faceres').length).toBe(all.length);
     const by = await t.db.jobLog.findMany({ where: { jobId: { in: chunks.map((c) => c.id) }, message: { startsWith: 'started by worker' } } });
     expect(new Set(by.map((l) => l.message.match(/worker (\w+)/)![1]))).toEqual(new Set(['wa', 'wb']));
     expect(chunks.flatMap((c) => JSON.parse(c.payload).ids).sort()).toEqual(ids.slice(0, n).sort());
@@ -223,5 +224,52 @@ describe(`job chunks on ${process.env.TEST_DATABASE_URL ? 'PostgreSQL' : 'SQLite
     const logs = (await t.db.jobLog.findMany({ where: { jobId: job.id } })).map((l) => l.message);
     expect(logs).toContainEqual(expect.stringMatching(new RegExp(`^features: ${n} computed, 0 cached .*chunks\\)$`)));
     expect(logs).toContainEqual(expect.stringMatching(new RegExp(`^features: ${extra} computed, ${n} cached .*chunks\\)$`)));
+  });
+
+  it("a retrain's augmented views go to views-chunk jobs that both workers take", async () => {
+    const user = await t.db.user.upsert({ where: { email: 'chunks@x.test' }, update: {}, create: { email: 'chunks@x.test', passwordHash: 'x' } });
+    const ids: string[] = [];
+    for (let i = 0; i < MIN_CHUNKED_FACES + 10; i++) {
+      const sha = `v${Date.now().toString(16)}${i.toString(16).padStart(6, '0')}`.padEnd(64, 'd');
+      const photo = await t.db.photo.create({ data: { sha256: sha, uploaderId: user.id, originalName: `v${i}.jpg`, format: 'jpeg', width: 10, height: 10, bytes: 1 } });
+      ids.push((await t.db.face.create({ data: { photoId: photo.id, index: 0, x: 0, y: 0, w: 10, h: 10, phash: '0'.repeat(16) } })).id);
+    }
+    const views: ViewName[] = ['blur', 'lowres'];
+    // Stands in for the backbone: each view's vector holds the face's position and the view's.
+    const chunk: JobHandler = async (ctx) => {
+      const p = ctx.payload as { ids: string[]; views: ViewName[]; seed: number; kind: 'faceres' };
+      const rows = p.ids.flatMap((id) =>
+        p.views.map((v, k) => ({
+          faceId: id,
+          backbone: viewKey(p.kind, v, p.seed),
+          mirrored: false,
+          vector: encodeVector({ features: new Float32Array(featureDim(p.kind)).fill(ids.indexOf(id) * 10 + k), age: 30, male: 0.5 }),
+        })),
+      );
+      await t.db.$transaction(writeFeatures(t.db, rows));
+      await sleep(40);
+      await ctx.progress({ done: p.ids.length, total: p.ids.length });
+      return { computed: rows.length };
+    };
+    const parent: JobHandler = async (ctx) => {
+      const got = await jobViews(ctx, ids, async () => {}, { views, seed: 7, kind: 'faceres' });
+      return { faces: got.size, third: got.get(ids[3])!.map((v) => v.features[0]) };
+    };
+    const handlers = { parent, [VIEWS_CHUNK_JOB]: chunk };
+    const a = worker('wa', handlers);
+    const b = worker('wb', handlers);
+    const job = await enqueue(t.db, { type: 'parent' });
+    a.start();
+    b.start();
+    const done = await finished(job.id);
+    await Promise.all([a.stop(), b.stop()]);
+    expect(done.error).toBeNull();
+    expect(JSON.parse(done.result!)).toEqual({ faces: ids.length, third: [30, 31] }); // every face, its views in order
+    const chunks = await t.db.job.findMany({ where: { parentId: job.id } });
+    expect(chunks.length).toBeGreaterThanOrEqual(2);
+    expect(chunks.every((c) => c.type === VIEWS_CHUNK_JOB && c.status === 'succeeded')).toBe(true);
+    expect(chunks.flatMap((c) => JSON.parse(c.payload).ids).sort()).toEqual([...ids].sort());
+    const by = await t.db.jobLog.findMany({ where: { jobId: { in: chunks.map((c) => c.id) }, message: { startsWith: 'started by worker' } } });
+    expect(new Set(by.map((l) => l.message.match(/worker (\w+)/)![1]))).toEqual(new Set(['wa', 'wb']));
   });
 });
