@@ -1,9 +1,10 @@
-// `npm run bench -- load [--seconds 60] [--uploaders 20] [--labellers 5] [--port N] [--retrain-wait 240] [--keep]`
+// `npm run bench -- load [--seconds 60] [--uploaders 20] [--labellers 5] [--think-ms 0] [--port N] [--retrain-wait 240] [--keep]`
 // A mixed load on a real server: its own `npm start` (SQLite, a temp data dir, loopback only,
 // a free port unless --port). The admin first uploads every fixture once with its class; then,
 // for --seconds: 20 uploaders (3 fixture photos a request, each made unique, every other
 // request with a label, every third repeating an earlier photo), 5 labellers (the queue, then
-// one label a request, one in five on a face another labeller just labelled) and one retrain
+// one label a request, one in five on a face another labeller just labelled; --think-ms between
+// labels, as a person pauses to look at the next face: 0, no pause, saturates the server) and one retrain
 // queued a quarter of the way in (followed until it ends, at most --retrain-wait s after).
 // Then, from the database and the store directly: every photo the server accepted exists
 // with all its files, and every accepted label is stored (each face carries the last label
@@ -29,7 +30,7 @@ const FIXTURES = path.join(ROOT, 'tests', 'fixtures', 'facemask');
 const ADMIN = { email: 'admin@load.test', password: 'load-admin-password' };
 const REQUEST_TIMEOUT_MS = 180_000;
 
-type Options = { seconds: number; uploaders: number; labellers: number; port?: number; keep: boolean; retrainWait: number };
+type Options = { seconds: number; uploaders: number; labellers: number; thinkMs: number; port?: number; keep: boolean; retrainWait: number };
 
 function options(argv = process.argv.slice(2)): Options {
   const { values } = parseArgs({
@@ -40,6 +41,7 @@ function options(argv = process.argv.slice(2)): Options {
       seconds: { type: 'string' },
       uploaders: { type: 'string' },
       labellers: { type: 'string' },
+      'think-ms': { type: 'string' },
       port: { type: 'string' },
       keep: { type: 'boolean' },
       'retrain-wait': { type: 'string' },
@@ -50,6 +52,7 @@ function options(argv = process.argv.slice(2)): Options {
     seconds: num(values.seconds, 60),
     uploaders: num(values.uploaders, 20),
     labellers: num(values.labellers, 5),
+    thinkMs: num(values['think-ms'], 0),
     port: typeof values.port === 'string' ? Number(values.port) : undefined,
     keep: values.keep === true,
     retrainWait: num(values['retrain-wait'], 240),
@@ -329,6 +332,7 @@ export async function bench(): Promise<BenchRow[]> {
           writes.push({ faceId, label, userId: id, sent: sentAt, received: Date.now(), changed });
           recentFaces.push(faceId);
           if (recentFaces.length > 30) recentFaces.shift();
+          if (opt.thinkMs) await sleep(opt.thinkMs);
         }
       }
     };
@@ -443,7 +447,7 @@ export async function bench(): Promise<BenchRow[]> {
           unit: 'ms',
           // Issue 24: a label save stays quick while uploads are analysed (model threads: MASKLAB_WORKER_THREADS).
           ...(e === 'POST /api/labels' ? { goal: 'p95 ≤ 100' } : {}),
-          note: `${ss.length} requests, 4xx ${c4}, 5xx ${c5}${net0 ? `, no answer ${net0}` : ''}; model threads ${process.env.MASKLAB_WORKER_THREADS ?? 'default (cores)'}`,
+          note: `${ss.length} requests, 4xx ${c4}, 5xx ${c5}${net0 ? `, no answer ${net0}` : ''}; model threads ${process.env.MASKLAB_WORKER_THREADS ?? 'default (cores)'}${opt.thinkMs ? `; labellers pause ${opt.thinkMs} ms` : ''}`,
         });
       }
       const all4 = load.filter((s) => s.status >= 400 && s.status < 500).length;

@@ -49,6 +49,8 @@ const schema = z.object({
   MASKLAB_WORKER_POLL_S: z.coerce.number().min(0.05).max(60).default(1),
   // Model threads per process (detection in the web app, features in the worker); 0: on the calling thread.
   MASKLAB_WORKER_THREADS: z.coerce.number().int().min(0).max(64).optional(),
+  // Photos a process decodes and analyses at once (more wait their turn); default: one less than the cores.
+  MASKLAB_INGEST_CONCURRENCY: z.coerce.number().int().min(1).max(64).optional(),
   MASKLAB_MODELS_DIR: z.string().min(1).default('./models'),
   MASKLAB_PRETRAINED_DIR: z.string().min(1).optional(),
   MASKLAB_TF_BACKEND: z.enum(['auto', 'wasm']).default('auto'),
@@ -98,6 +100,7 @@ export type Config = {
   workerPollMs: number;
   /** Worker threads for model work (lib/models/threads.ts): MASKLAB_WORKER_THREADS, default the core count; 0 none. */
   workerThreads: number;
+  ingestConcurrency: number;
   modelsDir: string;
   /**
    * MASKLAB_STORAGE: `s3://bucket/prefix` puts photos, derived images, models, exports and uploads in
@@ -184,6 +187,7 @@ export function parseConfig(env: Record<string, string | undefined> = process.en
     workerLeaseMs: Math.round(e.MASKLAB_WORKER_LEASE_S * 1000),
     workerPollMs: Math.round(e.MASKLAB_WORKER_POLL_S * 1000),
     workerThreads: e.MASKLAB_WORKER_THREADS ?? os.availableParallelism(),
+    ingestConcurrency: e.MASKLAB_INGEST_CONCURRENCY ?? Math.max(1, os.availableParallelism() - 1),
     modelsDir: path.resolve(cwd, e.MASKLAB_MODELS_DIR),
     storage: e.MASKLAB_STORAGE,
     s3PathStyle: e.MASKLAB_S3_PATH_STYLE,

@@ -97,6 +97,22 @@ const dupResult = (file: string, p: { id: string; originalName: string }): Inges
   reason: `duplicate of ${p.originalName} (photo ${p.id})`,
 });
 
+const turns = { running: 0, waiting: [] as (() => void)[] };
+
+/** Waits for a free ingest slot (MASKLAB_INGEST_CONCURRENCY per process); resolves with its release. */
+async function ingestTurn(): Promise<() => void> {
+  if (turns.running >= config().ingestConcurrency) await new Promise<void>((r) => turns.waiting.push(r));
+  else turns.running++;
+  let released = false;
+  return () => {
+    if (released) return;
+    released = true;
+    const next = turns.waiting.shift();
+    if (next) next(); // the slot passes on
+    else turns.running--;
+  };
+}
+
 export async function ingestPhoto(db: Db, opts: IngestOptions, input: IngestInput): Promise<IngestResult> {
   const file = input.name;
   try {
@@ -109,14 +125,24 @@ export async function ingestPhoto(db: Db, opts: IngestOptions, input: IngestInpu
     const existing = await duplicateOf(db, sha);
     if (existing) return dupResult(file, existing);
 
+    // Decoding, detection and the derived images take a core each while they run: at most
+    // MASKLAB_INGEST_CONCURRENCY photos at once, so that a burst of uploads leaves a core for the
+    // requests that only touch the database (a label save waits on no photo).
+    const heavy = await ingestTurn();
     let decoded;
+    let analysis;
+    let derived;
     try {
-      decoded = await decodeImage(input.bytes, opts.limits);
-    } catch (err) {
-      if (err instanceof ImageRejection) return { file, status: 'rejected', reason: err.message };
-      throw err;
+      try {
+        decoded = await decodeImage(input.bytes, opts.limits);
+      } catch (err) {
+        if (err instanceof ImageRejection) return { file, status: 'rejected', reason: err.message };
+        throw err;
+      }
+      [analysis, derived] = await Promise.all([opts.analyse(decoded.rgb), deriveImages(decoded.rgb)]);
+    } finally {
+      heavy();
     }
-    const [analysis, derived] = await Promise.all([opts.analyse(decoded.rgb), deriveImages(decoded.rgb)]);
     const samples = analysis.samples;
     if (samples.length === 0) throw new Error(`face analysis of ${file} returned no sample`);
 
