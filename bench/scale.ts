@@ -299,7 +299,9 @@ export async function bench(): Promise<BenchRow[]> {
     const { Worker } = await import('../lib/queue/worker');
     if (!flag('skip-train')) {
       const { queueRetrain, runTrainJob, TRAIN_JOB } = await import('../lib/training/job');
-      await queueRetrain(db, 'u0');
+      // Without augmented views: the synthetic faces have vectors but no photos to make views from (views cost
+      // one backbone pass each, measured by `npm run bench -- train`; the head's epochs are what is timed here).
+      await queueRetrain(db, 'u0', { config: { views: [] } });
       const w = new Worker(db, { handlers: { [TRAIN_JOB]: runTrainJob }, log: () => {} });
       const r = await withPeakRss(() => w.runOnce());
       const job = await db.job.findFirstOrThrow({ where: { type: TRAIN_JOB }, orderBy: { createdAt: 'desc' } });

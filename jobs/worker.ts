@@ -11,7 +11,7 @@ import { sweepModelOrphans } from '../lib/models/orphans';
 import { Worker } from '../lib/queue/worker';
 import { runTrainJob, TRAIN_JOB } from '../lib/training/job';
 import { featuresHandlers } from '../lib/features/job';
-import { LABEL_ERRORS_JOB, runLabelErrorsJob } from '../lib/label-errors/job';
+import { LABEL_ERRORS_FOLD_JOB, LABEL_ERRORS_JOB, runLabelErrorsFold, runLabelErrorsJob } from '../lib/label-errors/job';
 import { MAP_JOB, runMapJob } from '../lib/dataset-map/job';
 import { EXPORT_JOB, exportJobHandler } from '../lib/export/job';
 import { runSuggestJob, SUGGEST_JOB } from '../lib/suggest/job';
@@ -42,6 +42,7 @@ async function main() {
       [IMPORT_JOB]: importJobHandler(),
       ...featuresHandlers(),
       [LABEL_ERRORS_JOB]: runLabelErrorsJob,
+      [LABEL_ERRORS_FOLD_JOB]: runLabelErrorsFold,
       [MAP_JOB]: runMapJob,
       [SUGGEST_JOB]: runSuggestJob,
       [EXPORT_JOB]: exportJobHandler(),

@@ -11,6 +11,8 @@ import { queueSingleJob } from '../queue/jobs';
 import { SUSPECT_SCORE } from './rank';
 
 export const LABEL_ERRORS_JOB = 'label-errors';
+/** One fold of a label-errors job (lib/label-errors/job.ts), run by any idle worker. */
+export const LABEL_ERRORS_FOLD_JOB = 'label-errors-fold';
 
 export const labelErrorsPayloadSchema = z.object({
   folds: z.number().int().min(2).max(10).default(5),

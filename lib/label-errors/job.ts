@@ -9,12 +9,34 @@ import { chunks, type Db } from '../db';
 import { getTf } from '../models/tf';
 import type { JobContext } from '../queue/worker';
 import { jobFeatures } from '../features/job';
+import { loadFeatures } from '../features/cache';
+import { runChunks } from '../queue/chunks';
 import { DEFAULT_HEAD } from '../training/head';
-import { labelErrorsPayloadSchema } from './db';
+import { LABEL_ERRORS_FOLD_JOB, labelErrorsPayloadSchema } from './db';
 import { rankLabelErrors, type RankedError } from './rank';
-import { outOfFoldProbs } from '../training/cross-validate';
+import { foldProbs, outOfFoldProbs } from '../training/cross-validate';
 
-export { LABEL_ERRORS_JOB } from './db';
+export { LABEL_ERRORS_FOLD_JOB, LABEL_ERRORS_JOB } from './db';
+
+type FoldPayload = { fold: number; folds: number; seed: number; ids: string[]; y: number[] };
+type FoldResult = { test: number[]; probs: number[][] };
+
+/**
+ * One fold as its own job (a chunk of the label-errors job): the head trained on the other folds, its
+ * probabilities for this fold's faces. The faces and labels come in the payload (the parent's snapshot), their
+ * features from the cache (the parent computed them).
+ */
+export async function runLabelErrorsFold(ctx: JobContext): Promise<FoldResult> {
+  const { fold, folds, seed, ids, y } = ctx.payload as FoldPayload;
+  await ctx.progress({ done: 0, total: 1 });
+  const vectors = await loadFeatures(ctx.db, ids);
+  const missing = ids.filter((id) => !vectors.has(id));
+  if (missing.length) throw new Error(`${missing.length} of the faces have no cached features (deleted meanwhile?)`);
+  const tf = await getTf();
+  const r = await foldProbs(tf, { pairs: ids.map((id) => vectors.get(id)!), y }, fold, { config: DEFAULT_HEAD, folds, seed });
+  await ctx.progress({ done: 1, total: 1 });
+  return { test: r.test, probs: r.probs.map((p) => Array.from(p)) };
+}
 
 export type LabelErrorsProgress = {
   step: 'faces' | 'features' | 'folds' | 'save' | 'done';
@@ -85,19 +107,35 @@ export async function runLabelErrorsJob(ctx: JobContext): Promise<{ faces: numbe
   const vectors = await jobFeatures(ctx, faces.map((f) => f.id), (features) => report({ features }));
   const pairs = faces.map((f) => vectors.get(f.id)!);
 
-  const tf = await getTf();
   const t1 = Date.now();
   await report({ step: 'folds', fold: 0, folds: payload.folds });
-  const probs = await outOfFoldProbs(tf, { pairs, y }, {
-    config: DEFAULT_HEAD,
-    folds: payload.folds,
-    seed: payload.seed,
-    onFold: async (fold) => {
-      await report({ fold });
-      await ctx.checkpoint();
-    },
-  });
-  await ctx.log(`${payload.folds}-fold out-of-fold probabilities for ${faces.length} faces in ${((Date.now() - t1) / 1000).toFixed(1)} s`);
+  let probs: Float32Array[];
+  let how = '';
+  if (ctx.runChunk && ctx.handles?.(LABEL_ERRORS_FOLD_JOB)) {
+    // Each fold a job of its own, which any idle worker takes (this one too): two workers, about half the time.
+    const ids = faces.map((f) => f.id);
+    const parts = await runChunks<FoldResult>(
+      ctx,
+      LABEL_ERRORS_FOLD_JOB,
+      Array.from({ length: payload.folds }, (_, fold): FoldPayload => ({ fold, folds: payload.folds, seed: payload.seed, ids, y })),
+      { step: 'folds', size: () => 1, maxAttempts: 2, onProgress: (p) => report({ fold: p.done }) },
+    );
+    probs = new Array(faces.length);
+    for (const part of parts) part.test.forEach((i, j) => (probs[i] = Float32Array.from(part.probs[j])));
+    how = `, ${payload.folds} fold jobs`;
+  } else {
+    const tf = await getTf();
+    probs = await outOfFoldProbs(tf, { pairs, y }, {
+      config: DEFAULT_HEAD,
+      folds: payload.folds,
+      seed: payload.seed,
+      onFold: async (fold) => {
+        await report({ fold });
+        await ctx.checkpoint();
+      },
+    });
+  }
+  await ctx.log(`${payload.folds}-fold out-of-fold probabilities for ${faces.length} faces in ${((Date.now() - t1) / 1000).toFixed(1)} s${how}`);
 
   await report({ step: 'save' });
   await ctx.checkpoint();

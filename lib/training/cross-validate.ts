@@ -95,26 +95,38 @@ export async function fitHead(
   return { head: { model: trained.model, meta, runId: 'cv' }, trained };
 }
 
+type FoldOptions = { folds?: number; seed?: number; config: HeadConfig; mirrorTta?: boolean; kind?: BackboneKind };
+
+/**
+ * Fold `f` of `outOfFoldProbs`: the head trained on the other folds (early-stopped on a validation part of them),
+ * its probabilities for this fold's faces (`test`: their indices in `part`). Deterministic for (part, folds, seed),
+ * so workers can run the folds apart and agree with one process running them all.
+ */
+export async function foldProbs(tf: Tf, part: Part, f: number, opts: FoldOptions): Promise<{ test: number[]; probs: Float32Array[] }> {
+  const k = opts.folds ?? 5;
+  const seed = opts.seed ?? 1337;
+  const pick = (idx: number[]): Part => ({ pairs: idx.map((i) => part.pairs[i]), y: idx.map((i) => part.y[i]), source: part.source && idx.map((i) => part.source![i]) });
+  const fold = cvFolds(part.y, k, seed, { minForValid: 20 })[f];
+  if (!fold) throw new Error(`no fold ${f} of ${k}`);
+  if (fold.test.length === 0) return { test: [], probs: [] };
+  const { head } = await fitHead(tf, pick(fold.train), pick(fold.valid), opts.config, { seed: seed + f, mirrorTta: opts.mirrorTta ?? true, kind: opts.kind });
+  try {
+    return { test: fold.test, probs: await classifyFeatures(tf, head, fold.test.map((i) => part.pairs[i])) };
+  } finally {
+    head.model.dispose();
+  }
+}
+
 /**
  * Out-of-fold class probabilities: each face is scored by a head trained without it (k stratified,
  * seeded folds; a stratified tenth of each fold's training part early-stops it).
  */
-export async function outOfFoldProbs(
-  tf: Tf,
-  part: Part,
-  opts: { folds?: number; seed?: number; config: HeadConfig; mirrorTta?: boolean; kind?: BackboneKind; onFold?: (fold: number) => Promise<void> | void },
-): Promise<Float32Array[]> {
+export async function outOfFoldProbs(tf: Tf, part: Part, opts: FoldOptions & { onFold?: (fold: number) => Promise<void> | void }): Promise<Float32Array[]> {
   const k = opts.folds ?? 5;
-  const seed = opts.seed ?? 1337;
   const out: Float32Array[] = new Array(part.y.length);
-  const pick = (idx: number[]): Part => ({ pairs: idx.map((i) => part.pairs[i]), y: idx.map((i) => part.y[i]), source: part.source && idx.map((i) => part.source![i]) });
-  const folds = cvFolds(part.y, k, seed, { minForValid: 20 });
-  for (const [f, fold] of folds.entries()) {
-    if (fold.test.length === 0) continue;
-    const { head } = await fitHead(tf, pick(fold.train), pick(fold.valid), opts.config, { seed: seed + f, mirrorTta: opts.mirrorTta ?? true, kind: opts.kind });
-    const probs = await classifyFeatures(tf, head, fold.test.map((i) => part.pairs[i]));
-    head.model.dispose();
-    fold.test.forEach((i, j) => (out[i] = probs[j]));
+  for (let f = 0; f < k; f++) {
+    const { test, probs } = await foldProbs(tf, part, f, opts);
+    test.forEach((i, j) => (out[i] = probs[j]));
     await opts.onFold?.(f + 1);
   }
   return out;

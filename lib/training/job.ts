@@ -15,7 +15,7 @@ import { loadModel, promotedRun, saveModel, sweepTemp } from '../models/registry
 import { promote, PromotionRefused } from './promote';
 import { jobFeatures, jobViews } from '../features/job';
 import { DEFAULT_SEED } from '../random';
-import { buildSeries, CURVE_FRACTIONS, curveScore, type LearningCurve, nestedFractions } from './learning-curve';
+import { buildSeries, curveFractions, curveScore, type LearningCurve, nestedFractions } from './learning-curve';
 import { headFor } from './head';
 import { buildModelMeta } from './meta';
 import { computeMetrics, type Metrics } from './metrics';
@@ -330,7 +330,7 @@ async function measureLearningCurve(
     checkpoint: () => Promise<void>;
   },
 ): Promise<LearningCurve> {
-  const fractions = [...CURVE_FRACTIONS];
+  const fractions = curveFractions(d.train.y.length);
   const subsets = nestedFractions(d.train.y, fractions, d.seed);
   const test: ReturnType<typeof curveScore>[] = [];
   const sets = new Map(d.inputs.map((e) => [e.name, [] as ReturnType<typeof curveScore>[]]));

@@ -15,6 +15,20 @@ import { wilson } from './interval';
 
 /** The fractions of the training split each run's curve is measured at. */
 export const CURVE_FRACTIONS = [0.25, 0.5, 0.75, 1] as const;
+/**
+ * Above this many training faces the smaller points are taken of the first CURVE_CAP faces' worth (the same
+ * shares of it), not of the whole split: the curve's extra heads then cost at most 1.5 × CURVE_CAP faces of
+ * training, whatever the size (at 91,000 training faces they had cost 1.5 × 91,000, more than the run's own head).
+ * The log-log fit takes the points at whatever sizes they are.
+ */
+export const CURVE_CAP = 20_000;
+
+/** The fractions of a training split of `n` faces the curve is measured at: CURVE_FRACTIONS, or smaller above CURVE_CAP. */
+export function curveFractions(n: number): number[] {
+  const scale = n > CURVE_CAP ? CURVE_CAP / n : 1;
+  return CURVE_FRACTIONS.map((f) => (f >= 1 ? 1 : f * scale));
+}
+
 /** The gain the estimate is for, in accuracy (0.02 = 2 points). */
 export const CURVE_GAIN = 0.02;
 

@@ -6,7 +6,7 @@ import { CLASSES, type ClassName } from '@/lib/classes';
 import { assignLabels } from '@/lib/dataset/labels';
 import { Worker } from '@/lib/queue/worker';
 import { keepLabel, listLabelErrors, openLabelErrorCount, queueLabelErrors } from '@/lib/label-errors/db';
-import { LABEL_ERRORS_JOB, runLabelErrorsJob } from '@/lib/label-errors/job';
+import { LABEL_ERRORS_FOLD_JOB, LABEL_ERRORS_JOB, runLabelErrorsFold, runLabelErrorsJob } from '@/lib/label-errors/job';
 import type { Actor } from '@/lib/auth/roles';
 import { makeFaces, makeUser } from '../helpers/faces';
 import { freshDb, type TestDb } from '../helpers/db';
@@ -103,6 +103,35 @@ describe('label-error finder', () => {
     await assignLabels(t.db, ann, [keptId], truth[ids.indexOf(keptId)]);
     await run();
     expect((await t.db.labelError.findUniqueOrThrow({ where: { faceId: keptId } })).keptAt).toBeNull();
+  }, 300_000);
+
+  it('with the fold handler, each fold is a job that any worker takes, and the ranking is the same', async () => {
+    const scores = async () => new Map((await t.db.labelError.findMany({ select: { faceId: true, score: true } })).map((e) => [e.faceId, e.score]));
+    await run(); // one process, folds in turn
+    const alone = await scores();
+    const { job } = await queueLabelErrors(t.db, admin.id, { seed: 3 });
+    // Both workers share this test's one thread: a fold first yields a moment, so the other worker's poll runs
+    // (in production each worker is its own process).
+    const fold: typeof runLabelErrorsFold = async (ctx) => (await new Promise((r) => setTimeout(r, 60)), runLabelErrorsFold(ctx));
+    const handlers = { [LABEL_ERRORS_JOB]: runLabelErrorsJob, [LABEL_ERRORS_FOLD_JOB]: fold };
+    const workers = ['wa', 'wb'].map((workerId) => new Worker(t.db, { handlers, workerId, pollMs: 20, log: () => {} }));
+    workers.forEach((w) => w.start());
+    let done = await t.db.job.findUniqueOrThrow({ where: { id: job.id } });
+    for (let i = 0; i < 600 && !['succeeded', 'failed', 'cancelled'].includes(done.status); i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      done = await t.db.job.findUniqueOrThrow({ where: { id: job.id } });
+    }
+    await Promise.all(workers.map((w) => w.stop()));
+    expect(done.error).toBeNull();
+    expect(done.status).toBe('succeeded');
+    const folds = await t.db.job.findMany({ where: { parentId: job.id } });
+    expect(folds.map((f) => [f.type, f.status])).toEqual(Array.from({ length: 5 }, () => [LABEL_ERRORS_FOLD_JOB, 'succeeded']));
+    const logs = await t.db.jobLog.findMany({ where: { jobId: { in: folds.map((f) => f.id) }, message: { startsWith: 'started by worker' } } });
+    expect(new Set(logs.map((l) => l.message.split(' ')[3]))).toEqual(new Set(['wa', 'wb']));
+    // The same folds and seeds: the same scores as one process computing them in turn.
+    const spread = await scores();
+    expect(spread.size).toBe(alone.size);
+    for (const [id, score] of alone) expect(spread.get(id)).toBeCloseTo(score, 6);
   }, 300_000);
 
   it('refuses viewers, and keeping a face that is not listed', async () => {

@@ -1,8 +1,17 @@
 // The learning curve's pieces: stratified nested fractions, the Wilson interval, the power-law fit and what the
 // estimate says (an estimate, flat, not enough data, at the ceiling).
 import { describe, expect, it } from 'vitest';
-import { buildSeries, curveScore, estimateMore, fitCurve, fittedAccuracy, nestedFractions, roughly } from '@/lib/training/learning-curve';
+import { buildSeries, CURVE_CAP, curveFractions, curveScore, estimateMore, fitCurve, fittedAccuracy, nestedFractions, roughly } from '@/lib/training/learning-curve';
 import { wilson } from '@/lib/training/interval';
+
+describe('curveFractions', () => {
+  it('is 25/50/75/100% up to CURVE_CAP training faces, then the same shares of CURVE_CAP faces, and always the whole split', () => {
+    expect(curveFractions(400)).toEqual([0.25, 0.5, 0.75, 1]);
+    expect(curveFractions(CURVE_CAP)).toEqual([0.25, 0.5, 0.75, 1]);
+    const big = curveFractions(4 * CURVE_CAP);
+    expect(big.map((f) => f * 4 * CURVE_CAP)).toEqual([0.25 * CURVE_CAP, 0.5 * CURVE_CAP, 0.75 * CURVE_CAP, 4 * CURVE_CAP]);
+  });
+});
 
 describe('nestedFractions', () => {
   const labels = [...Array(40).fill(0), ...Array(20).fill(1), ...Array(12).fill(2), ...Array(8).fill(3)];
