@@ -47,7 +47,8 @@ export class ThreadPool {
     worker.unref(); // an idle pool never keeps the process alive
     worker.on('message', (m: Reply) => {
       const p = this.pending.get(m.id);
-      if (!t.answered && this.name) console.log(`masklab: ${this.name} thread ${this.threads.indexOf(t) + 1} of ${this.size} ready`);
+      // On stderr: a CLI's stdout is its answer (`--json`).
+      if (!t.answered && this.name) console.error(`masklab: ${this.name} thread ${this.threads.indexOf(t) + 1} of ${this.size} ready`);
       t.answered = true;
       t.busy.delete(m.id);
       if (t.busy.size === 0) worker.unref();
