@@ -58,6 +58,36 @@ async function finished(jobId: string) {
   return (await getJob(t.db, jobId))!;
 }
 
+/** `n` faces without features, one photo each (no file behind them: the chunk handlers below stand in for the backbone). */
+async function bareFaces(n: number, tag: string): Promise<string[]> {
+  const user = await t.db.user.upsert({ where: { email: 'chunks@x.test' }, update: {}, create: { email: 'chunks@x.test', passwordHash: 'x' } });
+  const ids: string[] = [];
+  for (let i = 0; i < n; i++) {
+    const sha = `${tag}${Date.now().toString(16)}${i.toString(16).padStart(6, '0')}`.padEnd(64, 'c');
+    const photo = await t.db.photo.create({ data: { sha256: sha, uploaderId: user.id, originalName: `${tag}${i}.jpg`, format: 'jpeg', width: 10, height: 10, bytes: 1 } });
+    ids.push((await t.db.face.create({ data: { photoId: photo.id, index: 0, x: 0, y: 0, w: 10, h: 10, phash: '0'.repeat(16) } })).id);
+  }
+  return ids;
+}
+
+/** A `parent` job run by two workers `wa` and `wb` with `handlers`, until it ends. */
+async function onTwoWorkers(handlers: Record<string, JobHandler>) {
+  const a = worker('wa', handlers);
+  const b = worker('wb', handlers);
+  const job = await enqueue(t.db, { type: 'parent' });
+  a.start();
+  b.start();
+  const done = await finished(job.id);
+  await Promise.all([a.stop(), b.stop()]);
+  return done;
+}
+
+/** The workers that ran these jobs (from their logs). */
+async function ranBy(jobIds: string[]): Promise<Set<string>> {
+  const logs = await t.db.jobLog.findMany({ where: { jobId: { in: jobIds } }, select: { message: true } });
+  return new Set(logs.flatMap((l) => l.message.match(/^started by worker (\w+)/)?.[1] ?? []));
+}
+
 describe(`job chunks on ${process.env.TEST_DATABASE_URL ? 'PostgreSQL' : 'SQLite'}`, () => {
   it('chunks are claimed by different workers, the progress sums and the parent ends after all of them', async () => {
     // Each chunk waits until two chunks run at once: that needs a second worker taking chunks.
@@ -170,16 +200,9 @@ describe(`job chunks on ${process.env.TEST_DATABASE_URL ? 'PostgreSQL' : 'SQLite
   });
 
   it("a job's feature steps go to chunks that both workers take, each step its own", async () => {
-    // Faces without features: one photo each.
-    const user = await t.db.user.upsert({ where: { email: 'chunks@x.test' }, update: {}, create: { email: 'chunks@x.test', passwordHash: 'x' } });
     const n = MIN_CHUNKED_FACES + 6;
     const extra = MIN_CHUNKED_FACES + 2;
-    const ids: string[] = [];
-    for (let i = 0; i < n + extra; i++) {
-      const sha = `${Date.now().toString(16)}${i.toString(16).padStart(6, '0')}`.padEnd(64, 'c');
-      const photo = await t.db.photo.create({ data: { sha256: sha, uploaderId: user.id, originalName: `${i}.jpg`, format: 'jpeg', width: 10, height: 10, bytes: 1 } });
-      ids.push((await t.db.face.create({ data: { photoId: photo.id, index: 0, x: 0, y: 0, w: 10, h: 10, phash: '0'.repeat(16) } })).id);
-    }
+    const ids = await bareFaces(n + extra, 'f');
     // The chunk handler stands in for the backbone: it writes a vector per face that names the face's position.
     const chunk: JobHandler = async (ctx) => {
       const { ids: mine, kind } = ctx.payload as { ids: string[]; kind: 'faceres' };
@@ -199,41 +222,27 @@ describe(`job chunks on ${process.env.TEST_DATABASE_URL ? 'PostgreSQL' : 'SQLite
       const again = await jobFeatures(ctx, ids, async () => {}, 'faceres', 'eval-sets');
       return { first: first.size, again: again.size, firstValue: first.get(ids[5])!.plain.features[0] };
     };
-    const handlers = { parent, [FEATURES_CHUNK_JOB]: chunk };
-    const a = worker('wa', handlers);
-    const b = worker('wb', handlers);
-    const job = await enqueue(t.db, { type: 'parent' });
-    a.start();
-    b.start();
-    const done = await finished(job.id);
-    await Promise.all([a.stop(), b.stop()]);
+    const done = await onTwoWorkers({ parent, [FEATURES_CHUNK_JOB]: chunk });
     expect(done.error).toBeNull();
     expect(JSON.parse(done.result!)).toEqual({ first: n, again: n + extra, firstValue: 5 });
-    const all = await t.db.job.findMany({ where: { parentId: job.id } });
+    const all = await t.db.job.findMany({ where: { parentId: done.id } });
     expect(all.every((c) => c.status === 'succeeded' && c.type === FEATURES_CHUNK_JOB)).toBe(true);
     const ofStep = (step: string) => all.filter((c) => JSON.parse(c.payload).step === step);
     const chunks = ofStep('train:faceres');
     expect(chunks.length).toBeGreaterThanOrEqual(2);
     expect(ofStep('eval-sets:faceres').flatMap((c) => JSON.parse(c.payload).ids).sort()).toEqual(ids.slice(n).sort());
     expect(ofStep('train:faceres').length + ofStep('eval-sets:faceres').length).toBe(all.length);
-    const by = await t.db.jobLog.findMany({ where: { jobId: { in: chunks.map((c) => c.id) }, message: { startsWith: 'started by worker' } } });
-    expect(new Set(by.map((l) => l.message.match(/worker (\w+)/)![1]))).toEqual(new Set(['wa', 'wb']));
+    expect(await ranBy(chunks.map((c) => c.id))).toEqual(new Set(['wa', 'wb']));
     expect(chunks.flatMap((c) => JSON.parse(c.payload).ids).sort()).toEqual(ids.slice(0, n).sort());
     // Progress over the faces to embed, summed over the chunks, ending at all of them.
     expect(seen.at(-1)).toEqual({ done: n, total: n });
-    const logs = (await t.db.jobLog.findMany({ where: { jobId: job.id } })).map((l) => l.message);
+    const logs = (await t.db.jobLog.findMany({ where: { jobId: done.id } })).map((l) => l.message);
     expect(logs).toContainEqual(expect.stringMatching(new RegExp(`^features: ${n} computed, 0 cached .*chunks\\)$`)));
     expect(logs).toContainEqual(expect.stringMatching(new RegExp(`^features: ${extra} computed, ${n} cached .*chunks\\)$`)));
   });
 
   it("a retrain's augmented views go to views-chunk jobs that both workers take", async () => {
-    const user = await t.db.user.upsert({ where: { email: 'chunks@x.test' }, update: {}, create: { email: 'chunks@x.test', passwordHash: 'x' } });
-    const ids: string[] = [];
-    for (let i = 0; i < MIN_CHUNKED_FACES + 10; i++) {
-      const sha = `v${Date.now().toString(16)}${i.toString(16).padStart(6, '0')}`.padEnd(64, 'd');
-      const photo = await t.db.photo.create({ data: { sha256: sha, uploaderId: user.id, originalName: `v${i}.jpg`, format: 'jpeg', width: 10, height: 10, bytes: 1 } });
-      ids.push((await t.db.face.create({ data: { photoId: photo.id, index: 0, x: 0, y: 0, w: 10, h: 10, phash: '0'.repeat(16) } })).id);
-    }
+    const ids = await bareFaces(MIN_CHUNKED_FACES + 10, 'v');
     const views: ViewName[] = ['blur', 'lowres'];
     // Stands in for the backbone: each view's vector holds the face's position and the view's.
     const chunk: JobHandler = async (ctx) => {
@@ -255,21 +264,13 @@ describe(`job chunks on ${process.env.TEST_DATABASE_URL ? 'PostgreSQL' : 'SQLite
       const got = await jobViews(ctx, ids, async () => {}, { views, seed: 7, kind: 'faceres' });
       return { faces: got.size, third: got.get(ids[3])!.map((v) => v.features[0]) };
     };
-    const handlers = { parent, [VIEWS_CHUNK_JOB]: chunk };
-    const a = worker('wa', handlers);
-    const b = worker('wb', handlers);
-    const job = await enqueue(t.db, { type: 'parent' });
-    a.start();
-    b.start();
-    const done = await finished(job.id);
-    await Promise.all([a.stop(), b.stop()]);
+    const done = await onTwoWorkers({ parent, [VIEWS_CHUNK_JOB]: chunk });
     expect(done.error).toBeNull();
     expect(JSON.parse(done.result!)).toEqual({ faces: ids.length, third: [30, 31] }); // every face, its views in order
-    const chunks = await t.db.job.findMany({ where: { parentId: job.id } });
+    const chunks = await t.db.job.findMany({ where: { parentId: done.id } });
     expect(chunks.length).toBeGreaterThanOrEqual(2);
     expect(chunks.every((c) => c.type === VIEWS_CHUNK_JOB && c.status === 'succeeded')).toBe(true);
     expect(chunks.flatMap((c) => JSON.parse(c.payload).ids).sort()).toEqual([...ids].sort());
-    const by = await t.db.jobLog.findMany({ where: { jobId: { in: chunks.map((c) => c.id) }, message: { startsWith: 'started by worker' } } });
-    expect(new Set(by.map((l) => l.message.match(/worker (\w+)/)![1]))).toEqual(new Set(['wa', 'wb']));
+    expect(await ranBy(chunks.map((c) => c.id))).toEqual(new Set(['wa', 'wb']));
   });
 });
