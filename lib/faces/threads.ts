@@ -1,20 +1,14 @@
 // Face analysis off the calling thread: the web process's uploads, predict and the preview's capture (and
 // imports in the worker) send the decoded photo to a model thread (lib/models/threads.ts; MASKLAB_WORKER_THREADS
 // threads, started on first use) instead of running detection on their own event loop.
-import path from 'node:path';
 import { config } from '../config';
 import type { RgbImage } from '../images';
-import { ThreadPool } from '../models/threads';
+import { processPool, type ThreadPool } from '../models/threads';
 import type { PhotoAnalysis } from './pipeline';
-
-const g = globalThis as unknown as { __masklabFaceThreads?: ThreadPool };
 
 /** The process's face-analysis threads, or null when MASKLAB_WORKER_THREADS is 0. */
 export function faceThreads(): ThreadPool | null {
-  const n = config().workerThreads;
-  if (n <= 0) return null;
-  g.__masklabFaceThreads ??= new ThreadPool(path.join(process.cwd(), 'lib', 'faces', 'thread-main.ts'), n, 'face analysis');
-  return g.__masklabFaceThreads;
+  return processPool('lib/faces/thread-main.ts', 'face analysis', config().workerThreads);
 }
 
 /** `analyseImage` on a model thread (on this thread when there are none). */

@@ -8,7 +8,6 @@
 // A stored vector is the backbone's features (FEATURE_DIM floats for faceres, featureDim('faceres+deep') for the
 // accurate backbone, in `featureLayout` order), then faceres' age estimate (years) and its male probability:
 // little-endian float32. Each backbone kind has its own feature key, so the two never mix.
-import path from 'node:path';
 import { chunks, type Db } from '../db';
 import { decodeImage, type RgbImage } from '../images';
 import { type BackboneKind, backboneId, DEFAULT_BACKBONE, featureDim } from '../inference/backbone';
@@ -20,16 +19,11 @@ import { isPostgres } from '../queue/jobs';
 import { getTf, rgbTensor } from '../models/tf';
 import { type BlobStore, originalKey, store as defaultStore } from '../storage';
 import { config } from '../config';
-import { ThreadPool } from '../models/threads';
-
-const g = globalThis as unknown as { __masklabFeatureThreads?: ThreadPool };
+import { processPool, type ThreadPool } from '../models/threads';
 
 /** The process's feature threads (lib/features/thread-main.ts), or null when MASKLAB_WORKER_THREADS is 0. */
 export function featureThreads(): ThreadPool | null {
-  const n = config().workerThreads;
-  if (n <= 0) return null;
-  g.__masklabFeatureThreads ??= new ThreadPool(path.join(process.cwd(), 'lib', 'features', 'thread-main.ts'), n, 'feature');
-  return g.__masklabFeatureThreads;
+  return processPool('lib/features/thread-main.ts', 'feature', config().workerThreads);
 }
 
 /**

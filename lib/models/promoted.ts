@@ -18,7 +18,7 @@ import { ensureModelLocal } from './remote';
 import { classifyEncoded } from './serve';
 import { getTf } from './tf';
 import { config } from '../config';
-import { ThreadPool } from './threads';
+import { processPool, type ThreadPool } from './threads';
 
 /** The files of a model folder, the only ones served to browsers. */
 const MODEL_FILES = ['model.json', 'weights.bin', 'meta.json'] as const;
@@ -106,12 +106,7 @@ export async function predictImage(db: Db, input: Uint8Array, opts: Partial<Limi
   return { model: { runId: head.runId, classes: head.meta.classes }, ...out };
 }
 
-const g = globalThis as unknown as { __masklabModelThreads?: ThreadPool };
-
 /** The process's predict threads (lib/models/thread-main.ts), or null when MASKLAB_WORKER_THREADS is 0. */
 export function modelThreads(): ThreadPool | null {
-  const n = config().workerThreads;
-  if (n <= 0) return null;
-  g.__masklabModelThreads ??= new ThreadPool(path.join(process.cwd(), 'lib', 'models', 'thread-main.ts'), n, 'predict');
-  return g.__masklabModelThreads;
+  return processPool('lib/models/thread-main.ts', 'predict', config().workerThreads);
 }

@@ -127,3 +127,18 @@ export function serveThread(handlers: Record<string, (args: never) => Promise<un
     }
   });
 }
+
+const shared = globalThis as unknown as { __masklabPools?: Map<string, ThreadPool> };
+
+/**
+ * The process's pool of `size` threads running `entry` (a path from the project root, e.g.
+ * `lib/faces/thread-main.ts`), made on first use and kept on globalThis (one per process, even where a bundler
+ * loads this module twice); null when `size` is 0 (MASKLAB_WORKER_THREADS=0: callers run the work themselves).
+ */
+export function processPool(entry: string, name: string, size: number): ThreadPool | null {
+  if (size <= 0) return null;
+  const pools = (shared.__masklabPools ??= new Map());
+  let pool = pools.get(entry);
+  if (!pool) pools.set(entry, (pool = new ThreadPool(path.join(process.cwd(), entry), size, name)));
+  return pool;
+}
