@@ -7,9 +7,8 @@ import type { JobContext } from '../queue/worker';
 import type { BlobStore } from '../storage';
 import { MAX_CHUNKS, runChunks } from '../queue/chunks';
 import { type BackboneKind, DEFAULT_BACKBONE } from '../inference/backbone';
-import type { FeaturePair } from '../inference/types';
+import type { FeaturePair, FeatureVector } from '../inference/types';
 import { getTf } from '../models/tf';
-import type { FeatureVector } from '../inference/types';
 import { backfillApparent, ensureFeatures, FEATURE_KEY, lackingFeatures, loadFeatures } from './cache';
 import { FEATURES_CHUNK_JOB, FEATURES_JOB, type FeaturesProgress, needsApparent, VIEWS_CHUNK_JOB } from './queue';
 import { ensureViews, loadViews, type ViewName, viewsLacking } from './views';
@@ -137,9 +136,13 @@ export async function computeJobFeatures(
       onProgress: (p) => report(p),
     });
     how = `, ${parts.length} chunks`;
-  } else if (missing.length) {
+  }
+  // In place: a few faces, a worker without the chunk handler, or faces the chunks did not cover (a retried job
+  // finds the chunks its first attempt queued, for the faces it had then).
+  const rest = how ? await lackingFeatures(ctx.db, faceIds, kind) : missing;
+  if (rest.length) {
     await getTf();
-    await ensureFeatures(ctx.db, missing, {
+    await ensureFeatures(ctx.db, rest, {
       kind,
       onProgress: async (done, total) => {
         await report({ done, total });
@@ -195,8 +198,10 @@ export async function jobViews(
       onProgress: (p) => report(p),
     });
     how = `, ${parts.length} chunks`;
-  } else if (lacking.length) {
-    await ensureViews(ctx.db, lacking, {
+  }
+  const rest = how ? [...(await viewsLacking(ctx.db, faceIds, opts.views, opts)).keys()] : lacking;
+  if (rest.length) {
+    await ensureViews(ctx.db, rest, {
       ...opts,
       onProgress: async (done, total) => {
         await report({ done, total });
