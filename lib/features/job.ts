@@ -3,6 +3,7 @@
 // them from the cached plain vector. Then the rest are embedded through `ensureFeatures` (the retrain
 // job's feature step: the features are cached too, so the next retrain reuses them).
 // A retried job starts over; both steps only touch faces that still lack the values.
+import { chunks } from '../db';
 import type { JobContext } from '../queue/worker';
 import type { BlobStore } from '../storage';
 import { MAX_CHUNKS, runChunks } from '../queue/chunks';
@@ -42,51 +43,38 @@ export function chunkFaces(faces: readonly { id: string; photoId: string }[], si
 }
 
 /**
+ * A chunk's work on the faces of `ids` that still exist (faces deleted since the job began are no work), with
+ * progress `{ done, total }` over all of `ids` and a cancel/lease check after each batch.
+ */
+async function onLiveFaces<R>(ctx: JobContext, ids: readonly string[], work: (live: string[], onProgress: (done: number) => Promise<void>) => Promise<R>): Promise<R> {
+  const total = ids.length;
+  await ctx.progress({ done: 0, total });
+  const live: string[] = [];
+  for (const part of chunks(ids)) live.push(...(await ctx.db.face.findMany({ where: { id: { in: part } }, select: { id: true } })).map((r) => r.id));
+  const r = await work(live, async (done) => {
+    await ctx.progress({ done: done + (total - live.length), total });
+    await ctx.checkpoint();
+  });
+  await ctx.progress({ done: total, total });
+  return r;
+}
+
+/**
  * One chunk of features (of a features job, or of another job's feature step): the faces' features of
- * `kind` (default faceres), cached, and their apparent gender/age; progress `{ done, total }`.
+ * `kind` (default faceres), cached, and their apparent gender/age.
  */
 export function featuresChunkHandler(opts: { store?: BlobStore } = {}) {
   return async function runFeaturesChunk(ctx: JobContext): Promise<FeaturesChunkResult> {
     const { ids, kind } = ctx.payload as { ids: string[]; kind?: BackboneKind };
-    const total = ids.length;
-    await ctx.progress({ done: 0, total });
-    // Faces deleted since the job began are no work.
-    const live: string[] = [];
-    for (let i = 0; i < ids.length; i += 500) {
-      const rows = await ctx.db.face.findMany({ where: { id: { in: ids.slice(i, i + 500) } }, select: { id: true } });
-      live.push(...rows.map((r) => r.id));
-    }
-    const r = await ensureFeatures(ctx.db, live, {
-      store: opts.store,
-      kind: kind ?? DEFAULT_BACKBONE,
-      onProgress: async (done) => {
-        await ctx.progress({ done: done + (total - live.length), total });
-        await ctx.checkpoint();
-      },
-    });
-    await ctx.progress({ done: total, total });
-    return r;
+    return onLiveFaces(ctx, ids, (live, onProgress) => ensureFeatures(ctx.db, live, { store: opts.store, kind: kind ?? DEFAULT_BACKBONE, onProgress }));
   };
 }
 
-/** One chunk of a retrain's augmented views: the faces' missing views, cached; progress `{ done, total }`. */
+/** One chunk of a retrain's augmented views: the faces' missing views, cached. */
 export function viewsChunkHandler(opts: { store?: BlobStore } = {}) {
   return async function runViewsChunk(ctx: JobContext): Promise<{ computed: number }> {
     const { ids, views, seed, kind } = ctx.payload as { ids: string[]; views: ViewName[]; seed: number; kind: BackboneKind };
-    const total = ids.length;
-    await ctx.progress({ done: 0, total });
-    const live = (await ctx.db.face.findMany({ where: { id: { in: ids } }, select: { id: true } })).map((r) => r.id);
-    const r = await ensureViews(ctx.db, live, {
-      views,
-      seed,
-      kind,
-      store: opts.store,
-      onProgress: async (done) => {
-        await ctx.progress({ done: done + (total - live.length), total });
-        await ctx.checkpoint();
-      },
-    });
-    await ctx.progress({ done: total, total });
+    const r = await onLiveFaces(ctx, ids, (live, onProgress) => ensureViews(ctx.db, live, { views, seed, kind, store: opts.store, onProgress }));
     return { computed: r.computed };
   };
 }
@@ -164,9 +152,7 @@ function chunked(ctx: FeatureStepContext, n: number, type: string): ctx is JobCo
 /** Faces in photo order (a photo's faces in one chunk, its original decoded once). */
 async function byPhoto(db: JobContext['db'], ids: readonly string[]): Promise<{ id: string; photoId: string }[]> {
   const faces: { id: string; photoId: string }[] = [];
-  for (let i = 0; i < ids.length; i += 500) {
-    faces.push(...(await db.face.findMany({ where: { id: { in: ids.slice(i, i + 500) } }, select: { id: true, photoId: true } })));
-  }
+  for (const part of chunks(ids)) faces.push(...(await db.face.findMany({ where: { id: { in: part } }, select: { id: true, photoId: true } })));
   return faces.sort((a, b) => (a.photoId < b.photoId ? -1 : a.photoId > b.photoId ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
 }
 
