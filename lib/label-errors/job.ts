@@ -8,7 +8,7 @@ import { CLASSES, classIndex } from '../classes';
 import { chunks, type Db } from '../db';
 import { getTf } from '../models/tf';
 import type { JobContext } from '../queue/worker';
-import { jobFeatures } from '../features/job';
+import { computeJobFeatures } from '../features/job';
 import { loadFeatures } from '../features/cache';
 import { runChunks } from '../queue/chunks';
 import { DEFAULT_HEAD } from '../training/head';
@@ -104,16 +104,17 @@ export async function runLabelErrorsJob(ctx: JobContext): Promise<{ faces: numbe
     throw new Error(`not enough labelled faces to cross-validate (${faces.length} faces in ${present} classes; need ${2 * payload.folds} in 2 or more)`);
   }
   await report({ step: 'features' });
-  const vectors = await jobFeatures(ctx, faces.map((f) => f.id), (features) => report({ features }));
-  const pairs = faces.map((f) => vectors.get(f.id)!);
+  const ids = faces.map((f) => f.id);
+  // Fold jobs read the vectors themselves: here they are only computed (and cached) then.
+  const foldJobs = !!ctx.runChunk && !!ctx.handles?.(LABEL_ERRORS_FOLD_JOB);
+  await computeJobFeatures(ctx, ids, (features) => report({ features }));
 
   const t1 = Date.now();
   await report({ step: 'folds', fold: 0, folds: payload.folds });
   let probs: Float32Array[];
   let how = '';
-  if (ctx.runChunk && ctx.handles?.(LABEL_ERRORS_FOLD_JOB)) {
+  if (foldJobs) {
     // Each fold a job of its own, which any idle worker takes (this one too): two workers, about half the time.
-    const ids = faces.map((f) => f.id);
     const parts = await runChunks<FoldResult>(
       ctx,
       LABEL_ERRORS_FOLD_JOB,
@@ -124,8 +125,9 @@ export async function runLabelErrorsJob(ctx: JobContext): Promise<{ faces: numbe
     for (const part of parts) part.test.forEach((i, j) => (probs[i] = Float32Array.from(part.probs[j])));
     how = `, ${payload.folds} fold jobs`;
   } else {
+    const vectors = await loadFeatures(ctx.db, ids);
     const tf = await getTf();
-    probs = await outOfFoldProbs(tf, { pairs, y }, {
+    probs = await outOfFoldProbs(tf, { pairs: ids.map((id) => vectors.get(id)!), y }, {
       config: DEFAULT_HEAD,
       folds: payload.folds,
       seed: payload.seed,
