@@ -4,7 +4,7 @@
 import { config, ConfigError } from '../lib/config';
 import { db } from '../lib/db';
 import { migrate } from '../lib/db/migrate';
-import { IMPORT_JOB, importJobHandler } from '../lib/import/job';
+import { importHandlers } from '../lib/import/job';
 import { incomingDir, sweepIncoming } from '../lib/import/incoming';
 import { sweepTemp } from '../lib/models/registry';
 import { sweepModelOrphans } from '../lib/models/orphans';
@@ -39,7 +39,7 @@ async function main() {
   const worker = new Worker(db(), {
     handlers: {
       [TRAIN_JOB]: runTrainJob,
-      [IMPORT_JOB]: importJobHandler(),
+      ...importHandlers(),
       ...featuresHandlers(),
       [LABEL_ERRORS_JOB]: runLabelErrorsJob,
       [LABEL_ERRORS_FOLD_JOB]: runLabelErrorsFold,

@@ -6,7 +6,7 @@
 import { chunks } from '../db';
 import type { JobContext } from '../queue/worker';
 import type { BlobStore } from '../storage';
-import { MAX_CHUNKS, runChunks } from '../queue/chunks';
+import { chunkSize, runChunks } from '../queue/chunks';
 import { type BackboneKind, DEFAULT_BACKBONE } from '../inference/backbone';
 import type { FeaturePair, FeatureVector } from '../inference/types';
 import { getTf } from '../models/tf';
@@ -17,15 +17,6 @@ import { ensureViews, loadViews, type ViewName, viewsLacking } from './views';
 export { FEATURES_CHUNK_JOB, FEATURES_JOB, queueFeatures, VIEWS_CHUNK_JOB } from './queue';
 
 type FeaturesChunkResult = { computed: number; cached: number };
-
-/**
- * Faces per chunk: enough chunks for several workers to share (about 8 per worker of a handful),
- * small enough that a chunk's progress moves and a failed one repeats little, large enough that a
- * chunk's own overhead (a claim, a transaction of its vectors) stays small. At most MAX_CHUNKS.
- */
-export function chunkSize(faces: number): number {
-  return Math.max(Math.min(Math.max(Math.ceil(faces / 32), 16), 200), Math.ceil(faces / MAX_CHUNKS));
-}
 
 /** Face ids in chunks of about `size`, a photo's faces always in one chunk (its original is decoded once). */
 export function chunkFaces(faces: readonly { id: string; photoId: string }[], size: number): { ids: string[] }[] {

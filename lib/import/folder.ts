@@ -41,6 +41,8 @@ export type ImportOptions = {
   onTotal?: (total: number) => void | Promise<void>;
   /** Zips: skip the first results (a retried import job resumes where it stopped). */
   skipEntries?: number;
+  /** Zips: stop before this result (with skipEntries, one chunk of an import job). */
+  endEntry?: number;
   /** Read the dataset's metadata files (manifest.csv …) instead of importing them; with labelsFromFolders their
    * labels label the files whose folder names no class. (A zip then gets read twice.) */
   readMetadata?: boolean;
@@ -165,7 +167,7 @@ class Importer {
           if ('data' in e) this.metadata(`${displayName}/${e.name}`, e.name, e.data);
         }
       }
-      for await (const e of readZip(file, limits, { onTotal: this.opts.onTotal, skip: this.opts.skipEntries, except: meta })) {
+      for await (const e of readZip(file, limits, { onTotal: this.opts.onTotal, skip: this.opts.skipEntries, end: this.opts.endEntry, except: meta })) {
         const name = `${displayName}/${e.name}`;
         if ('error' in e) await this.reject(name, e.error);
         else await this.file(name, e.name, e.data);

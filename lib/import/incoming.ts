@@ -3,7 +3,8 @@
 // to its job: the job deletes it when it is done; `sweepIncoming` removes what a dead job left.
 // On shared object storage (MASKLAB_STORAGE=s3://…, `sharedStore()`) the upload streams to
 // `incoming/<name>` there instead (a multipart upload: whole or nothing), so a worker on another
-// host can read it: the job copies it to the same local path (a spool) before reading it.
+// host can read it: the job copies it to the same local path (a spool) before reading it, and a chunk
+// of the job on a host without that copy spools its own (`<file>.spool-<pid>`).
 import crypto from 'node:crypto';
 import { createWriteStream, promises as fs } from 'node:fs';
 import path from 'node:path';
@@ -114,7 +115,8 @@ export async function findIncomingLeftovers(db: Db, dir: string, now = Date.now(
   };
   for (const n of names) {
     const full = path.resolve(dir, n);
-    if (keep.has(full)) continue;
+    // A live import's file, or a worker's spool of it (lib/import/job.ts).
+    if (keep.has(full) || keep.has(full.replace(/\.spool-\d+$/, ''))) continue;
     const st = await fs.stat(full).catch(() => null);
     if (!st || !st.isFile()) continue;
     await found(n, st, { path: full });

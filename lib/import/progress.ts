@@ -44,6 +44,11 @@ export function tally(p: ImportProgress, r: IngestResult): void {
   p.done++;
   p[r.status]++;
   if (r.status === 'added') p.faces += r.faces;
+  keepResult(p, r);
+}
+
+/** Keeps `r` in the progress's result list, rejections and duplicates over additions once the list is full. */
+function keepResult(p: ImportProgress, r: IngestResult): void {
   if (p.results.length < MAX_IMPORT_RESULTS) {
     p.results.push(r);
     return;
@@ -54,6 +59,12 @@ export function tally(p: ImportProgress, r: IngestResult): void {
     p.results.push(r);
   }
   p.omitted++;
+}
+
+/** Adds a chunk's progress (of a chunked import) to the whole's: its counts, and its results as `tally` keeps them. */
+export function addProgress(p: ImportProgress, chunk: ImportProgress): void {
+  for (const k of ['done', 'total', 'added', 'duplicate', 'rejected', 'faces', 'omitted'] as const) p[k] += chunk[k];
+  for (const r of chunk.results) keepResult(p, r);
 }
 
 export function parseProgress(raw: string | null | undefined): ImportProgress {

@@ -78,11 +78,24 @@ export type ReadZipOptions = {
   onTotal?: (total: number) => void | Promise<void>;
   /** Skips the first `skip` results without unpacking them (a retried import resumes). */
   skip?: number;
+  /** Stops before result number `end` (from 0): with `skip`, one chunk of the archive's results. */
+  end?: number;
   /** Only the entries whose name passes (before counting and skipping). */
   only?: (name: string) => boolean;
   /** Leaves out the entries whose name passes (before counting and skipping). */
   except?: (name: string) => boolean;
 };
+
+/**
+ * How many results `readZip` will yield for the zip at `file` (its file entries less OS clutter), from its
+ * central directory alone. Throws ZipRefused when the archive as a whole is refused.
+ */
+export async function countZipResults(file: string, limits: ZipLimits): Promise<number> {
+  let total = 0;
+  // Stopping the generator at its first result closes the archive (its `finally`).
+  for await (const _ of readZip(file, limits, { onTotal: (n) => void (total = n), end: 0 })) break;
+  return total;
+}
 
 /**
  * Yields every file entry of the zip at `file`, either with its bytes or with the reason it was
@@ -104,6 +117,7 @@ export async function* readZip(file: string, limits: ZipLimits, opts: ReadZipOpt
     await opts.onTotal?.(files.length);
     let unpacked = 0;
     for (const [i, { e, name }] of files.entries()) {
+      if (opts.end !== undefined && i >= opts.end) break;
       if (i < (opts.skip ?? 0)) {
         unpacked += e.uncompressedSize;
         continue;

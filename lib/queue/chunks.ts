@@ -12,10 +12,21 @@ import { cancelChunks, type JobRow } from './jobs';
 export { cancelChunks };
 import { type JobContext, JobInterrupted } from './worker';
 
-export type ChunkProgress = { done: number; total: number };
+/** A chunk's progress: `{ done, total }`, and any other counts it keeps (an import chunk's added, rejected …). */
+export type ChunkProgress = { done: number; total: number; [count: string]: number };
 
 /** Chunks a worker claims at most ahead of others: how many rows one parent creates at most. */
 export const MAX_CHUNKS = 2000;
+
+/**
+ * Items per chunk (faces of a features job, entries of a zip import): enough chunks for several workers to
+ * share (about 8 per worker of a handful), small enough that a chunk's progress moves and a failed one repeats
+ * little, large enough that a chunk's own overhead (a claim, a transaction of its rows) stays small. At most
+ * MAX_CHUNKS chunks.
+ */
+export function chunkSize(items: number): number {
+  return Math.max(Math.min(Math.max(Math.ceil(items / 32), 16), 200), Math.ceil(items / MAX_CHUNKS));
+}
 
 /**
  * A parent that splits more than one step into chunks names each (`step`): its chunks' payloads start
@@ -57,7 +68,7 @@ export async function queueChunks(
 
 export type ChunkState = { chunks: number; queued: number; running: number; succeeded: number; failed: number; cancelled: number; progress: ChunkProgress; errors: string[] };
 
-/** The chunks of a parent (of its `step`) by status, with their progress summed (a chunk reports `{ done, total }`). */
+/** The chunks of a parent (of its `step`) by status, with their progress summed field by field (the numbers of each chunk's progress). */
 export async function chunkState(db: Db, parentId: string, step?: string): Promise<ChunkState> {
   const rows = await db.job.findMany({ where: ofStep(parentId, step), select: { status: true, progress: true, error: true } });
   const s: ChunkState = { chunks: rows.length, queued: 0, running: 0, succeeded: 0, failed: 0, cancelled: 0, progress: { done: 0, total: 0 }, errors: [] };
@@ -65,9 +76,8 @@ export async function chunkState(db: Db, parentId: string, step?: string): Promi
     if (r.status in s) (s as unknown as Record<string, number>)[r.status]++;
     if (r.status === 'failed' && r.error) s.errors.push(r.error);
     try {
-      const p = JSON.parse(r.progress) as Partial<ChunkProgress>;
-      if (typeof p.done === 'number') s.progress.done += p.done;
-      if (typeof p.total === 'number') s.progress.total += p.total;
+      const p = JSON.parse(r.progress) as Record<string, unknown>;
+      for (const [k, v] of Object.entries(p ?? {})) if (typeof v === 'number') s.progress[k] = (s.progress[k] ?? 0) + v;
     } catch {
       // no progress yet
     }

@@ -3,6 +3,7 @@
 // the parent ends when every chunk has. SQLite by default, PostgreSQL with TEST_DATABASE_URL.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { freshDb, type TestDb } from '../helpers/db';
+import { sleep, until } from '../helpers/wait';
 import { cancel, enqueue, getJob } from '@/lib/queue/jobs';
 import { type ChunkProgress, runChunks } from '@/lib/queue/chunks';
 import { type JobContext, type JobHandler, Worker } from '@/lib/queue/worker';
@@ -19,17 +20,6 @@ afterAll(async () => t.cleanup());
 beforeEach(async () => {
   await t.db.job.deleteMany({});
 });
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** Resolves once `pred` holds (checked every 20 ms), or fails after `ms`. */
-async function until(pred: () => boolean | Promise<boolean>, what: string, ms = 20_000) {
-  const end = Date.now() + ms;
-  while (!(await pred())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await sleep(20);
-  }
-}
 
 type Chunk = { n: number; size: number };
 const CHUNKS: Chunk[] = [1, 2, 3, 4, 5, 6].map((n) => ({ n, size: n * 10 }));
