@@ -493,6 +493,9 @@ export const dashboardSchema = z.object({
       z.object({ kind: z.enum(['gender', 'source', 'batch']), factor: z.enum(['age', 'mask']), a: classEnum, b: classEnum, value: z.string(), shareA: ratio, shareB: ratio, message: z.string() }),
     ),
     unknown: count,
+    countedAt: dateTime.meta({
+      description: 'When the table was counted: from 20,000 labelled faces the last count is shown and redone in the background when older than 30 s',
+    }),
   }),
   apparentPending: count.meta({ description: 'Faces whose apparent gender is not computed yet' }),
   openLabelErrors: count.meta({ description: 'Open suspected label errors (score at least the suspect threshold)' }),

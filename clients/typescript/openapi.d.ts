@@ -2686,6 +2686,11 @@ export interface operations {
                             target: number;
                         }[];
                         confounds: {
+                            /**
+                             * Format: date-time
+                             * @description When the table was counted: from 20,000 labelled faces the last count is shown and redone in the background when older than 30 s
+                             */
+                            countedAt: string;
                             rows: {
                                 batches: {
                                     [key: string]: number;

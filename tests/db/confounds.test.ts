@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freshDb, type TestDb } from '../helpers/db';
 import { makeFaces, makeUser } from '../helpers/faces';
 import type { FaceClass } from '@/lib/classes';
-import { type ConfoundRow, confoundRows, confounds, confoundWarnings, shortCells } from '@/lib/dataset/confounds';
+import { type ConfoundRow, confoundRecount, confoundRows, confounds, confoundWarnings, shortCells } from '@/lib/dataset/confounds';
 
 let t: TestDb;
 let uploader: string;
@@ -95,5 +95,37 @@ describe('collect next by apparent gender', () => {
     expect(shortCells([{ cls: 'mask_old', total: 10, female: 5, male: 5, unknown: 0, sources: {}, batches: {} }], { mask_old: 10, mask_young: 1, nomask_old: 1, nomask_young: 1 })).toEqual([]);
     // a class of unknown gender only takes no part
     expect(shortCells([{ cls: 'mask_old', total: 10, female: 0, male: 0, unknown: 10, sources: {}, batches: {} }], { mask_old: 100, mask_young: 1, nomask_old: 1, nomask_young: 1 })).toEqual([]);
+  });
+});
+
+describe('the dashboard’s count of a large dataset', () => {
+  const total = (r: { rows: ConfoundRow[] }) => r.rows.reduce((s, x) => s + x.total, 0);
+
+  it('below the threshold counts on every call: a new label shows at once', async () => {
+    const before = await confounds(t.db);
+    await seed('nomask_old', { men: 1 });
+    const after = await confounds(t.db);
+    expect(total(after)).toBe(total(before) + 1);
+    expect(after.countedAt.getTime()).toBeGreaterThanOrEqual(before.countedAt.getTime());
+  });
+
+  it('from the threshold shows the last count, and recounts in the background once it is older than the limit', async () => {
+    const big = { from: 10, maxAgeMs: 30_000 }; // the 46 labelled faces here stand in for 20,000
+    const first = await confounds(t.db, big);
+    await seed('mask_young', { women: 2 });
+    // Within the limit: the same count, no recount.
+    const kept = await confounds(t.db, { ...big, now: first.countedAt.getTime() + 29_000 });
+    expect([total(kept), kept.countedAt]).toEqual([total(first), first.countedAt]);
+    expect(confoundRecount(t.db)).toBeNull();
+    // Older: this call still gets the last count (it does not wait), and starts a recount.
+    const stale = await confounds(t.db, { ...big, now: first.countedAt.getTime() + 31_000 });
+    expect(total(stale)).toBe(total(first));
+    const recount = confoundRecount(t.db);
+    expect(recount).not.toBeNull();
+    await recount;
+    const fresh = await confounds(t.db, big);
+    expect(total(fresh)).toBe(total(first) + 2);
+    expect(fresh.countedAt.getTime()).toBeGreaterThan(first.countedAt.getTime());
+    expect(fresh.warnings).toEqual(confoundWarnings(await confoundRows(t.db)));
   });
 });

@@ -139,6 +139,9 @@ export default async function DashboardPage() {
         <p className="text-sm text-slate-600">
           Training data only (evaluation sets left out). Gender is the backbone&apos;s apparent gender; when two classes differ in it, or in where
           their photos come from, the model may learn that instead of age or mask.
+          {Date.now() - conf.countedAt.getTime() >= 2000 && (
+            <> Counted {Math.round((Date.now() - conf.countedAt.getTime()) / 1000)} s ago: with this many faces it is recounted in the background at most every 30 s.</>
+          )}
         </p>
         <ConfoundTable report={conf} />
         {may.manageModels(actor) && (apparent > 0 || featuresJob) && <ApparentForm pending={apparent} job={featuresJob} />}
