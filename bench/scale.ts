@@ -358,7 +358,14 @@ export async function bench(): Promise<BenchRow[]> {
       const w = new Worker(db, { handlers: { [MAP_JOB]: runMapJob }, log: () => {} });
       const r = await withPeakRss(() => w.runOnce());
       const job = await db.job.findFirstOrThrow({ where: { type: MAP_JOB }, orderBy: { createdAt: 'desc' } });
-      rows.push({ benchmark: 'scale: dataset map job', value: r.ms / 1000, unit: 's', note: `${job.status}${job.error ? `: ${job.error}` : ''}; peak ${Math.round(r.peakMb)} MB; ${note}` });
+      const res = job.result ? (JSON.parse(job.result) as { shown?: number; outliers?: number }) : {};
+      const logged = await db.jobLog.findMany({ where: { jobId: job.id, message: { startsWith: 'map of' } }, select: { message: true } });
+      rows.push({
+        benchmark: 'scale: dataset map job',
+        value: r.ms / 1000,
+        unit: 's',
+        note: `${job.status}${job.error ? `: ${job.error}` : ''}; ${res.shown ?? '?'} points on the map, ${res.outliers ?? '?'} outliers; peak ${Math.round(r.peakMb)} MB; ${logged[0]?.message ?? ''}; ${note}`,
+      });
       const { readDatasetMap } = await import('../lib/dataset-map/db');
       const mapMs = await times(3, () => readDatasetMap(db, labeler));
       row('dataset map page data', mapMs, undefined, 'readDatasetMap()');

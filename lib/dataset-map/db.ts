@@ -12,6 +12,7 @@ export const MAP_KEY = `${BACKBONE_ID}+photo|pca32-umap2|v1`;
 
 /** [faceId, x, y (0..1), distance to the nearest labelled faces, outlier 0/1] */
 export type MapPoint = [string, number, number, number, 0 | 1];
+/** `faces`: the faces mapped (scored for outliers); `points`: those on the map (all of them, or a sample and every outlier). */
 export type StoredMap = { faces: number; labelled: number; fence: number | null; points: MapPoint[] };
 
 export function queueMap(db: Db, actorId: string | null) {
@@ -19,7 +20,17 @@ export function queueMap(db: Db, actorId: string | null) {
 }
 
 export type MapFace = { id: string; x: number; y: number; distance: number; outlier: boolean; label: string | null; suggestion: string | null };
-export type DatasetMapView = { createdAt: Date; fence: number | null; faces: MapFace[]; facesNow: number; job: { status: string; error: string | null } | null };
+export type DatasetMapView = {
+  createdAt: Date;
+  fence: number | null;
+  faces: MapFace[];
+  /** Faces the map was computed over. */
+  mapped: number;
+  /** Whether the map shows a sample of them (and every possible outlier). */
+  sampled: boolean;
+  facesNow: number;
+  job: { status: string; error: string | null } | null;
+};
 
 /** The cached map (null when none was computed yet), labels as they are now (hidden where the viewer owes a blind opinion). */
 export async function readDatasetMap(db: Db, actor: Pick<Actor, 'id'>): Promise<DatasetMapView | null> {
@@ -28,7 +39,7 @@ export async function readDatasetMap(db: Db, actor: Pick<Actor, 'id'>): Promise<
     db.face.count(),
     db.job.findFirst({ where: { type: MAP_JOB }, orderBy: { createdAt: 'desc' }, select: { status: true, error: true } }),
   ]);
-  if (!row) return job ? { createdAt: new Date(0), fence: null, faces: [], facesNow, job } : null;
+  if (!row) return job ? { createdAt: new Date(0), fence: null, faces: [], mapped: 0, sampled: false, facesNow, job } : null;
   const map = JSON.parse(row.points) as StoredMap;
   // Every face's label and suggestion in one pass (a map holds about every face: 200,000 faces in 500-id
   // chunks were 800 round trips, 5–8 s at 20,000).
@@ -52,5 +63,5 @@ export async function readDatasetMap(db: Db, actor: Pick<Actor, 'id'>): Promise<
       label: blind.has(id) ? null : (labels.get(id) ?? null),
       suggestion: suggestions.get(id) ?? null,
     }));
-  return { createdAt: row.createdAt, fence: map.fence, faces, facesNow, job };
+  return { createdAt: row.createdAt, fence: map.fence, faces, mapped: map.faces, sampled: map.points.length < map.faces, facesNow, job };
 }

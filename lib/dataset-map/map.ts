@@ -1,5 +1,6 @@
 // The dataset map's arithmetic, without the database: L2-normalised features → PCA (randomised
-// range finder, seeded) → UMAP to 2-D (umap-js, seeded), and an outlier score per face: the mean
+// range finder, seeded; fitted on the mapped faces, applied to any) → UMAP to 2-D (umap-js, seeded;
+// further points placed by its transform), and an outlier score per face: the mean
 // distance (in the PCA space) to its nearest labelled faces. Faces whose score is far above what
 // labelled faces have among themselves (Tukey's far-out fence, Q3 + 3·IQR) are listed as possible
 // non-faces or outliers.
@@ -9,11 +10,12 @@ import { prng } from '../random';
 export const MAP_PCA_DIMS = 32;
 export const MAP_KNN = 5;
 
-/** Rows projected onto (approximately) their top principal subspace of `k` dimensions, centred. */
-export function pcaProject(rows: readonly ArrayLike<number>[], k: number, seed: number): Float64Array[] {
+export type Pca = { mean: Float64Array; basis: Float64Array[] };
+
+/** The (approximate) top principal subspace of `k` dimensions of `rows`: their mean and an orthonormal basis. */
+export function pcaFit(rows: readonly ArrayLike<number>[], k: number, seed: number): Pca {
   const n = rows.length;
-  if (n === 0) return [];
-  const d = rows[0].length;
+  const d = n ? rows[0].length : 0;
   const l = Math.max(1, Math.min(k, n, d));
   const mean = new Float64Array(d);
   for (const r of rows) for (let j = 0; j < d; j++) mean[j] += r[j] / n;
@@ -34,7 +36,40 @@ export function pcaProject(rows: readonly ArrayLike<number>[], k: number, seed: 
     }); // l vectors of d: Xᵀ Y
   // Two power iterations sharpen the subspace; the right basis is orthonormalised each time.
   for (let it = 0; it < 3; it++) basis = orthonormal(timesT(times(orthonormal(basis))));
-  return times(orthonormal(basis));
+  return { mean, basis: orthonormal(basis) };
+}
+
+/** A row in the principal subspace (centred). */
+export function pcaApply(pca: Pca, row: ArrayLike<number>): Float64Array {
+  return Float64Array.from(pca.basis, (v) => {
+    let s = 0;
+    for (let j = 0; j < v.length; j++) s += (row[j] - pca.mean[j]) * v[j];
+    return s;
+  });
+}
+
+/**
+ * A row in the principal subspace followed by its distance from it (the length of what the subspace leaves out):
+ * for outlier distances. A face unlike those the subspace was fitted on can lie close to them inside it (its
+ * difference is in the dimensions left out) but not with its distance from it.
+ */
+export function pcaApplyWithResidual(pca: Pca, row: ArrayLike<number>): Float64Array {
+  const p = pcaApply(pca, row);
+  let all = 0;
+  for (let j = 0; j < pca.mean.length; j++) all += (row[j] - pca.mean[j]) ** 2;
+  let inside = 0;
+  for (const c of p) inside += c * c;
+  const out = new Float64Array(p.length + 1);
+  out.set(p);
+  out[p.length] = Math.sqrt(Math.max(0, all - inside));
+  return out;
+}
+
+/** Rows projected onto (approximately) their top principal subspace of `k` dimensions, centred. */
+export function pcaProject(rows: readonly ArrayLike<number>[], k: number, seed: number): Float64Array[] {
+  if (rows.length === 0) return [];
+  const pca = pcaFit(rows, k, seed);
+  return rows.map((r) => pcaApply(pca, r));
 }
 
 function dot(a: ArrayLike<number>, b: ArrayLike<number>): number {
@@ -63,12 +98,20 @@ export function l2normalise(v: ArrayLike<number>): Float64Array {
   return Float64Array.from(v as ArrayLike<number>, (x) => x / norm);
 }
 
-/** 2-D coordinates (UMAP; for fewer than 5 faces the first two principal components), scaled to [0, 1]. */
-export async function embed2d(points: readonly Float64Array[], seed: number, onEpoch?: (epoch: number) => Promise<void> | void): Promise<[number, number][]> {
+/**
+ * 2-D coordinates (UMAP; for fewer than 5 faces the first two principal components), scaled to [0, 1]: of
+ * `points`, then of `extra` (placed on the fitted map by UMAP's transform, not fitted), in that order.
+ */
+export async function embed2d(
+  points: readonly Float64Array[],
+  seed: number,
+  onEpoch?: (epoch: number) => Promise<void> | void,
+  extra: readonly Float64Array[] = [],
+): Promise<[number, number][]> {
   const n = points.length;
   if (n === 0) return [];
   let xy: number[][];
-  if (n < 5) xy = points.map((p) => [p[0] ?? 0, p[1] ?? 0]);
+  if (n < 5) xy = [...points, ...extra].map((p) => [p[0] ?? 0, p[1] ?? 0]);
   else {
     const umap = new UMAP({ nComponents: 2, nNeighbors: Math.min(15, n - 1), minDist: 0.1, random: prng(seed) });
     const epochs = umap.initializeFit(points.map((p) => Array.from(p)));
@@ -77,6 +120,7 @@ export async function embed2d(points: readonly Float64Array[], seed: number, onE
       if (onEpoch && e % 50 === 0) await onEpoch(e);
     }
     xy = umap.getEmbedding();
+    if (extra.length) xy = [...xy, ...umap.transform(extra.map((p) => Array.from(p)))];
   }
   const scale = (c: number) => {
     const vs = xy.map((p) => p[c]);
@@ -105,17 +149,22 @@ export function outlierScores(points: readonly Float64Array[], labelled: readonl
   const ref = points.map((_, i) => i).filter((i) => labelled[i]);
   const kk = Math.min(k, ref.length - 1);
   if (kk < 1) return { distance: points.map(() => 0), fence: null };
+  const nearest = new Float64Array(kk); // the kk smallest squared distances so far, ascending
   const distance = points.map((p, i) => {
-    const ds: number[] = [];
+    nearest.fill(Infinity);
     for (const j of ref) {
       if (j === i) continue;
       let s = 0;
       const q = points[j];
-      for (let c = 0; c < p.length; c++) s += (p[c] - q[c]) ** 2;
-      ds.push(Math.sqrt(s));
+      for (let c = 0; c < p.length && s < nearest[kk - 1]; c++) s += (p[c] - q[c]) ** 2;
+      if (s >= nearest[kk - 1]) continue;
+      let at = kk - 1;
+      for (; at > 0 && nearest[at - 1] > s; at--) nearest[at] = nearest[at - 1];
+      nearest[at] = s;
     }
-    ds.sort((a, b) => a - b);
-    return ds.slice(0, kk).reduce((a, b) => a + b, 0) / kk;
+    let sum = 0;
+    for (const d2 of nearest) sum += Math.sqrt(d2);
+    return sum / kk;
   });
   const own = ref.map((i) => distance[i]).sort((a, b) => a - b);
   const q1 = quantile(own, 0.25);

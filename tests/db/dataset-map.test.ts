@@ -8,7 +8,7 @@ import { faceFilterQuery, listFaces, parseFaceFilter } from '@/lib/dataset/galle
 import { Worker } from '@/lib/queue/worker';
 import { MAP_KEY, queueMap, readDatasetMap } from '@/lib/dataset-map/db';
 import { ensureFeatures, loadFeatures } from '@/lib/features/cache';
-import { MAP_JOB, runMapJob } from '@/lib/dataset-map/job';
+import { MAP_JOB, mapJobHandler, runMapJob } from '@/lib/dataset-map/job';
 import type { Actor } from '@/lib/auth/roles';
 import { makeFaces, makeUser } from '../helpers/faces';
 import { freshDb, type TestDb } from '../helpers/db';
@@ -37,7 +37,7 @@ describe('dataset map', () => {
     await new Worker(t.db, { handlers: { [MAP_JOB]: runMapJob }, log: () => {} }).runOnce();
     const done = await t.db.job.findUniqueOrThrow({ where: { id: job.id } });
     expect(done.error).toBeNull();
-    expect(JSON.parse(done.result!)).toEqual({ faces: 61, outliers: 1 });
+    expect(JSON.parse(done.result!)).toEqual({ faces: 61, shown: 61, outliers: 1 });
     expect(await t.db.datasetMap.count({ where: { key: MAP_KEY } })).toBe(1);
 
     await t.db.suggestion.create({ data: { faceId: ids[45], runId: 'r', label: CLASSES[45 % 4], confidence: 0.9, probs: '[]' } });
@@ -63,6 +63,28 @@ describe('dataset map', () => {
       return cls(best.id) === cls(f.id);
     }).length;
     expect(sameClass / real.length).toBeGreaterThan(0.9);
+  }, 300_000);
+
+  it('above its limit maps a seeded sample, scores every face and puts every outlier on the map', async () => {
+    await t.db.datasetMap.deleteMany({});
+    const { job } = await queueMap(t.db, admin.id);
+    await new Worker(t.db, { handlers: { [MAP_JOB]: mapJobHandler({ maxPoints: 30, maxReference: 12 }) }, log: () => {} }).runOnce();
+    const done = await t.db.job.findUniqueOrThrow({ where: { id: job.id } });
+    expect(done.error).toBeNull();
+    const r = JSON.parse(done.result!) as { faces: number; shown: number; outliers: number };
+    expect(r.faces).toBe(61);
+    // 30 sampled, plus the far face if the sample missed it: flagged wherever it is.
+    expect(r.shown === 30 || r.shown === 31).toBe(true);
+    expect(r.outliers).toBe(1);
+    const view = (await readDatasetMap(t.db, admin))!;
+    expect([view.faces.length, view.mapped, view.sampled, view.facesNow]).toEqual([r.shown, 61, true, 61]);
+    expect(view.faces.filter((f) => f.outlier).map((f) => f.id)).toEqual([ids[60]]);
+    for (const f of view.faces) expect(Math.min(f.x, f.y) >= 0 && Math.max(f.x, f.y) <= 1).toBe(true);
+    // Seeded: the same sample again.
+    const again = await t.db.job.create({ data: { type: MAP_JOB } });
+    await new Worker(t.db, { handlers: { [MAP_JOB]: mapJobHandler({ maxPoints: 30, maxReference: 12 }) }, log: () => {} }).runOnce();
+    expect((await t.db.job.findUniqueOrThrow({ where: { id: again.id } })).status).toBe('succeeded');
+    expect((await readDatasetMap(t.db, admin))!.faces.map((f) => f.id).sort()).toEqual(view.faces.map((f) => f.id).sort());
   }, 300_000);
 
   it('a box selection opens exactly its faces in the gallery and the grid (the ids filter)', async () => {

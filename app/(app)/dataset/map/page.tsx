@@ -36,7 +36,9 @@ export default async function DatasetMapPage() {
               : map.job?.status === 'failed'
                 ? `The last computation failed: ${map.job.error ?? 'unknown error'}.`
                 : ''}{' '}
-          {map && map.faces.length > 0 && `${map.faces.length} faces, computed ${map.createdAt.toISOString().replace('T', ' ').slice(0, 16)} UTC${map.facesNow !== map.faces.length ? ` (${map.facesNow} faces now: recompute to include new ones)` : ''}.`}
+          {map &&
+            map.faces.length > 0 &&
+            `${map.sampled ? `${map.faces.length} of ${map.mapped} faces (a sample, and every possible outlier)` : `${map.faces.length} faces`}, computed ${map.createdAt.toISOString().replace('T', ' ').slice(0, 16)} UTC${map.facesNow !== map.mapped ? ` (${map.facesNow} faces now: recompute to include new ones)` : ''}.`}
         </p>
         {may.manageModels(actor) && <ComputeMapButton />}
       </section>
