@@ -1,6 +1,6 @@
 // The dataset map as the web app reads it: queue the "map" job and read the cached map with each
 // face's current label and model suggestion. No ML imports (the worker runs lib/dataset-map/job.ts).
-import type { Db } from '../db';
+import { type Db, dbProvider } from '../db';
 import type { Actor } from '../auth/roles';
 import { blindFaceIds } from '../dataset/reviews';
 import { BACKBONE_ID } from '../inference/backbone';
@@ -41,12 +41,18 @@ export async function readDatasetMap(db: Db, actor: Pick<Actor, 'id'>): Promise<
   ]);
   if (!row) return job ? { createdAt: new Date(0), fence: null, faces: [], mapped: 0, sampled: false, facesNow, job } : null;
   const map = JSON.parse(row.points) as StoredMap;
-  // Every face's label and suggestion in one pass (a map holds about every face: 200,000 faces in 500-id
-  // chunks were 800 round trips, 5–8 s at 20,000).
+  // The map's faces' labels and suggestions in one query: on PostgreSQL those of its points (a sample of a large
+  // dataset: every face's took 333 ms at 200,000 faces), else every face's (500-id chunks were 800 round trips,
+  // 5–8 s at 20,000 faces).
   const labels = new Map<string, string | null>();
   const suggestions = new Map<string, string>();
-  const rows = await db.$queryRaw<{ id: string; label: string | null; suggestion: string | null }[]>`
-    SELECT f."id" AS id, f."label" AS label, s."label" AS suggestion FROM "Face" f LEFT JOIN "Suggestion" s ON s."faceId" = f."id"`;
+  const rows =
+    map.points.length < map.faces && dbProvider(db) === 'postgresql'
+      ? await db.$queryRaw<{ id: string; label: string | null; suggestion: string | null }[]>`
+          SELECT f."id" AS id, f."label" AS label, s."label" AS suggestion FROM "Face" f LEFT JOIN "Suggestion" s ON s."faceId" = f."id"
+          WHERE f."id" = ANY(${map.points.map((p) => p[0])})`
+      : await db.$queryRaw<{ id: string; label: string | null; suggestion: string | null }[]>`
+          SELECT f."id" AS id, f."label" AS label, s."label" AS suggestion FROM "Face" f LEFT JOIN "Suggestion" s ON s."faceId" = f."id"`;
   for (const r of rows) {
     labels.set(r.id, r.label);
     if (r.suggestion !== null) suggestions.set(r.id, r.suggestion);

@@ -1,7 +1,7 @@
 // The balance of the dataset. Every number comes from database aggregation (groupBy,
 // count, $queryRaw); no function here loads face rows.
 import { z } from 'zod';
-import type { Db } from '../db';
+import { type Db, dbProvider } from '../db';
 import { type Actor, requireRole } from '../auth/roles';
 import { CLASSES, EXCLUDED, type FaceClass, isClass } from '../classes';
 import { type Agreement, agreementByLabeler, reviewCounts } from './reviews';
@@ -13,9 +13,7 @@ export const TARGETS_KEY = 'classTargets';
 export type PerClass = Record<FaceClass, number>;
 const zeroes = (): PerClass => ({ mask_old: 0, mask_young: 0, nomask_old: 0, nomask_young: 0 });
 
-function provider(db: Db): 'sqlite' | 'postgresql' {
-  return (db as unknown as { _activeProvider?: string })._activeProvider === 'postgresql' ? 'postgresql' : 'sqlite';
-}
+const provider = dbProvider;
 
 // ---------------------------------------------------------------------------------------
 // Targets (admin-set, stored in Setting)

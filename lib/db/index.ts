@@ -54,6 +54,11 @@ export function db(): Db {
  * A list in chunks of `size` for `in` lists of updateMany / deleteMany / createMany: the engine
  * splits long `in` lists of reads, not of writes, and SQLite takes at most 999 bound values a statement.
  */
+/** Which database a client talks to (for the few raw queries written per dialect). */
+export function dbProvider(db: Db): 'sqlite' | 'postgresql' {
+  return (db as unknown as { _activeProvider?: string })._activeProvider === 'postgresql' ? 'postgresql' : 'sqlite';
+}
+
 export function chunks<T>(xs: readonly T[], size = 500): T[][] {
   const out: T[][] = [];
   for (let i = 0; i < xs.length; i += size) out.push(xs.slice(i, i + size));
