@@ -16,8 +16,9 @@
 //                                             (lib/models/bundle.ts), when a model is promoted
 // Faces without a split yet (labelled since the last retrain) and evaluation-set faces are not exported.
 // Streamed into a ZIP64 archive through a temporary file that is renamed when complete (lib/export/zip-out.ts).
-// `assembleArchive` is the one place of this layout; `writeFaces` gives it the faces' images and rows
-// (`exportDataset`: every face, read in this process).
+// `assembleArchive` is the one place of this layout. Its faces come from `writeFaces`: in this process for the
+// CLI and a small export job (`exportDataset`), or, for a large export job, in parts that export-chunk jobs
+// write on any worker (lib/export/parts.ts, lib/export/job.ts), which it copies in order.
 import fs from 'node:fs';
 import path from 'node:path';
 import sharp from 'sharp';
