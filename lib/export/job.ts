@@ -49,10 +49,10 @@ type ExportHandlerOptions = { store?: BlobStore; dataDir?: () => string; modelsD
 type ExportChunkPayload = { n: number; ids: string[]; options: ExportOptions };
 type ExportChunkResult = { n: number; faces: number };
 
-/** When a file or folder was last written: for a folder, the newest of it and the files in it. */
-function lastWritten(file: string): number {
-  const st = fs.statSync(file);
-  if (!st.isDirectory()) return st.mtimeMs;
+/** When a file or folder was last written (for a folder, the newest of it and the files in it); null when it is gone. */
+function lastWritten(file: string): number | null {
+  const st = fs.statSync(file, { throwIfNoEntry: false });
+  if (!st?.isDirectory()) return st?.mtimeMs ?? null;
   return Math.max(st.mtimeMs, ...fs.readdirSync(file).map((n) => fs.statSync(path.join(file, n), { throwIfNoEntry: false })?.mtimeMs ?? 0));
 }
 
@@ -64,7 +64,11 @@ function lastWritten(file: string): number {
 export function cleanupExports(dir: string, keep = KEEP_EXPORTS, partialIdleMs = config().workerLeaseMs, ownJob?: string): string[] {
   if (!fs.existsSync(dir)) return [];
   const removed: string[] = [];
-  const entries = fs.readdirSync(dir).map((name) => ({ name, mtime: lastWritten(path.join(dir, name)) }));
+  // (An entry renamed or removed meanwhile, by a writer finishing, is left out.)
+  const entries = fs.readdirSync(dir).flatMap((name) => {
+    const mtime = lastWritten(path.join(dir, name));
+    return mtime === null ? [] : [{ name, mtime }];
+  });
   const idleSince = Date.now() - partialIdleMs;
   const leftover = (name: string) => name.startsWith('.') && (name.includes('.partial-') || (isPartsDirName(name) && name !== (ownJob && partsDirName(ownJob))));
   for (const e of entries.filter((e) => leftover(e.name) && e.mtime < idleSince)) {
