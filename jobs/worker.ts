@@ -13,7 +13,7 @@ import { runTrainJob, TRAIN_JOB } from '../lib/training/job';
 import { featuresHandlers } from '../lib/features/job';
 import { LABEL_ERRORS_FOLD_JOB, LABEL_ERRORS_JOB, runLabelErrorsFold, runLabelErrorsJob } from '../lib/label-errors/job';
 import { MAP_JOB, runMapJob } from '../lib/dataset-map/job';
-import { EXPORT_JOB, exportJobHandler } from '../lib/export/job';
+import { exportHandlers } from '../lib/export/job';
 import { runSuggestJob, SUGGEST_JOB } from '../lib/suggest/job';
 import { startWebhookDispatcher } from '../lib/webhooks/deliver';
 
@@ -45,7 +45,7 @@ async function main() {
       [LABEL_ERRORS_FOLD_JOB]: runLabelErrorsFold,
       [MAP_JOB]: runMapJob,
       [SUGGEST_JOB]: runSuggestJob,
-      [EXPORT_JOB]: exportJobHandler(),
+      ...exportHandlers(),
     },
     leaseMs: cfg.workerLeaseMs,
     pollMs: cfg.workerPollMs,

@@ -16,6 +16,9 @@
 //                                             (lib/models/bundle.ts), when a model is promoted
 // Faces without a split yet (labelled since the last retrain) and evaluation-set faces are not exported.
 // Streamed into a ZIP64 archive through a temporary file that is renamed when complete (lib/export/zip-out.ts).
+// `assembleArchive` is the one place of this layout. Its faces come from `writeFaces`: in this process for the
+// CLI and a small export job (`exportDataset`), or, for a large export job, in parts that export-chunk jobs
+// write on any worker (lib/export/parts.ts, lib/export/job.ts), which it copies in order.
 import fs from 'node:fs';
 import path from 'node:path';
 import sharp from 'sharp';
@@ -56,29 +59,128 @@ const num = (v: number) => String(Math.round(v * 100) / 100);
 
 const PAGE = 500;
 
-export interface ExportRunOptions {
-  store?: BlobStore;
-  modelsDir?: string;
-  /** Called after every face and once per step; throttle yourself. May throw to stop (cancel). */
-  onProgress?: (p: ExportProgress) => Promise<void> | void;
+/** The stored splits (`Face.split`) an export holds. */
+type StoredSplit = keyof typeof ARCHIVE_SPLITS;
+
+/** Which faces an export holds: labelled with one of its classes, in one of its splits, not in an evaluation set. */
+export function exportSelection(options: ExportOptions): { where: Prisma.FaceWhereInput; splits: StoredSplit[] } {
+  const splits = (Object.keys(ARCHIVE_SPLITS) as StoredSplit[]).filter((s) => options.split === 'all' || ARCHIVE_SPLITS[s] === options.split);
+  return { where: { label: { in: [...options.classes] }, split: { in: splits }, photo: { evalSetId: null } }, splits };
 }
 
-/** Writes the archive to `zipFile` (complete or not at all). */
-export async function exportDataset(
+/** The archive's order of faces: by photo (a photo's faces together, its original decoded once), then by id. */
+export const ARCHIVE_ORDER = [{ photoId: 'asc' }, { id: 'asc' }] satisfies Prisma.FaceOrderByWithRelationInput[];
+
+/**
+ * The faces of `where` in archive order, a page at a time, as `fetch` reads them. Keyset paging on that order
+ * (a Prisma cursor on a face deleted meanwhile would end the loop early).
+ */
+export async function* facePages<T extends { id: string; photoId: string }>(
+  where: Prisma.FaceWhereInput,
+  fetch: (page: { where: Prisma.FaceWhereInput; orderBy: typeof ARCHIVE_ORDER; take: number }) => Promise<T[]>,
+): AsyncGenerator<T[]> {
+  let after: { photoId: string; id: string } | null = null;
+  for (;;) {
+    const page: Prisma.FaceWhereInput = after ? { AND: [where, { OR: [{ photoId: { gt: after.photoId } }, { photoId: after.photoId, id: { gt: after.id } }] }] } : where;
+    const faces = await fetch({ where: page, orderBy: ARCHIVE_ORDER, take: PAGE });
+    if (faces.length === 0) return;
+    after = { photoId: faces[faces.length - 1].photoId, id: faces[faces.length - 1].id };
+    yield faces;
+  }
+}
+
+/** What the archive needs of a face. */
+export const FACE_SELECT = {
+  id: true,
+  photoId: true,
+  index: true,
+  label: true,
+  split: true,
+  x: true,
+  y: true,
+  w: true,
+  h: true,
+  labelledAt: true,
+  labelledBy: { select: { email: true } },
+  photo: { select: { sha256: true, originalName: true } },
+} satisfies Prisma.FaceSelect;
+export type ExportFace = Prisma.FaceGetPayload<{ select: typeof FACE_SELECT }>;
+
+/**
+ * The csv rows of exported faces, in archive order, without headers: manifest.csv's, and each split folder's
+ * metadata.csv's (by folder name). An item may be several rows joined by line breaks (a part's, lib/export/parts.ts).
+ */
+export type ExportRows = { manifest: string[]; metadata: Map<string, string[]> };
+export const emptyRows = (): ExportRows => ({ manifest: [], metadata: new Map() });
+/** The metadata rows of split folder `split` (added when it has none yet). */
+export const metadataRowsOf = (rows: ExportRows, split: string): string[] => rows.metadata.get(split) ?? rows.metadata.set(split, []).get(split)!;
+
+/** Where faces go: their image entries (the caller stores them uncompressed: JPEGs do not shrink) and their rows. */
+export type FaceSink = { image: (name: string, bytes: Buffer) => Promise<void>; rows: ExportRows };
+
+/**
+ * Each face of `pages` (in their order) into `sink`: its image under its archive name (`<split>/<label>/<face>.jpg`)
+ * read as the options say (the stored crop, or the whole photo, decoded once for all of its faces that follow each
+ * other), and its manifest and metadata rows. `onFace` after each face (it may throw to stop).
+ */
+export async function writeFaces(
+  pages: AsyncIterable<ExportFace[]>,
+  options: ExportOptions,
+  blobs: BlobStore,
+  sink: FaceSink,
+  onFace: () => Promise<void> | void = () => {},
+): Promise<void> {
+  let lastPhoto = null as { id: string; jpeg: Buffer } | null;
+  for await (const faces of pages) {
+    for (const f of faces) {
+      const split = ARCHIVE_SPLITS[f.split as StoredSplit];
+      const file = `${split}/${f.label}/${f.id}.jpg`;
+      let bytes: Buffer;
+      if (options.content === 'crops') {
+        bytes = await readCrop({ faceId: f.id, photoSha: f.photo.sha256, index: f.index }, blobs);
+      } else {
+        if (lastPhoto?.id !== f.photoId) lastPhoto = { id: f.photoId, jpeg: await wholePhotoJpeg(blobs, f.photo.sha256, f.photoId) };
+        bytes = lastPhoto.jpeg;
+      }
+      await sink.image(file, bytes);
+      sink.rows.manifest.push(
+        csvRow([
+          file,
+          f.id,
+          f.photoId,
+          f.photo.originalName,
+          [f.x, f.y, f.w, f.h].map(num).join(' '),
+          f.label,
+          split,
+          f.labelledBy?.email ?? '',
+          f.labelledAt?.toISOString() ?? '',
+        ]),
+      );
+      metadataRowsOf(sink.rows, split).push(csvRow([`${f.label}/${f.id}.jpg`, f.label, split, f.id, f.photoId, f.photo.originalName, num(f.x), num(f.y), num(f.w), num(f.h)]));
+      await onFace();
+    }
+  }
+}
+
+/**
+ * Writes the archive to `zipFile` (complete or not at all): the one place of its layout. The class folders,
+ * classes.txt and labels.json, then the faces' images as `faces` writes them to the sink it is given (straight
+ * from storage, `writeFaces`, or copied from the parts of an export in chunks), then manifest.csv and each
+ * split's metadata.csv from their rows, then the model bundle. `progress` is the caller's (its `faces` step);
+ * this reports the `model` and `done` steps.
+ */
+export async function assembleArchive(
   db: Db,
   zipFile: string,
-  input: ExportOptionsInput = {},
-  run: ExportRunOptions = {},
-): Promise<ExportResult & { file: string; options: ExportOptions }> {
-  const options = exportOptionsSchema.parse(input);
-  const blobs = run.store ?? defaultStore();
+  options: ExportOptions,
+  run: ExportRunOptions,
+  progress: ExportProgress,
+  faces: (sink: FaceSink) => Promise<void>,
+): Promise<ExportResult & { file: string }> {
   const out = path.resolve(zipFile);
-  const splits = (Object.keys(ARCHIVE_SPLITS) as (keyof typeof ARCHIVE_SPLITS)[]).filter((s) => options.split === 'all' || ARCHIVE_SPLITS[s] === options.split);
-  const where: Prisma.FaceWhereInput = { label: { in: [...options.classes] }, split: { in: splits }, photo: { evalSetId: null } };
-  const total = await db.face.count({ where });
-  const progress: ExportProgress = { step: 'faces', done: 0, total };
-  await run.onProgress?.(progress);
+  const { splits } = exportSelection(options);
   const zip = new ZipOut(out);
+  let images = 0;
   let modelRun: string | null = null;
   let modelNote: string | undefined;
   try {
@@ -87,65 +189,18 @@ export async function exportDataset(
     for (const split of splits) for (const cls of CLASSES) zip.addDirectory(`${ARCHIVE_SPLITS[split]}/${cls}/`);
     await zip.add('classes.txt', classesTxt());
     await zip.add('labels.json', labelsJson());
-    const rows = [MANIFEST_COLUMNS.join(',')];
-    const metadata = new Map(splits.map((s) => [ARCHIVE_SPLITS[s], [METADATA_COLUMNS.join(',')]]));
-    let lastPhoto = null as { id: string; jpeg: Buffer } | null;
-    // Keyset paging on the sort order (a Prisma cursor on a face deleted meanwhile would end the loop early).
-    let after: { photoId: string; id: string } | null = null;
-    for (;;) {
-      const page: Prisma.FaceWhereInput = after ? { AND: [where, { OR: [{ photoId: { gt: after.photoId } }, { photoId: after.photoId, id: { gt: after.id } }] }] } : where;
-      const faces = await db.face.findMany({
-        where: page,
-        select: {
-          id: true,
-          index: true,
-          label: true,
-          split: true,
-          x: true,
-          y: true,
-          w: true,
-          h: true,
-          labelledAt: true,
-          labelledBy: { select: { email: true } },
-          photo: { select: { id: true, sha256: true, originalName: true } },
-        },
-        orderBy: [{ photoId: 'asc' }, { id: 'asc' }],
-        take: PAGE,
-      });
-      if (faces.length === 0) break;
-      after = { photoId: faces[faces.length - 1].photo.id, id: faces[faces.length - 1].id };
-      for (const f of faces) {
-        const split = ARCHIVE_SPLITS[f.split as keyof typeof ARCHIVE_SPLITS];
-        const file = `${split}/${f.label}/${f.id}.jpg`;
-        let bytes: Buffer;
-        if (options.content === 'crops') {
-          bytes = await readCrop({ faceId: f.id, photoSha: f.photo.sha256, index: f.index }, blobs);
-        } else {
-          if (lastPhoto?.id !== f.photo.id) lastPhoto = { id: f.photo.id, jpeg: await wholePhotoJpeg(blobs, f.photo.sha256, f.photo.id) };
-          bytes = lastPhoto.jpeg;
-        }
-        await zip.add(file, bytes, { compress: false });
-        rows.push(
-          csvRow([
-            file,
-            f.id,
-            f.photo.id,
-            f.photo.originalName,
-            [f.x, f.y, f.w, f.h].map(num).join(' '),
-            f.label,
-            split,
-            f.labelledBy?.email ?? '',
-            f.labelledAt?.toISOString() ?? '',
-          ]),
-        );
-        metadata.get(split)!.push(csvRow([`${f.label}/${f.id}.jpg`, f.label, split, f.id, f.photo.id, f.photo.originalName, num(f.x), num(f.y), num(f.w), num(f.h)]));
-        progress.done++;
-        progress.total = Math.max(progress.total, progress.done); // labelled meanwhile
-        await run.onProgress?.(progress);
-      }
+    const rows = emptyRows();
+    await faces({
+      image: async (name, bytes) => {
+        await zip.add(name, bytes, { compress: false });
+        images++;
+      },
+      rows,
+    });
+    await zip.add('manifest.csv', [MANIFEST_COLUMNS.join(','), ...rows.manifest].join('\n') + '\n');
+    for (const split of splits.map((s) => ARCHIVE_SPLITS[s])) {
+      await zip.add(`${split}/metadata.csv`, [METADATA_COLUMNS.join(','), ...(rows.metadata.get(split) ?? [])].join('\n') + '\n');
     }
-    await zip.add('manifest.csv', rows.join('\n') + '\n');
-    for (const [split, lines] of metadata) await zip.add(`${split}/metadata.csv`, lines.join('\n') + '\n');
 
     progress.step = 'model';
     await run.onProgress?.(progress);
@@ -171,7 +226,37 @@ export async function exportDataset(
   progress.step = 'done';
   await run.onProgress?.(progress);
   const { size } = fs.statSync(out);
-  return { file: out, options, faces: progress.done, bytes: size, model: modelRun, ...(modelNote ? { modelNote } : {}) };
+  return { file: out, faces: images, bytes: size, model: modelRun, ...(modelNote ? { modelNote } : {}) };
+}
+
+export interface ExportRunOptions {
+  store?: BlobStore;
+  modelsDir?: string;
+  /** Called after every face and once per step; throttle yourself. May throw to stop (cancel). */
+  onProgress?: (p: ExportProgress) => Promise<void> | void;
+}
+
+/** Writes the archive to `zipFile` (complete or not at all) in this process: every face read here, in archive order. */
+export async function exportDataset(
+  db: Db,
+  zipFile: string,
+  input: ExportOptionsInput = {},
+  run: ExportRunOptions = {},
+): Promise<ExportResult & { file: string; options: ExportOptions }> {
+  const options = exportOptionsSchema.parse(input);
+  const blobs = run.store ?? defaultStore();
+  const { where } = exportSelection(options);
+  const progress: ExportProgress = { step: 'faces', done: 0, total: await db.face.count({ where }) };
+  await run.onProgress?.(progress);
+  const pages = facePages(where, (page) => db.face.findMany({ ...page, select: FACE_SELECT }));
+  const r = await assembleArchive(db, zipFile, options, run, progress, (sink) =>
+    writeFaces(pages, options, blobs, sink, async () => {
+      progress.done++;
+      progress.total = Math.max(progress.total, progress.done); // labelled meanwhile
+      await run.onProgress?.(progress);
+    }),
+  );
+  return { ...r, options };
 }
 
 /** The stored original of a photo, decoded upright and re-encoded as JPEG without metadata (the box's pixel space). */

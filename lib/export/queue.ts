@@ -2,7 +2,8 @@
 // `GET /api/exports` show of it, and which finished archive `GET /api/export` streams. No ML imports: the
 // web app imports this module; the worker runs lib/export/job.ts.
 // Archives live in `<data dir>/exports/<job id>.zip`, or on shared object storage (S3, `sharedStore()`) as
-// `exports/<job id>.zip`; the job keeps the newest KEEP_EXPORTS of them.
+// `exports/<job id>.zip`; the job keeps the newest KEEP_EXPORTS of them. A large export is written in chunks whose
+// parts wait beside them until the job has put the archive together (lib/export/parts.ts).
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
@@ -14,6 +15,8 @@ import { type JobRow, queueSingleJob } from '../queue/jobs';
 import { type BlobStore, exportKey, getStream, sharedStore } from '../storage';
 
 export const EXPORT_JOB = 'export';
+/** A chunk of a large export (lib/export/job.ts): some faces' images and rows, written as a part by any idle worker. */
+export const EXPORT_CHUNK_JOB = 'export-chunk';
 /** Finished archives kept on disk; older ones are removed when a new export finishes. */
 export const KEEP_EXPORTS = 3;
 

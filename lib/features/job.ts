@@ -6,7 +6,7 @@
 import { chunks } from '../db';
 import type { JobContext } from '../queue/worker';
 import type { BlobStore } from '../storage';
-import { chunkSize, runChunks } from '../queue/chunks';
+import { canRunChunks, chunkSize, runChunks } from '../queue/chunks';
 import { type BackboneKind, DEFAULT_BACKBONE } from '../inference/backbone';
 import type { FeaturePair, FeatureVector } from '../inference/types';
 import { getTf } from '../models/tf';
@@ -136,8 +136,8 @@ export async function computeJobFeatures(
 }
 
 /** Whether a job's step of `n` faces goes to chunks of `type`: enough faces, and a worker that runs such chunks. */
-function chunked(ctx: FeatureStepContext, n: number, type: string): ctx is JobContext {
-  return n >= MIN_CHUNKED_FACES && !!ctx.job && !!ctx.runChunk && !!ctx.handles?.(type);
+function chunked(ctx: FeatureStepContext, n: number, type: string): ctx is FeatureStepContext & JobContext {
+  return n >= MIN_CHUNKED_FACES && canRunChunks(ctx, type);
 }
 
 /** Faces in photo order (a photo's faces in one chunk, its original decoded once). */

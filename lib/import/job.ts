@@ -14,7 +14,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import type { Db } from '../db';
 import { JobInterrupted, type JobContext } from '../queue/worker';
-import { chunkSize, runChunks } from '../queue/chunks';
+import { canRunChunks, chunkSize, runChunks } from '../queue/chunks';
 import { importZipFile, zipLimitsFromConfig } from './folder';
 import { addProgress, emptyProgress, importPayloadSchema, type ImportPayload, type ImportProgress, parseProgress, tally } from './progress';
 import { defaultIngestOptions, type IngestOptions } from '../dataset/ingest';
@@ -94,7 +94,7 @@ async function importEntries(
 
 /** The ranges of entries the job's chunks import, or null when it imports them itself. */
 async function chunkRanges(ctx: JobContext, file: string, opts: ImportJobOptions, progress: ImportProgress): Promise<{ from: number; to: number }[] | null> {
-  if (!ctx.runChunk || !ctx.handles?.(IMPORT_CHUNK_JOB)) return null;
+  if (!canRunChunks(ctx, IMPORT_CHUNK_JOB)) return null;
   // An attempt that imported in place (a worker without the chunk handler) is resumed in place.
   if (progress.done > 0 && (await ctx.db.job.count({ where: { parentId: ctx.job.id } })) === 0) return null;
   let total: number;

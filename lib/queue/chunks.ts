@@ -6,6 +6,8 @@
 // did, failed when one used up its attempts. A chunk that throws goes back to the queue alone
 // (`retryChunk` in the worker) until its maxAttempts; cancelling the parent cancels its chunks
 // (`cancel` in jobs.ts). A retried parent (its worker died) finds its chunks and waits for them again.
+// A parent splits only in a worker that runs its chunk type (`canRunChunks`); one whose chunks write files
+// (the export's parts) waits for cancelled chunks to stop (`chunksStopped`) before it removes them.
 import type { Db } from '../db';
 import { cancelChunks, type JobRow } from './jobs';
 
@@ -14,6 +16,24 @@ import { type JobContext, JobInterrupted } from './worker';
 
 /** A chunk's progress: `{ done, total }`, and any other counts it keeps (an import chunk's added, rejected …). */
 export type ChunkProgress = { done: number; total: number; [count: string]: number };
+
+/** Whether the job of `ctx` can split into chunks of `type`: it runs in a worker that also runs such chunks. */
+export function canRunChunks(ctx: Partial<JobContext>, type: string): ctx is JobContext {
+  return !!ctx.job && !!ctx.runChunk && !!ctx.handles?.(type);
+}
+
+/**
+ * Waits until no chunk of `parentId` is running (a cancelled one stops at its next checkpoint), at most `ms`:
+ * before a failed or cancelled parent removes what its chunks write. Returns whether none is.
+ */
+export async function chunksStopped(db: Db, parentId: string, ms: number, pollMs = 100): Promise<boolean> {
+  const end = Date.now() + ms;
+  while ((await db.job.count({ where: { parentId, status: 'running' } })) > 0) {
+    if (Date.now() > end) return false;
+    await new Promise((r) => setTimeout(r, pollMs));
+  }
+  return true;
+}
 
 /** Chunks a worker claims at most ahead of others: how many rows one parent creates at most. */
 export const MAX_CHUNKS = 2000;

@@ -45,5 +45,16 @@ function checkName(what: string, name: string): string {
 export const modelKey = (runId: string, file: string) => `models/${checkName('run id', runId)}/${checkName('model file', file)}`;
 /** A finished export archive: `exports/<jobId>.zip`. */
 export const exportKey = (jobId: string) => `exports/${checkName('export id', jobId)}.zip`;
+/** The parts of an export job written in chunks, until it has put its archive together: `exports/parts/<jobId>/`. */
+export const exportPartsPrefix = (jobId: string) => `exports/parts/${checkName('export id', jobId)}/`;
+/** Part `n` (its chunk's number) of an export job: `exports/parts/<jobId>/<n>.zip`. */
+export const exportPartKey = (jobId: string, n: number) => {
+  if (!Number.isInteger(n) || n < 0) throw new Error(`bad export part ${n}`);
+  return `${exportPartsPrefix(jobId)}${n}.zip`;
+};
+/** The export job a key under `exports/parts/` belongs to, or null for any other key. */
+export const exportOfPartKey = (key: string): string | null => /^exports\/parts\/([^/]+)\//.exec(key)?.[1] ?? null;
+/** Whether a key is a finished export archive (`exportKey`). */
+export const isExportKey = (key: string) => /^exports\/[^/]+\.zip$/.test(key);
 /** An uploaded zip waiting for its import job: `incoming/<name>` (the name of its local spool file). */
 export const incomingKey = (name: string) => `incoming/${checkName('upload name', name)}`;

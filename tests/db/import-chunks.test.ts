@@ -9,7 +9,7 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { freshDb, type TestDb } from '../helpers/db';
 import { makeZip } from '../helpers/zip';
-import { until } from '../helpers/wait';
+import { ranBy, until } from '../helpers/jobs';
 import { makeUser } from '../helpers/faces';
 import type { Actor } from '@/lib/auth/roles';
 import { analyseFaces, type IngestOptions } from '@/lib/dataset/ingest';
@@ -121,8 +121,7 @@ describe(`chunked zip imports on ${process.env.TEST_DATABASE_URL ? 'PostgreSQL' 
       [IMPORT_CHUNK_JOB, 'succeeded'],
       [IMPORT_CHUNK_JOB, 'succeeded'],
     ]);
-    const logs = await t.db.jobLog.findMany({ where: { jobId: { in: chunks.map((c) => c.id) } }, select: { message: true } });
-    expect(new Set(logs.flatMap((l) => l.message.match(/^started by worker (\w+)/)?.[1] ?? []))).toEqual(new Set(['wa', 'wb']));
+    expect(await ranBy(t.db, chunks.map((c) => c.id))).toEqual(new Set(['wa', 'wb']));
     // Every photo once, labelled as asked; the upload is gone and storage is whole.
     const stored = await t.db.photo.findMany({ where: { batch: 'big.zip' }, include: { faces: true } });
     expect(stored).toHaveLength(36);

@@ -3,8 +3,8 @@
 // the parent ends when every chunk has. SQLite by default, PostgreSQL with TEST_DATABASE_URL.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { freshDb, type TestDb } from '../helpers/db';
-import { sleep, until } from '../helpers/wait';
-import { cancel, enqueue, getJob } from '@/lib/queue/jobs';
+import { finished as jobEnded, ranBy, sleep, until } from '../helpers/jobs';
+import { cancel, enqueue } from '@/lib/queue/jobs';
 import { type ChunkProgress, runChunks } from '@/lib/queue/chunks';
 import { type JobContext, type JobHandler, Worker } from '@/lib/queue/worker';
 import { FEATURES_CHUNK_JOB, jobFeatures, jobViews, MIN_CHUNKED_FACES, VIEWS_CHUNK_JOB } from '@/lib/features/job';
@@ -43,10 +43,7 @@ function worker(id: string, handlers: Record<string, JobHandler>) {
   return new Worker(t.db, { handlers, workerId: id, pollMs: 20, leaseMs: 5_000, log: () => {} });
 }
 
-async function finished(jobId: string) {
-  await until(async () => ['succeeded', 'failed', 'cancelled'].includes((await getJob(t.db, jobId))!.status), `job ${jobId} to end`);
-  return (await getJob(t.db, jobId))!;
-}
+const finished = (jobId: string) => jobEnded(t.db, jobId);
 
 /** `n` faces without features, one photo each (no file behind them: the chunk handlers below stand in for the backbone). */
 async function bareFaces(n: number, tag: string): Promise<string[]> {
@@ -70,12 +67,6 @@ async function onTwoWorkers(handlers: Record<string, JobHandler>) {
   const done = await finished(job.id);
   await Promise.all([a.stop(), b.stop()]);
   return done;
-}
-
-/** The workers that ran these jobs (from their logs). */
-async function ranBy(jobIds: string[]): Promise<Set<string>> {
-  const logs = await t.db.jobLog.findMany({ where: { jobId: { in: jobIds } }, select: { message: true } });
-  return new Set(logs.flatMap((l) => l.message.match(/^started by worker (\w+)/)?.[1] ?? []));
 }
 
 describe(`job chunks on ${process.env.TEST_DATABASE_URL ? 'PostgreSQL' : 'SQLite'}`, () => {
@@ -222,7 +213,7 @@ describe(`job chunks on ${process.env.TEST_DATABASE_URL ? 'PostgreSQL' : 'SQLite
     expect(chunks.length).toBeGreaterThanOrEqual(2);
     expect(ofStep('eval-sets:faceres').flatMap((c) => JSON.parse(c.payload).ids).sort()).toEqual(ids.slice(n).sort());
     expect(ofStep('train:faceres').length + ofStep('eval-sets:faceres').length).toBe(all.length);
-    expect(await ranBy(chunks.map((c) => c.id))).toEqual(new Set(['wa', 'wb']));
+    expect(await ranBy(t.db, chunks.map((c) => c.id))).toEqual(new Set(['wa', 'wb']));
     expect(chunks.flatMap((c) => JSON.parse(c.payload).ids).sort()).toEqual(ids.slice(0, n).sort());
     // Progress over the faces to embed, summed over the chunks, ending at all of them.
     expect(seen.at(-1)).toEqual({ done: n, total: n });
@@ -261,6 +252,6 @@ describe(`job chunks on ${process.env.TEST_DATABASE_URL ? 'PostgreSQL' : 'SQLite
     expect(chunks.length).toBeGreaterThanOrEqual(2);
     expect(chunks.every((c) => c.type === VIEWS_CHUNK_JOB && c.status === 'succeeded')).toBe(true);
     expect(chunks.flatMap((c) => JSON.parse(c.payload).ids).sort()).toEqual([...ids].sort());
-    expect(await ranBy(chunks.map((c) => c.id))).toEqual(new Set(['wa', 'wb']));
+    expect(await ranBy(t.db, chunks.map((c) => c.id))).toEqual(new Set(['wa', 'wb']));
   });
 });

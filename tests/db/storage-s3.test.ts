@@ -1,7 +1,8 @@
 // masklab on S3-compatible storage (an s3rver on 127.0.0.1, tests/helpers/s3.ts): photos ingested into the
 // bucket and served back, a model saved there and loaded on a "host" that never had it, an export written
-// there and downloaded, an uploaded zip imported from there, storage check and --fix, backup then restore
-// into a fresh prefix, and `storage migrate` from a local install with its verification.
+// there and downloaded (and one in chunks, whose parts pass through the bucket), an uploaded zip imported from
+// there, storage check and --fix, backup then restore into a fresh prefix, and `storage migrate` from a local
+// install with its verification.
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -22,7 +23,8 @@ import { migrateStorage } from '@/lib/housekeeping/migrate-storage';
 import { backup, restore } from '@/lib/backup';
 import { loadModel, saveModel } from '@/lib/models/registry';
 import { buildHead, DEFAULT_HEAD } from '@/lib/training/head';
-import { EXPORT_JOB, exportJobHandler } from '@/lib/export/job';
+import { cleanupSharedExports, EXPORT_CHUNK_JOB, EXPORT_JOB, exportHandlers, exportJobHandler } from '@/lib/export/job';
+import { exportDataset } from '@/lib/export/export';
 import { exportArchive, listExports, queueExport } from '@/lib/export/queue';
 import { receiveZip } from '@/lib/import/incoming';
 import { IMPORT_JOB, importJobHandler } from '@/lib/import/job';
@@ -167,6 +169,44 @@ describe('exports and uploads on S3', () => {
     expect([...zip.keys()].filter((n) => n.endsWith('.jpg')).length).toBeGreaterThan(0);
     expect((await listExports(db, dataDir, 5, store))[0]).toMatchObject({ id: job.id, ready: true });
     expect((await listExports(db, dataDir, 5, null))[0]).toMatchObject({ id: job.id, ready: false }); // not on the local disk
+    } finally {
+      await own.cleanup();
+    }
+  });
+
+  it('an export in chunks keeps its parts in the bucket until the archive is put together, then removes them', { timeout: 120_000 }, async () => {
+    const store = s3.store();
+    const own = await freshDb();
+    try {
+      const db = own.db;
+      await ingestInto(store, FIXTURES.length, db, (await makeUser(db, 'admin')).id);
+      const modelsDir = path.join(tmp, 'no-models');
+      const want = path.join(tmp, 'export-in-one-process.zip');
+      await exportDataset(db, want, {}, { store, modelsDir });
+      const dataDir = path.join(tmp, 'data-export-chunks');
+      const put: string[] = [];
+      const putStream = store.putStream.bind(store);
+      vi.spyOn(store, 'putStream').mockImplementation(async (key, body) => {
+        put.push(key);
+        return putStream(key, body);
+      });
+      await store.put('exports/parts/deadjob/0.zip', Buffer.from('left by an export whose worker died'));
+      const { job } = await queueExport(db, null, {});
+      const handlers = exportHandlers({ store, dataDir: () => dataDir, modelsDir: () => modelsDir, chunking: { minFaces: 2, size: () => 1 } });
+      const w = new Worker(db, { handlers, log: () => {} });
+      expect(await w.runOnce()).toBe(true);
+      expect((await getJob(db, job.id))!).toMatchObject({ status: 'succeeded', error: null });
+      expect(await db.job.count({ where: { parentId: job.id, type: EXPORT_CHUNK_JOB, status: 'succeeded' } })).toBe(FIXTURES.length);
+      // Each chunk's part went through the bucket; then only the archive is left, and nothing on the local disk.
+      expect(put.sort()).toEqual([`exports/${job.id}.zip`, ...FIXTURES.map((_, n) => `exports/parts/${job.id}/${n}.zip`)]);
+      expect(await keysOf(store, 'exports/')).toEqual([`exports/${job.id}.zip`, 'exports/parts/deadjob/0.zip']); // written just now: kept
+      expect(fs.readdirSync(path.join(dataDir, 'exports'))).toEqual([]);
+      const got = path.join(tmp, 'downloaded-chunks.zip');
+      await fs.promises.writeFile(got, await (await exportArchive(db, dataDir, job.id, store)).open());
+      expect([...(await readZipFile(got))]).toEqual([...(await readZipFile(want))]);
+      // Parts not written to for a lease (here: none) are left over: removed; archives are not parts.
+      expect(await cleanupSharedExports(store, 3, 0)).toEqual(['parts/deadjob/']);
+      expect(await keysOf(store, 'exports/')).toEqual([`exports/${job.id}.zip`]);
     } finally {
       await own.cleanup();
     }
