@@ -89,6 +89,15 @@ export async function bench(): Promise<BenchRow[]> {
         const w = /started by worker (\S+)/.exec(l.message)?.[1] ?? '?';
         byWorker.set(w, (byWorker.get(w) ?? 0) + 1);
       }
+      // CPU each worker process used (all its threads: libvips, the model thread), from /proc: how many cores one keeps busy.
+      const cpu = ws.map((w) => {
+        try {
+          const f = fs.readFileSync(`/proc/${w.child.pid}/stat`, 'utf8').split(') ')[1].split(' ');
+          return (Number(f[11]) + Number(f[12])) / 100; // utime + stime, in clock ticks of 1/100 s
+        } catch {
+          return NaN;
+        }
+      });
       for (const w of ws) w.child.kill('SIGTERM');
       await Promise.all(ws.map((w) => new Promise((r) => (w.child.exitCode !== null ? r(null) : w.child.once('exit', r)))));
       wall[n] = ms;
@@ -96,7 +105,7 @@ export async function bench(): Promise<BenchRow[]> {
         benchmark: `workers: ${run.what}, ${n} worker${n > 1 ? 's' : ''}`,
         value: ms / 1000,
         unit: 's',
-        note: `${status}; ${chunks.length} chunks, taken per worker: ${[...byWorker.values()].join(' + ')}; ${(ms / run.items) | 0} ms ${run.per}`,
+        note: `${status}; ${chunks.length} chunks, taken per worker: ${[...byWorker.values()].join(' + ')}; ${(ms / run.items) | 0} ms ${run.per}; CPU per worker ${cpu.map((c) => `${c.toFixed(1)} s`).join(' + ')} (${cpu.map((c) => (c / (ms / 1000)).toFixed(2)).join(' + ')} cores)`,
       });
     }
     if (wall[1] && wall[2]) {
