@@ -2,8 +2,10 @@
 // 4 GiB work), streamed to a temporary file next to the target and renamed into place when complete, so an
 // interrupted write never leaves a partial archive under the target's name. Entries are written as they are
 // added: `add` waits while more than a few MB are queued, so the archive is never held in memory.
-// yazl writes ZIP64 records by itself when an archive needs them. Its cost per entry grows with the number of
-// entries before it (it rescans its list; yazl PR #91): 20,000 entries take a second or two, 70,000 about a minute.
+// yazl writes ZIP64 records by itself when an archive needs them. It looks for the next entry to write by scanning
+// its list from the start for every entry (yazl PR #91): 70,000 entries took about a minute, 200,000 would take
+// many. So ZipOut takes the entries yazl has written off the front of its list (`shelve`) and gives them back
+// before the central directory is written (`finish`), which keeps the scan short.
 import fs from 'node:fs';
 import path from 'node:path';
 import crypto from 'node:crypto';
@@ -11,12 +13,19 @@ import { ZipFile } from 'yazl';
 
 /** Most bytes queued ahead of the file before `add` waits for the disk. */
 const MAX_PENDING = 8 * 1024 * 1024;
+/** yazl's Entry.FILE_DATA_DONE: an entry whose data is written (only its central directory record is left). */
+const FILE_DATA_DONE = 3;
+
+/** The part of yazl's ZipFile that `shelve` reaches into (its entry list and each entry's state). */
+type YazlEntries = { entries: { state: number }[] };
 
 export class ZipOut {
   readonly tmp: string;
   private zip = new ZipFile();
   private out: fs.WriteStream;
   private names = new Set<string>();
+  /** Entries yazl has written, taken off its list until `finish`. */
+  private shelved: { state: number }[] = [];
   private queued = 0;
   private failed: Error | null = null;
   private done: Promise<void>;
@@ -53,6 +62,15 @@ export class ZipOut {
       if (this.failed) throw this.failed;
       await new Promise((r) => setTimeout(r, 5));
     }
+    if (this.names.size % 256 === 0) this.shelve();
+  }
+
+  /** Takes the written entries off the front of yazl's list (kept in order, given back by `finish`). */
+  private shelve(): void {
+    const list = (this.zip as unknown as YazlEntries).entries;
+    let n = 0;
+    while (n < list.length && list[n].state === FILE_DATA_DONE) n++;
+    if (n > 0) this.shelved.push(...list.splice(0, n));
   }
 
   /**
@@ -69,6 +87,10 @@ export class ZipOut {
 
   /** Ends the archive, waits for the disk, and renames it to its final name. */
   async finish(): Promise<void> {
+    // Every entry back in yazl's list, in order: its central directory (and the ZIP64 decision) needs them all.
+    const yz = this.zip as unknown as YazlEntries;
+    yz.entries = [...this.shelved, ...yz.entries];
+    this.shelved = [];
     this.zip.end({ forceZip64Format: !!this.opts.forceZip64, comment: '' });
     await this.done;
     if (this.failed) throw this.failed;
