@@ -55,6 +55,13 @@ export function cvFolds(y: readonly number[], k: number, seed: number, opts: { m
 /** Faces for the head: their cached vectors, class indices and, for `class+gender+source` weights, their sources. */
 export type Part = { pairs: readonly FeaturePair[]; y: readonly number[]; source?: readonly (string | null)[] };
 
+/** The faces of `part` at `idx`, in that order (pairs, labels and sources alike). */
+export const subsetPart = (part: Part, idx: readonly number[]): Part => ({
+  pairs: idx.map((i) => part.pairs[i]),
+  y: idx.map((i) => part.y[i]),
+  source: part.source && idx.map((i) => part.source![i]),
+});
+
 /**
  * The head's samples of a part: inputs of the plain and mirrored vectors, each face's augmented views when its pair
  * has them (only training parts get views: validation and test faces are scored on their plain crops), and what
@@ -105,11 +112,10 @@ type FoldOptions = { folds?: number; seed?: number; config: HeadConfig; mirrorTt
 export async function foldProbs(tf: Tf, part: Part, f: number, opts: FoldOptions): Promise<{ test: number[]; probs: Float32Array[] }> {
   const k = opts.folds ?? 5;
   const seed = opts.seed ?? 1337;
-  const pick = (idx: number[]): Part => ({ pairs: idx.map((i) => part.pairs[i]), y: idx.map((i) => part.y[i]), source: part.source && idx.map((i) => part.source![i]) });
   const fold = cvFolds(part.y, k, seed, { minForValid: 20 })[f];
   if (!fold) throw new Error(`no fold ${f} of ${k}`);
   if (fold.test.length === 0) return { test: [], probs: [] };
-  const { head } = await fitHead(tf, pick(fold.train), pick(fold.valid), opts.config, { seed: seed + f, mirrorTta: opts.mirrorTta ?? true, kind: opts.kind });
+  const { head } = await fitHead(tf, subsetPart(part, fold.train), subsetPart(part, fold.valid), opts.config, { seed: seed + f, mirrorTta: opts.mirrorTta ?? true, kind: opts.kind });
   try {
     return { test: fold.test, probs: await classifyFeatures(tf, head, fold.test.map((i) => part.pairs[i])) };
   } finally {

@@ -23,7 +23,7 @@ import { requireNoEvalDrop } from '../dataset/eval-sets';
 import { type EvalComparison, type EvalFace, type EvalSetMetrics, loadEvalSets, promotionDecision, scoreEvalSet, sliceAttributes, testSlices } from './evaluation';
 import type { SliceAttrs, Slices } from './slices';
 import { trainHead, type EpochStats } from './train-head';
-import { fitHead, type Part, samplesOf } from './cross-validate';
+import { fitHead, type Part, samplesOf, subsetPart } from './cross-validate';
 import type { JobContext } from '../queue/worker';
 import { JobCancelled, JobInterrupted } from '../queue/worker';
 import { holdForTest } from '../queue/hold';
@@ -337,8 +337,7 @@ async function measureLearningCurve(
   const subsets = nestedFractions(d.train.y, fractions, d.seed);
   // Above CURVE_CAP the smaller heads early-stop on a stratified 5,000 of the validation split: scoring all of it
   // every epoch was half of the curve's time at 200,000 faces, and early stopping needs no more.
-  const pick = (p: Part, idx: number[]): Part => ({ pairs: idx.map((i) => p.pairs[i]), y: idx.map((i) => p.y[i]), source: p.source && idx.map((i) => p.source![i]) });
-  const valid = d.train.y.length > CURVE_CAP && d.valid.y.length > CURVE_VALID ? pick(d.valid, nestedFractions(d.valid.y, [CURVE_VALID / d.valid.y.length], d.seed)[0]) : d.valid;
+  const valid = d.train.y.length > CURVE_CAP && d.valid.y.length > CURVE_VALID ? subsetPart(d.valid, nestedFractions(d.valid.y, [CURVE_VALID / d.valid.y.length], d.seed)[0]) : d.valid;
   const test: ReturnType<typeof curveScore>[] = [];
   const sets = new Map(d.inputs.map((e) => [e.name, [] as ReturnType<typeof curveScore>[]]));
   const score = (accuracy: number, n: number) => curveScore(Math.round(accuracy * n), n);
@@ -348,7 +347,7 @@ async function measureLearningCurve(
       for (const e of d.inputs) sets.get(e.name)!.push(score(d.full.evalSets[e.name].accuracy, d.full.evalSets[e.name].n));
       continue;
     }
-    const { head } = await fitHead(tf, pick(d.train, idx), valid, d.cfg, { seed: d.seed, mirrorTta: d.mirrorTta, kind: d.kind });
+    const { head } = await fitHead(tf, subsetPart(d.train, idx), valid, d.cfg, { seed: d.seed, mirrorTta: d.mirrorTta, kind: d.kind });
     try {
       test.push(score(computeMetrics(d.test.y, await classifyFeatures(tf, head, d.test.pairs)).accuracy, d.test.y.length));
       for (const e of d.inputs) sets.get(e.name)!.push(score(scoreEvalSet(e.faces, await classifyFeatures(tf, head, e.pairs), e.attrs).accuracy, e.faces.length));
