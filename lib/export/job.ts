@@ -11,8 +11,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { config } from '../config';
-import { chunkFaces } from '../features/job';
-import { canRunChunks, chunksStopped, MAX_CHUNKS, runChunks } from '../queue/chunks';
+import { canRunChunks, chunkFaces, chunkSize, chunksStopped, runChunks } from '../queue/chunks';
 import { type JobContext, JobInterrupted } from '../queue/worker';
 import { type BlobStore, exportKey, exportOfPartKey, isExportKey, LocalStore, putFile, sharedStore, store as defaultStore } from '../storage';
 import type { S3Store } from '../storage';
@@ -36,9 +35,7 @@ export const MIN_CHUNKED_EXPORT = 1000;
  * but at least 250 (a chunk's own cost: a claim, a part written, uploaded and read back) and at most 2,000 (a
  * chunk's progress moves; a retried one repeats at most that), more only to stay within MAX_CHUNKS.
  */
-export function exportChunkSize(faces: number): number {
-  return Math.max(Math.min(Math.max(Math.ceil(faces / 16), 250), 2000), Math.ceil(faces / MAX_CHUNKS));
-}
+export const exportChunkSize = (faces: number): number => chunkSize(faces, { aim: 16, min: 250, max: 2000 });
 
 /** When an export goes to chunks and how large they are (tests make them small). */
 export type ExportChunking = { minFaces?: number; size?: (faces: number) => number };

@@ -6,7 +6,7 @@
 import { chunks } from '../db';
 import type { JobContext } from '../queue/worker';
 import type { BlobStore } from '../storage';
-import { canRunChunks, chunkSize, runChunks } from '../queue/chunks';
+import { canRunChunks, chunkFaces, chunkSize, runChunks } from '../queue/chunks';
 import { type BackboneKind, DEFAULT_BACKBONE } from '../inference/backbone';
 import type { FeaturePair, FeatureVector } from '../inference/types';
 import { getTf } from '../models/tf';
@@ -17,21 +17,6 @@ import { ensureViews, loadViews, type ViewName, viewsLacking } from './views';
 export { FEATURES_CHUNK_JOB, FEATURES_JOB, queueFeatures, VIEWS_CHUNK_JOB } from './queue';
 
 type FeaturesChunkResult = { computed: number; cached: number };
-
-/** Face ids in chunks of about `size`, a photo's faces always in one chunk (its original is decoded once). */
-export function chunkFaces(faces: readonly { id: string; photoId: string }[], size: number): { ids: string[] }[] {
-  const out: { ids: string[] }[] = [];
-  let cur: string[] = [];
-  for (let i = 0; i < faces.length; i++) {
-    cur.push(faces[i].id);
-    if (cur.length >= size && faces[i + 1]?.photoId !== faces[i].photoId) {
-      out.push({ ids: cur });
-      cur = [];
-    }
-  }
-  if (cur.length) out.push({ ids: cur });
-  return out;
-}
 
 /**
  * A chunk's work on the faces of `ids` that still exist (faces deleted since the job began are no work), with

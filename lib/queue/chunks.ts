@@ -39,13 +39,28 @@ export async function chunksStopped(db: Db, parentId: string, ms: number, pollMs
 export const MAX_CHUNKS = 2000;
 
 /**
- * Items per chunk (faces of a features job, entries of a zip import): enough chunks for several workers to
- * share (about 8 per worker of a handful), small enough that a chunk's progress moves and a failed one repeats
- * little, large enough that a chunk's own overhead (a claim, a transaction of its rows) stays small. At most
- * MAX_CHUNKS chunks.
+ * Items per chunk: about `aim` chunks (by default 32: enough for several workers to share, about 8 per worker of a
+ * handful), each at least `min` items (a chunk's own overhead, a claim and a transaction of its rows, stays small)
+ * and at most `max` (its progress moves and a failed one repeats little), more only to stay within MAX_CHUNKS.
+ * The defaults suit faces of a features job and entries of a zip import; an export's chunks are larger.
  */
-export function chunkSize(items: number): number {
-  return Math.max(Math.min(Math.max(Math.ceil(items / 32), 16), 200), Math.ceil(items / MAX_CHUNKS));
+export function chunkSize(items: number, { aim = 32, min = 16, max = 200 }: { aim?: number; min?: number; max?: number } = {}): number {
+  return Math.max(Math.min(Math.max(Math.ceil(items / aim), min), max), Math.ceil(items / MAX_CHUNKS));
+}
+
+/** Face ids in chunks of about `size`, a photo's faces always in one chunk (its original is read once). `faces` in photo order. */
+export function chunkFaces(faces: readonly { id: string; photoId: string }[], size: number): { ids: string[] }[] {
+  const out: { ids: string[] }[] = [];
+  let cur: string[] = [];
+  for (let i = 0; i < faces.length; i++) {
+    cur.push(faces[i].id);
+    if (cur.length >= size && faces[i + 1]?.photoId !== faces[i].photoId) {
+      out.push({ ids: cur });
+      cur = [];
+    }
+  }
+  if (cur.length) out.push({ ids: cur });
+  return out;
 }
 
 /**

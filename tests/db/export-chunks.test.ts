@@ -16,7 +16,7 @@ import { readZipFile } from '../helpers/read-zip';
 import { CLASSES } from '@/lib/classes';
 import { parseCsv } from '@/lib/import/metadata';
 import { cancel } from '@/lib/queue/jobs';
-import { chunkFaces } from '@/lib/features/job';
+import { chunkFaces } from '@/lib/queue/chunks';
 import { type JobHandler, Worker } from '@/lib/queue/worker';
 import { faceKey, LocalStore, originalKey } from '@/lib/storage';
 import { emptyRows, exportDataset, type FaceSink } from '@/lib/export/export';
