@@ -10,7 +10,7 @@ import { getTf } from '../models/tf';
 import type { JobContext } from '../queue/worker';
 import { computeJobFeatures } from '../features/job';
 import { loadFeatures } from '../features/cache';
-import { runChunks } from '../queue/chunks';
+import { canRunChunks, runChunks } from '../queue/chunks';
 import { DEFAULT_HEAD } from '../training/head';
 import { LABEL_ERRORS_FOLD_JOB, labelErrorsPayloadSchema } from './db';
 import { rankLabelErrors, type RankedError } from './rank';
@@ -106,7 +106,7 @@ export async function runLabelErrorsJob(ctx: JobContext): Promise<{ faces: numbe
   await report({ step: 'features' });
   const ids = faces.map((f) => f.id);
   // Fold jobs read the vectors themselves: here they are only computed (and cached) then.
-  const foldJobs = !!ctx.runChunk && !!ctx.handles?.(LABEL_ERRORS_FOLD_JOB);
+  const foldJobs = canRunChunks(ctx, LABEL_ERRORS_FOLD_JOB);
   await computeJobFeatures(ctx, ids, (features) => report({ features }));
 
   const t1 = Date.now();

@@ -18,7 +18,7 @@ import { type JobContext, JobInterrupted } from './worker';
 export type ChunkProgress = { done: number; total: number; [count: string]: number };
 
 /** Whether the job of `ctx` can split into chunks of `type`: it runs in a worker that also runs such chunks. */
-export function canRunChunks(ctx: Partial<JobContext>, type: string): ctx is JobContext {
+export function canRunChunks(ctx: Partial<JobContext>, type: string): boolean {
   return !!ctx.job && !!ctx.runChunk && !!ctx.handles?.(type);
 }
 
