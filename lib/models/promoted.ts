@@ -13,7 +13,7 @@ import type { Db } from '../db';
 import type { Limits } from '../images';
 import type { FaceResult, LoadedHead } from '../inference/classify';
 import type { ModelMeta } from '../inference/meta';
-import { loadModel, promotedRun, readMeta } from './registry';
+import { headKeeper, promotedRun, readMeta } from './registry';
 import { ensureModelLocal } from './remote';
 import { classifyEncoded } from './serve';
 import { getTf } from './tf';
@@ -58,29 +58,21 @@ export async function runModelFile(db: Db, modelsDir: string, runId: string, fil
   return fs.existsSync(p) ? p : null;
 }
 
-let cached: { runId: string; head: Promise<LoadedHead> } | null = null;
+const keptHead = headKeeper(getTf);
+
+/** The promoted run's loaded head and its folder. UserError 409 when no model is promoted. */
+async function promotedHead(db: Db): Promise<{ head: LoadedHead; modelDir: string }> {
+  const run = await promotedRun(db);
+  if (!run || !run.modelDir) throw new UserError('No model has been promoted yet: train one first (Training page or `train --wait`)', 409);
+  return { head: await keptHead(run.id, run.modelDir), modelDir: run.modelDir };
+}
 
 /**
  * The promoted model, loaded once per promoted run. When another run is promoted the next call loads that one
- * and forgets the previous head (not disposed: a request may still be using it, and a head is ~0.3 MB).
- * UserError 409 when no model is promoted.
+ * and forgets the previous head. UserError 409 when no model is promoted.
  */
 export async function loadPromoted(db: Db): Promise<LoadedHead> {
-  const run = await promotedRun(db);
-  if (!run || !run.modelDir) throw new UserError('No model has been promoted yet: train one first (Training page or `train --wait`)', 409);
-  if (cached?.runId !== run.id) {
-    const entry = {
-      runId: run.id,
-      head: getTf()
-        .then((tf) => loadModel(tf, run.modelDir!))
-        .then(({ model, meta }) => ({ model, meta, runId: run.id })),
-    };
-    entry.head.catch(() => {
-      if (cached === entry) cached = null;
-    });
-    cached = entry;
-  }
-  return cached.head;
+  return (await promotedHead(db)).head;
 }
 
 export interface Prediction {
@@ -95,14 +87,12 @@ export interface Prediction {
  * UserError 409 when no model is promoted, 400 for an undecodable or too large image.
  */
 export async function predictImage(db: Db, input: Uint8Array, opts: Partial<Limits> = {}): Promise<Prediction> {
-  const head = await loadPromoted(db);
+  const { head, modelDir } = await promotedHead(db);
   const pool = modelThreads();
   // On a model thread (lib/models/thread-main.ts) when there are any: the caller's event loop keeps serving.
-  const run = pool ? await promotedRun(db) : null;
-  const out =
-    pool && run?.id === head.runId && run.modelDir
-      ? await pool.runOr('classify', { runId: run.id, modelDir: run.modelDir, bytes: new Uint8Array(input), limits: opts }, [], () => classifyEncoded(head, input, opts))
-      : await classifyEncoded(head, input, opts);
+  const out = pool
+    ? await pool.runOr('classify', { runId: head.runId, modelDir, bytes: new Uint8Array(input), limits: opts }, [], () => classifyEncoded(head, input, opts))
+    : await classifyEncoded(head, input, opts);
   return { model: { runId: head.runId, classes: head.meta.classes }, ...out };
 }
 

@@ -12,6 +12,7 @@ import type { Db } from '../db';
 import { UserError } from '../errors';
 import { type ModelMeta, parseModelMeta } from '../inference/meta';
 import type { Tf } from '../inference/types';
+import type { LoadedHead } from '../inference/classify';
 import { ensureModelLocal, publishModel } from './remote';
 
 export const RUN_ID = /^[A-Za-z0-9_-]{1,64}$/;
@@ -140,6 +141,25 @@ export async function loadModel(tf: Tf, dir: string): Promise<{ model: TF.Layers
     }),
   );
   return { model, meta: readMeta(dir) };
+}
+
+/**
+ * A keeper of one run's loaded head (one per process, or per model thread): `load(runId, dir)` loads it on first
+ * ask and again when another run is asked for (the previous head is not disposed: a request may still be using
+ * it, and a head is ~0.3 MB); a failed load is tried again on the next ask.
+ */
+export function headKeeper(tf: () => Promise<Tf>): (runId: string, dir: string) => Promise<LoadedHead> {
+  let kept: { runId: string; head: Promise<LoadedHead> } | null = null;
+  return (runId, dir) => {
+    if (kept?.runId !== runId) {
+      const entry = { runId, head: tf().then((t) => loadModel(t, dir)).then(({ model, meta }) => ({ model, meta, runId })) };
+      entry.head.catch(() => {
+        if (kept === entry) kept = null;
+      });
+      kept = entry;
+    }
+    return kept.head;
+  };
 }
 
 /** The promoted run (the model the preview and the predict API use), or null. */
