@@ -1,6 +1,6 @@
 // The dataset map as the web app reads it: queue the "map" job and read the cached map with each
 // face's current label and model suggestion. No ML imports (the worker runs lib/dataset-map/job.ts).
-import { type Db, dbProvider } from '../db';
+import { type Db, isPostgres } from '../db';
 import type { Actor } from '../auth/roles';
 import { blindFaceIds } from '../dataset/reviews';
 import { BACKBONE_ID } from '../inference/backbone';
@@ -47,7 +47,7 @@ export async function readDatasetMap(db: Db, actor: Pick<Actor, 'id'>): Promise<
   const labels = new Map<string, string | null>();
   const suggestions = new Map<string, string>();
   const rows =
-    map.points.length < map.faces && dbProvider(db) === 'postgresql'
+    map.points.length < map.faces && isPostgres(db)
       ? await db.$queryRaw<{ id: string; label: string | null; suggestion: string | null }[]>`
           SELECT f."id" AS id, f."label" AS label, s."label" AS suggestion FROM "Face" f LEFT JOIN "Suggestion" s ON s."faceId" = f."id"
           WHERE f."id" = ANY(${map.points.map((p) => p[0])})`

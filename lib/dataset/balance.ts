@@ -1,7 +1,7 @@
 // The balance of the dataset. Every number comes from database aggregation (groupBy,
 // count, $queryRaw); no function here loads face rows.
 import { z } from 'zod';
-import { type Db, dbProvider } from '../db';
+import { type Db, isPostgres } from '../db';
 import { type Actor, requireRole } from '../auth/roles';
 import { CLASSES, EXCLUDED, type FaceClass, isClass } from '../classes';
 import { type Agreement, agreementByLabeler, reviewCounts } from './reviews';
@@ -13,7 +13,6 @@ export const TARGETS_KEY = 'classTargets';
 export type PerClass = Record<FaceClass, number>;
 const zeroes = (): PerClass => ({ mask_old: 0, mask_young: 0, nomask_old: 0, nomask_young: 0 });
 
-const provider = dbProvider;
 
 // ---------------------------------------------------------------------------------------
 // Targets (admin-set, stored in Setting)
@@ -180,7 +179,7 @@ export async function labelerPace(db: Db, days = PACE_DAYS, now = new Date()): P
   const since = new Date(now.getTime() - days * 86_400_000);
   type Raw = { userId: string; n: number | bigint; hours: number | bigint };
   const [rows, help] = await Promise.all([
-    provider(db) === 'postgresql'
+    isPostgres(db)
       ? db.$queryRaw<Raw[]>`
           SELECT "userId", COUNT(*) AS n, COUNT(DISTINCT date_trunc('hour', "createdAt")) AS hours
           FROM "LabelEvent" WHERE "createdAt" >= ${since} AND "kind" = 'label' GROUP BY 1`
@@ -217,7 +216,7 @@ export async function perDay(db: Db, days = 30, now = new Date()): Promise<DayRo
   const since = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() - (days - 1)));
   type Raw = { day: string; label: string | null; n: number | bigint };
   const rows: Raw[] =
-    provider(db) === 'postgresql'
+    isPostgres(db)
       ? // Grouped by date_trunc (cheap, hashable) and formatted per group: to_char on every event and a sort
         // of them took 240 ms of 60,000 events (200,000 faces).
         await db.$queryRaw<Raw[]>`

@@ -3,7 +3,7 @@
 // in the same transaction as its event. Viewers are refused here, not only in the UI.
 import crypto from 'node:crypto';
 import { z } from 'zod';
-import { chunks, type Db, dbProvider, type Prisma, type Tx } from '../db';
+import { chunks, type Db, isPostgres, type Prisma, type Tx } from '../db';
 import { type Actor, requireRole } from '../auth/roles';
 import { UserError } from '../errors';
 import { type FaceClass, type Label, LABELS } from '../classes';
@@ -338,7 +338,7 @@ function confidenceSegment(db: Db, dir: 'asc' | 'desc', suggested?: FaceClass): 
     // ordered through the face (Prisma's join) PostgreSQL sorted all 80,000 suggested faces for the first 20
     // (80 ms at 200,000 faces; 0.7 ms this way).
     ids: async (afterId, have, take) => {
-      const pg = dbProvider(db) === 'postgresql';
+      const pg = isPostgres(db);
       const params: unknown[] = [];
       const bind = (v: unknown) => {
         params.push(v);

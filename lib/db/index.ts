@@ -54,9 +54,11 @@ export function db(): Db {
  * A list in chunks of `size` for `in` lists of updateMany / deleteMany / createMany: the engine
  * splits long `in` lists of reads, not of writes, and SQLite takes at most 999 bound values a statement.
  */
-/** Which database a client talks to (for the few raw queries written per dialect). */
-export function dbProvider(db: Db): 'sqlite' | 'postgresql' {
-  return (db as unknown as { _activeProvider?: string })._activeProvider === 'postgresql' ? 'postgresql' : 'sqlite';
+/** Whether a client talks to PostgreSQL (else SQLite): for the few raw queries written per dialect. */
+export function isPostgres(db: Db): boolean {
+  // The PostgreSQL client is a different generated class; its engine reports the provider.
+  const provider = (db as unknown as { _engineConfig?: { activeProvider?: string } })._engineConfig?.activeProvider;
+  return provider === 'postgresql';
 }
 
 export function chunks<T>(xs: readonly T[], size = 500): T[][] {

@@ -8,14 +8,13 @@
 // A stored vector is the backbone's features (FEATURE_DIM floats for faceres, featureDim('faceres+deep') for the
 // accurate backbone, in `featureLayout` order), then faceres' age estimate (years) and its male probability:
 // little-endian float32. Each backbone kind has its own feature key, so the two never mix.
-import { chunks, type Db } from '../db';
+import { chunks, type Db, isPostgres } from '../db';
 import { decodeImage, type RgbImage } from '../images';
 import { type BackboneKind, backboneId, DEFAULT_BACKBONE, featureDim } from '../inference/backbone';
 import { describeBoxes } from '../inference/classify';
 import type { Box } from '../inference/preprocess';
 import type { FeaturePair, FeatureVector } from '../inference/types';
 import { loadBackbone } from '../models/backbone';
-import { isPostgres } from '../queue/jobs';
 import { getTf, rgbTensor } from '../models/tf';
 import { type BlobStore, originalKey, store as defaultStore } from '../storage';
 import { config } from '../config';

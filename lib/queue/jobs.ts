@@ -4,7 +4,7 @@
 //   SQLite: one worker; the claim is a conditional UPDATE (… WHERE status = 'queued').
 //   PostgreSQL: several workers; the claim is UPDATE … WHERE id = (SELECT … FOR UPDATE SKIP LOCKED).
 import { z } from 'zod';
-import { type Db, isUniqueViolation } from '../db';
+import { type Db, isPostgres, isUniqueViolation } from '../db';
 import { UserError } from '../errors';
 
 export const JOB_STATUSES = ['queued', 'running', 'succeeded', 'failed', 'cancelled'] as const;
@@ -62,12 +62,6 @@ export async function queueSingleJob(
     // A key left on a job that is no longer active would block its type for good: release it.
     if (holder) await db.job.updateMany({ where: { id: holder.id, singleKey, status: { notIn: ACTIVE } }, data: { singleKey: null } });
   }
-}
-
-export function isPostgres(db: Db): boolean {
-  // The PostgreSQL client is a different generated class; its engine reports the provider.
-  const provider = (db as unknown as { _engineConfig?: { activeProvider?: string } })._engineConfig?.activeProvider;
-  return provider === 'postgresql';
 }
 
 /**

@@ -1,11 +1,10 @@
 // Promotion: which run's model the preview, the predict API and suggestions use. A database flag
 // (Run.promoted): exactly one run at a time, also when two promotions run at once. Every
 // promotion sends `model.promoted` and queues fresh suggestions.
-import type { Db, Tx } from '../db';
+import { type Db, isPostgres, type Tx } from '../db';
 import { config } from '../config';
 import { UserError } from '../errors';
 import { promotedRun } from '../models/registry';
-import { isPostgres } from '../queue/jobs';
 import { queueSuggest } from '../suggest/queue';
 import { appLink, emitEvent, metricsSummary } from '../webhooks/events';
 

@@ -3,7 +3,8 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freshDb, type TestDb } from '../helpers/db';
 import { createDb, type Db } from '@/lib/db';
-import { cancel, claim, enqueue, heartbeat, isPostgres, requeueExpired, setProgress } from '@/lib/queue/jobs';
+import { cancel, claim, enqueue, heartbeat, requeueExpired, setProgress } from '@/lib/queue/jobs';
+import { isPostgres } from '@/lib/db';
 import { Worker } from '@/lib/queue/worker';
 
 let t: TestDb;
