@@ -15,15 +15,11 @@ import { dashboard } from '../lib/dataset/balance';
 import { confounds } from '../lib/dataset/confounds';
 import { apparentPending } from '../lib/features/queue';
 import type { BenchRow } from './run';
+import { pctl } from './options';
 
 const FACES = 20_000;
 const LABELLED_SHARE = 0.6;
 const CHUNK = 2_000;
-
-const pctl = (xs: number[], p: number) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))];
-};
 
 async function time<T>(fn: () => Promise<T>): Promise<number> {
   const t0 = performance.now();

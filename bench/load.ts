@@ -22,6 +22,7 @@ import { CLASSES } from '../lib/classes';
 import { checkStorage } from '../lib/housekeeping/storage-check';
 import { LocalStore } from '../lib/storage';
 import type { BenchRow } from './run';
+import { pctl } from './options';
 
 export const optIn = true;
 
@@ -219,12 +220,6 @@ function unique(jpeg: Buffer, tag: string): Buffer {
 
 type AcceptedPhoto = { photoId: string; status: 'added' | 'duplicate'; faces?: number; uploader: string; label: string | null; file: string };
 type LabelWrite = { faceId: string; label: string; userId: string; sent: number; received: number; changed: boolean };
-
-const pctl = (xs: number[], p: number) => {
-  if (xs.length === 0) return NaN;
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))];
-};
 
 export async function bench(): Promise<BenchRow[]> {
   const opt = options();

@@ -16,19 +16,9 @@ import os from 'node:os';
 import path from 'node:path';
 import crypto from 'node:crypto';
 import type { BenchRow } from './run';
+import { arg, flag, pctl } from './options';
 
 export const optIn = true;
-
-const arg = (name: string): string | undefined => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? process.argv[i + 1] : undefined;
-};
-const flag = (name: string) => process.argv.includes(`--${name}`);
-
-const pctl = (xs: number[], p: number) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))];
-};
 
 async function times(n: number, fn: (i: number) => Promise<unknown>): Promise<number[]> {
   const out: number[] = [];

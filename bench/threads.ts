@@ -11,13 +11,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { BenchRow } from './run';
+import { arg } from './options';
 
 export const optIn = true;
-
-const arg = (name: string): string | undefined => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? process.argv[i + 1] : undefined;
-};
 
 type Result = { threads: number; photos: number; ingestS: number; faces: number; featuresS: number; lagP95: number; lagMax: number };
 

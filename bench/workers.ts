@@ -16,13 +16,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { BenchRow } from './run';
+import { arg } from './options';
 
 export const optIn = true;
-
-const arg = (name: string): string | undefined => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? process.argv[i + 1] : undefined;
-};
 
 function startWorker(env: NodeJS.ProcessEnv, log: string): { child: ChildProcess; ready: Promise<void> } {
   const child = spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, '..', 'jobs', 'worker.ts')], { env, stdio: ['ignore', 'pipe', 'pipe'] });
